@@ -1,0 +1,62 @@
+"""The exception tree of bxml-simulator; every error the package raises on purpose.
+
+    SimulatorError                 base: carries what / expected / got / where
+    ├── BxmlError                  invalid BXML; carries the list of Diagnostic objects
+    ├── ScenarioError              bad scenario file (YAML, unknown key, wrong type): file:line:$.path
+    ├── MediaError                 an audio file that is missing or cannot be decoded
+    └── TransportError             a transport that cannot be set up (bad "module:app" spec, ...)
+
+Errors raised while a call runs (a webhook server that fails, invalid BXML returned by the
+app) are *not* exceptions: they end the simulated call the way Bandwidth would
+(``callback-error`` / ``invalid-bxml``) and are recorded in result.json.
+"""
+
+from __future__ import annotations
+
+
+class SimulatorError(Exception):
+    """Base class. ``where`` is ``file:line`` (or ``file:line:col``) when known."""
+
+    def __init__(self, message: str, *, where: str | None = None,
+                 expected: str | None = None, got: str | None = None) -> None:
+        self.message = message
+        self.where = where
+        self.expected = expected
+        self.got = got
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.expected is not None:
+            text += f"; expected {self.expected}"
+        if self.got is not None:
+            text += f", got {self.got}"
+        return f"{self.where}: {text}" if self.where else text
+
+
+class BxmlError(SimulatorError):
+    """Invalid BXML. ``diagnostics`` holds every problem found, errors and warnings."""
+
+    def __init__(self, diagnostics, *, source: str | None = None) -> None:
+        self.diagnostics = list(diagnostics)
+        errors = [d for d in self.diagnostics if d.severity == "error"] or self.diagnostics
+        first = errors[0] if errors else None
+        message = first.message if first else "invalid BXML"
+        if len(errors) > 1:
+            message += f" (and {len(errors) - 1} more error(s))"
+        where = None
+        if first is not None:
+            where = f"{source or first.file or '<bxml>'}:{first.line}:{first.col}"
+        super().__init__(message, where=where)
+
+
+class ScenarioError(SimulatorError):
+    """A scenario file that cannot be used as written."""
+
+
+class MediaError(SimulatorError):
+    """An audio file that is missing or cannot be decoded."""
+
+
+class TransportError(SimulatorError):
+    """A webhook transport that cannot be set up."""

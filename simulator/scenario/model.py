@@ -1,0 +1,123 @@
+"""The scenario as typed data: what the YAML loader produces and the runner consumes.
+
+Field names follow the YAML keys of design/contract.md (``from`` becomes ``from_``).
+Every object remembers the ``line`` (1-based, 0 when built in Python) it came from so that
+failures can point back at the scenario file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Union
+
+import attrs
+
+
+@attrs.frozen
+class CallSettings:
+    direction: str = "inbound"  # inbound | outbound
+    from_: str = "+15555550100"
+    to: str = "+15555550199"
+    answer_url: str = "/answer"
+    answer_method: str = "POST"
+    disconnect_url: str | None = None
+    tag: str | None = None
+    max_duration: float = 14400.0
+    callback_timeout: float = 15.0
+
+
+@attrs.frozen
+class Route:
+    """A canned reply. ``bxml``/``file`` give the body; the rest injects faults."""
+
+    bxml: str | None = None  # inline body (BXML or anything else)
+    file: Path | None = None  # absolute path of a body file (BXML or audio)
+    status: int = 200
+    delay: float = 0.0  # virtual seconds before the reply
+    body: str | None = None  # explicit body; wins over bxml/file
+    content_type: str | None = None
+    line: int = 0
+
+
+@attrs.frozen
+class AppSettings:
+    base_url: str = "http://app.test"
+    bxml: str | None = None  # shorthand: the reply of answer_url
+    routes: dict[str, Route] = attrs.Factory(dict)  # key: path ("/answer") or absolute URL
+    wsgi: str | None = None  # "module:attr"
+    asgi: str | None = None  # "module:attr"
+
+
+# ---- caller steps: one class per step kind; ``at`` = seconds since answer, else sequential
+
+
+@attrs.frozen
+class WaitFor:
+    verb: str  # any BXML verb name: wait until it starts on this leg
+    at: float | None = None
+    line: int = 0
+
+
+@attrs.frozen
+class Say:
+    text: str
+    seconds: float | None = None  # default 0.4 s per word
+    at: float | None = None
+    line: int = 0
+
+
+@attrs.frozen
+class Silence:
+    seconds: float
+    at: float | None = None
+    line: int = 0
+
+
+@attrs.frozen
+class Press:
+    digits: str
+    tone: float = 0.1  # seconds each tone lasts
+    gap: float = 0.1  # seconds between tones
+    at: float | None = None
+    line: int = 0
+
+
+@attrs.frozen
+class Play:
+    path: Path  # absolute path (resolved against the scenario's folder)
+    at: float | None = None
+    line: int = 0
+
+
+@attrs.frozen
+class Hangup:
+    at: float | None = None
+    line: int = 0
+
+
+Step = Union[WaitFor, Say, Silence, Press, Play, Hangup]
+
+
+@attrs.frozen
+class Party:
+    """Another number reachable by Transfer/Bridge/Forward."""
+
+    status: str = "answer"  # answer | busy | no-answer
+    answer_after: float = 0.0
+    caller: tuple[Step, ...] = ()
+    line: int = 0
+
+
+@attrs.frozen
+class Scenario:
+    name: str
+    seed: int = 0
+    call: CallSettings = attrs.Factory(CallSettings)
+    app: AppSettings = attrs.Factory(AppSettings)
+    caller: tuple[Step, ...] = ()
+    parties: dict[str, Party] = attrs.Factory(dict)
+    expect: object | None = None  # simulator.scenario.expect.Expectations, owned there
+    file: Path | None = None  # the YAML file, when loaded from one
+    line: int = 0
+    base_dir: Path = attrs.Factory(Path.cwd)  # folder for relative files and app imports
+    epoch: str = "2026-01-01T00:00:00.000Z"  # payload time zero
