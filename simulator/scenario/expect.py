@@ -1,0 +1,361 @@
+"""The ``expect`` block of a scenario: parsing it and checking it against result.json.
+
+Expectations operate on the result.json object of design/contract.md (a plain dict), so they
+can be checked on any run, stored or fresh. The format (docs/scenarios.md, "Expectations"):
+
+    expect:
+      callbacks:                 # in this order; other callbacks may come between
+        - initiate               # shorthand for {event: initiate}
+        - event: recordComplete
+          payload: {fileFormat: wav, duration: "~4.2"}
+      # or: callbacks: {exact: true, events: [...]}   (the whole list, nothing else)
+      no_callbacks: [recordComplete]      # none of these may appear
+      recordings:                # one entry per recording, in start order (or just a count)
+        - {duration: "~4.2", endReason: terminating-digit, transcription: {contains: hi}}
+      calls: [{disconnectCause: hangup}]  # one entry per call leg
+      disconnect_cause: hangup            # shorthand for the first call's disconnectCause
+      digits: "12"               # all digits gathered (gather events), or a list per Gather
+      timeline:                  # timeline events, in order (subsequence)
+        - Record                 # shorthand for {verb: Record}
+        - {kind: verb-start, verb: Hangup, at: "~12"}
+
+``evaluate(expectations, result)`` returns ``Failure(message, line)`` records, one per failed
+expectation; the line is the expectation's line in the scenario file.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import attrs
+
+from simulator.scenario.match import (Equals, Fields, Matcher, compile_matcher,
+                                      short)
+from simulator.scenario.source import Locator, Problems, format_path
+
+
+@attrs.frozen
+class Failure:
+    message: str
+    line: int
+
+    def to_json(self) -> dict:
+        return {"message": self.message, "line": self.line}
+
+
+@attrs.frozen
+class Check:
+    """One matcher with where it came from: ``label`` like ``expect.callbacks[2]``."""
+
+    matcher: Matcher
+    label: str
+    line: int
+    title: str = ""  # short human name, e.g. the event type
+
+
+CALLBACK_KEYS = ("event", "eventType", "at", "url", "method", "attempt", "fallback", "status",
+                 "responseBody", "error", "payload")
+RECORDING_KEYS = ("recordingId", "callId", "verb", "file", "fileFormat", "channels",
+                  "sampleRate", "duration", "startAt", "endAt", "segments", "endReason",
+                  "recordingName", "transcription")
+CALL_KEYS = ("callId", "parentCallId", "direction", "from", "to", "startTime", "answerTime",
+             "endTime", "disconnectCause", "errorMessage")
+TIMELINE_KEYS = ("at", "callId", "kind", "verb", "line", "detail")
+TOP_KEYS = ("callbacks", "no_callbacks", "recordings", "calls", "disconnect_cause", "digits",
+            "timeline")
+
+
+@attrs.frozen
+class Sequence:
+    """Items that must appear in order in a result list (``exact``: the whole list)."""
+
+    section: str  # "callbacks" | "timeline"
+    checks: tuple[Check, ...]
+    exact: bool
+    line: int
+
+    def evaluate(self, result: dict) -> list[Failure]:
+        observed = result.get(self.section) or []
+        return _match_sequence(self, observed)
+
+
+@attrs.frozen
+class Forbidden:
+    checks: tuple[Check, ...]
+
+    def evaluate(self, result: dict) -> list[Failure]:
+        out = []
+        for check in self.checks:
+            hits = [cb for cb in result.get("callbacks") or [] if check.matcher.matches(cb)]
+            if hits:
+                out.append(Failure(f"{check.label}: expected no {check.title or 'such'} callback, "
+                                   f"got {len(hits)}: {_summary(hits, _callback_brief)}",
+                                   check.line))
+        return out
+
+
+@attrs.frozen
+class Listed:
+    """Object-by-object expectations on ``calls`` or ``recordings`` (count must match)."""
+
+    section: str
+    checks: tuple[Check, ...] | None  # None: only the count is checked
+    count: int
+    line: int
+    brief: Callable[[dict], str] = attrs.field(eq=False)
+
+    def evaluate(self, result: dict) -> list[Failure]:
+        observed = result.get(self.section) or []
+        if len(observed) != self.count:
+            listing = _summary(observed, self.brief) if observed else "none"
+            return [Failure(f"expect.{self.section}: expected {self.count} {self.section}, got "
+                            f"{len(observed)}: {listing}", self.line)]
+        out = []
+        for check, item in zip(self.checks or (), observed):
+            problems = check.matcher.check(item)
+            if problems:
+                out.append(_failure(check, f"{self.brief(item)} does not match", problems))
+        return out
+
+
+@attrs.frozen
+class Single:
+    """A matcher on one value derived from the result (disconnect cause, digits)."""
+
+    check: Check
+    extract: Callable[[dict], Any] = attrs.field(eq=False)
+    what: str = ""
+
+    def evaluate(self, result: dict) -> list[Failure]:
+        problems = self.check.matcher.check(self.extract(result))
+        return [_failure(self.check, self.what, problems)] if problems else []
+
+
+@attrs.frozen
+class Expectations:
+    items: tuple = ()
+
+    def evaluate(self, result: dict) -> list[Failure]:
+        return [f for item in self.items for f in item.evaluate(result)]
+
+
+def evaluate(expectations: Expectations | None, result: dict) -> list[Failure]:
+    """Failures of ``expectations`` on a result.json object (empty list = all met)."""
+    return expectations.evaluate(result) if expectations is not None else []
+
+
+# ---- reporting helpers
+
+
+def _failure(check: Check, what: str, problems) -> Failure:
+    lines = [f"{check.label}: {what}".rstrip(": ")]
+    lines += ["  " + p.render() for p in problems]
+    return Failure("\n".join(lines), check.line)
+
+
+def _callback_brief(cb: dict) -> str:
+    return f"{cb.get('eventType')}@{cb.get('at', 0):.3f}"
+
+
+def _timeline_brief(ev: dict) -> str:
+    name = ev.get("verb") or ""
+    return f"{ev.get('kind')}{' ' + name if name else ''}@{ev.get('at', 0):.3f}"
+
+
+def _recording_brief(rec: dict) -> str:
+    return f"{rec.get('verb')} recording {rec.get('duration')} s ({rec.get('endReason')})"
+
+
+def _call_brief(call: dict) -> str:
+    return f"call {call.get('callId')} ({call.get('disconnectCause')})"
+
+
+def _summary(items: list[dict], brief: Callable[[dict], str], limit: int = 12) -> str:
+    text = ", ".join(brief(i) for i in items[:limit])
+    return text + (f", ... ({len(items) - limit} more)" if len(items) > limit else "")
+
+
+def _match_sequence(seq: Sequence, observed: list[dict]) -> list[Failure]:
+    brief = _callback_brief if seq.section == "callbacks" else _timeline_brief
+    if seq.exact:
+        if len(observed) != len(seq.checks):
+            return [Failure(f"expect.{seq.section}: expected exactly {len(seq.checks)} "
+                            f"{seq.section}, got {len(observed)}: {_summary(observed, brief)}",
+                            seq.line)]
+        for check, item in zip(seq.checks, observed):
+            problems = check.matcher.check(item)
+            if problems:
+                return [_failure(check, f"{brief(item)} does not match", problems)]
+        return []
+    position, previous = 0, None
+    for check in seq.checks:
+        found = next((i for i in range(position, len(observed))
+                      if check.matcher.matches(observed[i])), None)
+        if found is None:
+            after = f" after {brief(previous)}" if previous else ""
+            lines = [f"{check.label}: no {check.title or 'matching'} "
+                     f"{seq.section[:-1] if seq.section == 'callbacks' else 'event'}{after}"]
+            closest = _closest(check, observed[position:])
+            if closest is not None:
+                lines.append(f"  closest: {brief(closest)}")
+                lines += ["    " + p.render() for p in check.matcher.check(closest)]
+            rest = observed[position:]
+            lines.append(f"  {seq.section}{after}: {_summary(rest, brief) if rest else 'none'}")
+            return [Failure("\n".join(lines), check.line)]
+        position, previous = found + 1, observed[found]
+    return []
+
+
+def _closest(check: Check, candidates: list[dict]) -> dict | None:
+    """The candidate of the same kind with the fewest mismatches (for the failure message)."""
+    key = "eventType" if "eventType" in getattr(check.matcher, "fields", {}) else "verb"
+    kind = getattr(check.matcher, "fields", {}).get(key)
+    same = [c for c in candidates if kind is None or kind.matches(c.get(key))]
+    if not same or kind is None:
+        return None
+    return min(same, key=lambda c: len(check.matcher.check(c)))
+
+
+def _gather_digits(result: dict) -> list[str]:
+    """``digits`` of each gather event, counting each webhook once (first attempt)."""
+    return [cb.get("payload", {}).get("digits", "") for cb in result.get("callbacks") or []
+            if cb.get("eventType") == "gather" and cb.get("attempt", 1) == 1
+            and not cb.get("fallback")]
+
+
+# ---- parsing
+
+
+class _Parser:
+    def __init__(self, root: Locator, prefix: tuple, problems: Problems) -> None:
+        self.root, self.prefix, self.problems = root, prefix, problems
+
+    def line(self, parts: tuple) -> int:
+        return self.root.line(self.prefix + parts)
+
+    def label(self, parts: tuple) -> str:
+        return format_path(parts, root="expect")
+
+    def bad(self, parts: tuple, message: str, expected: str, got: Any = None) -> None:
+        self.problems.add(self.line(parts), format_path(self.prefix + parts), message,
+                          expected=expected, got=None if got is None else short(got))
+
+    def matcher(self, node: Any, parts: tuple) -> Matcher:
+        return compile_matcher(node, self.root, self.prefix + parts, self.problems)
+
+    def object_check(self, node: Any, parts: tuple, keys: tuple, shorthand: str | None,
+                     renames: dict[str, str] | None = None) -> Check | None:
+        """A mapping of known fields (or a bare string = ``{shorthand: value}``) -> Check."""
+        if isinstance(node, str) and shorthand:
+            return Check(Fields({shorthand: Equals(str(node))}), self.label(parts),
+                         self.line(parts), str(node))
+        if not isinstance(node, dict):
+            self.bad(parts, "wrong type", "a mapping of fields" +
+                     (f" or a {shorthand} name" if shorthand else ""), node)
+            return None
+        fields = {}
+        for key, value in node.items():
+            if key not in keys:
+                self.bad(parts + (key,), "unknown key", "one of " + ", ".join(keys), key)
+                continue
+            name = (renames or {}).get(key, key)
+            fields[name] = self.field_matcher(name, value, parts + (key,))
+        title = node.get("event") or node.get("eventType") or node.get("verb") or ""
+        return Check(Fields(fields), self.label(parts), self.line(parts), str(title))
+
+    def field_matcher(self, name: str, value: Any, parts: tuple) -> Matcher:
+        if name == "segments" and isinstance(value, int) and not isinstance(value, bool):
+            return compile_matcher({"length": value}, self.root, self.prefix + parts,
+                                   self.problems)
+        if name == "transcription" and (isinstance(value, str) or (
+                isinstance(value, dict) and not set(value) <= {"status", "text"})):
+            return Fields({"text": self.matcher(value, parts)})  # shorthand: a text matcher
+        if name == "payload" and not isinstance(value, dict):
+            self.bad(parts, "wrong type", "a mapping of payload fields", value)
+        return self.matcher(value, parts)
+
+    def sequence(self, section: str, node: Any, keys: tuple, shorthand: str,
+                 renames: dict) -> Sequence | None:
+        parts: tuple = (section,)
+        exact = False
+        if isinstance(node, dict):
+            for key in node:
+                if key not in ("exact", "events"):
+                    self.bad(parts + (key,), "unknown key", "exact, events", key)
+            exact = node.get("exact", False)
+            if not isinstance(exact, bool):
+                self.bad(parts + ("exact",), "wrong type", "true or false", exact)
+            node, parts = node.get("events", []), parts + ("events",)
+        if not isinstance(node, list):
+            self.bad(parts, "wrong type", f"a list of {section} (or {{exact, events}})", node)
+            return None
+        checks = [self.object_check(item, parts + (i,), keys, shorthand, renames)
+                  for i, item in enumerate(node)]
+        return Sequence(section, tuple(c for c in checks if c), bool(exact),
+                        self.line((section,)))
+
+    def listed(self, section: str, node: Any, keys: tuple, brief) -> Listed | None:
+        if isinstance(node, int) and not isinstance(node, bool) and node >= 0:
+            return Listed(section, None, int(node), self.line((section,)), brief)
+        if not isinstance(node, list):
+            self.bad((section,), "wrong type", f"a list of {section} or a count", node)
+            return None
+        checks = [self.object_check(item, (section, i), keys, None) for i, item in enumerate(node)]
+        return Listed(section, tuple(c for c in checks if c), len(node), self.line((section,)),
+                      brief)
+
+    def parse(self, node: Any) -> Expectations:
+        if not isinstance(node, dict):
+            self.bad((), "wrong type", "a mapping such as {callbacks: [...]}", node)
+            return Expectations()
+        items = []
+        rename = {"event": "eventType"}
+        for key, value in node.items():
+            if key == "callbacks":
+                items.append(self.sequence("callbacks", value, CALLBACK_KEYS, "eventType", rename))
+            elif key == "timeline":
+                items.append(self.sequence("timeline", value, TIMELINE_KEYS, "verb", {}))
+            elif key == "no_callbacks":
+                if not isinstance(value, list):
+                    self.bad((key,), "wrong type", "a list of callbacks", value)
+                    continue
+                checks = [self.object_check(v, (key, i), CALLBACK_KEYS, "eventType", rename)
+                          for i, v in enumerate(value)]
+                items.append(Forbidden(tuple(c for c in checks if c)))
+            elif key == "recordings":
+                items.append(self.listed("recordings", value, RECORDING_KEYS, _recording_brief))
+            elif key == "calls":
+                items.append(self.listed("calls", value, CALL_KEYS, _call_brief))
+            elif key == "disconnect_cause":
+                check = Check(self.matcher(value, (key,)), self.label((key,)), self.line((key,)))
+                items.append(Single(check, _first_call_cause, "first call's disconnectCause"))
+            elif key == "digits":
+                items.append(self.digits(value))
+            else:
+                self.bad((key,), "unknown key", "one of " + ", ".join(TOP_KEYS), key)
+        return Expectations(tuple(i for i in items if i is not None))
+
+    def digits(self, value: Any) -> Single:
+        parts = ("digits",)
+        if isinstance(value, list):
+            check = Check(self.matcher(value, parts), self.label(parts), self.line(parts))
+            return Single(check, _gather_digits, "digits of each gather event")
+        if not isinstance(value, (str, dict)):
+            self.bad(parts, "wrong type", 'a string of digits (quote it: "0123") or a list',
+                     value)
+        check = Check(self.matcher(value, parts), self.label(parts), self.line(parts))
+        return Single(check, lambda r: "".join(_gather_digits(r)),
+                      "digits gathered (all gather events)")
+
+
+def _first_call_cause(result: dict) -> Any:
+    calls = result.get("calls") or []
+    return calls[0].get("disconnectCause") if calls else None
+
+
+def parse_expect(node: Any, root: Locator, prefix: tuple, problems: Problems) -> Expectations:
+    """Compile the YAML ``expect`` node at ``prefix`` (problems go into ``problems``)."""
+    return _Parser(root, prefix, problems).parse(node)
+
+
+__all__ = ["Expectations", "Failure", "evaluate", "parse_expect"]

@@ -1,0 +1,313 @@
+"""Scenario files -> ``model.Scenario`` objects, with ``file:line: $.path`` errors.
+
+Pipeline per scenario: ruamel.yaml round-trip read (YAML 1.2, duplicate keys refused, line of
+every key kept) -> cattrs structures the YAML shape of ``schema.py`` (unknown keys, wrong types)
+-> ``_Builder`` checks values and builds the typed model (directions, methods, seconds, DTMF
+digits, files that must exist, relative paths resolved against the scenario's folder) ->
+``expect.parse_expect`` compiles the ``expect`` block. Every problem found is reported, each as
+``file:line: $.path: what; expected X, got Y``, in one ``simulator.errors.ScenarioError``.
+
+A file holds one scenario (a mapping with ``name``) or several under ``scenarios:``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from cattrs.errors import (AttributeValidationNote, ForbiddenExtraKeysError,
+                           IterableValidationNote)
+import attrs
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from simulator.errors import ScenarioError
+from simulator.scenario import model, schema
+from simulator.scenario.expect import parse_expect
+from simulator.scenario.source import Locator, PathPart, Problems, format_path
+
+_CONVERTER = schema.make_converter()
+DTMF_DIGITS = re.compile(r"^[0-9*#A-D]+$")
+_MODULE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+_URL = re.compile(r"^https?://[^\s/]+")
+
+
+def load_scenarios(path: str | Path) -> list[model.Scenario]:
+    """Every scenario of one YAML file; raises ScenarioError listing every problem found."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError("cannot read scenario file", where=str(path),
+                            got=exc.strerror or str(exc)) from None
+    return load_text(text, file=path)
+
+
+def load_text(text: str, *, file: str | Path = "<scenario>",
+              base_dir: Path | None = None) -> list[model.Scenario]:
+    """Scenarios from YAML text; ``file`` names it in errors, its folder is the base folder."""
+    file_path = Path(file)
+    data = _read_yaml(text, str(file))
+    base = base_dir if base_dir is not None else (
+        file_path.parent.resolve() if str(file) != "<scenario>" else Path.cwd())
+    return load_mapping(data, file=file_path if str(file) != "<scenario>" else None,
+                        base_dir=base)
+
+
+def load_mapping(data: Any, *, file: Path | None = None,
+                 base_dir: Path | None = None) -> list[model.Scenario]:
+    """Scenarios from an already-read document (a ruamel tree with lines, or plain dicts)."""
+    label = str(file) if file is not None else "<mapping>"
+    base = (base_dir or Path.cwd()).resolve()
+    problems = Problems(label)
+    root = Locator(data, 1 if file is not None else 0)
+    if isinstance(data, dict) and "scenarios" in data:
+        extra = [k for k in data if k != "scenarios"]
+        for key in extra:
+            problems.add(root.line([key]), format_path([key]), "unknown key next to `scenarios`",
+                         expected="only `scenarios:` (a list of scenario mappings)", got=repr(key))
+        items = data["scenarios"]
+        if not isinstance(items, list) or not items:
+            problems.add(root.line(["scenarios"]), "$.scenarios", "wrong type",
+                         expected="a non-empty list of scenario mappings",
+                         got=schema.WrongType("", items).got)
+            problems.raise_if_any()
+        docs = [(item, ("scenarios", i)) for i, item in enumerate(items)]
+    else:
+        docs = [(data, ())]
+    scenarios = []
+    for doc, prefix in docs:
+        scenario = _Builder(doc, prefix, root, problems, file, base).build()
+        if scenario is not None:
+            scenarios.append(scenario)
+    problems.raise_if_any()
+    return scenarios
+
+
+def _read_yaml(text: str, label: str) -> Any:
+    yaml = YAML(typ="rt")
+    try:
+        return yaml.load(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        what = " ".join(str(part).strip() for part in (exc.context, exc.problem) if part)
+        raise ScenarioError(f"invalid YAML: {what}", where=f"{label}:{line}") from None
+    except YAMLError as exc:
+        raise ScenarioError(f"invalid YAML: {exc}", where=label) from None
+
+
+# ---- cattrs errors -> located problems
+
+
+def _leaves(exc: BaseException, path: tuple[PathPart, ...]):
+    """Yield (path, leaf exception) for every leaf of a cattrs ExceptionGroup tree."""
+    if isinstance(exc, BaseExceptionGroup):
+        for sub in exc.exceptions:
+            sub_path = path
+            for note in getattr(sub, "__notes__", ()):
+                if isinstance(note, AttributeValidationNote):
+                    sub_path += (schema.RENAMES.get(note.name, note.name),)
+                elif isinstance(note, IterableValidationNote):
+                    sub_path += (note.index,)
+            yield from _leaves(sub, sub_path)
+    else:
+        yield path, exc
+
+
+def _field_names(cls: type) -> list[str]:
+    return [schema.RENAMES.get(a.name, a.name) for a in attrs.fields(cls)]
+
+
+def _report_structure_error(exc: BaseException, prefix: tuple, root: Locator,
+                            problems: Problems) -> None:
+    for path, leaf in _leaves(exc, ()):
+        full = prefix + path
+        if isinstance(leaf, ForbiddenExtraKeysError):
+            for key in sorted(leaf.extra_fields, key=str):
+                problems.add(root.line(full + (key,)), format_path(full + (key,)), "unknown key",
+                             expected="one of " + ", ".join(_field_names(leaf.cl)),
+                             got=repr(key))
+        elif isinstance(leaf, schema.WrongType):
+            problems.add(root.line(full), format_path(full), "wrong type",
+                         expected=leaf.expected, got=leaf.got)
+        elif isinstance(leaf, KeyError) and path:
+            problems.add(root.line(full[:-1]), format_path(full), "missing required key",
+                         expected=repr(full[-1]))
+        else:
+            problems.add(root.line(full), format_path(full), f"invalid value: {leaf}")
+
+
+# ---- YAML shape -> typed model, with value checks
+
+
+class _Builder:
+    """Builds one ``model.Scenario`` from one scenario mapping, reporting into ``problems``."""
+
+    def __init__(self, doc: Any, prefix: tuple, root: Locator, problems: Problems,
+                 file: Path | None, base_dir: Path) -> None:
+        self.doc, self.prefix, self.root, self.problems = doc, prefix, root, problems
+        self.file, self.base_dir = file, base_dir
+
+    # helpers
+    def line(self, *parts: PathPart) -> int:
+        return self.root.line(self.prefix + parts)
+
+    def bad(self, parts: tuple, message: str, expected: str | None = None,
+            got: object = None) -> None:
+        self.problems.add(self.line(*parts), format_path(self.prefix + parts), message,
+                          expected=expected, got=None if got is None else repr(got))
+
+    def seconds(self, parts: tuple, value: float | None, *, positive: bool = False) -> None:
+        if value is None:
+            return
+        if value < 0 or (positive and value == 0):
+            self.bad(parts, "bad value", "a positive number of seconds" if positive
+                     else "a number of seconds >= 0", value)
+
+    def existing_file(self, parts: tuple, relative: str) -> Path:
+        path = (self.base_dir / relative).resolve()
+        if not path.is_file():
+            self.bad(parts, "file not found", f"a file relative to {self.base_dir}", relative)
+        return path
+
+    def build(self) -> model.Scenario | None:
+        if not isinstance(self.doc, dict):
+            self.bad((), "wrong type", "a scenario mapping with at least `name:`",
+                     schema.WrongType("", self.doc).got)
+            return None
+        try:
+            doc = _CONVERTER.structure(dict(self.doc), schema.ScenarioDoc)
+        except Exception as exc:  # cattrs: ClassValidationError tree, or one leaf
+            _report_structure_error(exc, self.prefix, self.root, self.problems)
+            return None
+        count = len(self.problems.items)
+        if not doc.name.strip():
+            self.bad(("name",), "bad value", "a non-empty scenario name", doc.name)
+        if doc.seed < 0:
+            self.bad(("seed",), "bad value", "an integer >= 0", doc.seed)
+        self.check_epoch(doc.epoch)
+        call = self.build_call(doc.call)
+        app = self.build_app(doc.app)
+        caller = self.build_steps(("caller",), doc.caller)
+        parties = {number: self.build_party(number, party) for number, party in doc.parties.items()}
+        expect = None
+        if doc.expect is not None:
+            expect = parse_expect(self.doc["expect"], self.root, self.prefix + ("expect",),
+                                  self.problems)
+        if len(self.problems.items) > count:
+            return None
+        return model.Scenario(name=doc.name, seed=doc.seed, call=call, app=app, caller=caller,
+                              parties=parties, expect=expect, file=self.file,
+                              line=self.line("name") or self.line(), base_dir=self.base_dir,
+                              epoch=doc.epoch)
+
+    def check_epoch(self, epoch: str) -> None:
+        try:
+            stamp = _dt.datetime.fromisoformat(epoch)
+            if stamp.tzinfo is None:
+                raise ValueError
+        except ValueError:
+            self.bad(("epoch",), "bad value", "an ISO 8601 UTC time like 2026-01-01T00:00:00.000Z",
+                     epoch)
+
+    def build_call(self, call: schema.CallDoc) -> model.CallSettings:
+        if call.direction not in ("inbound", "outbound"):
+            self.bad(("call", "direction"), "bad value", "inbound or outbound", call.direction)
+        if call.answer_method not in ("GET", "POST"):
+            self.bad(("call", "answer_method"), "bad value", "GET or POST", call.answer_method)
+        self.seconds(("call", "max_duration"), call.max_duration, positive=True)
+        if not 1 <= call.callback_timeout <= 25:
+            self.bad(("call", "callback_timeout"), "bad value",
+                     "1 to 25 seconds (Bandwidth's callbackTimeout range)", call.callback_timeout)
+        return model.CallSettings(**attrs.asdict(call))
+
+    def build_app(self, app: schema.AppDoc) -> model.AppSettings:
+        if not _URL.match(app.base_url):
+            self.bad(("app", "base_url"), "bad value", "an http:// or https:// URL", app.base_url)
+        for key in ("wsgi", "asgi"):
+            spec = getattr(app, key)
+            if spec is not None and not _MODULE_SPEC.match(spec):
+                self.bad(("app", key), "bad value", '"module:attribute", e.g. "app:app"', spec)
+        if app.wsgi is not None and app.asgi is not None:
+            self.bad(("app", "asgi"), "conflicting keys", "either wsgi or asgi, not both")
+        routes = {}
+        for key, value in app.routes.items():
+            parts = ("app", "routes", key)
+            if not (key.startswith("/") or _URL.match(key)):
+                self.bad(parts, "bad route", "a path starting with / or an absolute URL", key)
+            routes[key] = self.build_route(parts, value)
+        return model.AppSettings(base_url=app.base_url, bxml=app.bxml, routes=routes,
+                                 wsgi=app.wsgi, asgi=app.asgi)
+
+    def build_route(self, parts: tuple, value: str | schema.RouteDoc) -> model.Route:
+        line = self.line(*parts)
+        if isinstance(value, str):
+            return model.Route(bxml=value, line=line)
+        path = None
+        if value.file is not None:
+            path = self.existing_file(parts + ("file",), value.file)
+        if value.file is not None and value.bxml is not None:
+            self.bad(parts, "conflicting keys", "either file or bxml, not both")
+        if not 100 <= value.status <= 599:
+            self.bad(parts + ("status",), "bad value", "an HTTP status 100-599", value.status)
+        self.seconds(parts + ("delay",), value.delay)
+        return model.Route(bxml=value.bxml, file=path, status=value.status, delay=value.delay,
+                           body=value.body, content_type=value.content_type, line=line)
+
+    def build_party(self, number: str, party: schema.PartyDoc) -> model.Party:
+        parts = ("parties", number)
+        if party.status not in ("answer", "busy", "no-answer"):
+            self.bad(parts + ("status",), "bad value", "answer, busy or no-answer", party.status)
+        self.seconds(parts + ("answer_after",), party.answer_after)
+        caller = self.build_steps(parts + ("caller",), party.caller)
+        return model.Party(status=party.status, answer_after=party.answer_after, caller=caller,
+                           line=self.line(*parts))
+
+    def build_steps(self, parts: tuple, steps: list) -> tuple[model.Step, ...]:
+        return tuple(self.build_step(parts + (i,), step) for i, step in enumerate(steps))
+
+    def build_step(self, parts: tuple, step: schema.StepDoc) -> model.Step:
+        line = self.line(*parts)
+        self.seconds(parts + ("at",), step.at)
+        if isinstance(step, schema.WaitForDoc):
+            known = _verb_names()
+            if known and step.wait_for not in known:
+                self.bad(parts + ("wait_for",), "unknown BXML verb", "a verb name such as Record",
+                         step.wait_for)
+            return model.WaitFor(verb=step.wait_for, at=step.at, line=line)
+        if isinstance(step, schema.SayDoc):
+            if not step.say.strip():
+                self.bad(parts + ("say",), "bad value", "some words to say", step.say)
+            self.seconds(parts + ("seconds",), step.seconds, positive=True)
+            return model.Say(text=step.say, seconds=step.seconds, at=step.at, line=line)
+        if isinstance(step, schema.SilenceDoc):
+            self.seconds(parts + ("silence",), step.silence)
+            return model.Silence(seconds=step.silence, at=step.at, line=line)
+        if isinstance(step, schema.PressDoc):
+            if not DTMF_DIGITS.match(step.press):
+                self.bad(parts + ("press",), "bad DTMF digits", "characters from 0-9 * # A-D",
+                         step.press)
+            self.seconds(parts + ("tone",), step.tone, positive=True)
+            self.seconds(parts + ("gap",), step.gap)
+            return model.Press(digits=step.press, tone=step.tone, gap=step.gap, at=step.at,
+                               line=line)
+        if isinstance(step, schema.PlayDoc):
+            path = self.existing_file(parts + ("play",), step.play)
+            return model.Play(path=path, at=step.at, line=line)
+        if not step.hangup:
+            self.bad(parts + ("hangup",), "bad value", "true (omit the step to stay on the line)",
+                     step.hangup)
+        return model.Hangup(at=step.at, line=line)
+
+
+def _verb_names() -> frozenset[str]:
+    """BXML verb names from the parser's catalogue (empty if the catalogue is unavailable)."""
+    try:
+        from simulator.bxml.nodes import CATALOGUE
+    except ImportError:
+        return frozenset()
+    return frozenset(CATALOGUE)

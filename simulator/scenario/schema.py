@@ -1,0 +1,199 @@
+"""The YAML shape of a scenario file, as attrs classes, and the strict cattrs converter for it.
+
+These ``*Doc`` classes mirror the YAML keys of design/contract.md one to one (``from`` becomes
+``from_``); ``load.py`` structures a document into them (type errors, unknown keys) and then
+turns them into the typed model of ``model.py`` (value checks, paths, line numbers).
+
+The converter is strict on purpose: YAML 1.2 reads ``press: 0123`` as the integer 123, and a
+lenient ``str`` hook would silently turn that into ``"123"``, losing the leading zero. Here a
+string field only accepts a string, a number field only a number (never a bool), and so on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+
+@attrs.frozen
+class CallDoc:
+    direction: str = "inbound"
+    from_: str = "+15555550100"
+    to: str = "+15555550199"
+    answer_url: str = "/answer"
+    answer_method: str = "POST"
+    disconnect_url: str | None = None
+    tag: str | None = None
+    max_duration: float = 14400.0
+    callback_timeout: float = 15.0
+
+
+@attrs.frozen
+class RouteDoc:
+    file: str | None = None
+    bxml: str | None = None
+    status: int = 200
+    delay: float = 0.0
+    body: str | None = None
+    content_type: str | None = None
+
+
+@attrs.frozen
+class AppDoc:
+    base_url: str = "http://app.test"
+    bxml: str | None = None
+    routes: dict[str, Union[str, RouteDoc]] = attrs.Factory(dict)
+    wsgi: str | None = None
+    asgi: str | None = None
+
+
+@attrs.frozen
+class WaitForDoc:
+    wait_for: str
+    at: float | None = None
+
+
+@attrs.frozen
+class SayDoc:
+    say: str
+    seconds: float | None = None
+    at: float | None = None
+
+
+@attrs.frozen
+class SilenceDoc:
+    silence: float
+    at: float | None = None
+
+
+@attrs.frozen
+class PressDoc:
+    press: str
+    tone: float = 0.1
+    gap: float = 0.1
+    at: float | None = None
+
+
+@attrs.frozen
+class PlayDoc:
+    play: str
+    at: float | None = None
+
+
+@attrs.frozen
+class HangupDoc:
+    hangup: bool
+    at: float | None = None
+
+
+StepDoc = Union[WaitForDoc, SayDoc, SilenceDoc, PressDoc, PlayDoc, HangupDoc]
+
+#: The key that names each kind of caller step.
+STEP_KEYS: dict[str, type] = {
+    "wait_for": WaitForDoc, "say": SayDoc, "silence": SilenceDoc,
+    "press": PressDoc, "play": PlayDoc, "hangup": HangupDoc,
+}
+
+
+@attrs.frozen
+class PartyDoc:
+    status: str = "answer"
+    answer_after: float = 0.0
+    caller: list[StepDoc] = attrs.Factory(list)
+
+
+@attrs.frozen
+class ScenarioDoc:
+    name: str
+    seed: int = 0
+    call: CallDoc = attrs.Factory(CallDoc)
+    app: AppDoc = attrs.Factory(AppDoc)
+    caller: list[StepDoc] = attrs.Factory(list)
+    parties: dict[str, PartyDoc] = attrs.Factory(dict)
+    expect: Any = None  # parsed by expect.py, which keeps its own line numbers
+    epoch: str = "2026-01-01T00:00:00.000Z"
+
+
+#: Python attribute name -> YAML key, where they differ (used to print error paths).
+RENAMES = {"from_": "from"}
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping with keys " + ", ".join(map(str, value)) if value else "an empty mapping"
+    if isinstance(value, list):
+        return "a list"
+    for kind, name in ((bool, "a boolean"), (int, "an integer"), (float, "a number"),
+                       (str, "a string")):
+        if isinstance(value, kind):
+            return f"{name} ({kind(value)!r})"
+    return "null" if value is None else type(value).__name__
+
+
+class WrongType(TypeError):
+    """A value of the wrong YAML type; carries expected/got for the error message."""
+
+    def __init__(self, expected: str, value: object) -> None:
+        self.expected = expected
+        self.got = _describe(value)
+        super().__init__(f"expected {expected}, got {self.got}")
+
+
+def _strict_str(value, _type):
+    if isinstance(value, str):
+        return str(value)
+    raise WrongType("a string (quote digits, e.g. \"0123\")"
+                    if isinstance(value, int) and not isinstance(value, bool) else "a string", value)
+
+
+def _strict_int(value, _type):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
+    raise WrongType("an integer", value)
+
+
+def _strict_float(value, _type):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise WrongType("a number (seconds)", value)
+
+
+def _strict_bool(value, _type):
+    if isinstance(value, bool):
+        return value
+    raise WrongType("true or false", value)
+
+
+def make_converter() -> cattrs.Converter:
+    """The converter for ``ScenarioDoc``: strict scalars, no extra keys, steps by their key."""
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_structure_hook(str, _strict_str)
+    conv.register_structure_hook(int, _strict_int)
+    conv.register_structure_hook(float, _strict_float)
+    conv.register_structure_hook(bool, _strict_bool)
+    conv.register_structure_hook(
+        CallDoc, make_dict_structure_fn(CallDoc, conv, _cattrs_forbid_extra_keys=True,
+                                        from_=override(rename="from")))
+
+    def structure_route(value, _type):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict):
+            return conv.structure(value, RouteDoc)
+        raise WrongType("an inline BXML string or a mapping {file|bxml|status|delay|body}", value)
+
+    def structure_step(value, _type):
+        if not isinstance(value, dict):
+            raise WrongType("a step mapping such as {say: \"hello\"}", value)
+        kinds = [key for key in value if key in STEP_KEYS]
+        if len(kinds) != 1:
+            raise WrongType("exactly one of " + ", ".join(STEP_KEYS) + " in a caller step",
+                            dict(value))
+        return conv.structure(value, STEP_KEYS[kinds[0]])
+
+    conv.register_structure_hook(Union[str, RouteDoc], structure_route)
+    conv.register_structure_hook(StepDoc, structure_step)
+    return conv
