@@ -1,0 +1,361 @@
+"""Deterministic audio synthesis: speech-like audio, DTMF, tones, silence, TTS timing, timelines.
+
+Pure numpy: no files, no clock, no global RNG. Every function returns 8 kHz mono float32 in
+[-1, 1], and the same arguments always give the same samples (bit for bit).
+
+Timelines: a call's audio is a list of `Span` (what sounds between two virtual times);
+`render` streams it in blocks so a three-hour recording never sits in memory. A span's samples
+never depend on where the blocks cut it: tones and DTMF are closed-form in the sample index,
+speech is built syllable by syllable (each syllable seeded by its index), and only the syllables
+touching a block are synthesised.
+
+The speech model (see docs/audio.md): words from the text, each with its vowel-group count of
+syllables; a syllable is a harmonic wavetable voice (pitch wandering in 100-220 Hz, random
+formants) plus shaped noise, under an attack/release envelope; words are separated by short
+gaps (<= 0.16 s) so an energy silence detector never fires inside speech; level about -20 dBFS.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from functools import lru_cache
+from typing import Iterable, Iterator, Sequence
+
+import attrs
+import numpy as np
+
+SAMPLE_RATE = 8000
+
+#: ITU-T Q.23 keypad: key -> (low/row frequency, high/column frequency) in Hz.
+DTMF_FREQUENCIES: dict[str, tuple[float, float]] = {
+    "1": (697.0, 1209.0), "2": (697.0, 1336.0), "3": (697.0, 1477.0), "A": (697.0, 1633.0),
+    "4": (770.0, 1209.0), "5": (770.0, 1336.0), "6": (770.0, 1477.0), "B": (770.0, 1633.0),
+    "7": (852.0, 1209.0), "8": (852.0, 1336.0), "9": (852.0, 1477.0), "C": (852.0, 1633.0),
+    "*": (941.0, 1209.0), "0": (941.0, 1336.0), "#": (941.0, 1477.0), "D": (941.0, 1633.0),
+}
+#: Peak amplitude of each of the two DTMF tones (-12 dBFS each, -6 dBFS combined peak).
+DTMF_AMPLITUDE = 0.25
+#: Default amplitude of `tone` (a Record beep and the like), -10 dBFS peak.
+TONE_AMPLITUDE = 0.316
+
+#: TTS timing model: 2.5 words a second (0.4 s a word).
+TTS_WORDS_PER_SECOND = 2.5
+
+SPAN_KINDS = ("speech", "dtmf", "tone", "silence", "samples")
+
+# Speech model constants (seconds unless stated).
+_SYLLABLE_SECONDS = (0.13, 0.24)
+_SYLLABLE_JOIN_SECONDS = (0.0, 0.03)      # between syllables of one word
+_WORD_GAP_SECONDS = (0.06, 0.16)          # between words: far below any silence timeout
+_PITCH_RANGE_HZ = (100.0, 220.0)
+_SYLLABLE_LEVEL_DBFS = -19.1              # mean syllable RMS; with the gaps about -20 dBFS overall
+_TABLE_SIZE = 512
+_MAX_HARMONICS = 36                        # 3.6 kHz at the lowest pitch
+
+
+def samples_for(seconds: float) -> int:
+    """Number of samples in `seconds` at 8 kHz: round(seconds * 8000)."""
+    return int(round(seconds * SAMPLE_RATE))
+
+
+def silence(seconds: float) -> np.ndarray:
+    """`seconds` of digital silence."""
+    return np.zeros(samples_for(seconds), dtype=np.float32)
+
+
+def tone(freq: float, seconds: float, *, amplitude: float = TONE_AMPLITUDE) -> np.ndarray:
+    """A sine of `freq` Hz lasting `seconds`, starting at phase 0."""
+    return _sine_mix((freq,), amplitude, 0, samples_for(seconds))
+
+
+def dtmf(digit: str, seconds: float = 0.1) -> np.ndarray:
+    """The ITU-T Q.23 dual tone of one key (0-9 * # A-D, letters case-insensitive)."""
+    return _sine_mix(_dtmf_pair(digit), DTMF_AMPLITUDE, 0, samples_for(seconds))
+
+
+def speech(text: str, seconds: float, seed: int) -> np.ndarray:
+    """Speech-like audio for `text` lasting exactly round(seconds * 8000) samples.
+
+    Deterministic in (text, seconds, seed); different seeds give different voices' prosody.
+    """
+    total = samples_for(seconds)
+    return _speech_slice(text, total, seed, 0, total)
+
+
+def tts_seconds(parts: Iterable[str | float]) -> float:
+    """Spoken duration of SpeakSentence parts (from `bxml.ssml.spoken_parts`).
+
+    Text runs take 0.4 s a word (words / 2.5 per second); floats are `<break>` pauses in seconds.
+    """
+    total = 0.0
+    for part in parts:
+        if isinstance(part, str):
+            total += len(part.split()) / TTS_WORDS_PER_SECOND
+        else:
+            total += float(part)
+    return total
+
+
+def _check_kind(instance, attribute, value) -> None:
+    if value not in SPAN_KINDS:
+        raise ValueError(f"Span kind must be one of {', '.join(SPAN_KINDS)}, got {value!r}")
+
+
+def _as_samples(value) -> np.ndarray | None:
+    if value is None:
+        return None
+    array = np.asarray(value, dtype=np.float32)
+    if array.ndim != 1:
+        raise ValueError(f"Span samples must be mono (1-D), got shape {array.shape}")
+    array = array.copy() if array.flags.writeable else array
+    array.flags.writeable = False
+    return array
+
+
+@attrs.frozen
+class Span:
+    """What one party sounds like between `start` and `end` (virtual seconds).
+
+    kind: ``speech`` (text, seed), ``dtmf`` (digit), ``tone`` (freq), ``silence``, or
+    ``samples`` (a mono 8 kHz array, e.g. a played file; cut at `end`, silent past its length).
+    Sample j of the span is heard at timeline sample round(start * 8000) + j. `samples` is
+    excluded from equality and hashing (arrays have no truth value).
+    """
+
+    start: float
+    end: float
+    kind: str = attrs.field(validator=_check_kind)
+    text: str = ""
+    digit: str = ""
+    freq: float = 0.0
+    samples: np.ndarray | None = attrs.field(default=None, converter=_as_samples,
+                                             eq=False, repr=False)
+    seed: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"Span ends before it starts: start={self.start}, end={self.end}")
+        if self.kind == "dtmf":
+            _dtmf_pair(self.digit)
+        elif self.kind == "tone" and not self.freq > 0:
+            raise ValueError(f"tone Span needs freq > 0, got {self.freq!r}")
+        elif self.kind == "samples" and self.samples is None:
+            raise ValueError("samples Span needs a samples array")
+
+
+def render(spans: Sequence[Span], start: float, end: float, *,
+           block_seconds: float = 10.0) -> Iterator[np.ndarray]:
+    """Stream the mix of `spans` over [start, end) as consecutive float32 blocks.
+
+    Blocks cover timeline samples round(start*8000) .. round(end*8000) (the last block may be
+    shorter); overlapping spans are summed and clipped to [-1, 1]; silence where none sounds.
+    Only the current block is materialised.
+    """
+    first, stop = samples_for(start), samples_for(end)
+    block = max(1, samples_for(block_seconds))
+    # (start sample, end sample, original index, span), sorted so the mix order is fixed.
+    pending = sorted(
+        ((samples_for(s.start), samples_for(s.end), i, s) for i, s in enumerate(spans)
+         if s.kind != "silence"),
+        key=lambda item: (item[0], item[2]),
+    )
+    pending = [item for item in pending if item[1] > item[0] and item[1] > first]
+    next_span = 0
+    active: list[tuple[int, int, int, Span]] = []
+    for lo in range(first, stop, block):
+        hi = min(lo + block, stop)
+        while next_span < len(pending) and pending[next_span][0] < hi:
+            active.append(pending[next_span])
+            next_span += 1
+        active = [item for item in active if item[1] > lo]
+        out = np.zeros(hi - lo, dtype=np.float32)
+        touched = False
+        for span_lo, span_hi, _, span in active:
+            a, b = max(lo, span_lo), min(hi, span_hi)
+            if a >= b:
+                continue
+            piece = _span_slice(span, span_hi - span_lo, a - span_lo, b - span_lo)
+            out[a - lo:a - lo + len(piece)] += piece
+            touched = True
+        if touched:
+            np.clip(out, -1.0, 1.0, out=out)
+        yield out
+
+
+def _span_slice(span: Span, total: int, a: int, b: int) -> np.ndarray:
+    """Samples [a, b) of a span that is `total` samples long (may be shorter for `samples`)."""
+    if span.kind == "speech":
+        return _speech_slice(span.text, total, span.seed, a, b)
+    if span.kind == "dtmf":
+        return _sine_mix(_dtmf_pair(span.digit), DTMF_AMPLITUDE, a, b)
+    if span.kind == "tone":
+        return _sine_mix((span.freq,), TONE_AMPLITUDE, a, b)
+    assert span.kind == "samples" and span.samples is not None
+    return span.samples[a:b]
+
+
+def _dtmf_pair(digit: str) -> tuple[float, float]:
+    key = digit.upper() if isinstance(digit, str) else digit
+    if key not in DTMF_FREQUENCIES:
+        raise ValueError(f"DTMF key must be one of 0-9 * # A-D, got {digit!r}")
+    return DTMF_FREQUENCIES[key]
+
+
+def _sine_mix(freqs: Sequence[float], amplitude: float, a: int, b: int) -> np.ndarray:
+    """Sum of sines (phase 0 at sample 0) over samples [a, b); a pure function of the index."""
+    index = np.arange(a, b, dtype=np.float64)
+    out = np.zeros(b - a, dtype=np.float64)
+    for freq in freqs:
+        # Elementwise in the absolute index: any slice equals the same part of the whole.
+        out += np.sin((2.0 * np.pi * freq / SAMPLE_RATE) * index)
+    return (amplitude * out).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- speech model
+
+@attrs.frozen
+class _Layout:
+    """Syllables of one speech span: sample offsets and the pitch at each syllable."""
+
+    starts: np.ndarray = attrs.field(eq=False)   # int64, sorted
+    ends: np.ndarray = attrs.field(eq=False)     # int64, ends[i] > starts[i]
+    pitch: np.ndarray = attrs.field(eq=False)    # Hz at syllable start
+    key: int = 0                                 # per-span seed material for syllables
+
+
+def _word_syllables(text: str) -> list[int]:
+    """Syllables per word: vowel groups (1-4); digits count one per character (max 3)."""
+    counts = []
+    for word in re.findall(r"[^\W_]+(?:'[^\W_]+)?", text):
+        if word.isdigit():
+            counts.append(min(3, len(word)))
+        else:
+            counts.append(min(4, max(1, len(re.findall(r"[aeiouy]+", word.lower())))))
+    return counts or [1]
+
+
+@lru_cache(maxsize=64)
+def _layout(text: str, total: int, seed: int) -> _Layout:
+    key = zlib.crc32(text.encode("utf-8"))
+    empty = np.zeros(0, dtype=np.int64)
+    if total <= 0:
+        return _Layout(empty, empty, np.zeros(0), key)
+    seconds = total / SAMPLE_RATE
+    rng = np.random.default_rng([seed & 0xFFFFFFFF, key, 0])
+    pattern = np.array(_word_syllables(text))
+    shortest_word = _SYLLABLE_SECONDS[0] + _WORD_GAP_SECONDS[0]
+    n_words = int(seconds / shortest_word) + 2
+    per_word = np.resize(pattern, n_words)
+    n_syl = int(per_word.sum())
+    durations = rng.uniform(*_SYLLABLE_SECONDS, n_syl)
+    word_of = np.repeat(np.arange(n_words), per_word)
+    first_in_word = np.r_[True, word_of[1:] != word_of[:-1]]
+    gaps = np.where(first_in_word, rng.uniform(*_WORD_GAP_SECONDS, n_syl),
+                    rng.uniform(*_SYLLABLE_JOIN_SECONDS, n_syl))
+    gaps[0] = 0.0
+    # Pitch: a bounded random walk (reflected into the range) stepping once per syllable.
+    low, high = _PITCH_RANGE_HZ
+    walk = rng.uniform(0, high - low) + np.cumsum(rng.normal(0.0, 9.0, n_syl))
+    span = high - low
+    folded = np.mod(walk, 2 * span)
+    pitch = low + np.where(folded > span, 2 * span - folded, folded)
+
+    starts = np.cumsum(gaps + np.r_[0.0, durations[:-1]])
+    ends = starts + durations
+    # Keep the whole number of words whose end is closest to the requested duration.
+    last_of_word = np.r_[first_in_word[1:], True]
+    word_ends = ends[last_of_word]
+    n_keep = int(np.argmin(np.abs(word_ends - seconds))) + 1
+    keep = int(np.searchsorted(word_of, n_keep))
+    starts, durations, gaps, pitch = starts[:keep], durations[:keep], gaps[:keep], pitch[:keep]
+    # Fit exactly: stretch or squeeze the syllables, not the gaps (gaps stay short), unless
+    # the duration is too short for the gaps, then scale everything.
+    gap_total = gaps.sum()
+    if seconds - gap_total > 0.5 * durations.sum():
+        durations = durations * ((seconds - gap_total) / durations.sum())
+    else:
+        factor = seconds / (gap_total + durations.sum())
+        durations, gaps = durations * factor, gaps * factor
+    starts = np.cumsum(gaps + np.r_[0.0, durations[:-1]])
+    start_samples = np.round(starts * SAMPLE_RATE).astype(np.int64)
+    end_samples = np.round((starts + durations) * SAMPLE_RATE).astype(np.int64)
+    end_samples[-1] = total
+    end_samples = np.maximum(end_samples, start_samples + 1)
+    end_samples = np.minimum(end_samples, total)
+    valid = end_samples > start_samples
+    return _Layout(start_samples[valid], end_samples[valid], pitch[valid], key)
+
+
+def _speech_slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
+    """Samples [a, b) of the speech span (text, total samples, seed)."""
+    out = np.zeros(max(0, b - a), dtype=np.float32)
+    layout = _layout(text, total, seed)
+    if not len(layout.starts) or b <= a:
+        return out
+    # Syllables are sorted and non-overlapping, so ends are sorted too.
+    lo = int(np.searchsorted(layout.ends, a, side="right"))
+    hi = int(np.searchsorted(layout.starts, b, side="left"))
+    for i in range(lo, hi):
+        s, e = int(layout.starts[i]), int(layout.ends[i])
+        syllable = _syllable(seed, layout.key, i, e - s, float(layout.pitch[i]))
+        x, y = max(a, s), min(b, e)
+        out[x - a:y - a] = syllable[x - s:y - s]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _harmonic_basis() -> tuple[np.ndarray, np.ndarray]:
+    """sin and cos of harmonics 1..36 over one period (wavetable grid plus wrap point)."""
+    grid = np.arange(_TABLE_SIZE + 1) / _TABLE_SIZE
+    angle = 2 * np.pi * np.arange(1, _MAX_HARMONICS + 1)[:, None] * grid
+    return np.sin(angle), np.cos(angle)
+
+
+def _syllable(seed: int, key: int, index: int, length: int, pitch: float) -> np.ndarray:
+    """One syllable: a formant-shaped harmonic voice plus noise, under an envelope."""
+    rng = np.random.default_rng([seed & 0xFFFFFFFF, key, 1, index])
+    # Pitch glides a little within the syllable.
+    low, high = _PITCH_RANGE_HZ
+    glide = np.clip(pitch * (1.0 + rng.uniform(-0.1, 0.1)), low, high)
+    f0 = np.linspace(pitch, glide, length)
+    cycles = np.cumsum(f0 / SAMPLE_RATE)
+    # One period of the vowel: harmonics up to 3.6 kHz weighted by three random formants.
+    mean_f0 = 0.5 * (pitch + glide)
+    harmonics = np.arange(1, min(_MAX_HARMONICS, int(3600.0 / mean_f0)) + 1)
+    formants = (rng.uniform(300, 850), rng.uniform(850, 2300), rng.uniform(2300, 3200))
+    weights = harmonics ** -0.6
+    gain = sum(1.0 / (1.0 + ((harmonics * mean_f0 - f) / 120.0) ** 2) for f in formants)
+    weights = weights * (0.08 + gain)
+    phases = rng.uniform(0, 2 * np.pi, len(harmonics))
+    # sin(hx + p) = sin(hx)cos(p) + cos(hx)sin(p): two small matrix products on a fixed basis.
+    sin_basis, cos_basis = _harmonic_basis()
+    count = len(harmonics)
+    table = (weights * np.cos(phases)) @ sin_basis[:count] \
+        + (weights * np.sin(phases)) @ cos_basis[:count]
+    position = np.mod(cycles, 1.0) * _TABLE_SIZE
+    base = position.astype(np.int64)
+    frac = position - base
+    voice = table[base] * (1.0 - frac) + table[base + 1] * frac
+    voice /= np.sqrt(np.mean(voice ** 2)) + 1e-12
+    # Noise: light aspiration throughout, plus a consonant burst at the onset half the time.
+    noise = rng.standard_normal(length + 1)
+    hiss = np.diff(noise)  # first difference: a high-passed, fricative-like noise
+    signal = voice + 0.08 * hiss
+    if rng.random() < 0.5:
+        burst = min(length, int(rng.uniform(0.02, 0.06) * SAMPLE_RATE))
+        signal[:burst] += rng.uniform(0.3, 0.7) * hiss[:burst] * np.linspace(1.0, 0.0, burst)
+    # Envelope: raised-cosine attack and release, a slow swell in between.
+    attack = min(length // 2, int(rng.uniform(0.015, 0.03) * SAMPLE_RATE))
+    release = min(length - attack, int(rng.uniform(0.03, 0.06) * SAMPLE_RATE))
+    envelope = np.ones(length)
+    if attack:
+        envelope[:attack] = 0.5 - 0.5 * np.cos(np.pi * np.arange(attack) / attack)
+    if release:
+        envelope[length - release:] = 0.5 + 0.5 * np.cos(np.pi * np.arange(release) / release)
+    swell = 0.85 + 0.15 * np.sin(np.pi * np.arange(length) / length)
+    signal *= envelope * swell
+    level = 10.0 ** ((_SYLLABLE_LEVEL_DBFS + rng.uniform(-3.0, 3.0)) / 20.0)
+    rms = math.sqrt(float(np.mean(signal ** 2))) + 1e-12
+    return np.clip(signal * (level / rms), -1.0, 1.0).astype(np.float32)
