@@ -1,0 +1,177 @@
+"""Conversion of attribute and text values by kind (the kinds are declared in nodes.py).
+
+``convert_attr(spec, raw)`` and ``convert_text(spec, raw)`` return ``(value, problems)`` where
+each problem is ``(code, message)``; a value with an error problem falls back to the default
+so later checks can still run. ``format_attr(spec, value)`` is the inverse used by render.
+
+Strictness (docs/bxml.md): numbers are plain decimals (no ``nan``, ``inf``, exponents); counts
+accept an integral decimal such as ``5.0``; booleans ``true``/``false`` in any case; methods
+``GET``/``POST`` (lower case accepted with warning BX407); URLs absolute ``http(s)`` or relative
+(an empty URL is an error); enum values exact, except voice/gender/locale which fold case.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from difflib import get_close_matches
+from urllib.parse import urlsplit
+
+from simulator.bxml import nodes as n
+
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_INTEGRAL = re.compile(r"^[+-]?\d+(\.0*)?$")
+_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+_SIP = re.compile(r"^sips?:\S+$", re.IGNORECASE)
+_CONF_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+DTMF_KEYS = frozenset("0123456789*#ABCDabcd")
+DTMF_PAUSES = frozenset(",wW")
+
+Problem = tuple[str, str]
+
+
+def _range(spec: n.AttrSpec, number: float) -> list[Problem]:
+    if (spec.lo is not None and number < spec.lo) or (spec.hi is not None and number > spec.hi):
+        lo = "" if spec.lo is None else f"{spec.lo:g}"
+        hi = "" if spec.hi is None else f"{spec.hi:g}"
+        bounds = f"{lo}..{hi}" if lo and hi else (f">= {lo}" if lo else f"<= {hi}")
+        return [("BX204", f"{spec.xml} must be {bounds}, got {number:g}")]
+    return []
+
+
+def _url_problem(what: str, raw: str, schemes: tuple[str, ...], relative: bool) -> str | None:
+    if not raw.strip():
+        return f"{what} must be a URL, got an empty value"
+    if any(c.isspace() for c in raw.strip()):
+        return f"{what} must be a URL without spaces, got {raw!r}"
+    try:
+        parts = urlsplit(raw.strip())
+    except ValueError:
+        return f"{what} is not a valid URL: {raw!r}"
+    scheme = parts.scheme.lower()
+    if scheme in schemes and parts.netloc:
+        return None
+    if not scheme and relative:
+        return None
+    expected = " or ".join(f"{s}://" for s in schemes) + (" or a relative URL" if relative else "")
+    return f"{what} must be {expected}, got {raw!r}"
+
+
+def convert_attr(spec: n.AttrSpec, raw: str) -> tuple[object, list[Problem]]:
+    """Typed value of one attribute, or the default with the problems found."""
+    kind = spec.kind
+    value: object = raw
+    problems: list[Problem] = []
+    if kind in (n.NUMBER, n.INT):
+        pattern = _DECIMAL if kind == n.NUMBER else _INTEGRAL
+        text = raw.strip()
+        if not pattern.match(text):
+            expected = "a decimal number" if kind == n.NUMBER else "a whole number"
+            return spec.default, [("BX203", f"{spec.xml} must be {expected}, got {raw!r}")]
+        value = float(text) if kind == n.NUMBER else int(float(text))
+        problems = _range(spec, value)
+    elif kind == n.BOOL:
+        low = raw.strip().lower()
+        if low not in ("true", "false"):
+            return spec.default, [("BX203", f"{spec.xml} must be true or false, got {raw!r}")]
+        value = low == "true"
+    elif kind == n.METHOD:
+        up = raw.strip().upper()
+        if up not in ("GET", "POST"):
+            return spec.default, [("BX203", f"{spec.xml} must be GET or POST, got {raw!r}")]
+        if raw != up:
+            problems = [("BX407", f"{spec.xml}={raw!r} accepted as {up!r}")]
+        value = up
+    elif kind == n.ENUM:
+        choices = spec.choices or ()
+        if raw in choices:
+            value = raw
+        else:
+            folded = {c.lower(): c for c in choices}.get(raw.strip().lower())
+            if folded is not None and spec.fold_case:
+                value = folded
+            else:
+                hint = folded or (get_close_matches(raw, choices, n=1) or [None])[0]
+                more = f"; did you mean {hint!r}?" if hint else f"; expected one of {', '.join(choices)}"
+                return spec.default, [("BX203", f"{spec.xml}={raw!r} is not allowed{more}")]
+    elif kind == n.URL:
+        problem = _url_problem(spec.xml, raw, ("http", "https"), relative=True)
+        if problem:
+            return spec.default, [("BX203", problem)]
+        value = raw.strip()
+    elif kind == n.WS_URL:
+        problem = _url_problem(spec.xml, raw, ("ws", "wss"), relative=False)
+        if problem:
+            return spec.default, [("BX203", problem)]
+        value = raw.strip()
+    elif kind == n.DTMF_SET:
+        bad = sorted(set(raw) - DTMF_KEYS)
+        if bad:
+            return spec.default, [("BX203", f"{spec.xml} may only contain DTMF keys 0-9 * # A-D, "
+                                            f"got {''.join(bad)!r}")]
+    elif kind == n.CALLER_ID:
+        word = {w.lower(): w for w in n.CALLER_ID_WORDS}.get(raw.strip().lower())
+        if word:
+            value = word
+        elif not _E164.match(raw.strip()):
+            return spec.default, [("BX203", f"{spec.xml} must be an E.164 number or one of "
+                                            f"{', '.join(n.CALLER_ID_WORDS)}, got {raw!r}")]
+        else:
+            value = raw.strip()
+    elif kind == n.DESTINATION:
+        if not (_E164.match(raw.strip()) or _SIP.match(raw.strip())):
+            return spec.default, [("BX203", f"{spec.xml} must be an E.164 number or a SIP URI, "
+                                            f"got {raw!r}")]
+        value = raw.strip()
+    if spec.max_len is not None and isinstance(value, str) and len(value) > spec.max_len:
+        return spec.default, [("BX204", f"{spec.xml} is {len(value)} characters long, "
+                                        f"at most {spec.max_len} allowed")]
+    return value, problems
+
+
+def convert_text(element: str, spec: n.TextSpec, raw: str) -> tuple[str, list[Problem]]:
+    """The trimmed text content of ``element`` and its problems (SSML markup is checked in
+    ssml.py; here only blankness)."""
+    text = raw.strip()
+    if not text:
+        if spec.required:
+            return "", [("BX106", f"<{element}> needs text content ({_TEXT_WHAT[spec.kind]})")]
+        return "", []
+    if spec.max_len is not None and len(text) > spec.max_len:
+        return text, [("BX107", f"<{element}> text is {len(text)} characters long, "
+                                f"at most {spec.max_len} allowed")]
+    problem = None
+    kind = spec.kind
+    if kind == n.URL:
+        problem = _url_problem(f"<{element}> text", text, ("http", "https"), relative=True)
+    elif kind == n.E164 and not _E164.match(text):
+        problem = f"<{element}> must contain an E.164 number such as +15555550100, got {text!r}"
+    elif kind == n.SIP_URI and not _SIP.match(text):
+        problem = f"<{element}> must contain a SIP URI such as sip:user@host, got {text!r}"
+    elif kind == n.CONF_NAME and not _CONF_NAME.match(text):
+        problem = (f"<{element}> name may only contain letters, digits, '-', '_' and '.', "
+                   f"got {text!r}")
+    elif kind == n.DTMF_STRING:
+        bad = sorted(set(text) - DTMF_KEYS - DTMF_PAUSES)
+        if bad:
+            problem = (f"<{element}> may only contain 0-9 * # A-D and the pauses , w W, "
+                       f"got {''.join(bad)!r}")
+    return text, ([("BX107", problem)] if problem else [])
+
+
+_TEXT_WHAT = {n.SSML: "the sentence to speak", n.URL: "the audio URL",
+              n.DTMF_STRING: "the digits", n.NONBLANK: "an id", n.CONF_NAME: "the conference name",
+              n.E164: "an E.164 number", n.SIP_URI: "a SIP URI", n.STRING: "text"}
+
+
+def format_attr(spec: n.AttrSpec, value: object) -> str:
+    """The XML spelling of a typed attribute value (inverse of ``convert_attr``)."""
+    if spec.kind == n.BOOL:
+        return "true" if value else "false"
+    if spec.kind == n.NUMBER:
+        # Shortest round-tripping digits, never in exponent form ("1e-07" is not BXML).
+        text = format(Decimal(repr(float(value))), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if spec.kind == n.INT:
+        return str(int(value))
+    return str(value)
