@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 
+from simulator.callbacks import query_params
 from simulator.engine.effects import Attempt, Auth, Delivery, Webhook
 from simulator.transports import Transport, TransportReply
 
@@ -44,8 +45,6 @@ def encoded_payload(payload: dict, method: str) -> dict:
     """What goes on the wire for ``method``: the JSON object for POST, the query parameters
     for GET (result.json shows this)."""
     if method.upper() == "GET":
-        from simulator.callbacks import query_params  # the payload owner decides the encoding
-
         return query_params(payload)
     return payload
 
