@@ -14,3 +14,34 @@ import click
 @click.version_option(package_name="bxml-simulator", prog_name="bxmlsim")
 def main() -> None:
     """Run Bandwidth BXML call flows offline, in virtual time."""
+
+
+@main.command("lint")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="One line per diagnostic, or a JSON list.")
+@click.option("--context", type=click.Choice(["call", "transferAnswer", "conference"]),
+              default="call", show_default=True,
+              help="Where the documents run (verbs allowed there, spec section 9).")
+@click.pass_context
+def lint(ctx: click.Context, files: tuple[str, ...], output_format: str, context: str) -> None:
+    """Check BXML FILEs; exit 1 when any has an error (warnings alone exit 0)."""
+    import json
+
+    from simulator.bxml.check import lint_bxml
+
+    found = []
+    for path in files:
+        try:
+            data = open(path, "rb").read()
+        except OSError as exc:
+            click.echo(f"Error: cannot read {path}: {exc.strerror or exc}", err=True)
+            ctx.exit(2)
+        found += [(path, d) for d in lint_bxml(data, source=path, context=context)]
+    if output_format == "json":
+        click.echo(json.dumps([d.to_dict(path) for path, d in found], indent=2))
+    else:
+        for path, d in found:
+            click.echo(d.format(path))
+    ctx.exit(1 if any(d.is_error for _, d in found) else 0)
