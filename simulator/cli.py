@@ -45,3 +45,28 @@ def lint(ctx: click.Context, files: tuple[str, ...], output_format: str, context
         for path, d in found:
             click.echo(d.format(path))
     ctx.exit(1 if any(d.is_error for _, d in found) else 0)
+
+
+@main.command("report")
+@click.argument("result_file", metavar="RESULT.json", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              help="The HTML file to write [default: report.html beside RESULT.json].")
+@click.pass_context
+def report(ctx: click.Context, result_file: str, output: str | None) -> None:
+    """Write the self-contained HTML timeline of a run (see docs/report.md)."""
+    from pathlib import Path
+
+    from simulator.errors import SimulatorError
+    from simulator.report import load_result, write_report
+
+    path = Path(result_file)
+    out = Path(output) if output else path.parent / "report.html"
+    try:
+        written = write_report(load_result(path), path.parent, out)
+    except SimulatorError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        ctx.exit(2)
+    except OSError as exc:
+        click.echo(f"Error: cannot write {out}: {exc.strerror or exc}", err=True)
+        ctx.exit(2)
+    click.echo(f"wrote {written}")
