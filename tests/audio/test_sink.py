@@ -1,0 +1,173 @@
+"""audio/sink.py: streamed WAV/MP3 recordings, reading and decoding audio files, file info."""
+
+import numpy as np
+import pytest
+import soundfile
+
+from simulator.audio.detect import detect_dtmf
+from simulator.audio.sink import RecordingSink, audio_info, decode_audio, read_audio
+from simulator.audio.synth import dtmf, render, silence, Span
+from simulator.errors import MediaError
+
+
+def stereo(a, b):
+    return np.stack([a, b], axis=1)
+
+
+@pytest.mark.parametrize("file_format", ["wav", "mp3"])
+@pytest.mark.parametrize("channels", [1, 2])
+def test_sink_writes_the_frames_and_channels_given(tmp_path, file_format, channels):
+    path = tmp_path / f"rec.{file_format}"
+    spans = [Span(0.5, 0.6, "dtmf", digit="9"), Span(1.0, 2.0, "tone", freq=500.0)]
+    with RecordingSink(path, channels=channels, file_format=file_format) as sink:
+        for block in render(spans, 0.0, 2.5, block_seconds=0.3):
+            sink.write(block if channels == 1 else stereo(block, block * 0.5))
+        assert sink.frames == 20000 and sink.duration == 2.5
+    info = soundfile.info(str(path))
+    assert (info.frames, info.channels, info.samplerate) == (20000, channels, 8000)
+    assert info.format == file_format.upper()
+    data, _ = soundfile.read(str(path), always_2d=True)
+    assert detect_dtmf(data[:, 0]) == "9"
+
+
+def test_wav_is_pcm16_and_round_trips_within_one_lsb(tmp_path):
+    path = tmp_path / "r.wav"
+    x = np.concatenate([dtmf("1", 0.5), silence(0.1)])
+    with RecordingSink(path) as sink:
+        sink.write(x)
+    assert soundfile.info(str(path)).subtype == "PCM_16"
+    back, _ = soundfile.read(str(path), dtype="float32")
+    assert np.max(np.abs(back - x)) <= 1.0 / 32767
+
+
+def test_out_of_range_samples_are_clipped_not_wrapped(tmp_path):
+    path = tmp_path / "loud.wav"
+    with RecordingSink(path) as sink:
+        sink.write(np.array([1.5, -2.0, 0.5], dtype=np.float32))
+    back, _ = soundfile.read(str(path), dtype="float32")
+    assert back[0] > 0.999 and back[1] < -0.999 and back[2] == pytest.approx(0.5, abs=1e-4)
+
+
+@pytest.mark.parametrize("file_format", ["wav", "mp3"])
+def test_same_audio_gives_byte_identical_files(tmp_path, file_format):
+    spans = [Span(0.0, 1.0, "speech", text="same every time", seed=3)]
+    for name in ("a", "b"):
+        with RecordingSink(tmp_path / f"{name}.{file_format}", 2, file_format) as sink:
+            for block in render(spans, 0.0, 1.0, block_seconds=0.25):
+                sink.write(stereo(block, block))
+    a = (tmp_path / f"a.{file_format}").read_bytes()
+    assert a == (tmp_path / f"b.{file_format}").read_bytes()
+
+
+@pytest.mark.parametrize("file_format", ["wav", "mp3"])
+def test_a_recording_interrupted_by_an_error_stays_a_valid_file(tmp_path, file_format):
+    path = tmp_path / f"partial.{file_format}"
+    with pytest.raises(RuntimeError, match="boom"):
+        with RecordingSink(path, file_format=file_format) as sink:
+            sink.write(silence(0.5))
+            sink.write(dtmf("3", 0.5))
+            raise RuntimeError("boom")
+    assert sink.closed
+    data, rate = soundfile.read(str(path), dtype="float32")
+    assert (len(data), rate) == (8000, 8000)
+    assert detect_dtmf(data) == "3"
+
+
+def test_close_is_idempotent_and_writing_after_close_is_an_error(tmp_path):
+    sink = RecordingSink(tmp_path / "sub" / "dir" / "r.wav")   # folders are created
+    sink.write(silence(0.1))
+    sink.close()
+    sink.close()
+    assert soundfile.info(str(tmp_path / "sub" / "dir" / "r.wav")).frames == 800
+    with pytest.raises(ValueError, match="closed"):
+        sink.write(silence(0.1))
+
+
+def test_block_shape_must_match_channels(tmp_path):
+    with RecordingSink(tmp_path / "m.wav", channels=1) as mono:
+        mono.write(np.zeros((10, 1), dtype=np.float32))        # (n, 1) is mono too
+        with pytest.raises(ValueError, match=r"\(n,\)"):
+            mono.write(np.zeros((10, 2), dtype=np.float32))
+    with RecordingSink(tmp_path / "s.wav", channels=2) as two:
+        with pytest.raises(ValueError, match=r"\(n, 2\)"):
+            two.write(np.zeros(10, dtype=np.float32))
+    assert mono.frames == 10 and two.frames == 0
+
+
+@pytest.mark.parametrize("kwargs", [dict(channels=3), dict(file_format="ogg")])
+def test_sink_rejects_unknown_channel_counts_and_formats(tmp_path, kwargs):
+    with pytest.raises(ValueError):
+        RecordingSink(tmp_path / "x.wav", **kwargs)
+
+
+def test_sink_reports_an_unwritable_path_as_media_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(MediaError, match="cannot create recording"):
+        RecordingSink(blocker / "r.wav")
+
+
+# ---------------------------------------------------------------- reading
+
+def test_read_audio_downmixes_and_resamples_44k_stereo_to_8k_mono(tmp_path):
+    rate, seconds = 44100, 3
+    t = np.arange(rate * seconds) / rate
+    left = 0.5 * np.sin(2 * np.pi * 440 * t)
+    right = 0.5 * np.sin(2 * np.pi * 6000 * t)      # above 4 kHz: must not fold back
+    soundfile.write(str(tmp_path / "hifi.wav"), stereo(left, right), rate)
+    y = read_audio(tmp_path / "hifi.wav")
+    assert y.dtype == np.float32 and y.ndim == 1
+    assert len(y) == round(len(t) * 8000 / rate)
+    spectrum = np.abs(np.fft.rfft(y))
+    freqs = np.fft.rfftfreq(len(y), 1 / 8000)
+    assert freqs[np.argmax(spectrum)] == pytest.approx(440, abs=1)
+    alias = spectrum[np.abs(freqs - 2000) < 50].max()               # 6000 Hz folds to 2000 Hz
+    assert alias < 0.01 * spectrum.max()
+    assert np.sqrt(np.mean(y[1000:-1000] ** 2)) == pytest.approx(0.25 / np.sqrt(2), rel=0.02)
+
+
+def test_read_audio_of_an_8k_mono_file_returns_its_samples(tmp_path):
+    x = dtmf("#", 0.3)
+    soundfile.write(str(tmp_path / "k.wav"), x, 8000, subtype="FLOAT")
+    assert np.array_equal(read_audio(str(tmp_path / "k.wav")), x)
+
+
+def test_read_audio_of_a_missing_file_names_it(tmp_path):
+    missing = tmp_path / "nowhere.wav"
+    with pytest.raises(MediaError, match="nowhere.wav: audio file not found") as info:
+        read_audio(missing)
+    assert "WAV" in info.value.expected
+
+
+def test_read_audio_of_garbage_is_a_media_error(tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"this is not audio" * 20)
+    with pytest.raises(MediaError, match="bad.wav: cannot decode audio file"):
+        read_audio(bad)
+    with pytest.raises(MediaError, match="bad.wav"):
+        audio_info(bad)
+
+
+@pytest.mark.parametrize("file_format", ["WAV", "MP3"])
+def test_decode_audio_reads_bytes_fetched_over_http(tmp_path, file_format):
+    path = tmp_path / f"p.{file_format.lower()}"
+    soundfile.write(str(path), dtmf("6", 0.5), 8000, format=file_format)
+    y = decode_audio(path.read_bytes(), "http://app.test/p")
+    assert len(y) == 4000 and detect_dtmf(y) == "6"
+
+
+def test_decode_audio_of_bad_or_empty_bytes_names_the_source():
+    with pytest.raises(MediaError, match="http://app.test/x.mp3: cannot decode audio"):
+        decode_audio(b"<html>404</html>", "http://app.test/x.mp3")
+    with pytest.raises(MediaError, match="empty audio"):
+        decode_audio(b"", "http://app.test/x.mp3")
+
+
+def test_audio_info_describes_a_file(tmp_path):
+    with RecordingSink(tmp_path / "i.mp3", channels=2, file_format="mp3") as sink:
+        sink.write(np.zeros((12000, 2), dtype=np.float32))
+    info = audio_info(tmp_path / "i.mp3")
+    assert (info.duration, info.channels, info.sample_rate, info.frames, info.format) == \
+        (1.5, 2, 8000, 12000, "mp3")
+    with pytest.raises(MediaError, match="not found"):
+        audio_info(tmp_path / "absent.mp3")
