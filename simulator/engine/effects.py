@@ -68,3 +68,45 @@ class Delivery:
     url: str | None  # URL that answered; the base for relative URLs in the returned BXML
     elapsed: float  # total virtual seconds spent, summed over attempts
     error: str | None = None  # why delivery failed, when not ok
+
+
+# ---- engine -> runner effects besides Webhook ------------------------------------------------
+# The runner answers a Webhook with a Delivery, a FetchAudio with a FetchedAudio, and a
+# RecordingDone with the file path it wrote (relative to the result folder).
+
+
+@attrs.frozen
+class FetchAudio:
+    """Fetch the media of a ``<PlayAudio>`` (GET ``url``) and decode it to 8 kHz mono."""
+
+    call_id: str
+    url: str  # absolute
+    auth: Auth | None = None
+
+
+@attrs.frozen
+class FetchedAudio:
+    """The runner's answer to :class:`FetchAudio`: float32 samples at 8 kHz, or an error."""
+
+    samples: object | None  # numpy.ndarray; typed loosely to keep this module numpy-free
+    error: str | None = None
+    elapsed: float = 0.0  # virtual seconds the fetch took
+
+
+@attrs.frozen
+class RecordingDone:
+    """A recording is finished: render it and write it.
+
+    ``segments`` are the (start, end) virtual times kept in the file (paused time excluded).
+    ``remote`` / ``played`` are the spans of the leg's two media tracks overlapping them:
+    channel 1 is ``remote`` (the far end), channel 2 ``played`` (what the platform played);
+    with ``channels == 1`` both are mixed into one channel.
+    """
+
+    recording_id: str
+    call_id: str
+    file_format: str  # wav | mp3
+    channels: int
+    segments: tuple[tuple[float, float], ...]
+    remote: tuple = ()
+    played: tuple = ()

@@ -1,0 +1,76 @@
+"""The far end's script (scenario ``caller:`` steps) as a process on one leg.
+
+The script starts when the leg is answered; steps run one after the other, or at
+``answer + at`` seconds when a step carries ``at`` (a time already past runs at once).
+
+* ``say``: a speech span on the leg's ``remote`` track (``seconds`` or 0.4 s a word); its text
+  feeds transcriptions.
+* ``silence``: nothing is heard for that long.
+* ``press``: per key a DTMF tone of ``tone`` seconds, ``gap`` seconds between keys (none after
+  the last). The key *event* (Gather, Record terminatingDigits, StartGather) happens when the
+  tone **starts**: so a terminating key ends a Record before its tone is recorded and a key
+  stops a Gather prompt at once (barge-in).
+* ``play``: the file's samples (read by the runner, handed in as ``media[path]``).
+* ``wait_for``: until that verb starts on this leg, at or after the moment the step begins
+  (verbs that started earlier do not count; each start satisfies one ``wait_for``).
+* ``hangup``: the far end hangs up (thrown into the call's flow).
+
+When the script runs out, the far end stays on the line in silence.
+"""
+
+from __future__ import annotations
+
+from simulator.audio.synth import SAMPLE_RATE, Span
+from simulator.engine.legs import Leg
+from simulator.engine.process import Sleep, Wait
+from simulator.scenario import model
+
+SECONDS_PER_WORD = 0.4
+
+
+def caller_flow(sim, leg: Leg, steps):
+    rt = sim.rt(leg)
+    answer_at = leg.answer_at
+    seen = 0  # verb starts before this index already satisfied a wait_for
+    for step in steps:
+        if step.at is not None:
+            delay = answer_at + step.at - sim.now
+            if delay > 0:
+                yield Sleep(delay)
+        if isinstance(step, model.WaitFor):
+            begun = sim.now
+            while True:
+                match = next((i for i in range(seen, len(leg.verb_starts))
+                              if leg.verb_starts[i][1] == step.verb
+                              and leg.verb_starts[i][0] >= begun), None)
+                if match is not None:
+                    seen = match + 1
+                    break
+                yield Wait(rt.verb_started)
+        elif isinstance(step, model.Say):
+            seconds = step.seconds if step.seconds is not None else \
+                SECONDS_PER_WORD * max(1, len(step.text.split()))
+            leg.remote.add(Span(sim.now, sim.now + seconds, "speech", text=step.text,
+                                seed=sim.audio_rng.getrandbits(32)))
+            sim.timeline.add(sim.now, leg.call_id, "speech", line=step.line or None,
+                             text=step.text, seconds=seconds)
+            yield Sleep(seconds)
+        elif isinstance(step, model.Silence):
+            yield Sleep(step.seconds)
+        elif isinstance(step, model.Press):
+            for i, key in enumerate(step.digits):
+                if i:
+                    yield Sleep(step.gap)
+                leg.remote.add(Span(sim.now, sim.now + step.tone, "dtmf", digit=key))
+                sim.digit(leg, key)
+                yield Sleep(step.tone)
+        elif isinstance(step, model.Play):
+            samples = sim.media[step.path]
+            seconds = len(samples) / SAMPLE_RATE
+            leg.remote.add(Span(sim.now, sim.now + seconds, "samples", samples=samples))
+            sim.timeline.add(sim.now, leg.call_id, "audio", line=step.line or None,
+                             file=step.path.name, seconds=round(seconds, 3))
+            yield Sleep(seconds)
+        elif isinstance(step, model.Hangup):
+            sim.remote_hangup(leg)
+            return

@@ -1,0 +1,196 @@
+"""Per-leg document execution: the first webhook, verbs in order, document switches, the end.
+
+A leg's document flow is one process::
+
+    initiate (inbound) / answer (outbound) webhook -> document
+    loop: run the verbs of the document in order; a verb may return a new document
+          (Redirect, Gather/Record with a completion URL) which replaces the rest
+    end of document (or <Response/>) -> implicit Hangup
+
+Ways a call ends, and the disconnect ``cause`` (spec callbacks.md §3.3):
+
+* ``hangup``: <Hangup>, end of the document, empty document, or the far end hung up;
+* ``callback-error``: a sync webhook could not be delivered (after its fallback);
+* ``invalid-bxml``: a sync webhook answered with something that is not valid BXML
+  (bad XML, unknown verb or attribute, a ``<Bxml>`` root: README #8);
+* ``application-error``: something the platform cannot do (PlayAudio that cannot be fetched or
+  decoded, README #22; a verb whose simulation is not available);
+* ``timeout``: the call ran past ``call.max_duration``; also a flow that keeps switching
+  documents without virtual time passing (a zero-time Redirect loop), which would otherwise
+  never reach max_duration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from simulator.bxml import nodes
+from simulator.engine.legs import Leg
+from simulator.engine.process import Sleep
+from simulator.engine.simulation import CallerHangup, CallTimeout, EndCall, Simulation
+
+#: Documents a leg may switch to without virtual time passing before the loop is cut.
+MAX_INSTANT_DOCUMENTS = 1000
+
+#: Verbs that answer an unanswered inbound call when they start (README #20).
+NOT_ANSWERING = frozenset({"Tag", "Redirect", "Hangup", "Forward", "Refer"})
+
+
+@attrs.frozen
+class Document:
+    """A parsed BXML document and the URL it came from (base for its relative URLs)."""
+
+    response: nodes.Response
+    base_url: str | None
+
+
+@attrs.frozen
+class Outcome:
+    """How a verb flow ended: ``reason`` for the timeline; ``document`` replaces the rest."""
+
+    reason: str = "completed"
+    document: Document | None = None
+    detail: dict = attrs.Factory(dict)
+
+
+@attrs.define(eq=False)
+class Context:
+    """What a verb flow works with: the simulation, its leg, the document's base URL."""
+
+    sim: Simulation
+    leg: Leg
+    base_url: str | None
+
+    @property
+    def rt(self):
+        return self.sim.rt(self.leg)
+
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+
+def parse_document(body: str | None, url: str | None, event: str) -> Document:
+    """The BXML a sync webhook returned; empty means ``<Response/>`` (README #3)."""
+    from simulator.bxml.parse import parse_bxml
+    from simulator.errors import BxmlError
+
+    text = (body or "").strip()
+    if not text:
+        return Document(nodes.Response(verbs=()), url)
+    try:
+        response = parse_bxml(text, source=url or event, roots=("Response",))
+    except BxmlError as error:  # includes a <Bxml> root, not allowed in replies (README #8)
+        raise EndCall("invalid-bxml", f"{event} reply from {url}: {error}") from None
+    return Document(response, url)
+
+
+def sync_webhook(ctx: Context, payload: dict, *, url: str, method: str, node: Any = None,
+                 fallback_url: str | None = None, fallback_method: str = "POST"):
+    """Send a BXML webhook and wait for it; returns the Document it answered."""
+    webhook = ctx.sim.webhook(ctx.leg, payload, url=url, base=ctx.base_url, method=method,
+                              node=node, fallback_url=fallback_url,
+                              fallback_method=fallback_method, sync=True)
+    delivery = yield webhook
+    if delivery.elapsed > 0:
+        yield Sleep(delivery.elapsed)
+    if not delivery.ok:
+        raise EndCall("callback-error",
+                      f"{webhook.event_type} webhook could not be delivered: {delivery.error}")
+    return parse_document(delivery.body, delivery.url, webhook.event_type)
+
+
+def start_call(sim: Simulation, settings) -> Leg:
+    """Create the scenario's call (the A-leg) and start its document flow."""
+    leg = sim.add_leg(direction=settings.direction, from_=settings.from_, to=settings.to)
+    leg.tag = settings.tag or None
+    rt = sim.rt(leg)
+    if settings.disconnect_url:
+        rt.disconnect_url = settings.disconnect_url
+    sim.arm_max_duration(leg)
+    rt.flow = sim.spawn(call_flow(sim, leg, settings), f"call {leg.call_id}")
+    return leg
+
+
+def call_flow(sim: Simulation, leg: Leg, settings):
+    """The whole life of one leg's BXML control."""
+    ctx = Context(sim, leg, sim.base_url)
+    cause, message = "hangup", None
+    try:
+        env = sim.envelope(leg)
+        if leg.direction == "inbound":
+            payload = sim.payloads.initiate(env, at=sim.now)
+        else:
+            sim.answer(leg)
+            payload = sim.payloads.answer(sim.envelope(leg), at=sim.now)
+        document = yield from sync_webhook(ctx, payload, url=settings.answer_url,
+                                           method=settings.answer_method)
+        yield from run_documents(sim, leg, document)
+    except EndCall as end:
+        cause, message = end.cause, end.message
+    except CallerHangup:
+        cause = "hangup"
+    except CallTimeout:
+        cause = "timeout"
+        message = (f"the call ran past max_duration={settings.max_duration:g} s "
+                   f"and was ended by the simulator")
+    if cause not in ("hangup",):
+        sim.timeline.add(sim.now, leg.call_id, "error", cause=cause, message=message)
+    sim.end_leg(leg, cause, message)
+
+
+def run_documents(sim: Simulation, leg: Leg, document: Document):
+    """Run ``document`` and every document it switches to; returns at the implicit Hangup."""
+    last_time, streak = sim.now, 0
+    while document is not None:
+        document = yield from run_document(Context(sim, leg, document.base_url), document)
+        if document is None:
+            return
+        if sim.now == last_time:
+            streak += 1
+            if streak >= MAX_INSTANT_DOCUMENTS:
+                raise EndCall("timeout", f"{streak} BXML documents at t={sim.now:.3f} s without "
+                                         f"virtual time passing (a redirect loop); the call "
+                                         f"would never reach max_duration="
+                                         f"{sim.settings.max_duration:g} s")
+        else:
+            last_time, streak = sim.now, 0
+
+
+def run_document(ctx: Context, document: Document):
+    """Run the verbs of one document; returns the next document or None (implicit Hangup)."""
+    for node in document.response.verbs:
+        outcome = yield from run_verb(ctx, node)
+        if outcome is not None and outcome.document is not None:
+            return outcome.document
+    return None
+
+
+def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False):
+    """Log, answer if needed, apply ``tag``, run the verb's flow, log its end."""
+    from simulator.engine.verbs import flow_for
+
+    sim, leg = ctx.sim, ctx.leg
+    name = type(node).__name__
+    line = node.line or None
+    detail = {"nested": True} if nested else {}
+    sim.timeline.add(sim.now, leg.call_id, "verb-start", verb=name, line=line, **detail)
+    sim.verb_started(leg, name)
+    if name not in NOT_ANSWERING and not (name == "Ring" and not node.answer_call):
+        sim.answer(leg, name, line)
+    tag = getattr(node, "tag", None)
+    if tag is not None and name != "Tag":
+        leg.tag = tag or None
+    try:
+        outcome = yield from flow_for(node)(ctx, node)
+    except (CallerHangup, CallTimeout, EndCall) as stop:
+        reason = getattr(stop, "cause", None) or ("hangup" if isinstance(stop, CallerHangup)
+                                                  else "timeout")
+        sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line, reason=reason)
+        raise
+    outcome = outcome or Outcome()
+    sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line,
+                     reason=outcome.reason, **outcome.detail)
+    return outcome

@@ -1,0 +1,383 @@
+"""The simulation: clock, legs, seeded RNG, timeline, and the runner protocol. No I/O.
+
+Runner protocol (sans-I/O, like h11)::
+
+    sim = Simulation(call=..., base_url=..., caller=steps, seed=0, media={path: samples})
+    effect = sim.start()
+    while effect is not None:
+        effect = sim.send(answer_to(effect))   # Webhook -> Delivery, FetchAudio -> FetchedAudio,
+                                                # RecordingDone -> relative file path (str)
+    sim.calls_json(), sim.callbacks, sim.recordings, sim.timeline
+
+The engine hands out one effect at a time and never advances virtual time while an effect is
+outstanding, so the runner may take as long as it likes. Sync webhooks block the verb flow that
+sent them (it resumes after ``Delivery.elapsed`` virtual seconds); async webhooks, audio fetches
+and finished recordings are answered the same way but block nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urljoin
+
+import attrs
+
+from simulator.callbacks import CallEnvelope, IdFactory, Payloads, query_params
+from simulator.engine.clock import LATE, URGENT, Clock, Timer
+from simulator.engine.effects import Auth, Delivery, RecordingDone, Webhook
+from simulator.engine.legs import Leg, LegInput, LegState
+from simulator.engine.process import Interrupt, Mailbox, Process, Signal
+from simulator.engine.recorder import (BackgroundRecorder, Recording, spoken_text,
+                                       transcription_status)
+from simulator.timeline import Timeline, ms
+
+
+class CallerHangup(Interrupt):
+    """The far end hung up."""
+
+
+class CallTimeout(Interrupt):
+    """The call ran longer than ``call.max_duration``."""
+
+
+class EndCall(Exception):
+    """Raised by a flow to end its call with a disconnect ``cause`` (and errorMessage)."""
+
+    def __init__(self, cause: str, message: str | None = None) -> None:
+        super().__init__(message or cause)
+        self.cause = cause
+        self.message = message
+
+
+@attrs.define(eq=False)
+class LegRuntime:
+    """What the engine keeps per leg besides the leg record itself."""
+
+    leg: Leg
+    flow: Process | None = None
+    caller: Process | None = None
+    max_timer: Timer | None = None
+    capture: Mailbox | None = None  # digits go here while Gather/Record listens
+    capture_exclusive: bool = False  # Gather: StartGather is paused
+    start_gather: Any = None  # (StartGather node, base url) while active
+    recorder: BackgroundRecorder = attrs.Factory(BackgroundRecorder)
+    verb_started: Signal | None = None
+    streams: dict = attrs.Factory(dict)  # name -> stream state (verbs_stream)
+    transcriptions: dict = attrs.Factory(dict)
+    remote_hung_up: bool = False
+    disconnect_url: str | None = None
+    disconnect_method: str = "POST"
+
+
+class Simulation:
+    """One simulated run: every leg, every webhook, every recording."""
+
+    def __init__(self, *, call, base_url: str, caller: tuple = (), seed: int = 0,
+                 epoch: str = "2026-01-01T00:00:00.000Z", media: Mapping[Any, Any] | None = None,
+                 parties: Mapping[str, Any] | None = None) -> None:
+        self.settings = call
+        self.base_url = base_url
+        self.caller_steps = tuple(caller)
+        self.seed = seed
+        self.media = dict(media or {})
+        self.parties = dict(parties or {})
+        self.clock = Clock()
+        self.timeline = Timeline()
+        self.rng = random.Random(seed)
+        self.audio_rng = random.Random(f"{seed}:audio")  # speech seeds; independent of ids
+        self.ids = IdFactory(self.rng)
+        self.payloads = Payloads(epoch, ids=self.ids)
+        self.legs: dict[str, Leg] = {}
+        self.runtime: dict[str, LegRuntime] = {}
+        self.recordings: list[Recording] = []
+        self.callbacks: list[dict[str, Any]] = []
+        self._outbox: deque[tuple[Any, Callable[[Any], None] | None, float]] = deque()
+        self._outstanding: tuple[Any, Callable[[Any], None] | None, float] | None = None
+        self._crashed: list[Process] = []
+
+    # -- runner protocol ---------------------------------------------------------------------
+
+    def start(self) -> Any:
+        """Create the scenario's call and run until the first effect (None: nothing to do)."""
+        from simulator.engine.documents import start_call  # documents imports this module
+
+        start_call(self, self.settings)
+        return self._next()
+
+    def send(self, answer: Any) -> Any:
+        """Answer the outstanding effect; returns the next effect, or None when the run is over."""
+        if self._outstanding is None:
+            raise RuntimeError("send() without an outstanding effect; call start() first")
+        effect, handler, sent_at = self._outstanding
+        self._outstanding = None
+        if isinstance(effect, Webhook):
+            self._log_delivery(effect, answer, sent_at)
+        if handler is not None:
+            handler(answer)
+        return self._next()
+
+    @property
+    def now(self) -> float:
+        return self.clock.now
+
+    def _next(self) -> Any:
+        while True:
+            self._raise_crash()
+            if self._outbox:
+                self._outstanding = self._outbox.popleft()
+                return self._outstanding[0]
+            if not self.clock.step():
+                self._raise_crash()
+                return None
+
+    def _raise_crash(self) -> None:
+        if self._crashed:
+            process = self._crashed[0]
+            raise RuntimeError(f"engine bug in {process.name} at t={self.now}") from process.error
+
+    # -- processes and effects ---------------------------------------------------------------
+
+    def spawn(self, flow, name: str) -> Process:
+        """Start a generator flow as a process, now."""
+        process = Process(self.clock, flow, name=name, emit=self._emit_from)
+        process.on_done.append(self._check_crash)
+        return process.start()
+
+    def _check_crash(self, process: Process) -> None:
+        if process.error is not None:
+            self._crashed.append(process)
+
+    def _emit_from(self, effect: Any, process: Process | None) -> None:
+        self._outbox.append((effect, process.answer if process else None, self.now))
+
+    def post(self, effect: Any, handler: Callable[[Any], None] | None = None) -> None:
+        """Hand a non-blocking effect (async webhook, finished recording) to the runner."""
+        self._outbox.append((effect, handler, self.now))
+
+    # -- webhooks ----------------------------------------------------------------------------
+
+    def resolve(self, url: str, base: str | None) -> str:
+        """A BXML URL made absolute against the URL that returned the document (spec §1.4)."""
+        return urljoin(base or self.base_url, url)
+
+    def webhook(self, leg: Leg, payload: dict, *, url: str, base: str | None, method: str = "POST",
+                node: Any = None, fallback_url: str | None = None,
+                fallback_method: str = "POST", sync: bool) -> Webhook:
+        """A Webhook with the auth of ``node`` (username/password, fallback credentials)."""
+        auth = fallback_auth = None
+        if node is not None:
+            if getattr(node, "username", None) is not None:
+                auth = Auth(node.username, node.password or "")
+            if getattr(node, "fallback_username", None) is not None:
+                fallback_auth = Auth(node.fallback_username, node.fallback_password or "")
+        webhook = Webhook(
+            event_type=payload["eventType"], call_id=leg.call_id, url=self.resolve(url, base),
+            payload=payload, sync=sync, method=method.upper(), auth=auth,
+            fallback_url=self.resolve(fallback_url, base) if fallback_url else None,
+            fallback_method=fallback_method.upper(), fallback_auth=fallback_auth,
+            timeout=self.settings.callback_timeout)
+        self.timeline.add(self.now, leg.call_id, "webhook", eventType=webhook.event_type,
+                          url=webhook.url, method=webhook.method, sync=sync)
+        return webhook
+
+    def post_webhook(self, webhook: Webhook) -> None:
+        self.post(webhook)
+
+    def _log_delivery(self, webhook: Webhook, delivery: Delivery, sent_at: float) -> None:
+        for attempt in delivery.attempts:
+            payload = query_params(webhook.payload) if attempt.method == "GET" else webhook.payload
+            self.callbacks.append({
+                "at": ms(sent_at + attempt.started), "eventType": webhook.event_type,
+                "url": attempt.url, "method": attempt.method, "attempt": attempt.attempt,
+                "fallback": attempt.fallback, "payload": payload, "status": attempt.status,
+                "responseBody": attempt.body, "error": attempt.error})
+
+    def envelope(self, leg: Leg) -> CallEnvelope:
+        return CallEnvelope(call_id=leg.call_id, from_=leg.from_, to=leg.to,
+                            direction=leg.direction, start_time=leg.start_at,
+                            answer_time=leg.answer_at, tag=leg.tag,
+                            parent_call_id=leg.parent_call_id)
+
+    # -- legs --------------------------------------------------------------------------------
+
+    def add_leg(self, *, direction: str, from_: str, to: str,
+                parent_call_id: str | None = None) -> Leg:
+        leg = Leg(call_id=self.ids.call_id(), direction=direction, from_=from_, to=to,
+                  start_at=self.now, parent_call_id=parent_call_id)
+        self.legs[leg.call_id] = leg
+        self.runtime[leg.call_id] = LegRuntime(leg=leg, verb_started=Signal(self.clock))
+        self.timeline.add(self.now, leg.call_id, "call-start", direction=direction,
+                          **{"from": from_, "to": to})
+        return leg
+
+    def rt(self, leg: Leg) -> LegRuntime:
+        return self.runtime[leg.call_id]
+
+    def answer(self, leg: Leg, verb: str | None = None, line: int | None = None) -> None:
+        """Answer ``leg`` now (idempotent); starts the far end's script."""
+        if leg.answered or not leg.up:
+            return
+        leg.apply(LegInput.ANSWER)
+        leg.answer_at = self.now
+        self.timeline.add(self.now, leg.call_id, "answer", verb=verb, line=line)
+        from simulator.engine.caller import caller_flow
+
+        steps = self.caller_steps if leg.parent_call_id is None else ()
+        rt = self.rt(leg)
+        rt.caller = self.spawn(caller_flow(self, leg, steps), f"caller {leg.call_id}")
+
+    def verb_started(self, leg: Leg, name: str) -> None:
+        leg.verb_starts.append((self.now, name))
+        self.rt(leg).verb_started.fire(name)
+
+    def digit(self, leg: Leg, digit: str) -> None:
+        """The far end pressed ``digit`` (at tone start)."""
+        rt = self.rt(leg)
+        self.timeline.add(self.now, leg.call_id, "digit", digit=digit)
+        if rt.capture is not None:
+            rt.capture.put(digit)
+        if rt.start_gather is not None and not (rt.capture is not None and rt.capture_exclusive):
+            node, base = rt.start_gather
+            payload = self.payloads.dtmf(self.envelope(leg), at=self.now, digit=digit)
+            self.post(self.webhook(leg, payload, url=node.dtmf_url, base=base,
+                                   method=node.dtmf_method, node=node, sync=False))
+
+    def remote_hangup(self, leg: Leg) -> None:
+        """The far end hangs up: thrown into the leg's document flow before anything else now."""
+        rt = self.rt(leg)
+        if not leg.up or rt.remote_hung_up:
+            return
+        rt.remote_hung_up = True
+        self.timeline.add(self.now, leg.call_id, "remote-hangup")
+        if rt.flow is not None and not rt.flow.done:
+            rt.flow.interrupt(CallerHangup())
+
+    def arm_max_duration(self, leg: Leg) -> None:
+        rt = self.rt(leg)
+
+        def expire() -> None:
+            if leg.up and rt.flow is not None:
+                rt.flow.interrupt(CallTimeout())
+
+        rt.max_timer = self.clock.call_at(leg.start_at + self.settings.max_duration, expire, URGENT)
+
+    def end_leg(self, leg: Leg, cause: str, message: str | None = None) -> None:
+        """Tear ``leg`` down: background state, caller script, disconnect webhook."""
+        if not leg.up:
+            return
+        rt = self.rt(leg)
+        reason = "hangup" if rt.remote_hung_up else "call-ended"
+        recording = rt.recorder.stop(self.now, reason)
+        if recording is not None:
+            self.recording_stopped(leg, recording)
+        from simulator.engine.verbs_stream import stop_all_streams
+
+        stop_all_streams(self, leg)
+        rt.start_gather = None
+        if rt.caller is not None:
+            rt.caller.kill()
+        if rt.max_timer is not None:
+            rt.max_timer.cancel()
+        leg.apply(LegInput.HANGUP)
+        leg.end_at = self.now
+        leg.cause = cause
+        leg.error_message = message
+        self.timeline.add(self.now, leg.call_id, "call-end", cause=cause, errorMessage=message)
+        if rt.disconnect_url:
+            payload = self.payloads.disconnect(self.envelope(leg), at=self.now, cause=cause,
+                                               error_message=message)
+            self.post(self.webhook(leg, payload, url=rt.disconnect_url, base=self.base_url,
+                                   method=rt.disconnect_method, sync=False))
+
+    # -- recordings --------------------------------------------------------------------------
+
+    def new_recording(self, leg: Leg, *, verb: str, node: Any, base: str | None,
+                      channels: int) -> Recording:
+        recording = Recording(
+            recording_id=self.ids.recording_id(), call_id=leg.call_id, verb=verb, node=node,
+            base_url=base, start_at=self.now, file_format=node.file_format, channels=channels,
+            name=node.recording_name)
+        self.recordings.append(recording)
+        self.timeline.add(self.now, leg.call_id, "recording-start", verb=verb,
+                          line=node.line or None, recordingId=recording.recording_id)
+        return recording
+
+    def recording_stopped(self, leg: Leg, recording: Recording) -> None:
+        """Log the end and process the file once everything else of this instant happened."""
+        self.timeline.add(self.now, leg.call_id, "recording-stop", verb=recording.verb,
+                          recordingId=recording.recording_id, endReason=recording.end_reason,
+                          duration=ms(recording.duration))
+        self.clock.call_at(self.now, lambda: self._process_recording(leg, recording), LATE)
+
+    def _process_recording(self, leg: Leg, rec: Recording) -> None:
+        rt_remote = leg.remote.spans
+        segments = list(rec.segments)
+        first = segments[0][0] if segments else rec.start_at
+        last = segments[-1][1] if segments else rec.start_at
+        remote = leg.remote.between(first, last) if segments else ()
+        played = leg.played.between(first, last) if segments else ()
+        del rt_remote
+
+        def written(path: Any) -> None:
+            rec.file = path
+
+        self.post(RecordingDone(recording_id=rec.recording_id, call_id=leg.call_id,
+                                file_format=rec.file_format, channels=rec.channels,
+                                segments=tuple(segments), remote=remote, played=played), written)
+        node, env = rec.node, self.envelope(leg)
+        common = dict(recording_id=rec.recording_id, start=rec.start_at, end=rec.end_at,
+                      duration=rec.duration, file_format=rec.file_format)
+        if node.recording_available_url:
+            payload = self.payloads.recording_available(env, at=self.now, channels=rec.channels,
+                                                        **common)
+            self.post(self.webhook(leg, payload, url=node.recording_available_url,
+                                   base=rec.base_url, method=node.recording_available_method,
+                                   node=node, sync=False))
+        if node.transcribe:
+            status = transcription_status(rec.duration)
+            text = spoken_text(remote, segments) if status == "available" else None
+            rec.transcription = {"status": status, "text": text}
+            if node.transcription_available_url:
+                payload = self.payloads.transcription_available(
+                    env, at=self.now, transcription_id=self.ids.transcription_id(),
+                    status=status, text=text, **common)
+                self.post(self.webhook(leg, payload, url=node.transcription_available_url,
+                                       base=rec.base_url,
+                                       method=node.transcription_available_method,
+                                       node=node, sync=False))
+
+    # -- results -----------------------------------------------------------------------------
+
+    def calls_json(self) -> list[dict[str, Any]]:
+        out = []
+        for leg in self.legs.values():
+            out.append({
+                "callId": leg.call_id, "parentCallId": leg.parent_call_id,
+                "direction": leg.direction, "from": leg.from_, "to": leg.to,
+                "startTime": self.payloads.time(leg.start_at),
+                "answerTime": self.payloads.time(leg.answer_at),
+                "endTime": self.payloads.time(leg.end_at),
+                "disconnectCause": leg.cause, "errorMessage": leg.error_message})
+        return out
+
+    def recordings_json(self) -> list[dict[str, Any]]:
+        out = []
+        for rec in self.recordings:
+            if rec.end_at is None:  # cannot happen once the run is over; guard for partial runs
+                continue
+            out.append({
+                "recordingId": rec.recording_id, "callId": rec.call_id, "verb": rec.verb,
+                "file": rec.file, "fileFormat": rec.file_format, "channels": rec.channels,
+                "sampleRate": 8000, "duration": ms(rec.duration), "startAt": ms(rec.start_at),
+                "endAt": ms(rec.end_at),
+                "segments": [{"startAt": ms(a), "endAt": ms(b)} for a, b in rec.segments],
+                "endReason": rec.end_reason, "recordingName": rec.name,
+                "transcription": rec.transcription})
+        return out
+
+    @property
+    def finished(self) -> bool:
+        return all(leg.state is LegState.DISCONNECTED for leg in self.legs.values())

@@ -1,0 +1,146 @@
+"""Flows of the recording verbs (spec bxml-verbs.md §5): Record and the StartRecording family.
+
+``<Record>`` blocks until the first of (§5.1, README #4, #6):
+
+* a key of ``terminatingDigits`` (default ``#``; ``""`` disables) -- the recording ends when the
+  key's tone *starts*, so the key is neither in the audio nor in the duration;
+* ``maxDuration`` seconds (decimals allowed);
+* ``silenceTimeout`` seconds (> 0) of continuous silence in the far end's audio, measured on the
+  rendered ``remote`` track with :class:`~simulator.audio.detect.SilenceDetector` from the
+  start of the recording;
+* the far end hangs up (``hangup``: no recordComplete, still recordingAvailable and
+  transcriptionAvailable) or the call ends otherwise (``call-ended``).
+
+After a normal end: recordComplete (sync) when ``recordCompleteUrl`` is set -- its BXML replaces
+the rest of the document -- else the next verb runs. recordingAvailable/transcriptionAvailable
+follow asynchronously (Simulation.recording_stopped).
+
+``<StartRecording>`` starts the leg's background recording (one at a time; README #12), which
+keeps going across verbs and documents until StopRecording or the end of the call.
+"""
+
+from __future__ import annotations
+
+from simulator.audio.detect import SilenceDetector
+from simulator.audio.synth import render
+from simulator.bxml import nodes
+from simulator.engine.documents import Context, Outcome, sync_webhook
+from simulator.engine.process import Get, Mailbox
+from simulator.engine.simulation import CallerHangup
+from simulator.engine.verbs import register
+
+SILENCE_BLOCK_SECONDS = 10.0
+
+
+class SilenceWatch:
+    """Incremental silence detection on a leg's ``remote`` track from ``start`` on."""
+
+    def __init__(self, leg, start: float, timeout: float) -> None:
+        self.leg = leg
+        self.timeout = timeout
+        self.checked = start
+        self.detector = SilenceDetector(min_silence=timeout)
+
+    def deadline(self, now: float) -> float:
+        """Feed the audio up to ``now``; the time the silent run would reach the timeout.
+
+        A value ``<= now`` means it has been reached. With sound at the end, nothing can reach
+        the timeout before ``now + timeout``.
+        """
+        if now > self.checked:
+            spans = self.leg.remote.between(self.checked, now)
+            at = self.checked
+            for block in render(spans, self.checked, now, block_seconds=SILENCE_BLOCK_SECONDS):
+                self.detector.feed(block, at)
+                at += len(block) / 8000.0
+            self.checked = now
+        since = self.detector.silent_since
+        return now + self.timeout if since is None else since + self.timeout
+
+
+def record(ctx: Context, node: nodes.Record):
+    sim, leg = ctx.sim, ctx.leg
+    rec = sim.new_recording(leg, verb="Record", node=node, base=ctx.base_url, channels=1)
+    rec.open(ctx.now)
+    box = Mailbox(sim.clock)
+    ctx.rt.capture, ctx.rt.capture_exclusive = box, False  # StartGather keeps reporting
+    watch = SilenceWatch(leg, ctx.now, node.silence_timeout) if node.silence_timeout > 0 else None
+    max_end = ctx.now + node.max_duration
+    reason = None
+    try:
+        while reason is None:
+            wake = max_end
+            if watch is not None:
+                due = watch.deadline(ctx.now)
+                if due <= ctx.now + 1e-9:
+                    reason = "silence-timeout"
+                    break
+                wake = min(wake, due)
+            if ctx.now >= max_end - 1e-9:
+                reason = "max-duration"
+                break
+            key = yield Get(box, timeout=wake - ctx.now)
+            if key is not None and key in node.terminating_digits:
+                reason = "terminating-digit"
+    except BaseException as stop:
+        rec.finish(ctx.now, "hangup" if isinstance(stop, CallerHangup) else "call-ended")
+        sim.recording_stopped(leg, rec)
+        raise
+    finally:
+        ctx.rt.capture = None
+    rec.finish(ctx.now, reason)
+    sim.recording_stopped(leg, rec)
+    detail = {"recordingId": rec.recording_id}
+    if not node.record_complete_url:
+        return Outcome(reason, None, detail)
+    payload = sim.payloads.record_complete(
+        sim.envelope(leg), at=ctx.now, recording_id=rec.recording_id, start=rec.start_at,
+        end=rec.end_at, duration=rec.duration, file_format=rec.file_format, channels=1)
+    document = yield from sync_webhook(
+        ctx, payload, url=node.record_complete_url, method=node.record_complete_method,
+        node=node, fallback_url=node.record_complete_fallback_url,
+        fallback_method=node.record_complete_fallback_method)
+    return Outcome(reason, document, detail)
+
+
+def start_recording(ctx: Context, node: nodes.StartRecording):
+    sim, leg, recorder = ctx.sim, ctx.leg, ctx.rt.recorder
+    if recorder.current is not None:  # README #12: ignored, even while paused
+        return Outcome("ignored", None, {"recordingId": recorder.current.recording_id})
+    rec = sim.new_recording(leg, verb="StartRecording", node=node, base=ctx.base_url,
+                            channels=2 if node.multi_channel else 1)
+    recorder.start(rec, ctx.now)
+    return Outcome("completed", None, {"recordingId": rec.recording_id})
+    yield  # pragma: no cover
+
+
+def _background(kind: str):
+    def flow(ctx: Context, node):
+        recorder, now = ctx.rt.recorder, ctx.now
+        current = recorder.current
+        if kind == "pause":
+            done = recorder.pause(now)
+        elif kind == "resume":
+            done = recorder.resume(now)
+        else:
+            stopped = recorder.stop(now, "stop-recording")
+            done = stopped is not None
+            if stopped is not None:
+                ctx.sim.recording_stopped(ctx.leg, stopped)
+        if not done:  # documented no-op (§5.3-5.5)
+            return Outcome("ignored")
+        if kind != "stop":
+            ctx.sim.timeline.add(now, ctx.leg.call_id, f"recording-{kind}",
+                                 verb=type(node).__name__, line=node.line or None,
+                                 recordingId=current.recording_id)
+        return Outcome("completed", None, {"recordingId": current.recording_id})
+        yield  # pragma: no cover
+
+    return flow
+
+
+register(nodes.Record, record)
+register(nodes.StartRecording, start_recording)
+register(nodes.PauseRecording, _background("pause"))
+register(nodes.ResumeRecording, _background("resume"))
+register(nodes.StopRecording, _background("stop"))

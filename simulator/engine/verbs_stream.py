@@ -1,0 +1,162 @@
+"""StartStream/StopStream and StartTranscription/StopTranscription (spec §8, callbacks §3.18-19).
+
+No audio leaves the simulator: a stream or real-time transcription is a lifecycle with its
+events. Rules:
+
+* names are unique per call (a name defaults to the generated id); reusing the name of an
+  active one is rejected with cause ``duplicate`` (the original is reported);
+* at most 4 concurrent tracks per call across streams and transcriptions (``both`` = 2);
+  over the limit -> rejected with cause ``track-limit``;
+* StopStream/StopTranscription of an unknown name do nothing; StopTranscription without a name
+  stops every real-time transcription; the end of the call stops everything (cause ``closed``);
+* streams: mediaStreamStarted/Rejected/Stopped go to ``streamEventUrl`` when set;
+* transcriptions: Started/Rejected/Stopped when both ``destination`` and
+  ``transcriptionEventUrl`` are set, realTimeTranscriptionAvailable after the end whenever
+  ``transcriptionEventUrl`` is set.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from simulator.bxml import nodes
+from simulator.callbacks import MediaStream, RealTimeTranscription
+from simulator.engine.documents import Context, Outcome
+from simulator.engine.verbs import register
+
+MAX_TRACKS = 4
+
+
+@attrs.define(eq=False)
+class Active:
+    """An active stream or transcription with the verb that started it."""
+
+    record: MediaStream | RealTimeTranscription
+    node: nodes.Node
+    base_url: str | None
+
+
+def _tracks(value: str) -> tuple[str, ...]:
+    return ("inbound", "outbound") if value == "both" else (value,)
+
+
+def _tracks_in_use(rt) -> int:
+    return sum(len(a.record.tracks) for a in (*rt.streams.values(), *rt.transcriptions.values()))
+
+
+def _send(ctx_sim, leg, payload, node, base, url, method) -> None:
+    ctx_sim.post(ctx_sim.webhook(leg, payload, url=url, base=base, method=method, node=node,
+                                 sync=False))
+
+
+def start_stream(ctx: Context, node: nodes.StartStream):
+    sim, leg, rt = ctx.sim, ctx.leg, ctx.rt
+    stream_id = sim.ids.stream_id()
+    stream = MediaStream(id=stream_id, destination=node.destination,
+                         tracks=_tracks(node.tracks), start=ctx.now, name=node.name or stream_id)
+    env = sim.envelope(leg)
+    original = rt.streams.get(stream.name)
+    cause = "duplicate" if original else (
+        "track-limit" if _tracks_in_use(rt) + len(stream.tracks) > MAX_TRACKS else None)
+    url, method = node.stream_event_url, node.stream_event_method
+    if cause:
+        if url:
+            payload = sim.payloads.media_stream_rejected(
+                env, at=ctx.now, stream=stream, cause=cause,
+                original=original.record if original else None)
+            _send(sim, leg, payload, node, ctx.base_url, url, method)
+        return Outcome("rejected", None, {"name": stream.name, "cause": cause})
+    rt.streams[stream.name] = Active(stream, node, ctx.base_url)
+    sim.timeline.add(ctx.now, leg.call_id, "stream-start", verb="StartStream",
+                     line=node.line or None, name=stream.name)
+    if url:
+        _send(sim, leg, sim.payloads.media_stream_started(env, at=ctx.now, stream=stream), node,
+              ctx.base_url, url, method)
+    return Outcome("completed", None, {"name": stream.name})
+    yield  # pragma: no cover
+
+
+def _stop_stream(sim, leg, active: Active) -> None:
+    stream, node = active.record, active.node
+    sim.timeline.add(sim.now, leg.call_id, "stream-stop", name=stream.name)
+    if node.stream_event_url:
+        payload = sim.payloads.media_stream_stopped(sim.envelope(leg), at=sim.now, stream=stream)
+        _send(sim, leg, payload, node, active.base_url, node.stream_event_url,
+              node.stream_event_method)
+
+
+def stop_stream(ctx: Context, node: nodes.StopStream):
+    active = ctx.rt.streams.pop(node.name, None)
+    if active is None:
+        return Outcome("ignored")
+    _stop_stream(ctx.sim, ctx.leg, active)
+    return Outcome("completed", None, {"name": node.name})
+    yield  # pragma: no cover
+
+
+def start_transcription(ctx: Context, node: nodes.StartTranscription):
+    sim, leg, rt = ctx.sim, ctx.leg, ctx.rt
+    rtt_id = sim.ids.realtime_transcription_id()
+    rtt = RealTimeTranscription(
+        id=rtt_id, tracks=_tracks(node.tracks), start=ctx.now, name=node.name or rtt_id,
+        destination=node.destination, stabilized=node.stabilized if node.destination else None)
+    env = sim.envelope(leg)
+    original = rt.transcriptions.get(rtt.name)
+    cause = "duplicate" if original else (
+        "track-limit" if _tracks_in_use(rt) + len(rtt.tracks) > MAX_TRACKS else None)
+    url, method = node.transcription_event_url, node.transcription_event_method
+    lifecycle = bool(url and node.destination)
+    if cause:
+        if lifecycle:
+            payload = sim.payloads.real_time_transcription_rejected(
+                env, at=ctx.now, transcription=rtt, cause=cause,
+                original=original.record if original else None)
+            _send(sim, leg, payload, node, ctx.base_url, url, method)
+        return Outcome("rejected", None, {"name": rtt.name, "cause": cause})
+    rt.transcriptions[rtt.name] = Active(rtt, node, ctx.base_url)
+    sim.timeline.add(ctx.now, leg.call_id, "transcription-start", verb="StartTranscription",
+                     line=node.line or None, name=rtt.name)
+    if lifecycle:
+        _send(sim, leg, sim.payloads.real_time_transcription_started(
+            env, at=ctx.now, transcription=rtt), node, ctx.base_url, url, method)
+    return Outcome("completed", None, {"name": rtt.name})
+    yield  # pragma: no cover
+
+
+def _stop_transcription(sim, leg, active: Active) -> None:
+    rtt, node = active.record, active.node
+    sim.timeline.add(sim.now, leg.call_id, "transcription-stop", name=rtt.name)
+    url, method = node.transcription_event_url, node.transcription_event_method
+    if not url:
+        return
+    env = sim.envelope(leg)
+    if node.destination:
+        _send(sim, leg, sim.payloads.real_time_transcription_stopped(
+            env, at=sim.now, transcription=rtt), node, active.base_url, url, method)
+    _send(sim, leg, sim.payloads.real_time_transcription_available(
+        env, at=sim.now, transcription=rtt), node, active.base_url, url, method)
+
+
+def stop_transcription(ctx: Context, node: nodes.StopTranscription):
+    rt = ctx.rt
+    names = list(rt.transcriptions) if node.name is None else (
+        [node.name] if node.name in rt.transcriptions else [])
+    for name in names:
+        _stop_transcription(ctx.sim, ctx.leg, rt.transcriptions.pop(name))
+    return Outcome("completed" if names else "ignored", None, {"names": names})
+    yield  # pragma: no cover
+
+
+def stop_all_streams(sim, leg) -> None:
+    """End of call: every stream and real-time transcription stops (cause ``closed``)."""
+    rt = sim.rt(leg)
+    for name in list(rt.streams):
+        _stop_stream(sim, leg, rt.streams.pop(name))
+    for name in list(rt.transcriptions):
+        _stop_transcription(sim, leg, rt.transcriptions.pop(name))
+
+
+register(nodes.StartStream, start_stream)
+register(nodes.StopStream, stop_stream)
+register(nodes.StartTranscription, start_transcription)
+register(nodes.StopTranscription, stop_transcription)
