@@ -70,3 +70,130 @@ def report(ctx: click.Context, result_file: str, output: str | None) -> None:
         click.echo(f"Error: cannot write {out}: {exc.strerror or exc}", err=True)
         ctx.exit(2)
     click.echo(f"wrote {written}")
+
+
+# ---- bxmlsim run ------------------------------------------------------------------------
+
+
+class _RunCommand(click.Command):
+    """Keeps the raw arguments: caller-step options must run in command-line order."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["bxmlsim.run.args"] = list(args)
+        return super().parse_args(ctx, args)
+
+
+@main.command("run", cls=_RunCommand)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_root", type=click.Path(file_okay=False), default="bxmlsim-out",
+              show_default=True, help="Folder for <scenario-slug>/result.json and recordings/.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Scenarios run in parallel (worker processes).")
+@click.option("-v", "--verbose", is_flag=True, help="Narrate every scenario's full timeline.")
+@click.option("--update-golden", is_flag=True,
+              help="Record each run as the golden file next to its scenario.")
+@click.option("--say", multiple=True, help="FLOW.xml only: the caller says this.")
+@click.option("--press", multiple=True, help="FLOW.xml only: the caller presses these keys.")
+@click.option("--silence", multiple=True, type=float, help="FLOW.xml only: seconds of silence.")
+@click.option("--wait-for", multiple=True, help="FLOW.xml only: wait until this verb starts.")
+@click.option("--hangup", is_flag=True, help="FLOW.xml only: the caller hangs up.")
+@click.pass_context
+def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, verbose: bool,
+        update_golden: bool, **_steps: object) -> None:
+    """Run scenario files (or folders of them) and check their expectations.
+
+    Exit 0 when every scenario met its expectations, 1 when any failed, 2 when a scenario or
+    the command line is invalid (the other scenarios still run). A bare FLOW.xml runs with the
+    caller steps given as options, in the order given.
+    """
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from simulator.batch import Job, assign_out_dirs, collect_files, make_executor, run_batch
+    from simulator.errors import SimulatorError
+    from simulator.scenario.bare import bare_scenario, steps_from_args
+    from simulator.scenario.load import load_scenarios
+    from simulator.scenario.source import problem_lines
+
+    console = Console(highlight=False, soft_wrap=True)
+    errors: list[str] = []
+    try:
+        files = collect_files(paths)
+    except SimulatorError as exc:
+        raise click.UsageError(str(exc)) from None
+    steps = steps_from_args(ctx.meta.get("bxmlsim.run.args", []))
+    if steps and not any(f.suffix == ".xml" for f in files):
+        raise click.UsageError("--say/--press/--silence/--wait-for/--hangup only apply to a "
+                               "bare FLOW.xml document")
+    scenarios = []
+    for file in files:
+        try:
+            scenarios += ([bare_scenario(file, steps)] if file.suffix == ".xml"
+                          else load_scenarios(file))
+        except SimulatorError as exc:
+            errors += problem_lines(exc)
+    for line in errors:
+        console.print(f"[red]error[/red] {_escape(line)}")
+    out_dirs = assign_out_dirs(scenarios, Path(out_root))
+    batch = [Job(s, d, update_golden) for s, d in zip(scenarios, out_dirs)]
+    counts = {"passed": 0, "failed": 0, "error": 0}
+    executor = make_executor(min(jobs, len(batch))) if batch else None
+    with _progress(console, len(batch)) as advance:
+        try:
+            for outcome in run_batch(batch, executor):
+                counts[_report_outcome(console, outcome, verbose)] += 1
+                advance()
+        finally:
+            if executor is not None:
+                executor.shutdown()
+    errors_total = counts["error"] + len(errors)
+    console.print(f"{counts['passed']} passed, {counts['failed']} failed, {errors_total} "
+                  f"error{'s' if errors_total != 1 else ''}; outputs in {out_root}/")
+    ctx.exit(2 if errors_total else 1 if counts["failed"] else 0)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _report_outcome(console, outcome, verbose: bool) -> str:
+    """Print one scenario's outcome; return its count bucket (passed / failed / error)."""
+    from simulator.scenario.narrate import narrate, summary
+
+    name = _escape(f"{outcome.name} ({outcome.where})")
+    if outcome.error is not None:
+        console.print(f"[bold red]ERROR[/bold red] {name}")
+        console.print("  " + _escape(outcome.error).replace("\n", "\n  "))
+        if outcome.internal and verbose:
+            console.print(_escape(outcome.internal))
+        return "error"
+    label = "[bold green]PASS[/bold green]" if outcome.passed else "[bold red]FAIL[/bold red]"
+    console.print(f"{label} {name}: {_escape(summary(outcome.result))}")
+    if verbose:
+        for line in narrate(outcome.result):
+            console.print("  " + _escape(line))
+    for failure in outcome.failures:
+        text = failure["message"].replace("\n", "\n    ")
+        console.print(f"  [red]line {failure['line']}:[/red] {_escape(text)}")
+    return "passed" if outcome.passed else "failed"
+
+
+def _progress(console, total: int):
+    """A progress bar on a terminal for more than one scenario; else a no-op."""
+    import contextlib
+
+    from rich.progress import Progress
+
+    if total < 2 or not console.is_terminal:
+        return contextlib.nullcontext(lambda: None)
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("scenarios", total=total)
+            yield lambda: progress.advance(task)
+
+    return bar()

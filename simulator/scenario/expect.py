@@ -344,8 +344,11 @@ class _Parser:
             self.bad(parts, "wrong type", 'a string of digits (quote it: "0123") or a list',
                      value)
         check = Check(self.matcher(value, parts), self.label(parts), self.line(parts))
-        return Single(check, lambda r: "".join(_gather_digits(r)),
-                      "digits gathered (all gather events)")
+        return Single(check, _all_gather_digits, "digits gathered (all gather events)")
+
+
+def _all_gather_digits(result: dict) -> str:
+    return "".join(_gather_digits(result))
 
 
 def _first_call_cause(result: dict) -> Any:

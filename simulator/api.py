@@ -1,0 +1,87 @@
+"""The Python API for running scenarios: load, simulate, check expectations and goldens.
+
+``run_scenario(path_or_mapping, out_dir=None) -> Result`` is the public entry point of
+design/contract.md. ``run_loaded`` runs an already-loaded ``Scenario`` (the CLI, the batch runner
+and the pytest plugin use it). The runner (``simulator.runner.simulate``) produces the Result;
+this module fills ``Result.passed`` / ``Result.failures`` from the scenario's ``expect`` block
+and its golden file, and writes ``result.json`` when an output folder is given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from simulator.errors import ScenarioError
+from simulator.golden import check_golden, golden_path, write_golden
+from simulator.scenario.expect import Failure, evaluate
+from simulator.scenario.load import load_mapping, load_scenarios
+from simulator.scenario.model import Scenario
+
+RESULT_FILE = "result.json"
+
+
+def load(path_or_mapping: str | Path | Mapping[str, Any] | Scenario) -> list[Scenario]:
+    """Scenarios from a YAML file path, a mapping shaped like one, or a Scenario itself."""
+    if isinstance(path_or_mapping, Scenario):
+        return [path_or_mapping]
+    if isinstance(path_or_mapping, Mapping):
+        return load_mapping(dict(path_or_mapping))
+    return load_scenarios(Path(path_or_mapping))
+
+
+def run_scenario(path_or_mapping: str | Path | Mapping[str, Any] | Scenario,
+                 out_dir: str | Path | None = None):
+    """Load one scenario, simulate it, check its expectations (and golden file, if any).
+
+    ``out_dir`` receives ``result.json`` and ``recordings/``; without it nothing is written.
+    A file with several scenarios is refused: use ``load`` and ``run_loaded`` for those.
+    """
+    scenarios = load(path_or_mapping)
+    if len(scenarios) != 1:
+        where = str(scenarios[0].file) if scenarios[0].file else "<mapping>"
+        raise ScenarioError("run_scenario runs one scenario", where=where,
+                            expected="a file with one scenario",
+                            got=f"{len(scenarios)} under `scenarios:` (use simulator.api.load "
+                                f"and run_loaded)")
+    return run_loaded(scenarios[0], out_dir)
+
+
+def run_loaded(scenario: Scenario, out_dir: str | Path | None = None, *,
+               update_golden: bool = False):
+    """Simulate a loaded scenario and fill ``passed``/``failures``; write result.json if asked."""
+    from simulator.runner import simulate  # the engine is only imported when a run happens
+
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    result = simulate(scenario, out)
+    data = result.to_json()
+    failures = evaluate(scenario.expect, data)
+    if scenario.file is not None:
+        golden = golden_path(scenario.file, scenario.name)
+        if update_golden:
+            write_golden(golden, data)
+        else:
+            mismatch = check_golden(golden, data, scenario.line)
+            if mismatch is not None:
+                failures.append(mismatch)
+    _set_outcome(result, failures)
+    if out is not None:
+        write_result(result, out)
+    return result
+
+
+def _set_outcome(result, failures: list[Failure]) -> None:
+    result.failures = [f.to_json() for f in failures]
+    result.passed = not failures
+
+
+def write_result(result, out_dir: Path) -> Path:
+    """Write ``out_dir/result.json`` (UTF-8, 2-space indent, stable key order)."""
+    path = Path(out_dir) / RESULT_FILE
+    path.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path

@@ -1,0 +1,109 @@
+"""Running many scenarios: one ``Job`` per scenario, over any ``concurrent.futures.Executor``.
+
+``run_batch(jobs, executor)`` yields one ``Outcome`` per job, in job order (``Executor.map``),
+whatever the executor: ``None`` runs in this process, ``ProcessPoolExecutor`` (``-j N``) on
+local cores, and dask's ``Client.get_executor()`` on a cluster, unchanged. Jobs and outcomes
+are plain picklable records. A scenario that cannot run (a bad file, a missing app module)
+becomes an outcome with ``error`` set instead of stopping the batch.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+
+import attrs
+
+from simulator.errors import ScenarioError, SimulatorError
+from simulator.golden import slugify
+from simulator.scenario.model import Scenario
+
+
+@attrs.frozen
+class Job:
+    scenario: Scenario
+    out_dir: Path | None  # this scenario's own folder (result.json, recordings/)
+    update_golden: bool = False
+
+
+@attrs.frozen
+class Outcome:
+    name: str
+    where: str  # "file:line" of the scenario
+    out_dir: Path | None
+    passed: bool
+    failures: tuple[dict, ...] = ()  # result.json failures: {message, line}
+    error: str | None = None  # the scenario could not run (user error, file:line ...)
+    internal: str | None = None  # a traceback: a bug in the simulator, not in the scenario
+    result: dict | None = None  # the result.json object
+
+
+def assign_out_dirs(scenarios: Iterable[Scenario], root: Path) -> list[Path]:
+    """``root/<slug>`` per scenario; a repeated slug gets ``-2``, ``-3``... in order."""
+    seen: dict[str, int] = {}
+    dirs = []
+    for scenario in scenarios:
+        slug = slugify(scenario.name)
+        seen[slug] = seen.get(slug, 0) + 1
+        dirs.append(root / (slug if seen[slug] == 1 else f"{slug}-{seen[slug]}"))
+    return dirs
+
+
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Scenario files (and bare ``.xml`` documents) named by ``paths``; folders are searched
+    recursively for ``*.yaml``/``*.yml`` (hidden folders skipped), in sorted order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in SCENARIO_SUFFIXES
+                            and p.is_file() and not any(part.startswith(".")
+                                                        for part in p.relative_to(path).parts))
+        elif path.is_file() and path.suffix in SCENARIO_SUFFIXES + (".xml",):
+            found.append(path)
+        elif path.exists():
+            raise ScenarioError("not a scenario file", where=str(path),
+                                expected="a *.yaml/*.yml scenario, a .xml document or a folder",
+                                got=path.suffix or "no suffix")
+        else:
+            raise ScenarioError("no such file or folder", where=str(path))
+    return found
+
+
+def where(scenario: Scenario) -> str:
+    return f"{scenario.file or '<mapping>'}:{scenario.line}"
+
+
+def run_job(job: Job) -> Outcome:
+    """Run one scenario; never raises (errors become the outcome's ``error``/``internal``)."""
+    from simulator.api import run_loaded
+
+    scenario = job.scenario
+    try:
+        result = run_loaded(scenario, job.out_dir, update_golden=job.update_golden)
+    except SimulatorError as exc:
+        text = str(exc) if exc.where else f"{where(scenario)}: {exc}"
+        return Outcome(scenario.name, where(scenario), job.out_dir, False, error=text)
+    except Exception:  # a simulator bug: keep the batch going, keep the traceback
+        return Outcome(scenario.name, where(scenario), job.out_dir, False,
+                       error=f"{where(scenario)}: internal error while simulating",
+                       internal=traceback.format_exc())
+    return Outcome(scenario.name, where(scenario), job.out_dir, bool(result.passed),
+                   tuple(result.failures), result=result.to_json())
+
+
+def make_executor(workers: int) -> Executor | None:
+    """``None`` (run inline) for one worker, else a process pool of ``workers``."""
+    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+
+
+def run_batch(jobs: list[Job], executor: Executor | None = None) -> Iterator[Outcome]:
+    """Outcomes in job order; ``executor`` may be any concurrent.futures.Executor."""
+    if executor is None:
+        return map(run_job, jobs)
+    return executor.map(run_job, jobs)

@@ -1,0 +1,77 @@
+"""Plain-text narration of a result.json object, for the terminal and for teaching.
+
+``summary(result)`` is the one-line gist of a run (callbacks, recordings, how the call ended);
+``narrate(result)`` tells the whole timeline, one line per event, in words
+(``  5.100 c1  caller presses "#"``). Call ids are shortened to ``c1``, ``c2``... in order of
+appearance. Pure functions returning strings: ``cli.py`` does the printing.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def _short_ids(result: dict) -> dict[str, str]:
+    return {call.get("callId"): f"c{i}" for i, call in enumerate(result.get("calls") or [], 1)}
+
+
+def summary(result: dict) -> str:
+    callbacks = result.get("callbacks") or []
+    recordings = result.get("recordings") or []
+    calls = result.get("calls") or []
+    parts = [f"{len(callbacks)} callback{'s' if len(callbacks) != 1 else ''}"]
+    if recordings:
+        durations = ", ".join(f"{r.get('duration')} s {r.get('endReason')}" for r in recordings)
+        parts.append(f"{len(recordings)} recording{'s' if len(recordings) != 1 else ''} "
+                     f"({durations})")
+    if calls:
+        first = calls[0]
+        ended = max((ev.get("at", 0) for ev in result.get("timeline") or []), default=0)
+        parts.append(f"ended {first.get('disconnectCause')} at {ended:.3f} s")
+    return ", ".join(parts)
+
+
+def _describe(ev: dict) -> str:
+    kind, verb, detail = ev.get("kind"), ev.get("verb"), ev.get("detail") or {}
+    line = f" (line {ev['line']})" if ev.get("line") else ""
+    if kind == "call-start":
+        return (f"call starts: {detail.get('direction', '')} {detail.get('from', '')} -> "
+                f"{detail.get('to', '')}")
+    if kind == "answer":
+        return "call answered"
+    if kind == "verb-start":
+        return f"> {verb}{line}" + (" (prompt)" if detail.get("nested") else "")
+    if kind == "verb-end":
+        reason = detail.get("reason")
+        return f"< {verb} ends" + (f": {reason}" if reason else "") + _extra(detail, {"reason"})
+    if kind == "webhook":
+        status = detail.get("status")
+        outcome = f"-> {status}" if status is not None else f"-> failed: {detail.get('error')}"
+        return f"webhook {detail.get('eventType')} {detail.get('method', '')} " \
+               f"{detail.get('url', '')} {outcome}"
+    if kind == "digit":
+        return f"caller presses {detail.get('digit')!r}"
+    if kind == "speech":
+        return f"caller says {detail.get('text')!r}" + (
+            f" ({detail['seconds']} s)" if "seconds" in detail else "")
+    if kind == "audio":
+        return "caller plays a file" + (f" ({detail['seconds']} s)" if "seconds" in detail else "")
+    if kind == "remote-hangup":
+        return "caller hangs up"
+    if kind and kind.startswith("recording-"):
+        return f"recording {kind[len('recording-'):]}" + _extra(detail, set())
+    if kind == "call-end":
+        return f"call ends: {detail.get('cause')}" + (
+            f" ({detail['errorMessage']})" if detail.get("errorMessage") else "")
+    return f"{kind}{' ' + verb if verb else ''}{line}" + _extra(detail, set())
+
+
+def _extra(detail: dict, skip: set) -> str:
+    rest = {k: v for k, v in detail.items() if k not in skip}
+    return f" {json.dumps(rest, ensure_ascii=False)}" if rest else ""
+
+
+def narrate(result: dict) -> list[str]:
+    ids = _short_ids(result)
+    return [f"{ev.get('at', 0):9.3f} {ids.get(ev.get('callId'), ev.get('callId') or '-'):>3}  "
+            f"{_describe(ev)}" for ev in result.get("timeline") or []]
