@@ -1,0 +1,141 @@
+"""The runner: drives a :class:`~simulator.engine.simulation.Simulation` through I/O.
+
+``simulate(scenario, out_dir) -> Result`` is the only bridge from the pure engine to the
+outside world:
+
+* webhooks go through the scenario's transport (``simulator.transports.make_transport``) under
+  the delivery policy of ``simulator.delivery.deliver`` (fallback, retries, auth, timeouts in
+  virtual time);
+* ``<PlayAudio>`` media is fetched with a GET through the same transport and decoded by
+  ``audio.sink.decode_audio``; the caller's ``play`` files are read up front with ``read_audio``;
+* each finished recording is rendered segment by segment from the leg's media tracks with
+  ``audio.synth.render`` and streamed block by block into ``audio.sink.RecordingSink`` at
+  ``OUT/recordings/<recordingId>.<wav|mp3>`` -- a three-hour recording never sits in memory.
+
+Without ``out_dir`` no audio is written (``file`` in result.json still names the path it would
+have, so the JSON is the same either way); durations come from the engine, not the files.
+Recordings finished before a failure are written and listed like any other.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simulator.audio.sink import RecordingSink, decode_audio, read_audio
+from simulator.audio.synth import render
+from simulator.delivery import basic_auth, deliver
+from simulator.engine.effects import FetchAudio, FetchedAudio, RecordingDone, Webhook
+from simulator.engine.simulation import Simulation
+from simulator.errors import MediaError
+from simulator.result import Result
+from simulator.scenario import model
+from simulator.transports import Transport, make_transport
+
+RECORDINGS_DIR = "recordings"
+BLOCK_SECONDS = 10.0  # render/write granularity: 80 000 samples a channel
+
+
+def simulate(scenario: model.Scenario, out_dir: Path | None = None) -> Result:
+    """Run ``scenario`` to its end; write recordings under ``out_dir`` when given."""
+    media = load_caller_media(scenario)
+    sim = Simulation(call=scenario.call, base_url=scenario.app.base_url,
+                     caller=scenario.caller, seed=scenario.seed, epoch=scenario.epoch,
+                     media=media, parties=scenario.parties)
+    transport = make_transport(scenario.app, scenario.base_dir,
+                               answer_url=scenario.call.answer_url)
+    try:
+        drive(sim, transport, Path(out_dir) if out_dir is not None else None)
+    finally:
+        transport.close()
+    return Result(name=scenario.name, file=_display_path(scenario.file), seed=scenario.seed,
+                  calls=sim.calls_json(), callbacks=sim.callbacks,
+                  recordings=sim.recordings_json(), timeline=sim.timeline.to_json())
+
+
+def drive(sim: Simulation, transport: Transport, out_dir: Path | None) -> None:
+    """The runner loop: answer every effect until the simulation is over."""
+    effect = sim.start()
+    while effect is not None:
+        if isinstance(effect, Webhook):
+            answer: Any = deliver(transport, effect)
+        elif isinstance(effect, FetchAudio):
+            answer = fetch_audio(transport, effect, sim.settings.callback_timeout)
+        elif isinstance(effect, RecordingDone):
+            answer = write_recording(effect, out_dir)
+        else:  # pragma: no cover - the engine only emits the three kinds above
+            raise TypeError(f"unknown effect {effect!r}")
+        effect = sim.send(answer)
+
+
+def load_caller_media(scenario: model.Scenario) -> dict[Path, np.ndarray]:
+    """Samples of every ``play`` step (caller and parties), read before the run starts."""
+    steps = list(scenario.caller)
+    for party in scenario.parties.values():
+        steps += list(party.caller)
+    media: dict[Path, np.ndarray] = {}
+    for step in steps:
+        if isinstance(step, model.Play) and step.path not in media:
+            media[step.path] = read_audio(step.path)
+    return media
+
+
+def fetch_audio(transport: Transport, effect: FetchAudio, timeout: float) -> FetchedAudio:
+    """GET a PlayAudio URL and decode it; failures become an error text (README #22)."""
+    headers = {"User-Agent": "BandwidthAPI/v2"}
+    if effect.auth is not None:
+        headers["Authorization"] = basic_auth(effect.auth)
+    reply = transport.send("GET", effect.url, headers=headers, timeout=timeout)
+    if reply.status is None:
+        return FetchedAudio(None, reply.error or "no response", reply.elapsed)
+    if not 200 <= reply.status < 300:
+        return FetchedAudio(None, f"HTTP {reply.status}", reply.elapsed)
+    try:
+        samples = decode_audio(reply.content, effect.url)
+    except MediaError as error:
+        return FetchedAudio(None, str(error), reply.elapsed)
+    return FetchedAudio(samples, None, reply.elapsed)
+
+
+def recording_path(effect: RecordingDone) -> str:
+    return f"{RECORDINGS_DIR}/{effect.recording_id}.{effect.file_format}"
+
+
+def write_recording(effect: RecordingDone, out_dir: Path | None) -> str:
+    """Render and stream one recording to its file; returns the path relative to ``out_dir``."""
+    relative = recording_path(effect)
+    if out_dir is None:
+        return relative
+    with RecordingSink(out_dir / relative, channels=effect.channels,
+                       file_format=effect.file_format) as sink:
+        for block in recording_blocks(effect):
+            sink.write(block)
+    return relative
+
+
+def recording_blocks(effect: RecordingDone):
+    """The recording's audio, segment after segment, in blocks: (n,) mono or (n, 2)."""
+    for start, end in effect.segments:
+        remote = render(effect.remote, start, end, block_seconds=BLOCK_SECONDS)
+        played = render(effect.played, start, end, block_seconds=BLOCK_SECONDS)
+        for caller_block, platform_block in zip(remote, played):
+            if effect.channels == 2:
+                yield np.column_stack((caller_block, platform_block))
+            elif not effect.played:
+                yield caller_block
+            else:
+                yield np.clip(caller_block + platform_block, -1.0, 1.0)
+
+
+def _display_path(path: Path | None) -> str | None:
+    """The scenario file relative to the working directory when inside it (stable output)."""
+    if path is None:
+        return None
+    try:
+        return Path(os.path.relpath(path)).as_posix() if Path(path).is_absolute() and \
+            Path(path).resolve().is_relative_to(Path.cwd().resolve()) else Path(path).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
