@@ -1,0 +1,312 @@
+"""The teaching view (simulator/report.py) without a browser: sections, escaping, audio, errors."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import lxml.html
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from simulator.cli import main
+from simulator.errors import SimulatorError
+from simulator.report import (RESULT_FORMAT, load_result, render_report, waveform,
+                              write_report)
+
+SAMPLE = Path(__file__).parent / "data" / "sample_result"
+
+
+@pytest.fixture
+def sample() -> dict:
+    return load_result(SAMPLE / "result.json")
+
+
+def page(result: dict, result_dir: Path = SAMPLE, **kwargs) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(render_report(result, result_dir, **kwargs))
+
+
+def text_of(tree, xpath: str) -> str:
+    return " ".join(" ".join(e.itertext()) for e in tree.xpath(xpath))
+
+
+def test_page_has_every_section(sample):
+    """Timeline, steps, webhooks, recordings, BXML documents and calls are all on the page."""
+    tree = page(sample)
+    for section in ("timeline", "steps", "webhooks", "recordings", "documents", "calls"):
+        assert tree.xpath(f"//section[@id='{section}']"), section
+    assert tree.findtext(".//h1") == sample["scenario"]["name"]
+
+
+def test_each_timeline_record_is_a_step_row(sample):
+    """Every timeline record has its own row, in time order."""
+    tree = page(sample)
+    rows = tree.xpath("//table[@class='steps']/tbody/tr")
+    assert len(rows) == len(sample["timeline"])
+    times = [float(r.xpath("td[1]")[0].text) for r in rows]
+    assert times == sorted(r["at"] for r in sample["timeline"])
+
+
+def test_each_verb_is_a_bar_linked_to_its_step(sample):
+    """A verb that lasts is a bar whose link leads to its verb-start row."""
+    tree = page(sample)
+    bars = tree.xpath("//a[contains(@class,'verb') and contains(@class,'bar')]")
+    lasting = [r for r in sample["timeline"] if r["kind"] == "verb-start"
+               and r["verb"] in ("SpeakSentence", "Pause", "Gather")]
+    assert len(bars) == len(lasting)
+    for bar in bars:
+        row = tree.get_element_by_id(bar.get("href")[1:])
+        assert row.xpath("td[3]")[0].text == "verb-start"
+
+
+def test_verb_end_says_why_and_links_to_the_bxml_line(sample):
+    """The Gather's end reason is shown, with a link to its line in the document it came from."""
+    tree = page(sample)
+    gather_end = [r for r in tree.xpath("//table[@class='steps']/tbody/tr")
+                  if r.xpath("td[3]")[0].text == "verb-end" and r.xpath("td[4]")[0].text == "Gather"]
+    assert len(gather_end) == 1
+    assert "ended: terminating-digit" in " ".join(gather_end[0].itertext())
+    link = gather_end[0].xpath("td[5]/a")[0]
+    assert link.get("href") == "#doc-1-L7"
+    anchor = tree.get_element_by_id("doc-1-L7")
+    assert "<Gather" in "".join(anchor.itertext())
+
+
+def test_bxml_reply_of_a_later_webhook_is_its_own_document(sample):
+    """Verbs after the gather webhook point into document 2, the gather reply."""
+    tree = page(sample)
+    hangup_rows = [r for r in tree.xpath("//table[@class='steps']/tbody/tr")
+                   if r.xpath("td[3]")[0].text == "verb-start" and r.xpath("td[4]")[0].text == "Hangup"]
+    assert hangup_rows[0].xpath("td[5]/a")[0].get("href") == "#doc-2-L6"
+    assert "<Hangup/>" in "".join(tree.get_element_by_id("doc-2-L6").itertext())
+    assert len(tree.xpath("//article[@class='document']")) == 2  # the 204 reply is no document
+
+
+def test_webhooks_are_expandable_with_payload_and_reply(sample):
+    """Each callback is a <details> whose summary names the event and holds payload and reply."""
+    tree = page(sample)
+    details = tree.xpath("//details[@class='callback']")
+    assert len(details) == len(sample["callbacks"])
+    for d, cb in zip(details, sample["callbacks"]):
+        assert cb["eventType"] in text_of(d, "summary")
+        payload = json.loads(d.xpath(".//pre")[0].text)
+        assert payload == cb["payload"]
+
+
+def test_recorder_lane_shows_segments_and_the_pause(sample):
+    """Two segments become two 'recording' bars with one hatched 'paused' bar between them."""
+    tree = page(sample)
+    assert len(tree.xpath("//a[contains(@class,'recording') and contains(@class,'bar')]")) == 2
+    paused = tree.xpath("//a[contains(@class,'paused')]")
+    assert len(paused) == 1 and "5.450-6.950" in paused[0].get("title")
+    assert tree.xpath("//a[contains(@class,'stopped')]")[0].get("title").endswith("stop-recording")
+
+
+def test_recording_audio_is_embedded_and_waveform_drawn(sample):
+    """The recording plays from a data: URI holding the file's bytes; its waveform is an SVG."""
+    tree = page(sample)
+    audio = tree.xpath("//audio")[0]
+    prefix = "data:audio/wav;base64,"
+    assert audio.get("src").startswith(prefix)
+    data = base64.b64decode(audio.get("src")[len(prefix):])
+    assert data == (SAMPLE / sample["recordings"][0]["file"]).read_bytes()
+    assert tree.xpath("//figure[@class='wave']//polygon/@points")[0]
+    assert len(tree.xpath("//figure[@class='wave']//line[@class='join']")) == 1
+
+
+def test_audio_over_the_cap_is_not_embedded_and_the_page_says_so(sample):
+    """A file bigger than the embed limit is named instead of embedded."""
+    tree = page(sample, embed_limit=1000)
+    assert not tree.xpath("//audio")
+    note = text_of(tree, "//p[@class='note']")
+    assert "not embedded" in note and sample["recordings"][0]["file"] in note
+
+
+def test_page_budget_stops_embedding_after_the_limit(sample):
+    """With room for one file only, the second recording is not embedded."""
+    size = (SAMPLE / sample["recordings"][0]["file"]).stat().st_size
+    twice = copy.deepcopy(sample)
+    twice["recordings"].append(dict(twice["recordings"][0], recordingId="r-second"))
+    tree = page(twice, page_embed_limit=size + size // 2)
+    assert len(tree.xpath("//audio")) == 1
+    assert "limit of embedded audio" in text_of(tree, "//p[@class='note']")
+
+
+def test_payload_text_is_escaped(sample):
+    """Markup inside payloads, replies, names and details is shown as text, never run."""
+    evil = "<script>alert('x')</script>"
+    result = copy.deepcopy(sample)
+    result["scenario"]["name"] = evil
+    result["callbacks"][0]["payload"]["tag"] = evil
+    result["callbacks"][2]["responseBody"] = evil
+    result["timeline"][0]["detail"]["note"] = evil
+    result["recordings"][0]["transcription"]["text"] = evil
+    html = render_report(result, SAMPLE)
+    assert evil not in html
+    assert "&lt;script&gt;" in html
+    tree = lxml.html.fromstring(html)
+    assert len(tree.xpath("//script")) == 1  # only the page's own script
+
+
+def test_works_with_zero_recordings(sample):
+    """A run without recordings still renders, and says there are none."""
+    result = dict(sample, recordings=[])
+    tree = page(result)
+    assert not tree.xpath("//audio") and not tree.xpath("//figure")
+    assert "No recordings in this run." in text_of(tree, "//section[@id='recordings']")
+
+
+def test_missing_recording_file_is_reported_not_fatal(sample, tmp_path):
+    """A recording whose file is gone is listed with a note naming the file."""
+    shutil.copy(SAMPLE / "result.json", tmp_path / "result.json")
+    tree = page(sample, tmp_path)
+    problem = text_of(tree, "//p[@class='problem']")
+    assert "recording file missing" in problem and sample["recordings"][0]["file"] in problem
+    assert not tree.xpath("//audio")
+
+
+def test_undecodable_recording_file_is_reported(sample, tmp_path):
+    """A file that is not audio is named as undecodable; the page still renders."""
+    target = tmp_path / sample["recordings"][0]["file"]
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"not audio at all")
+    assert "cannot decode" in text_of(page(sample, tmp_path), "//p[@class='problem']")
+
+
+def test_unknown_timeline_kinds_are_shown_generically(sample):
+    """A kind the report does not know gets a mark on an 'Other' lane and a step row."""
+    result = copy.deepcopy(sample)
+    result["timeline"].append({"at": 2.0, "callId": result["calls"][0]["callId"],
+                               "kind": "future-thing", "verb": None, "line": None,
+                               "detail": {"x": 1}})
+    tree = page(result)
+    assert "Other" in text_of(tree, "//div[@class='lane-name']")
+    assert tree.xpath("//a[contains(@class,'other')][text()='future-thing']")
+    assert "future-thing" in text_of(tree, "//table[@class='steps']")
+
+
+def test_verb_without_end_runs_to_the_last_record(sample):
+    """A verb-start never closed is drawn up to the call's last record and says so."""
+    result = copy.deepcopy(sample)
+    result["timeline"] = [r for r in result["timeline"]
+                          if not (r["kind"] == "verb-end" and r["verb"] == "Gather")]
+    bars = page(result).xpath("//a[contains(@class,'verb')][contains(@title,'Gather')]")
+    assert "no verb-end recorded" in bars[0].get("title")
+
+
+def test_overlapping_items_get_separate_rows(sample):
+    """Gather and its nested prompt overlap in time, so they sit on different rows."""
+    tree = page(sample)
+    tops = {a.text.split(" ")[0]: a.get("style").split("top:")[1]
+            for a in tree.xpath("//a[contains(@class,'verb')]") if "L7" in a.text or "L8" in a.text}
+    assert tops["Gather"] != tops["SpeakSentence"]
+
+
+def test_failures_and_failed_badge(sample):
+    """A failed run says FAILED in words and lists each unmet expectation with its line."""
+    result = dict(sample, passed=False, failures=[{"message": "expected digits 1234#", "line": 12}])
+    tree = page(result)
+    assert "FAILED" in text_of(tree, "//span[contains(@class,'badge')]")
+    assert "line 12" in text_of(tree, "//section[@class='failures']")
+
+
+def test_several_calls_get_a_timeline_each(sample):
+    """Webhooks go to the call named in their payload."""
+    result = copy.deepcopy(sample)
+    other = dict(result["calls"][0], callId="c-other")
+    result["calls"].append(other)
+    result["callbacks"][2]["payload"]["callId"] = "c-other"
+    tree = page(result)
+    legs = tree.xpath("//section[@class='leg']")
+    assert [leg.findtext("h3").split(" · ")[0] for leg in legs] == ["Call 1", "Call 2"]
+    assert "recordingAvailable" in text_of(legs[1], ".//a[contains(@class,'webhook')]")
+
+
+def test_page_fetches_nothing_from_the_network(sample):
+    """No external scripts, styles, fonts or media; a CSP forbids fetching any."""
+    tree = page(sample)
+    csp = tree.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
+    assert "default-src 'none'" in csp
+    assert not tree.xpath("//link | //script[@src] | //img | //iframe")
+    for attr in tree.xpath("//@src | //@href"):
+        assert attr.startswith(("#", "data:")), attr
+    assert "@import" not in tree.findtext(".//style") and "url(http" not in tree.findtext(".//style")
+
+
+def test_waveform_envelope_silence_and_joins():
+    """Silence in the middle of the audio is found; the paused gap is where segments meet."""
+    rate = 8000
+    t = np.arange(rate) / rate
+    tone = 0.5 * np.sin(2 * np.pi * 440 * t).astype(np.float32)
+    samples = np.concatenate([tone, np.zeros(rate, np.float32), tone])
+    segments = [{"startAt": 1.0, "endAt": 2.5}, {"startAt": 4.0, "endAt": 5.5}]
+    view = waveform(samples, rate, segments, columns=300)
+    assert view["seconds"] == 3.0
+    assert view["joins"] == [1.5]
+    assert view["silences"] == [(1.0, 2.0)]
+    points = view["points"].split()
+    assert len(points) == 600  # top edge and bottom edge
+    ys = [float(p.split(",")[1]) for p in points[:300]]
+    assert min(ys[:100]) < 30 and ys[150] == 50.0  # loud, then flat during the silence
+
+
+def test_waveform_of_empty_audio():
+    """No samples: no envelope and no silence, and nothing fails."""
+    view = waveform(np.zeros(0, np.float32), 8000, [])
+    assert view["points"] == "" and view["silences"] == [] and view["seconds"] == 0.0
+
+
+def test_write_report_creates_parents(sample, tmp_path):
+    """write_report writes the page where asked and returns the path."""
+    out = tmp_path / "deep" / "call.html"
+    assert write_report(sample, SAMPLE, out) == out
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "result file not found"),
+    ("{ not json", "not valid JSON"),
+    ('{"format": "bxmlsim-result/0"}', "not a bxmlsim result"),
+    ("[1, 2]", "not a bxmlsim result"),
+    (json.dumps({"format": RESULT_FORMAT, "timeline": {}}), '"timeline" must be a list'),
+])
+def test_load_result_errors_name_the_file(tmp_path, content, message):
+    """Bad input raises SimulatorError with what went wrong and the path."""
+    path = tmp_path / "result.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SimulatorError) as info:
+        load_result(path)
+    assert message in str(info.value) and str(path) in str(info.value)
+
+
+def test_cli_report_writes_the_page(tmp_path):
+    """`bxmlsim report RESULT.json -o FILE` writes FILE and exits 0."""
+    out = tmp_path / "call.html"
+    run = CliRunner().invoke(main, ["report", str(SAMPLE / "result.json"), "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    assert "<section id=\"timeline\"" in out.read_text(encoding="utf-8")
+
+
+def test_cli_report_default_output_is_beside_the_result(tmp_path):
+    """Without -o the page is report.html next to result.json."""
+    shutil.copytree(SAMPLE, tmp_path / "run")
+    run = CliRunner().invoke(main, ["report", str(tmp_path / "run" / "result.json")])
+    assert run.exit_code == 0, run.output
+    assert (tmp_path / "run" / "report.html").is_file()
+
+
+@pytest.mark.parametrize("content", [None, "{", '{"format": "x"}'])
+def test_cli_report_bad_input_exits_2_with_the_path(tmp_path, content):
+    """Missing, invalid or foreign result files: a one-line error naming the file, exit 2."""
+    path = tmp_path / "result.json"
+    if content is not None:
+        path.write_text(content)
+    run = CliRunner().invoke(main, ["report", str(path), "-o", str(tmp_path / "x.html")])
+    assert run.exit_code == 2
+    assert str(path) in run.output and "Traceback" not in run.output
+    assert not (tmp_path / "x.html").exists()
