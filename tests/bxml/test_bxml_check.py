@@ -1,0 +1,178 @@
+"""lint_bxml: a table of invalid documents (code and line of each), and the warnings."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.bxml.check import lint_bxml
+from simulator.bxml.diagnostics import CODES
+
+
+def doc(*lines: str) -> str:
+    """A document whose line 2 is the first given line (line 1 is <Response>)."""
+    return "\n".join(["<Response>", *lines, "</Response>"])
+
+
+# (document, expected code, expected line, expected message fragment)
+INVALID = [
+    # elements
+    (doc("<Tranfser/>"), "BX101", 2, "did you mean <Transfer>"),
+    (doc("<Speak>hi</Speak>"), "BX101", 2, "unknown element <Speak>"),
+    (doc("<PhoneNumber>+15555550123</PhoneNumber>"), "BX102", 2, "not allowed inside <Response>"),
+    (doc("<Gather>", "  <Hangup/>", "</Gather>"), "BX102", 3, "allowed: <SpeakSentence>"),
+    (doc("<Gather>", "  <Gather/>", "</Gather>"), "BX102", 3, "<Gather> is not allowed"),
+    (doc("<PlayAudio>a.wav<Pause/></PlayAudio>"), "BX102", 2, "has no child elements"),
+    (doc("<Transfer/>"), "BX104", 2, "1 to 8"),
+    (doc("<Transfer>", *["  <PhoneNumber>+1555555012%d</PhoneNumber>" % i for i in range(9)],
+         "</Transfer>"), "BX104", 2, "got 9"),
+    (doc("<Refer/>"), "BX104", 2, "exactly 1 <SipUri>"),
+    (doc("<StartStream destination=\"wss://x.example\">",
+         *['  <StreamParam name="p%d" value="v"/>' % i for i in range(13)], "</StartStream>"),
+     "BX104", 2, "0 to 12"),
+    (doc("<Connect/>"), "BX104", 2, "at least 1 <Endpoint>"),
+    (doc("<Hangup>now</Hangup>"), "BX105", 2, "takes no text"),
+    (doc("<SpeakSentence>  </SpeakSentence>"), "BX106", 2, "needs text content"),
+    (doc("<PlayAudio/>"), "BX106", 2, "the audio URL"),
+    (doc("<Bridge/>"), "BX106", 2, "<Bridge> needs text"),
+    (doc("<SendDtmf>12x</SendDtmf>"), "BX107", 2, "'x'"),
+    (doc("<SendDtmf>%s</SendDtmf>" % ("1" * 51)), "BX107", 2, "at most 50"),
+    (doc("<Conference>my room</Conference>"), "BX107", 2, "letters, digits"),
+    (doc("<Conference>%s</Conference>" % ("c" * 101)), "BX107", 2, "at most 100"),
+    (doc("<Transfer><PhoneNumber>5551234</PhoneNumber></Transfer>"), "BX107", 2, "E.164"),
+    (doc("<Transfer><SipUri>agent@pbx</SipUri></Transfer>"), "BX107", 2, "SIP URI"),
+    (doc("<PlayAudio>ftp://x/a.wav</PlayAudio>"), "BX107", 2, "http:// or https://"),
+    (doc("<Tag>%s</Tag>" % ("t" * 257)), "BX107", 2, "at most 256"),
+    (doc('<Gather repeatCount="6"><SpeakSentence>a</SpeakSentence>'
+         "<SpeakSentence>b</SpeakSentence><PlayAudio>c.wav</PlayAudio><PlayAudio>d.wav</PlayAudio>"
+         "</Gather>"), "BX108", 2, "6 x 4"),
+    # attributes
+    (doc('<Record maxduration="5"/>'), "BX201", 2, "did you mean 'maxDuration'"),
+    (doc('<Gather terminatingDigit="#"/>'), "BX201", 2, "did you mean 'terminatingDigits'"),
+    (doc('<Hangup reason="x"/>'), "BX201", 2, "<Hangup> has no attributes"),
+    (doc("<Redirect/>"), "BX202", 2, "'redirectUrl'"),
+    (doc("<StartGather/>"), "BX202", 2, "'dtmfUrl'"),
+    (doc("<Forward/>"), "BX202", 2, "'to'"),
+    (doc("<StartStream/>"), "BX202", 2, "'destination'"),
+    (doc("<StopStream/>"), "BX202", 2, "'name'"),
+    (doc('<StartStream destination="wss://x.example"><StreamParam name="a"/></StartStream>'),
+     "BX202", 2, "'value'"),
+    (doc('<Pause duration="soon"/>'), "BX203", 2, "decimal number"),
+    (doc('<Pause duration="nan"/>'), "BX203", 2, "decimal number"),
+    (doc('<Gather maxDigits="4.5"/>'), "BX203", 2, "whole number"),
+    (doc('<Ring answerCall="yes"/>'), "BX203", 2, "true or false"),
+    (doc('<Redirect redirectUrl="/r" redirectMethod="PUT"/>'), "BX203", 2, "GET or POST"),
+    (doc('<Record fileFormat="ogg"/>'), "BX203", 2, "expected one of wav, mp3"),
+    (doc('<Record fileFormat="WAV"/>'), "BX203", 2, "did you mean 'wav'"),
+    (doc('<SpeakSentence voice="hal">x</SpeakSentence>'), "BX203", 2, "voice='hal'"),
+    (doc('<Redirect redirectUrl="ftp://x.example/r"/>'), "BX203", 2, "http:// or https://"),
+    (doc('<Redirect redirectUrl=""/>'), "BX203", 2, "empty value"),
+    (doc('<StartStream destination="https://x.example/ws"/>'), "BX203", 2, "ws:// or wss://"),
+    (doc('<Gather terminatingDigits="#x"/>'), "BX203", 2, "DTMF keys"),
+    (doc('<Transfer transferCallerId="Bob"><PhoneNumber>+15555550123</PhoneNumber></Transfer>'),
+     "BX203", 2, "E.164"),
+    (doc('<Forward to="bob"/>'), "BX203", 2, "SIP URI"),
+    (doc('<Pause duration="0.05"/>'), "BX204", 2, "0.1..86400"),
+    (doc('<Gather maxDigits="0"/>'), "BX204", 2, "1..50"),
+    (doc('<Record maxDuration="10801"/>'), "BX204", 2, "0..10800"),
+    (doc('<SendDtmf toneDuration="10">1</SendDtmf>'), "BX204", 2, "50..5000"),
+    (doc('<Transfer callTimeout="301"><PhoneNumber>+15555550123</PhoneNumber></Transfer>'),
+     "BX204", 2, "1..300"),
+    (doc('<Conference callbackTimeout="30">c</Conference>'), "BX204", 2, "1..25"),
+    (doc('<Record tag="%s"/>' % ("t" * 257)), "BX204", 2, "at most 256"),
+    (doc('<Conference calbackTimeout="5" callbackTimeout="5">c</Conference>'), "BX205", 2, "both"),
+    (doc('<Transfer privacy="true" transferCallerDisplayName="Bob">',
+         "<PhoneNumber>+15555550123</PhoneNumber></Transfer>"), "BX205", 2, "Restricted"),
+    # SSML
+    (doc("<SpeakSentence>Hi <brake/></SpeakSentence>"), "BX301", 2, "did you mean <break>"),
+    (doc('<SpeakSentence>Hi <break duration="1s"/></SpeakSentence>'), "BX302", 2, "'duration'"),
+    (doc('<SpeakSentence>Hi <break time="11s"/></SpeakSentence>'), "BX303", 2, "max 10s"),
+    (doc('<SpeakSentence>Hi <break strength="huge"/></SpeakSentence>'), "BX303", 2, "one of"),
+    (doc('<SpeakSentence><prosody rate="-5%">x</prosody></SpeakSentence>'), "BX303", 2, "N%"),
+    (doc('<SpeakSentence><say-as interpret-as="date">1/2</say-as></SpeakSentence>'),
+     "BX303", 2, "format"),
+    (doc('<SpeakSentence><lang xml:lang="xx-XX">x</lang></SpeakSentence>'), "BX303", 2, "xml:lang"),
+]
+
+
+@pytest.mark.parametrize("text, code, line, fragment", INVALID,
+                         ids=[f"{c}-{i}" for i, (_, c, _, _) in enumerate(INVALID)])
+def test_invalid_document_reports_code_line_and_message(text, code, line, fragment):
+    diagnostics = lint_bxml(text, source="t.xml")
+    matching = [d for d in diagnostics if d.code == code]
+    assert matching, [d.format() for d in diagnostics]
+    assert matching[0].line == line
+    assert matching[0].severity == "error"
+    assert fragment in matching[0].message
+    assert matching[0].file == "t.xml" and matching[0].col >= 1
+
+
+def test_every_error_code_is_exercised_by_the_table_or_parse_tests():
+    covered = {code for _, code, _, _ in INVALID}
+    document_level = {"BX001", "BX002", "BX003", "BX004", "BX005", "BX006", "BX103"}
+    errors = {c for c, (severity, _) in CODES.items() if severity == "error"}
+    assert errors - covered - document_level == set()
+
+
+def test_all_problems_are_reported_at_once_in_document_order():
+    text = doc('<Pause duration="-1"/>', "<Bogus/>", '<Gather maxDigits="99" foo="1"/>')
+    diagnostics = lint_bxml(text)
+    errors = [(d.code, d.line) for d in diagnostics if d.is_error]
+    assert errors == [("BX204", 2), ("BX101", 3), ("BX204", 4), ("BX201", 4)]
+    assert [d.col for d in diagnostics if d.line == 4 and d.is_error] == [9, 24]
+
+
+# (document, expected warning code, expected line)
+WARNINGS = [
+    (doc("<Hangup/>", "<SpeakSentence>never</SpeakSentence>"), "BX401", 3),
+    (doc('<Redirect redirectUrl="/r"/>', "<Pause/>"), "BX401", 3),
+    (doc('<Forward to="+15555550123"/>', "<Pause/>"), "BX401", 3),
+    (doc('<Gather gatherUrl="/g"/>', "<Hangup/>"), "BX401", 3),
+    (doc('<Record recordCompleteUrl="/rc"/>', "<Hangup/>"), "BX401", 3),
+    (doc("<Record/>"), "BX402", 2),
+    (doc('<Record username="u" password="p" recordCompleteUrl="http://app.example/rc"/>'),
+     "BX403", 2),
+    (doc('<StartStream destination="wss://s.example" username="u" '
+         'streamEventUrl="http://app.example/s"/>'), "BX403", 2),
+    (doc('<Gather gatherUrl="/g" input="speech"/>'), "BX404", 2),
+    (doc('<Conference calbackTimeout="5">c</Conference>'), "BX405", 2),
+    (doc("<Gather/>"), "BX406", 2),
+    (doc('<Redirect redirectUrl="/r" redirectMethod="get"/>'), "BX407", 2),
+    (doc('<Transfer diversionReason="away"><PhoneNumber>+15555550123</PhoneNumber></Transfer>'),
+     "BX408", 2),
+    (doc('<SpeakSentence voice="julie" gender="male">x</SpeakSentence>'), "BX408", 2),
+    (doc('<StartRecording detectLanguage="true"/>'), "BX408", 2),
+    (doc('<StartTranscription detectLanguage="true" preferredLanguages="es-US"/>'), "BX408", 2),
+    (doc('<StartGather dtmfUrl="/d"/>', '<Forward to="+15555550123"/>'), "BX410", 3),
+]
+
+
+@pytest.mark.parametrize("text, code, line", WARNINGS,
+                         ids=[f"{c}-{i}" for i, (_, c, _) in enumerate(WARNINGS)])
+def test_suspicious_but_legal_bxml_gets_only_a_warning(text, code, line):
+    diagnostics = lint_bxml(text)
+    assert not [d.format() for d in diagnostics if d.is_error]
+    assert (code, line) in [(d.code, d.line) for d in diagnostics]
+
+
+def test_conference_recording_ignores_call_only_attributes():
+    text = '<Bxml><StartRecording transcribe="true" multiChannel="true"/></Bxml>'
+    assert [d.code for d in lint_bxml(text, context="conference")] == ["BX409"]
+    assert lint_bxml(text, context="call") == []
+
+
+def test_every_warning_code_is_exercised():
+    covered = {code for _, code, _ in WARNINGS} | {"BX409"}
+    warnings = {c for c, (severity, _) in CODES.items() if severity == "warning"}
+    assert warnings == covered
+
+
+def test_alias_is_read_as_the_sdk_spelling():
+    from simulator.bxml.parse import parse_bxml
+    tree = parse_bxml(doc('<Conference calbackTimeout="7.5">c</Conference>'))
+    assert tree.verbs[0].callback_timeout == 7.5
+
+
+def test_lower_case_method_is_stored_upper_case():
+    from simulator.bxml.parse import parse_bxml
+    tree = parse_bxml(doc('<Redirect redirectUrl="/r" redirectMethod="get"/>'))
+    assert tree.verbs[0].redirect_method == "GET"
