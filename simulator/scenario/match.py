@@ -51,6 +51,16 @@ class _Missing:
 _MISSING = _Missing()
 
 
+@attrs.frozen
+class Shown:
+    """A description of the actual value, printed as is (not quoted) in a Mismatch."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def short(value: Any, limit: int = 120) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -197,7 +207,7 @@ class Length(Matcher):
     def check(self, actual, path=""):
         if not isinstance(actual, (list, str, dict)):
             return [Mismatch(path, "a list or text", actual)]
-        return [Mismatch(m.path, f"length {m.expected}", f"length {len(actual)}")
+        return [Mismatch(m.path, f"length {m.expected}", Shown(f"length {len(actual)}"))
                 for m in self.inner.check(len(actual), path)]
 
     def describe(self):
@@ -239,7 +249,8 @@ class Items(Matcher):
         if not isinstance(actual, list):
             return [Mismatch(path, f"a list of {len(self.items)}", actual)]
         if len(actual) != len(self.items):
-            return [Mismatch(path, f"{len(self.items)} item(s)", f"{len(actual)}: {short(actual)}")]
+            return [Mismatch(path, f"{len(self.items)} item(s)",
+                             Shown(f"{len(actual)}: {short(actual)}"))]
         return [m for i, (matcher, value) in enumerate(zip(self.items, actual))
                 for m in matcher.check(value, _join(path, i))]
 

@@ -1,0 +1,184 @@
+"""Scenario loader: YAML -> model, and every bad input as ``file:line: $.path: ...``."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from simulator.errors import ScenarioError
+from simulator.scenario import model
+from simulator.scenario.load import load_mapping, load_scenarios, load_text
+
+
+def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def test_full_scenario_becomes_the_typed_model(tmp_path):
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "vm.xml").write_text("<Response/>")
+    (tmp_path / "caller.wav").write_bytes(b"RIFF")
+    path = write(tmp_path, """
+        name: voicemail
+        seed: 7
+        call:
+          direction: outbound
+          from: "+15550001111"
+          max_duration: 120
+        app:
+          routes:
+            /answer: {file: flows/vm.xml}
+            /done: "<Response><Hangup/></Response>"
+            /flaky: {status: 503, delay: 20, body: ""}
+        caller:
+          - wait_for: Record
+          - say: "Hi, it's Sam"
+            seconds: 3
+          - silence: 2
+          - press: "0123#"
+          - play: caller.wav
+          - hangup: true
+            at: 30
+        parties:
+          "+15555550123": {answer_after: 3, caller: [{say: hello}]}
+    """)
+    [s] = load_scenarios(path)
+    assert s.name == "voicemail" and s.seed == 7 and s.file == path and s.line == 1
+    assert s.base_dir == tmp_path.resolve()
+    assert s.call.direction == "outbound" and s.call.from_ == "+15550001111"
+    assert s.call.max_duration == 120.0 and s.call.answer_url == "/answer"
+    routes = s.app.routes
+    assert routes["/answer"].file == (tmp_path / "flows" / "vm.xml").resolve()
+    assert routes["/done"].bxml == "<Response><Hangup/></Response>"
+    assert (routes["/flaky"].status, routes["/flaky"].delay, routes["/flaky"].body) == (503, 20.0, "")
+    assert routes["/flaky"].line == 11
+    assert s.caller == (
+        model.WaitFor(verb="Record", line=13),
+        model.Say(text="Hi, it's Sam", seconds=3.0, line=14),
+        model.Silence(seconds=2.0, line=16),
+        model.Press(digits="0123#", line=17),
+        model.Play(path=(tmp_path / "caller.wav").resolve(), line=18),
+        model.Hangup(at=30.0, line=19),
+    )
+    party = s.parties["+15555550123"]
+    assert party.answer_after == 3.0 and party.caller == (model.Say(text="hello", line=22),)
+
+
+def test_several_scenarios_under_scenarios_key(tmp_path):
+    path = write(tmp_path, """
+        scenarios:
+          - name: one
+          - name: two
+            seed: 3
+    """)
+    one, two = load_scenarios(path)
+    assert (one.name, one.line, two.name, two.seed, two.line) == ("one", 2, "two", 3, 3)
+
+
+def test_defaults_follow_the_contract(tmp_path):
+    [s] = load_scenarios(write(tmp_path, "name: x\n"))
+    assert s.call == model.CallSettings()
+    assert s.app.base_url == "http://app.test" and s.caller == () and s.expect is None
+
+
+def test_plain_mapping_resolves_against_the_given_folder(tmp_path):
+    (tmp_path / "a.xml").write_text("<Response/>")
+    [s] = load_mapping({"name": "m", "app": {"routes": {"/answer": {"file": "a.xml"}}}},
+                       base_dir=tmp_path)
+    assert s.app.routes["/answer"].file == (tmp_path / "a.xml").resolve() and s.file is None
+
+
+# (YAML body, line, key path, words the message must contain)
+ERRORS = [
+    ("name: x\nbogus: 1\n", 2, "$.bogus", "unknown key"),
+    ("seed: 1\n", 1, "$.name", "missing required key"),
+    ("name: '  '\n", 1, "$.name", "non-empty scenario name"),
+    ("name: x\ncall:\n  direction: sideways\n", 3, "$.call.direction", "inbound or outbound"),
+    ("name: x\ncall:\n  from: 15555550100\n", 3, "$.call.from", "expected a string"),
+    ("name: x\ncall:\n  max_duration: -5\n", 3, "$.call.max_duration", "positive number"),
+    ("name: x\ncall:\n  max_duration: soon\n", 3, "$.call.max_duration", "a number (seconds)"),
+    ("name: x\ncall:\n  answer_method: PUT\n", 3, "$.call.answer_method", "GET or POST"),
+    ("name: x\ncaller:\n  - press: 0123\n", 3, "$.caller[0].press", "got an integer (123)"),
+    ("name: x\ncaller:\n  - say: hi\n  - press: '12x'\n", 4, "$.caller[1].press", "DTMF"),
+    ("name: x\ncaller:\n  - silence: -1\n", 3, "$.caller[0].silence", ">= 0"),
+    ("name: x\ncaller:\n  - say: hi\n    at: -2\n", 4, "$.caller[0].at", ">= 0"),
+    ("name: x\ncaller:\n  - {say: hi, press: '1'}\n", 3, "$.caller[0]", "exactly one of"),
+    ("name: x\ncaller:\n  - shout: hi\n", 3, "$.caller[0]", "exactly one of"),
+    ("name: x\ncaller:\n  - say: hi\n    volume: 3\n", 4, "$.caller[0].volume", "unknown key"),
+    ("name: x\ncaller:\n  - hangup: false\n", 3, "$.caller[0].hangup", "true"),
+    ("name: x\ncaller:\n  - hangup: yes\n", 3, "$.caller[0].hangup", "true or false"),
+    ("name: x\ncaller:\n  - play: nope.wav\n", 3, "$.caller[0].play", "file not found"),
+    ("name: x\ncaller:\n  - wait_for: Recrod\n", 3, "$.caller[0].wait_for", "unknown BXML verb"),
+    ("name: x\napp:\n  routes:\n    /a: {file: gone.xml}\n", 4, '$.app.routes["/a"].file',
+     "file not found"),
+    ("name: x\napp:\n  routes:\n    /a: {status: 999}\n", 4, '$.app.routes["/a"].status',
+     "100-599"),
+    ("name: x\napp:\n  routes:\n    answer: '<Response/>'\n", 4, "$.app.routes.answer",
+     "starting with /"),
+    ("name: x\napp:\n  routes:\n    /a: 5\n", 4, '$.app.routes["/a"]', "inline BXML string"),
+    ("name: x\napp:\n  wsgi: not a module\n", 3, "$.app.wsgi", "module:attribute"),
+    ("name: x\nparties:\n  '+1555':\n    status: maybe\n", 4, '$.parties["+1555"].status',
+     "busy"),
+    ("name: x\nexpect:\n  callbakcs: []\n", 3, "$.expect.callbakcs", "unknown key"),
+    ("name: x\nexpect:\n  recordings:\n    - {length: 3}\n", 4, "$.expect.recordings[0].length",
+     "unknown key"),
+    ("name: x\nexpect:\n  callbacks:\n    - event: gather\n      payload: {digits: {regex: '('}}\n",
+     5, "$.expect.callbacks[0].payload.digits.regex", "bad regular expression"),
+    ("name: x\nexpect:\n  digits: 12\n", 3, "$.expect.digits", "quote it"),
+    ("name: x\nexpect:\n  callbacks: {exact: yes, events: []}\n", 3, "$.expect.callbacks.exact",
+     "true or false"),
+    ("scenarios:\n  - name: a\n  - name: b\n    seed: -1\n", 4, "$.scenarios[1].seed", ">= 0"),
+    ("scenarios: []\n", 1, "$.scenarios", "non-empty list"),
+]
+
+
+@pytest.mark.parametrize("body,line,path,words", ERRORS, ids=[e[2] for e in ERRORS])
+def test_bad_input_names_file_line_and_key_path(tmp_path, body, line, path, words):
+    file = write(tmp_path, body)
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios(file)
+    text = str(info.value)
+    assert text.startswith(f"{file}:{line}: {path}: "), text
+    assert words in text
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    file = write(tmp_path, """
+        name: x
+        call:
+          direction: sideways
+        caller:
+          - press: "9z"
+    """)
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios(file)
+    assert info.value.problems == [
+        f"{file}:3: $.call.direction: bad value; expected inbound or outbound, got 'sideways'",
+        f"{file}:5: $.caller[0].press: bad DTMF digits; expected characters from 0-9 * # A-D, "
+        f"got '9z'",
+    ]
+    assert str(info.value) == "\n".join(info.value.problems)
+
+
+@pytest.mark.parametrize("text,line,words", [
+    ("name: a\nname: b\n", 2, "duplicate key"),
+    ("name: [unclosed\n", 2, "invalid YAML"),
+])
+def test_yaml_syntax_errors_have_a_line(text, line, words):
+    with pytest.raises(ScenarioError) as info:
+        load_text(text, file="bad.yaml")
+    assert str(info.value).startswith(f"bad.yaml:{line}: ") and words in str(info.value)
+
+
+def test_yaml_1_2_keeps_no_as_a_string(tmp_path):
+    [s] = load_scenarios(write(tmp_path, "name: x\ncaller:\n  - say: no\n"))
+    assert s.caller[0].text == "no"
+
+
+def test_unreadable_file_is_a_scenario_error(tmp_path):
+    with pytest.raises(ScenarioError, match="cannot read scenario file"):
+        load_scenarios(tmp_path / "missing.yaml")
