@@ -1,6 +1,7 @@
 """A small Flask webhook app the transport and end-to-end tests drive in-process.
 
 /answer records a message and /recordComplete hangs up; /echo describes the request it got;
+/disconnect accepts with 204;
 /status/<code> answers with that status; /boom raises; /garbage returns text that is not BXML.
 """
 
@@ -39,6 +40,11 @@ def echo():
 @app.route("/status/<int:code>", methods=["GET", "POST"])
 def status(code: int):
     return Response(f"status {code}", status=code, content_type="text/plain")
+
+
+@app.post("/disconnect")
+def disconnect():
+    return Response(status=204)
 
 
 @app.route("/empty", methods=["GET", "POST"])
