@@ -9,7 +9,6 @@ and its golden file, and writes ``result.json`` when an output folder is given.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -82,6 +81,5 @@ def _set_outcome(result, failures: list[Failure]) -> None:
 def write_result(result, out_dir: Path) -> Path:
     """Write ``out_dir/result.json`` (UTF-8, 2-space indent, stable key order)."""
     path = Path(out_dir) / RESULT_FILE
-    path.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(result.dumps(), encoding="utf-8")
     return path

@@ -45,17 +45,14 @@ def _describe(ev: dict) -> str:
         reason = detail.get("reason")
         return f"< {verb} ends" + (f": {reason}" if reason else "") + _extra(detail, {"reason"})
     if kind == "webhook":
-        status = detail.get("status")
-        outcome = f"-> {status}" if status is not None else f"-> failed: {detail.get('error')}"
         return f"webhook {detail.get('eventType')} {detail.get('method', '')} " \
-               f"{detail.get('url', '')} {outcome}"
+               f"{detail.get('url', '')}"
     if kind == "digit":
         return f"caller presses {detail.get('digit')!r}"
     if kind == "speech":
-        return f"caller says {detail.get('text')!r}" + (
-            f" ({detail['seconds']} s)" if "seconds" in detail else "")
+        return f"caller says {detail.get('text')!r}" + _seconds(detail)
     if kind == "audio":
-        return "caller plays a file" + (f" ({detail['seconds']} s)" if "seconds" in detail else "")
+        return "caller plays a file" + _seconds(detail)
     if kind == "remote-hangup":
         return "caller hangs up"
     if kind and kind.startswith("recording-"):
@@ -66,12 +63,52 @@ def _describe(ev: dict) -> str:
     return f"{kind}{' ' + verb if verb else ''}{line}" + _extra(detail, set())
 
 
+def _seconds(detail: dict) -> str:
+    seconds = detail.get("seconds")
+    return f" ({round(seconds, 3):g} s)" if isinstance(seconds, (int, float)) else ""
+
+
+def _attempts(result: dict) -> list[list[dict]]:
+    """Callback attempts grouped per webhook (a group starts at each ``attempt == 1``)."""
+    groups: list[list[dict]] = []
+    for cb in result.get("callbacks") or []:
+        if cb.get("attempt", 1) == 1 or not groups:
+            groups.append([cb])
+        else:
+            groups[-1].append(cb)
+    return groups
+
+
+def _delivery(group: list[dict]) -> str:
+    """``-> 200`` / ``-> 503, fallback -> 200`` / ``-> timeout after 15 s``."""
+    steps = []
+    for cb in group:
+        shown = str(cb.get("status")) if cb.get("status") is not None else str(cb.get("error"))
+        if cb.get("status") is not None and cb.get("error"):
+            shown += f" ({cb['error']})"
+        steps.append(("fallback -> " if cb.get("fallback") else "-> ") + shown)
+    return ", ".join(steps)
+
+
 def _extra(detail: dict, skip: set) -> str:
     rest = {k: v for k, v in detail.items() if k not in skip}
     return f" {json.dumps(rest, ensure_ascii=False)}" if rest else ""
 
 
 def narrate(result: dict) -> list[str]:
+    """One line per timeline event; webhooks show how their delivery went."""
     ids = _short_ids(result)
-    return [f"{ev.get('at', 0):9.3f} {ids.get(ev.get('callId'), ev.get('callId') or '-'):>3}  "
-            f"{_describe(ev)}" for ev in result.get("timeline") or []]
+    pending = _attempts(result)
+    lines = []
+    for ev in result.get("timeline") or []:
+        text = _describe(ev)
+        if ev.get("kind") == "webhook":
+            detail = ev.get("detail") or {}
+            match = next((g for g in pending if g[0].get("eventType") == detail.get("eventType")
+                          and g[0].get("url") == detail.get("url")), None)
+            if match is not None:
+                pending.remove(match)
+                text += " " + _delivery(match)
+        who = ids.get(ev.get("callId"), ev.get("callId") or "-")
+        lines.append(f"{ev.get('at', 0):9.3f} {who:>3}  {text}")
+    return lines
