@@ -1,0 +1,178 @@
+"""Headless Chromium for the browser tests: install it when absent, drive it over CDP.
+
+``chromium`` (session): the path of Debian's /usr/bin/chromium. When missing and we are root
+with apt-get, it is installed (``apt-get install -y --no-install-recommends chromium``, after
+``apt-get update`` if the first try fails); elsewhere every browser test is skipped with the
+reason. A file lock keeps pytest-xdist workers from running apt at the same time.
+
+``browser`` (session): one Chromium with ``--remote-debugging-port=0``; ``page`` gives each test
+a fresh tab through a small Chrome DevTools Protocol client (websocket-client).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Flags that work in this sandboxed, offline machine (no GPU, no network but loopback).
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--force-color-profile=srgb", "--hide-scrollbars", "--mute-audio"]
+WINDOW = (1366, 900)
+STARTUP_SECONDS = 60  # a deadline for the browser to come up, not a measured assertion
+
+
+def _install_chromium() -> str | None:
+    """Install Debian's chromium; return why it could not be, or None when it is there."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return "no /usr/bin/chromium, and cannot install it (needs root and apt-get)"
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+    with open(Path(tempfile.gettempdir()) / "bxmlsim-chromium-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # xdist workers: one apt at a time
+        if CHROMIUM.exists():
+            return None
+        done = subprocess.run(install, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            subprocess.run(["apt-get", "update"], env=env, capture_output=True)
+            done = subprocess.run(install, env=env, capture_output=True, text=True)
+    if done.returncode != 0 or not CHROMIUM.exists():
+        return f"apt-get install chromium failed: {done.stderr.strip()[-300:]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        problem = _install_chromium()
+        if problem:
+            pytest.skip(problem)
+    return CHROMIUM
+
+
+class Page:
+    """One browser tab spoken to over the Chrome DevTools Protocol."""
+
+    def __init__(self, websocket_url: str) -> None:
+        import websocket  # test extra: websocket-client
+
+        self._ws = websocket.create_connection(websocket_url, timeout=STARTUP_SECONDS,
+                                               suppress_origin=True)
+        self._next_id = 0
+        self.events: list[dict] = []
+        for domain in ("Page", "Runtime", "Log"):
+            self.send(f"{domain}.enable")
+
+    def send(self, method: str, **params) -> dict:
+        self._next_id += 1
+        self._ws.send(json.dumps({"id": self._next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self._ws.recv())
+            if message.get("id") == self._next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+            self.events.append(message)
+
+    def wait_for(self, event: str) -> dict:
+        while True:
+            found = next((e for e in self.events if e.get("method") == event), None)
+            if found:
+                self.events.remove(found)
+                return found
+            self.events.append(json.loads(self._ws.recv()))
+
+    def open(self, url: str) -> None:
+        self.send("Page.navigate", url=url)
+        self.wait_for("Page.loadEventFired")
+
+    def js(self, expression: str):
+        """Evaluate ``expression`` (promises awaited) and return its JSON value."""
+        reply = self.send("Runtime.evaluate", expression=expression, awaitPromise=True,
+                          returnByValue=True)
+        if "exceptionDetails" in reply:
+            raise RuntimeError(f"{expression}: {reply['exceptionDetails']}")
+        return reply["result"].get("value")
+
+    def problems(self) -> list[str]:
+        """Console errors/warnings, uncaught exceptions and error log entries (CSP, loads)."""
+        self.js("0")  # flush events that arrived before this point
+        found = []
+        for e in self.events:
+            method, params = e.get("method"), e.get("params", {})
+            if method == "Runtime.consoleAPICalled" and params["type"] in ("error", "warning",
+                                                                            "assert"):
+                found.append(f"console.{params['type']}: {params['args']}")
+            elif method == "Runtime.exceptionThrown":
+                found.append(f"exception: {params['exceptionDetails']}")
+            elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
+                found.append(f"log {params['entry']['source']}: {params['entry']['text']}")
+        return found
+
+    def close(self) -> None:
+        self._ws.close()
+
+
+class Browser:
+    def __init__(self, executable: Path, profile: Path) -> None:
+        self.process = subprocess.Popen(
+            [str(executable), *FLAGS, f"--window-size={WINDOW[0]},{WINDOW[1]}",
+             "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("chromium did not start its DevTools endpoint")
+            time.sleep(0.05)
+        self.port = int(port_file.read_text().split()[0])
+
+    def new_page(self) -> Page:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT")
+        with urllib.request.urlopen(request, timeout=STARTUP_SECONDS) as reply:
+            target = json.load(reply)
+        return Page(target["webSocketDebuggerUrl"])
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=STARTUP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium, tmp_path_factory):
+    pytest.importorskip("websocket", reason="websocket-client (test extra) is not installed")
+    instance = Browser(chromium, tmp_path_factory.mktemp("chromium-profile"))
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    tab = browser.new_page()
+    yield tab
+    tab.close()
+
+
+@pytest.fixture
+def take_screenshot(chromium, tmp_path):
+    """``take_screenshot(url, out, size=WINDOW)``: Chromium's own ``--screenshot`` of a page."""
+    def shoot(url: str, out: Path, size: tuple[int, int] = WINDOW) -> Path:
+        subprocess.run([str(chromium), *FLAGS, f"--user-data-dir={tmp_path / 'shot-profile'}",
+                        f"--screenshot={out}", f"--window-size={size[0]},{size[1]}", url],
+                       capture_output=True, timeout=120, check=True)
+        return out
+    return shoot

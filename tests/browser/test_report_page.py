@@ -1,0 +1,97 @@
+"""The report page in a real headless Chromium: loads cleanly, fits a laptop, works by keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.report import load_result, write_report
+
+pytestmark = pytest.mark.browser
+
+SAMPLE = Path(__file__).parent.parent / "data" / "sample_result"
+VERB_FILL = (0xDB, 0xE7, 0xFB)       # .verb background in report.css
+RECORDING_FILL = (0x1E, 0x6B, 0x34)  # .recording background in report.css
+
+
+@pytest.fixture(scope="module")
+def sample_page(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("report") / "call.html"
+    write_report(load_result(SAMPLE / "result.json"), SAMPLE, out)
+    return out.as_uri()
+
+
+def test_page_loads_without_console_errors(page, sample_page):
+    """No console error or warning, no exception, no blocked fetch (the CSP would log one)."""
+    page.open(sample_page)
+    assert page.js("document.readyState") == "complete"
+    assert page.js("document.querySelectorAll('#timeline .item').length") > 10
+    assert page.problems() == []
+
+
+def test_timeline_fits_a_laptop_screen(page, sample_page):
+    """At 1366 px wide nothing scrolls sideways and the first call's timeline is above 768 px."""
+    page.open(sample_page)
+    assert page.js("document.documentElement.scrollWidth") <= 1366
+    assert page.js("document.querySelector('.leg').getBoundingClientRect().bottom") <= 768
+    # every bar and mark sits inside its track
+    outside = page.js("""[...document.querySelectorAll('.track')].flatMap(t => {
+        const box = t.getBoundingClientRect();
+        return [...t.querySelectorAll('.item')].filter(i => {
+          const r = i.getBoundingClientRect();
+          return r.left < box.left - 1 || r.right > box.right + 1; }).map(i => i.textContent); })""")
+    assert outside == []
+
+
+def test_webhook_details_open_from_the_keyboard(page, sample_page):
+    """A webhook's summary takes focus and Enter opens its payload."""
+    page.open(sample_page)
+    assert page.js("document.querySelector('#cb-1').open") is False
+    page.js("document.querySelector('#cb-1 summary').focus()")
+    assert page.js("document.activeElement === document.querySelector('#cb-1 summary')")
+    for kind in ("keyDown", "keyUp"):
+        page.send("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
+                  windowsVirtualKeyCode=13, text="\r" if kind == "keyDown" else "")
+    assert page.js("document.querySelector('#cb-1').open") is True
+
+
+def test_a_link_to_a_webhook_opens_it(page, sample_page):
+    """Following a timeline mark to a webhook opens that webhook's details."""
+    page.open(sample_page)
+    page.js("document.querySelector('#timeline a.webhook[href=\"#cb-2\"]').click()")
+    assert page.js("location.hash") == "#cb-2"
+    assert page.js("document.querySelector('#cb-2').open") is True
+    assert page.problems() == []
+
+
+def test_embedded_audio_plays_from_the_page(page, sample_page):
+    """The data: URI decodes in the browser to the recording's duration."""
+    page.open(sample_page)
+    seconds = page.js("""new Promise((resolve, reject) => {
+        const a = document.querySelector('audio');
+        if (a.readyState >= 1) return resolve(a.duration);
+        a.addEventListener('loadedmetadata', () => resolve(a.duration));
+        a.addEventListener('error', () => reject(new Error('audio error ' + a.error.code)));
+        a.load(); })""")
+    expected = load_result(SAMPLE / "result.json")["recordings"][0]["duration"]
+    assert seconds == pytest.approx(expected, abs=0.01)
+
+
+def _pixels_near(image, colour, tolerance=3) -> int:
+    return sum(n for n, c in image.getcolors(1 << 24)
+               if all(abs(a - b) <= tolerance for a, b in zip(c[:3], colour)))
+
+
+def test_screenshot_shows_the_timeline(take_screenshot, sample_page, tmp_path):
+    """Chromium's --screenshot is a full-size, many-coloured picture with verb and recording bars."""
+    from PIL import Image
+
+    shot = take_screenshot(sample_page, tmp_path / "report.png")
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1366, 900)
+    colours = image.getcolors(1 << 24)
+    assert len(colours) > 50                       # not a blank or single-colour page
+    assert max(n for n, _ in colours) < 0.95 * 1366 * 900
+    assert _pixels_near(image, VERB_FILL) > 2000  # verb bars are drawn
+    assert _pixels_near(image, RECORDING_FILL) > 2000
