@@ -140,10 +140,14 @@ class Simulation:
 
     # -- processes and effects ---------------------------------------------------------------
 
-    def spawn(self, flow, name: str) -> Process:
-        """Start a generator flow as a process, now."""
+    def spawn(self, flow, name: str, *, deferred: bool = False) -> Process:
+        """Start a generator flow as a process, now; ``deferred``: after the current action
+        (so the flow that caused it, e.g. the verb that answered, first sets itself up)."""
         process = Process(self.clock, flow, name=name, emit=self._emit_from)
         process.on_done.append(self._check_crash)
+        if deferred:
+            self.clock.call_at(self.now, process.start)
+            return process
         return process.start()
 
     def _check_crash(self, process: Process) -> None:
@@ -227,7 +231,8 @@ class Simulation:
 
         steps = self.caller_steps if leg.parent_call_id is None else ()
         rt = self.rt(leg)
-        rt.caller = self.spawn(caller_flow(self, leg, steps), f"caller {leg.call_id}")
+        rt.caller = self.spawn(caller_flow(self, leg, steps), f"caller {leg.call_id}",
+                              deferred=True)
 
     def verb_started(self, leg: Leg, name: str) -> None:
         leg.verb_starts.append((self.now, name))
