@@ -214,6 +214,8 @@ class _ClientTransport(Transport):
     def send(self, method, url, *, headers=None, params=None, json=None, timeout):
         started = time.perf_counter()
         try:
+            if params:  # keep the URL's own query ("/gather?step=2"); httpx2 would replace it
+                url, params = httpx2.URL(url).copy_merge_params(params), None
             response = self.client.request(method, url, headers=headers, params=params,
                                            json=json, timeout=timeout)
         except httpx2.HTTPError as exc:

@@ -199,6 +199,12 @@ def test_in_process_app_gets_query_params(in_process):
     assert json.loads(reply.text)["args"] == {"eventType": "dtmf", "n": "1"}
 
 
+def test_query_params_are_added_to_the_query_the_url_already_has(in_process):
+    reply = in_process.send("GET", "http://app.test/echo?step=2", params={"eventType": "gather"},
+                            timeout=15)
+    assert json.loads(reply.text)["args"] == {"step": "2", "eventType": "gather"}
+
+
 def test_in_process_status_is_passed_through(in_process):
     assert post(in_process, "http://app.test/status/503").status == 503
 
@@ -326,6 +332,13 @@ def test_real_http_round_trip(server, http):
     assert seen["json"] == {"eventType": "answer"} and seen["args"] == {"a": "1"}
     assert seen["user_agent"] == "BandwidthAPI/v2"
     assert reply.headers["content-type"] == "application/json"
+
+
+@pytest.mark.network
+def test_real_http_keeps_the_connection_alive(server, http):
+    ports = {json.loads(post(http, f"{server}/echo", json={"n": n}).text)["client_port"]
+             for n in range(20)}
+    assert len(ports) == 1
 
 
 @pytest.mark.network

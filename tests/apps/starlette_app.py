@@ -35,7 +35,8 @@ async def echo(request: Request) -> Response:
                          "json": await request.json() if body else None,
                          "authorization": request.headers.get("authorization"),
                          "user_agent": request.headers.get("user-agent"),
-                         "content_type": request.headers.get("content-type")})
+                         "content_type": request.headers.get("content-type"),
+                         "client_port": request.client.port if request.client else None})
 
 
 async def status(request: Request) -> Response:
