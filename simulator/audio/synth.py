@@ -98,6 +98,12 @@ def tts_seconds(parts: Iterable[str | float]) -> float:
     return total
 
 
+def clear_caches() -> None:
+    """Forget memoised speech layouts and syllables (for cold-start benchmarks)."""
+    _layout.cache_clear()
+    _syllable.cache_clear()
+
+
 def _check_kind(instance, attribute, value) -> None:
     if value not in SPAN_KINDS:
         raise ValueError(f"Span kind must be one of {', '.join(SPAN_KINDS)}, got {value!r}")
@@ -236,7 +242,7 @@ def _word_syllables(text: str) -> list[int]:
     return counts or [1]
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
 def _layout(text: str, total: int, seed: int) -> _Layout:
     key = zlib.crc32(text.encode("utf-8"))
     empty = np.zeros(0, dtype=np.int64)
@@ -313,49 +319,57 @@ def _harmonic_basis() -> tuple[np.ndarray, np.ndarray]:
     return np.sin(angle), np.cos(angle)
 
 
+@lru_cache(maxsize=2048)  # ~12 MB at most; a call's audio is often rendered more than once
 def _syllable(seed: int, key: int, index: int, length: int, pitch: float) -> np.ndarray:
-    """One syllable: a formant-shaped harmonic voice plus noise, under an envelope."""
+    """One syllable (read-only): a formant-shaped harmonic voice plus noise, under an envelope."""
     rng = np.random.default_rng([seed & 0xFFFFFFFF, key, 1, index])
-    # Pitch glides a little within the syllable.
+    u = rng.random(10)
+    # Pitch glides up to 10% within the syllable; phase is the integral of the linear glide.
     low, high = _PITCH_RANGE_HZ
-    glide = np.clip(pitch * (1.0 + rng.uniform(-0.1, 0.1)), low, high)
-    f0 = np.linspace(pitch, glide, length)
-    cycles = np.cumsum(f0 / SAMPLE_RATE)
+    glide = min(high, max(low, pitch * (0.9 + 0.2 * u[0])))
+    n = np.arange(length, dtype=np.float64)
+    slope = (glide - pitch) / max(1, length - 1)
+    position = (n * (pitch + 0.5 * slope * n)) * (_TABLE_SIZE / SAMPLE_RATE)
+    np.mod(position, _TABLE_SIZE, out=position)
     # One period of the vowel: harmonics up to 3.6 kHz weighted by three random formants.
     mean_f0 = 0.5 * (pitch + glide)
-    harmonics = np.arange(1, min(_MAX_HARMONICS, int(3600.0 / mean_f0)) + 1)
-    formants = (rng.uniform(300, 850), rng.uniform(850, 2300), rng.uniform(2300, 3200))
-    weights = harmonics ** -0.6
-    gain = sum(1.0 / (1.0 + ((harmonics * mean_f0 - f) / 120.0) ** 2) for f in formants)
-    weights = weights * (0.08 + gain)
-    phases = rng.uniform(0, 2 * np.pi, len(harmonics))
+    count = min(_MAX_HARMONICS, int(3600.0 / mean_f0))
+    harmonics = np.arange(1, count + 1)
+    formants = np.array([300 + 550 * u[1], 850 + 1450 * u[2], 2300 + 900 * u[3]])
+    gain = (1.0 / (1.0 + ((harmonics[:, None] * mean_f0 - formants) / 120.0) ** 2)).sum(axis=1)
+    weights = harmonics ** -0.6 * (0.08 + gain)
+    phases = rng.uniform(0, 2 * np.pi, count)
     # sin(hx + p) = sin(hx)cos(p) + cos(hx)sin(p): two small matrix products on a fixed basis.
     sin_basis, cos_basis = _harmonic_basis()
-    count = len(harmonics)
     table = (weights * np.cos(phases)) @ sin_basis[:count] \
         + (weights * np.sin(phases)) @ cos_basis[:count]
-    position = np.mod(cycles, 1.0) * _TABLE_SIZE
-    base = position.astype(np.int64)
-    frac = position - base
-    voice = table[base] * (1.0 - frac) + table[base + 1] * frac
-    voice /= np.sqrt(np.mean(voice ** 2)) + 1e-12
+    table /= np.sqrt(np.mean(table[:-1] ** 2)) + 1e-12      # unit-RMS voice
+    step = np.diff(table)
+    base = position.astype(np.intp)
+    position -= base                                          # fractional part
+    signal = table[base] + position * step[base]              # linear interpolation
     # Noise: light aspiration throughout, plus a consonant burst at the onset half the time.
-    noise = rng.standard_normal(length + 1)
-    hiss = np.diff(noise)  # first difference: a high-passed, fricative-like noise
-    signal = voice + 0.08 * hiss
-    if rng.random() < 0.5:
-        burst = min(length, int(rng.uniform(0.02, 0.06) * SAMPLE_RATE))
-        signal[:burst] += rng.uniform(0.3, 0.7) * hiss[:burst] * np.linspace(1.0, 0.0, burst)
-    # Envelope: raised-cosine attack and release, a slow swell in between.
-    attack = min(length // 2, int(rng.uniform(0.015, 0.03) * SAMPLE_RATE))
-    release = min(length - attack, int(rng.uniform(0.03, 0.06) * SAMPLE_RATE))
-    envelope = np.ones(length)
+    hiss = np.diff(rng.standard_normal(length + 1))  # first difference: high-passed noise
+    signal += 0.08 * hiss
+    if u[4] < 0.5:
+        burst = min(length, int((0.02 + 0.04 * u[5]) * SAMPLE_RATE))
+        signal[:burst] += (0.3 + 0.4 * u[6]) * hiss[:burst] * np.linspace(1.0, 0.0, burst)
+    # Envelope: raised-cosine attack (15-30 ms) and release (30-60 ms).
+    attack = min(length // 2, int((0.015 + 0.015 * u[7]) * SAMPLE_RATE))
+    release = min(length - attack, int((0.03 + 0.03 * u[8]) * SAMPLE_RATE))
     if attack:
-        envelope[:attack] = 0.5 - 0.5 * np.cos(np.pi * np.arange(attack) / attack)
+        signal[:attack] *= _ramp(attack)
     if release:
-        envelope[length - release:] = 0.5 + 0.5 * np.cos(np.pi * np.arange(release) / release)
-    swell = 0.85 + 0.15 * np.sin(np.pi * np.arange(length) / length)
-    signal *= envelope * swell
-    level = 10.0 ** ((_SYLLABLE_LEVEL_DBFS + rng.uniform(-3.0, 3.0)) / 20.0)
-    rms = math.sqrt(float(np.mean(signal ** 2))) + 1e-12
-    return np.clip(signal * (level / rms), -1.0, 1.0).astype(np.float32)
+        signal[length - release:] *= _ramp(release)[::-1]
+    level = 10.0 ** ((_SYLLABLE_LEVEL_DBFS - 3.0 + 6.0 * u[9]) / 20.0)
+    rms = math.sqrt(float(np.dot(signal, signal)) / length) + 1e-12
+    signal *= level / rms
+    result = np.clip(signal, -1.0, 1.0, out=signal).astype(np.float32)
+    result.flags.writeable = False
+    return result
+
+
+@lru_cache(maxsize=256)
+def _ramp(length: int) -> np.ndarray:
+    """Raised-cosine rise from 0 towards 1 over `length` samples."""
+    return 0.5 - 0.5 * np.cos(np.pi * np.arange(length) / length)
