@@ -18,13 +18,15 @@ DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
 def _escape_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # "\r" as a reference: the parser would turn a literal one into "\n".
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
 
 
 def _escape_attr(text: str) -> str:
     # Tabs/newlines are escaped so attribute-value normalisation cannot change them.
     return (_escape_text(text).replace('"', "&quot;").replace("\t", "&#9;")
-            .replace("\n", "&#10;").replace("\r", "&#13;"))
+            .replace("\n", "&#10;"))
 
 
 def _element(node: n.Node, indent: str, out: list[str]) -> None:
