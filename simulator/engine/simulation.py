@@ -318,13 +318,11 @@ class Simulation:
         self.clock.call_at(self.now, lambda: self._process_recording(leg, recording), LATE)
 
     def _process_recording(self, leg: Leg, rec: Recording) -> None:
-        rt_remote = leg.remote.spans
         segments = list(rec.segments)
         first = segments[0][0] if segments else rec.start_at
         last = segments[-1][1] if segments else rec.start_at
         remote = leg.remote.between(first, last) if segments else ()
         played = leg.played.between(first, last) if segments else ()
-        del rt_remote
 
         def written(path: Any) -> None:
             rec.file = path

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from simulator.audio.synth import SAMPLE_RATE, Span, tts_seconds
 from simulator.bxml import nodes
 from simulator.bxml.ssml import spoken_parts
-from simulator.engine.documents import Context, Outcome, run_verb, sync_webhook
+from simulator.engine.documents import Context, Outcome, sync_webhook
 from simulator.engine.effects import Auth, FetchAudio
 from simulator.engine.process import Get, Mailbox, Sleep
 from simulator.engine.simulation import EndCall
