@@ -116,6 +116,7 @@ def render_report(result: dict, result_dir: Path, *, embed_limit: int = EMBED_LI
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_ASSETS), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["secs"] = _secs
+    env.filters["value"] = _value
     view = _build_view(result, Path(result_dir), embed_limit, page_embed_limit)
     return env.get_template("report.html.j2").render(
         **view, css=(_ASSETS / "report.css").read_text(encoding="utf-8"),
@@ -137,7 +138,8 @@ def _build_view(result: dict, result_dir: Path, embed_limit: int, page_limit: in
 
     documents = _documents(callbacks, timeline, call_ids)
     steps = _steps(timeline, documents, labels)
-    end = max([_num(r.get("at")) + _duration(r) for r in timeline]
+    end = max([_num(r.get("at")) + (_duration(r) if r.get("kind") in CALLER_KINDS else 0.0)
+               for r in timeline]
               + [_num(c.get("at")) for c in callbacks]
               + [_num(r.get("endAt")) for r in recordings] + [0.0]) or 1.0
     legs = [_leg(cid, labels[cid], next((c for c in calls if c.get("callId") == cid), {}),
@@ -203,14 +205,16 @@ def _steps(timeline: list[dict], documents: list[dict], labels: dict) -> list[di
         step = {"id": f"step-{n}", "at": at, "kind": kind, "callId": rec.get("callId"),
                 "call": labels.get(rec.get("callId"), "-"), "verb": rec.get("verb"),
                 "line": rec.get("line"), "detail": detail, "reason": detail.get("reason"),
-                "doc": None, "start": None}
+                "doc": None, "start": None, "line_source": ""}
         key = (rec.get("callId"), rec.get("verb"), rec.get("line"))
         if kind == "verb-end" and open_verbs[key]:
             start = open_verbs[key].pop()
             start["end"], step["start"] = step, start
             step["doc"] = start["doc"]
-        elif rec.get("line") is not None:
+        elif rec.get("line") is not None and rec.get("verb"):
             step["doc"] = _document_at(documents, rec.get("callId"), at)
+        if rec.get("line") is not None and not rec.get("verb") and kind in CALLER_KINDS:
+            step["line_source"] = "scenario"  # a caller step's line is in the scenario file
         if kind == "verb-start":
             open_verbs[key].append(step)
         steps.append(step)
@@ -422,3 +426,10 @@ def _callback_call(cb: dict) -> Any:
 
 def _secs(value: Any) -> str:
     return f"{_num(value):.3f}"
+
+
+def _value(value: Any) -> str:
+    """A detail value as text: floats to the millisecond, other non-strings as JSON."""
+    if isinstance(value, float):
+        return f"{round(value, 3):g}"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

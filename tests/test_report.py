@@ -310,3 +310,66 @@ def test_cli_report_bad_input_exits_2_with_the_path(tmp_path, content):
     assert run.exit_code == 2
     assert str(path) in run.output and "Traceback" not in run.output
     assert not (tmp_path / "x.html").exists()
+
+
+def test_every_in_page_link_has_a_target(sample):
+    """Bars, marks, step lines and webhook links all lead somewhere on the page."""
+    tree = page(sample)
+    ids = set(tree.xpath("//@id"))
+    targets = {h[1:] for h in tree.xpath("//a/@href") if h.startswith("#")}
+    assert targets and targets <= ids
+
+
+def test_caller_step_line_is_a_scenario_line(sample):
+    """A caller step's line points into the scenario file, not into a BXML document."""
+    tree = page(sample)
+    speech = [r for r in tree.xpath("//table[@class='steps']/tbody/tr")
+              if r.xpath("td[3]")[0].text == "speech"][0]
+    assert not speech.xpath("td[5]/a")  # the sample's speech record has no line
+    result = copy.deepcopy(sample)
+    next(r for r in result["timeline"] if r["kind"] == "speech")["line"] = 14
+    speech = [r for r in page(result).xpath("//table[@class='steps']/tbody/tr")
+              if r.xpath("td[3]")[0].text == "speech"][0]
+    assert not speech.xpath("td[5]/a") and speech.xpath("td[5]")[0].text == "scenario line 14"
+
+
+def test_detail_floats_are_shown_to_the_millisecond(sample):
+    """Float noise in a detail value (2.4000000000000004) is shown as 2.4."""
+    result = copy.deepcopy(sample)
+    next(r for r in result["timeline"] if r["kind"] == "speech")["detail"]["seconds"] = 0.1 + 0.2
+    values = page(result).xpath("//span[@class='kv'][span[@class='k']='seconds']/span[@class='v']")
+    assert [v.text for v in values] == ["0.3"]
+
+
+PIN_SCENARIO = {
+    "name": "report of a real run",
+    "app": {"bxml": """<Response>
+  <StartRecording recordingAvailableUrl="/recordingAvailable"/>
+  <SpeakSentence>Say your name.</SpeakSentence>
+  <PauseRecording/>
+  <Gather gatherUrl="/pin" maxDigits="4" terminatingDigits="#">
+    <SpeakSentence>Enter your PIN.</SpeakSentence>
+  </Gather>
+</Response>""",
+            "routes": {"/pin": "<Response><ResumeRecording/><SpeakSentence>Bye.</SpeakSentence>"
+                               "<StopRecording/><Hangup/></Response>",
+                       "/recordingAvailable": ""}},
+    "caller": [{"wait_for": "Gather"}, {"press": "12#"}],
+}
+
+
+def test_report_of_a_real_run(tmp_path):
+    """A run of the simulator itself renders: every record a row, the recording embedded."""
+    from simulator.api import run_scenario
+
+    result = run_scenario(PIN_SCENARIO, tmp_path / "run").to_json()
+    out = write_report(result, tmp_path / "run", tmp_path / "call.html")
+    tree = lxml.html.parse(str(out)).getroot()
+    assert len(tree.xpath("//table[@class='steps']/tbody/tr")) == len(result["timeline"])
+    assert len(tree.xpath("//audio")) == len(result["recordings"]) == 1
+    assert not tree.xpath("//p[@class='problem']")
+    assert len(tree.xpath("//article[@class='document']")) == 2  # answer BXML and /pin reply
+    gather_end = [r for r in tree.xpath("//table[@class='steps']/tbody/tr")
+                  if r.xpath("td[3]")[0].text == "verb-end" and r.xpath("td[4]")[0].text == "Gather"]
+    assert gather_end[0].xpath("td[5]/a/@href") == ["#doc-1-L5"]
+    assert tree.xpath("//a[contains(@class,'paused')]")  # the PIN was keyed while paused
