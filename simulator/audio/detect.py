@@ -32,7 +32,7 @@ GOERTZEL_HOP = 102
 DTMF_MIN_TONE_DBFS = -36.0       # each tone's peak level must reach this
 DTMF_MAX_TWIST_DB = 8.0          # row vs column level difference (Q.24 allows 4..8 dB)
 DTMF_MIN_PEAK_RATIO_DB = 6.0     # winner over the runner-up in its group
-DTMF_MIN_ENERGY_SHARE = 0.6      # the two tones carry this share of the window's energy
+DTMF_MIN_ENERGY_SHARE = 0.75     # the two tones carry this share of the window's energy
 DTMF_MIN_WINDOWS = 2             # consecutive windows a key must hold (debounce)
 
 _KEY_OF_PAIR = {pair: key for key, pair in DTMF_FREQUENCIES.items()}

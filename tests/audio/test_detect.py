@@ -52,7 +52,7 @@ def test_keys_inside_speech_and_tones_are_found_and_speech_alone_gives_none():
              Span(3.2, 3.3, "dtmf", digit="4"), Span(3.5, 3.6, "dtmf", digit="2")]
     x = np.concatenate(list(render(spans, 0.0, 4.0)))
     assert detect_dtmf(x) == "42"
-    for seed in range(15):
+    for seed in range(60):   # no talk-off: voiced harmonics must not pass for a key
         assert detect_dtmf(speech("hello there how are you doing today", 6.0, seed)) == ""
     assert detect_dtmf(tone(1000.0, 1.0)) == ""
     assert detect_dtmf(tone(697.0, 1.0)) == ""   # a row tone alone is no key
