@@ -104,7 +104,8 @@ def sync_webhook(ctx: Context, payload: dict, *, url: str, method: str, node: An
 
 def start_call(sim: Simulation, settings) -> Leg:
     """Create the scenario's call (the A-leg) and start its document flow."""
-    leg = sim.add_leg(direction=settings.direction, from_=settings.from_, to=settings.to)
+    leg = sim.add_leg(direction=settings.direction, from_=settings.from_, to=settings.to,
+                      caller_steps=sim.caller_steps)
     leg.tag = settings.tag or None
     rt = sim.rt(leg)
     if settings.disconnect_url:

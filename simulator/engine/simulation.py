@@ -67,6 +67,7 @@ class LegRuntime:
     verb_started: Signal | None = None
     streams: dict = attrs.Factory(dict)  # name -> stream state (verbs_stream)
     transcriptions: dict = attrs.Factory(dict)
+    caller_steps: tuple = ()  # the far end's script, started when the leg is answered
     remote_hung_up: bool = False
     disconnect_url: str | None = None
     disconnect_method: str = "POST"
@@ -207,12 +208,14 @@ class Simulation:
 
     # -- legs --------------------------------------------------------------------------------
 
-    def add_leg(self, *, direction: str, from_: str, to: str,
-                parent_call_id: str | None = None) -> Leg:
+    def add_leg(self, *, direction: str, from_: str, to: str, parent_call_id: str | None = None,
+                caller_steps: tuple = ()) -> Leg:
+        """A new leg, now. ``caller_steps``: its far end's script (a party's ``caller``)."""
         leg = Leg(call_id=self.ids.call_id(), direction=direction, from_=from_, to=to,
                   start_at=self.now, parent_call_id=parent_call_id)
         self.legs[leg.call_id] = leg
-        self.runtime[leg.call_id] = LegRuntime(leg=leg, verb_started=Signal(self.clock))
+        self.runtime[leg.call_id] = LegRuntime(leg=leg, verb_started=Signal(self.clock),
+                                               caller_steps=tuple(caller_steps))
         self.timeline.add(self.now, leg.call_id, "call-start", direction=direction,
                           **{"from": from_, "to": to})
         return leg
@@ -229,9 +232,8 @@ class Simulation:
         self.timeline.add(self.now, leg.call_id, "answer", verb=verb, line=line)
         from simulator.engine.caller import caller_flow
 
-        steps = self.caller_steps if leg.parent_call_id is None else ()
         rt = self.rt(leg)
-        rt.caller = self.spawn(caller_flow(self, leg, steps), f"caller {leg.call_id}",
+        rt.caller = self.spawn(caller_flow(self, leg, rt.caller_steps), f"caller {leg.call_id}",
                               deferred=True)
 
     def verb_started(self, leg: Leg, name: str) -> None:
