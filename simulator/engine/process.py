@@ -115,8 +115,13 @@ class Process:
         """Throw ``exc`` into the flow at the current instant, before anything else due now."""
         if self.done:
             return
-        self._cancel_wait()
-        self._wake_timer = self.clock.call_at(self.clock.now, lambda: self._advance(None, exc), URGENT)
+        # Not a wait: an answer or wake-up arriving first must not cancel it (it is thrown into
+        # wherever the flow then waits).
+        self.clock.call_at(self.clock.now, lambda: self._throw(exc), URGENT)
+
+    def _throw(self, exc: BaseException) -> None:
+        if not self.done:
+            self._advance(None, exc)
 
     def kill(self) -> None:
         """Stop the flow without resuming it (``GeneratorExit`` runs its ``finally`` blocks)."""
