@@ -373,3 +373,41 @@ def test_report_of_a_real_run(tmp_path):
                   if r.xpath("td[3]")[0].text == "verb-end" and r.xpath("td[4]")[0].text == "Gather"]
     assert gather_end[0].xpath("td[5]/a/@href") == ["#doc-1-L5"]
     assert tree.xpath("//a[contains(@class,'paused')]")  # the PIN was keyed while paused
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    h = "".join(c * 2 for c in h) if len(h) == 3 else h
+    channels = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_text_colours_meet_wcag_aa():
+    """Every text colour in report.css has 4.5:1 contrast on each colour of its background."""
+    import re
+
+    from simulator.report import _ASSETS
+
+    css = (_ASSETS / "report.css").read_text()
+    variables = dict(re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{3,6})", css))
+    checked = 0
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        if ":root" in selector:
+            continue
+        colour = re.search(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6}|var\((--[\w-]+)\))", body)
+        background = re.search(r"background(?:-color)?:\s*([^;]+)", body)
+        if not colour and not background:
+            continue
+        text = (variables[colour.group(2)] if colour and colour.group(2) else
+                colour.group(1) if colour else variables["--ink"])
+        grounds = re.findall(r"#[0-9a-fA-F]{3,6}", background.group(1)) if background else []
+        for ground in grounds or ["#ffffff"]:
+            assert _contrast(text, ground) >= 4.5, (selector.strip(), text, ground)
+            checked += 1
+    assert checked > 20
