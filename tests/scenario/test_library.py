@@ -1,0 +1,26 @@
+"""Every scenario of the bundled scenarios/ library passes against the real engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.api import run_loaded
+from simulator.scenario.load import load_scenarios
+
+LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
+FILES = sorted(LIBRARY.glob("*.yaml"))
+
+
+def test_library_has_at_least_twelve_flows():
+    assert len(FILES) >= 12
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_library_scenario_passes(path):
+    for scenario in load_scenarios(path):
+        assert scenario.expect is not None and scenario.expect.items, "needs an expect block"
+        result = run_loaded(scenario)
+        assert result.passed, "\n".join(f"{path}:{f['line']}: {f['message']}"
+                                        for f in result.failures)

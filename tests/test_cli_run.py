@@ -1,0 +1,173 @@
+"""``bxmlsim run``: exit codes 0/1/2, outputs written, bare BXML documents, -j, goldens."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from simulator.cli import main
+
+VOICEMAIL = """
+    name: {name}
+    app:
+      bxml: |
+        <Response>
+          <Record maxDuration="30" recordingAvailableUrl="/ra"/>
+        </Response>
+      routes:
+        /ra: ""
+    caller:
+      - wait_for: Record
+      - say: "call me back please"
+      - press: "#"
+    expect:
+      recordings:
+        - endReason: terminating-digit
+          duration: "{duration}"
+"""
+
+
+def scenario(folder: Path, file: str, name: str = "voicemail", duration: str = "~1.6") -> Path:
+    path = folder / file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(VOICEMAIL.format(name=name, duration=duration)).lstrip())
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["run", *args])
+
+
+def test_passing_scenario_exits_0_and_writes_result_and_recording(tmp_path):
+    path = scenario(tmp_path, "vm.yaml")
+    out = tmp_path / "out"
+    res = run(str(path), "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert "PASS voicemail" in res.output and "1 passed, 0 failed, 0 errors" in res.output
+    result = json.loads((out / "voicemail" / "result.json").read_text())
+    assert result["format"] == "bxmlsim-result/1" and result["passed"] is True
+    [recording] = result["recordings"]
+    assert (out / "voicemail" / recording["file"]).is_file()
+
+
+def test_failed_expectation_exits_1_and_names_the_line(tmp_path):
+    path = scenario(tmp_path, "vm.yaml", duration="~9")
+    res = run(str(path), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 1, res.output
+    assert "FAIL voicemail" in res.output
+    assert "line 15:" in res.output and "duration: expected 9 ± 0.1, got 1.6" in res.output
+    result = json.loads((tmp_path / "out" / "voicemail" / "result.json").read_text())
+    assert result["passed"] is False and result["failures"][0]["line"] == 15
+
+
+def test_bad_scenario_exits_2_with_file_line_and_others_still_run(tmp_path):
+    scenario(tmp_path, "a-good.yaml", name="good")
+    (tmp_path / "b-bad.yaml").write_text("name: bad\ncall:\n  direction: sideways\n")
+    res = run(str(tmp_path), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 2, res.output
+    assert f"{tmp_path / 'b-bad.yaml'}:3: $.call.direction: bad value" in res.output
+    assert "Traceback" not in res.output
+    assert (tmp_path / "out" / "good" / "result.json").is_file()
+
+
+def test_folders_are_searched_recursively_and_slugs_are_unique(tmp_path):
+    scenario(tmp_path, "one.yaml", name="Same Name")
+    scenario(tmp_path, "deep/er/two.yml", name="Same Name")
+    (tmp_path / "notes.txt").write_text("not a scenario")
+    out = tmp_path / "out"
+    res = run(str(tmp_path), "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == ["same-name", "same-name-2"]
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    res = run(str(tmp_path / "nope.yaml"))
+    assert res.exit_code == 2 and "no such file or folder" in res.output
+
+
+def test_parallel_run_gives_the_same_bytes_as_a_serial_run(tmp_path):
+    for i in range(3):
+        scenario(tmp_path / "s", f"s{i}.yaml", name=f"vm {i}")
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert run(str(tmp_path / "s"), "--out", str(serial)).exit_code == 0
+    res = run(str(tmp_path / "s"), "--out", str(parallel), "-j", "2")
+    assert res.exit_code == 0, res.output
+    for i in range(3):
+        a = (serial / f"vm-{i}" / "result.json").read_bytes()
+        assert a == (parallel / f"vm-{i}" / "result.json").read_bytes()
+    # outcomes are reported in a stable order whatever finishes first
+    assert res.output.index("vm 0") < res.output.index("vm 1") < res.output.index("vm 2")
+
+
+def test_verbose_narrates_the_timeline(tmp_path):
+    res = run(str(scenario(tmp_path, "vm.yaml")), "--out", str(tmp_path / "o"), "-v")
+    assert res.exit_code == 0
+    assert "caller says 'call me back please'" in res.output
+    assert "caller presses '#'" in res.output and "> Record" in res.output
+
+
+FLOW = """<Response>
+  <SpeakSentence>Leave a message.</SpeakSentence>
+  <Record maxDuration="20"/>
+</Response>
+"""
+
+
+def test_bare_flow_runs_steps_in_command_line_order(tmp_path):
+    flow = tmp_path / "flow.xml"
+    flow.write_text(FLOW)
+    out = tmp_path / "out"
+    res = run(str(flow), "--out", str(out), "--press", "5", "--say", "hello there",
+              "--press=#", "-v")
+    assert res.exit_code == 0, res.output
+    timeline = json.loads((out / "flow" / "result.json").read_text())["timeline"]
+    steps = [(e["kind"], e["detail"].get("digit") or e["detail"].get("text"))
+             for e in timeline if e["kind"] in ("digit", "speech")]
+    assert steps == [("digit", "5"), ("speech", "hello there"), ("digit", "#")]
+    # the caller waited for the document's Record before the first step
+    record_start = next(e["at"] for e in timeline if e["verb"] == "Record")
+    assert timeline[[e["kind"] for e in timeline].index("digit")]["at"] >= record_start
+
+
+def test_bare_flow_with_invalid_bxml_is_error_2_with_position(tmp_path):
+    flow = tmp_path / "flow.xml"
+    flow.write_text("<Response>\n  <SpeakSentance>hi</SpeakSentance>\n</Response>\n")
+    res = run(str(flow), "--out", str(tmp_path / "o"))
+    assert res.exit_code == 2 and f"{flow}:2:" in res.output
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--press", "12x"], "bad DTMF digits"),
+    (["--silence", "-1"], "--silence"),
+])
+def test_bare_flow_bad_steps_exit_2(tmp_path, args, words):
+    flow = tmp_path / "flow.xml"
+    flow.write_text(FLOW)
+    res = run(str(flow), "--out", str(tmp_path / "o"), *args)
+    assert res.exit_code == 2 and words in res.output
+
+
+def test_step_options_need_a_flow_document(tmp_path):
+    res = run(str(scenario(tmp_path, "vm.yaml")), "--say", "hi")
+    assert res.exit_code == 2 and "only apply to a bare FLOW.xml" in res.output
+
+
+def test_update_golden_then_a_changed_run_fails_with_a_diff(tmp_path):
+    path = scenario(tmp_path, "vm.yaml")
+    out = str(tmp_path / "out")
+    assert run(str(path), "--out", out, "--update-golden").exit_code == 0
+    golden = tmp_path / "vm.voicemail.golden.txt"
+    assert golden.is_file()
+    assert run(str(path), "--out", out).exit_code == 0
+    golden.write_text(golden.read_text().replace("call me back please", "call me later"))
+    res = run(str(path), "--out", out)
+    assert res.exit_code == 1
+    assert "golden vm.voicemail.golden.txt: this run differs" in res.output
+    removed = [l.strip() for l in res.output.splitlines() if l.strip().startswith("-  ")]
+    added = [l.strip() for l in res.output.splitlines() if l.strip().startswith("+  ")]
+    assert any("call me later" in l for l in removed), res.output
+    assert any("call me back please" in l for l in added), res.output
