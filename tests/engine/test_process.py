@@ -9,12 +9,13 @@ def spawn(clock, flow):
 
 
 def test_get_returns_an_item_or_none_on_timeout():
-    clock, box, got = Clock(), None, []
+    clock, got = Clock(), []
     box = Mailbox(clock)
 
     def flow():
-        got.append((clock.now, (yield Get(box, timeout=2))))
-        got.append((clock.now, (yield Get(box, timeout=2))))
+        for _ in range(2):
+            item = yield Get(box, timeout=2)
+            got.append((clock.now, item))
 
     spawn(clock, flow())
     clock.call_at(1.0, lambda: box.put("5"))
