@@ -45,7 +45,8 @@ class SilenceDetector:
     which the current silent run has lasted `min_silence` seconds if that happens within the
     audio fed so far and was not reported before (once per silent run), else None. Frames are
     laid from the first block's start; a block that does not continue the previous one
-    (a gap or overlap of more than half a sample) starts a new frame grid and a new run.
+    (its start, on the 8 kHz grid round(start * 8000), is not where the previous one ended)
+    starts a new frame grid and a new run. Reported times are on the sample grid.
     """
 
     def __init__(self, threshold_dbfs: float = SILENCE_THRESHOLD_DBFS,
@@ -58,7 +59,7 @@ class SilenceDetector:
         self._frame = max(1, int(round(frame_seconds * SAMPLE_RATE)))
         self._threshold_power = 10.0 ** (threshold_dbfs / 10.0)
         self._pending = np.zeros(0, dtype=np.float32)
-        self._pending_start: float | None = None   # time of _pending[0] / next frame start
+        self._pending_at: int | None = None   # sample index of _pending[0] (next frame start)
         self._silent_since: float | None = None
         self._reported = False
 
@@ -70,39 +71,38 @@ class SilenceDetector:
     def feed(self, block: np.ndarray, start: float) -> float | None:
         """Process `block` (heard from `start`); the time silence reached `min_silence`, or None."""
         block = np.asarray(block, dtype=np.float32).reshape(-1)
-        if self._pending_start is not None:
-            expected = self._pending_start + len(self._pending) / SAMPLE_RATE
-            if abs(expected - start) > 0.5 / SAMPLE_RATE:
+        at = int(round(start * SAMPLE_RATE))
+        if self._pending_at is not None:
+            if self._pending_at + len(self._pending) != at:
                 self._pending = np.zeros(0, dtype=np.float32)
-                self._pending_start = None
+                self._pending_at = None
                 self._silent_since = None
                 self._reported = False
-        if self._pending_start is None:
-            self._pending_start = start
+        if self._pending_at is None:
+            self._pending_at = at
         data = np.concatenate([self._pending, block]) if len(self._pending) else block
         n_frames = len(data) // self._frame
         fired = None
         if n_frames:
             frames = data[:n_frames * self._frame].reshape(n_frames, self._frame)
             power = np.mean(np.square(frames, dtype=np.float64), axis=1)
-            fired = self._scan(power < self._threshold_power, self._pending_start)
+            fired = self._scan(power < self._threshold_power, self._pending_at)
         used = n_frames * self._frame
         self._pending = data[used:].copy()
-        self._pending_start += used / SAMPLE_RATE
+        self._pending_at += used
         return fired
 
-    def _scan(self, silent: np.ndarray, first_start: float) -> float | None:
+    def _scan(self, silent: np.ndarray, first_sample: int) -> float | None:
         fired = None
-        step = self._frame / SAMPLE_RATE
         # Runs of silent frames, vectorised: boundaries where the flag changes.
         edges = np.flatnonzero(np.diff(np.r_[False, silent, False].astype(np.int8)))
         run_starts, run_ends = edges[::2], edges[1::2]
         # The run in progress may continue from the previous block.
         for lo, hi in zip(run_starts, run_ends):
             if lo > 0 or self._silent_since is None:
-                self._silent_since = first_start + lo * step
+                self._silent_since = (first_sample + lo * self._frame) / SAMPLE_RATE
                 self._reported = False
-            lasted_until = first_start + hi * step
+            lasted_until = (first_sample + hi * self._frame) / SAMPLE_RATE
             due = self._silent_since + self.min_silence
             if not self._reported and lasted_until >= due - 1e-9:
                 self._reported = True

@@ -124,3 +124,9 @@ def test_a_gap_in_fed_time_restarts_the_silent_run():
     assert detector.feed(silence(0.8), 0.0) is None
     assert detector.feed(silence(0.8), 10.0) is None        # not a continuation of 0.8
     assert detector.feed(silence(0.4), 10.8) == pytest.approx(11.0)
+
+
+def test_block_starts_are_taken_on_the_sample_grid():
+    detector = SilenceDetector(min_silence=1.0)
+    assert detector.feed(silence(0.8), 0.00004) is None      # sample 0
+    assert detector.feed(silence(0.4), 0.80006) == 1.0       # sample 6400: a continuation
