@@ -201,6 +201,11 @@ class Simulation:
                 "responseBody": attempt.body, "error": attempt.error})
 
     def envelope(self, leg: Leg) -> CallEnvelope:
+        parent = self.legs.get(leg.parent_call_id) if leg.parent_call_id else None
+        if parent is not None:  # a B-leg: the A-leg's from/to + transfer fields (callbacks §3.10)
+            return self.envelope(parent).transfer_leg(
+                call_id=leg.call_id, from_=leg.from_, to=leg.to, start_time=leg.start_at,
+                answer_time=leg.answer_at, tag=leg.tag)
         return CallEnvelope(call_id=leg.call_id, from_=leg.from_, to=leg.to,
                             direction=leg.direction, start_time=leg.start_at,
                             answer_time=leg.answer_at, tag=leg.tag,
