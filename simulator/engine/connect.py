@@ -1,0 +1,363 @@
+"""Connection verbs: <Transfer>, <Forward>, <Bridge> (bxml-verbs.md §7.1, §7.4, §7.2).
+
+Choices where the spec is silent are in docs/two-party.md; the essentials:
+
+* Every dialled leg is a new outbound leg with ``parentCallId`` = the dialling call. Its far
+  end is the scenario party with that number (``parties``): ``busy`` fails at once, ``no-answer``
+  (and any number absent from ``parties``) rings until ``callTimeout``, ``answer`` answers after
+  ``answer_after`` seconds and then follows the party's ``caller`` steps.
+* Transfer: all targets ring at once; the first to answer wins and the others are cancelled at
+  that instant (ties: document order). transferAnswer BXML runs on the winner (context
+  ``transferAnswer``), then the legs are bridged. The transfer ends when the winner ends or
+  every target failed: a transferDisconnect per leg, then transferComplete on the A-leg (or the
+  verbs after <Transfer>). An A-leg that goes away ends every B-leg and sends no
+  transferComplete (README #27).
+* Bridged legs hear each other (:class:`MediaBridge`), so an A-leg StartRecording holds both
+  parties; with multiChannel the B-leg is on the "played" channel (spec §5.2).
+* Bridge: with one scenario call, every other leg is a B-leg that is ringing (``rejected``) or
+  already connected to its A-leg (``busy``); ended or unknown targets fail with ``unknown``.
+  bridgeComplete reports the failure.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from simulator.audio.synth import SAMPLE_RATE, Span
+from simulator.bxml import nodes
+from simulator.engine.documents import (Context, Document, Outcome, run_documents,
+                                        sync_webhook)
+from simulator.engine.legs import Leg, Track
+from simulator.engine.process import Get, Mailbox, Process, Signal, Sleep, Wait
+from simulator.engine.simulation import CallerHangup, EndCall, Simulation
+from simulator.engine.verbs import register
+
+
+# -- audio between legs -------------------------------------------------------------------------
+
+def clip_start(span: Span, at: float) -> Span:
+    """``span`` as heard from ``at`` on (a played file keeps its timing: its head is dropped)."""
+    if span.start >= at:
+        return span
+    if span.kind == "samples":
+        skip = int(round((at - span.start) * SAMPLE_RATE))
+        return attrs.evolve(span, start=at, samples=span.samples[skip:])
+    return attrs.evolve(span, start=at)
+
+
+class MirroredTrack(Track):
+    """A leg's ``remote`` track that also plays every span on ``target`` from ``since`` on.
+
+    It shares the original span list, so the leg's own history is untouched; spans cut short
+    (a hang-up mid-sentence) are cut on the copy too.
+    """
+
+    def __init__(self, original: Track, target: Track, since: float) -> None:
+        super().__init__()
+        self.spans = original.spans
+        self.original = original
+        self.target = target
+        self.since = since
+        self.copies: dict[int, int] = {}  # index here -> index on target
+        for index, span in enumerate(self.spans):
+            self._copy(index, span)
+
+    def _copy(self, index: int, span: Span) -> None:
+        if span.end > self.since:
+            self.copies[index] = self.target.add(clip_start(span, self.since))
+
+    def add(self, span: Span) -> int:
+        index = super().add(span)
+        self._copy(index, span)
+        return index
+
+    def cut(self, index: int, at: float) -> None:
+        super().cut(index, at)
+        if index in self.copies:
+            self.target.cut(self.copies[index], at)
+
+    def release(self, at: float) -> Track:
+        """Stop at ``at``: copies are cut there; returns the plain track for the leg."""
+        for copy in self.copies.values():
+            self.target.cut(copy, at)
+        return self.original
+
+
+class MediaBridge:
+    """Two legs that hear each other from :meth:`connect` until :meth:`release`."""
+
+    def __init__(self, a: Leg, b: Leg) -> None:
+        self.a, self.b = a, b
+        self.connected = False
+
+    def connect(self, at: float) -> None:
+        if not self.connected:
+            self.connected = True
+            self.a.remote = MirroredTrack(self.a.remote, self.b.played, at)
+            self.b.remote = MirroredTrack(self.b.remote, self.a.played, at)
+
+    def release(self, at: float) -> None:
+        if self.connected:
+            self.connected = False
+            for leg in (self.a, self.b):
+                if isinstance(leg.remote, MirroredTrack):
+                    leg.remote = leg.remote.release(at)
+
+
+# -- dialling -------------------------------------------------------------------------------------
+
+def refuse_on_b_leg(ctx: Context, node: nodes.Node) -> None:
+    """Transfer/Bridge/Conference/Forward are not allowed in B-leg BXML (spec §9)."""
+    if ctx.leg.parent_call_id is not None:
+        raise EndCall("invalid-bxml", f"<{type(node).__name__}> at line {node.line} is not "
+                                      f"allowed in transferAnswer (B-leg) BXML")
+
+
+def ring(sim: Simulation, leg: Leg, call_timeout: float):
+    """Ring ``leg`` per its party; answers it and returns None, or returns the failure cause."""
+    party = sim.parties.get(leg.to)
+    status = party.status if party is not None else "no-answer"
+    if status == "busy":
+        return "busy"
+    if status == "answer" and party.answer_after < call_timeout:
+        if party.answer_after > 0:
+            yield Sleep(party.answer_after)
+        sim.answer(leg)
+        return None
+    yield Sleep(call_timeout)
+    return "timeout"
+
+
+def dial(sim: Simulation, parent: Leg, *, from_: str, to: str) -> Leg:
+    """A new outbound leg to ``to``; its far end runs the script of the party with that number."""
+    party = sim.parties.get(to)
+    return sim.add_leg(direction="outbound", from_=from_, to=to, parent_call_id=parent.call_id,
+                       caller_steps=party.caller if party is not None else ())
+
+
+def never(sim: Simulation) -> Wait:
+    """Block until an exception (a hang-up) is thrown in."""
+    return Wait(Signal(sim.clock))
+
+
+def remote_party_number(leg: Leg) -> str:
+    """The number of the A-leg's far end: the default transferCallerId (spec §7.1)."""
+    return leg.from_ if leg.direction == "inbound" else leg.to
+
+
+# -- <Transfer> -----------------------------------------------------------------------------------
+
+@attrs.define(eq=False)
+class Dialled:
+    """One target of a Transfer and its B-leg."""
+
+    noun: nodes.Node
+    leg: Leg
+    process: Process | None = None
+    ended: bool = False
+
+
+class TransferCall:
+    """Coordinates the B-legs of one <Transfer>; B-leg flows report to it synchronously."""
+
+    def __init__(self, ctx: Context, node: nodes.Transfer) -> None:
+        self.ctx, self.sim, self.node, self.a = ctx, ctx.sim, node, ctx.leg
+        self.targets: list[Dialled] = []
+        self.winner: Dialled | None = None
+        self.media: MediaBridge | None = None
+        self.done = Mailbox(self.sim.clock)  # receives the Dialled that transferComplete describes
+
+    def dial_all(self) -> None:
+        caller_id = self.node.transfer_caller_id or remote_party_number(self.a)
+        for noun in self.node.targets:
+            number = noun.number if isinstance(noun, nodes.PhoneNumber) else noun.uri
+            leg = dial(self.sim, self.a, from_=caller_id, to=number.strip())
+            leg.tag = noun.tag or None
+            self.targets.append(Dialled(noun, leg))
+        for dialled in self.targets:  # legs first, so ids do not depend on ring outcomes
+            if not dialled.ended:
+                process = self.sim.spawn(b_leg_flow(self, dialled), f"b-leg {dialled.leg.call_id}")
+                dialled.process = process
+                self.sim.rt(dialled.leg).flow = process
+
+    def answered(self, dialled: Dialled) -> None:
+        """First answer wins; the legs still ringing are cancelled now."""
+        self.winner = dialled
+        for other in self.targets:
+            if other is not dialled:
+                self.end(other, "cancel")
+
+    def bridge(self, dialled: Dialled) -> None:
+        self.media = MediaBridge(self.a, dialled.leg)
+        self.media.connect(self.sim.now)
+        self.sim.timeline.add(self.sim.now, self.a.call_id, "bridge", verb="Transfer",
+                              line=self.node.line or None, callId=dialled.leg.call_id)
+
+    def end(self, dialled: Dialled, cause: str, message: str | None = None, *,
+            kill: bool = True) -> None:
+        """End a B-leg (idempotent): transferDisconnect, and the transfer when none is left."""
+        if dialled.ended:
+            return
+        dialled.ended = True
+        sim, leg, noun = self.sim, dialled.leg, dialled.noun
+        if dialled is self.winner and self.media is not None:
+            self.media.release(sim.now)
+        sim.end_leg(leg, cause, message)
+        if noun.transfer_disconnect_url:
+            payload = sim.payloads.transfer_disconnect(sim.envelope(leg), at=sim.now,
+                                                       cause=cause, error_message=message)
+            sim.post(sim.webhook(leg, payload, url=noun.transfer_disconnect_url,
+                                 base=self.ctx.base_url, method=noun.transfer_disconnect_method,
+                                 node=noun, sync=False))
+        if kill and dialled.process is not None:
+            dialled.process.kill()
+        if all(t.ended for t in self.targets):
+            self.done.put(self.winner or self.targets[0])
+
+    def abandon(self) -> None:
+        """The A-leg is going away: answered B-legs hang up, ringing ones are cancelled."""
+        for dialled in self.targets:
+            self.end(dialled, "hangup" if dialled.leg.answered else "cancel")
+
+
+def b_leg_flow(call: TransferCall, dialled: Dialled):
+    """Life of one B-leg: ring, transferAnswer BXML, bridged until a hang-up."""
+    sim, leg = call.sim, dialled.leg
+    cause, message = "hangup", None
+    try:
+        failure = yield from ring(sim, leg, call.node.call_timeout)
+        if failure is not None:
+            cause = failure
+            return
+        call.answered(dialled)
+        if dialled.noun.transfer_answer_url:
+            document = yield from transfer_answer(call, dialled)
+            yield from run_documents(sim, leg, document)
+        call.bridge(dialled)
+        yield never(sim)
+    except CallerHangup:
+        cause = "hangup"
+    except EndCall as end:
+        cause, message = end.cause, end.message
+    finally:  # also on kill (GeneratorExit), where end() has already run
+        call.end(dialled, cause, message, kill=False)
+
+
+def transfer_answer(call: TransferCall, dialled: Dialled):
+    """transferAnswer (sync) for the B-leg; its reply parsed in the transferAnswer context."""
+    from simulator.bxml.parse import parse_bxml
+    from simulator.errors import BxmlError
+
+    sim, leg, noun = call.sim, dialled.leg, dialled.noun
+    payload = sim.payloads.transfer_answer(sim.envelope(leg), at=sim.now)
+    webhook = sim.webhook(leg, payload, url=noun.transfer_answer_url, base=call.ctx.base_url,
+                          method=noun.transfer_answer_method, node=noun,
+                          fallback_url=noun.transfer_answer_fallback_url,
+                          fallback_method=noun.transfer_answer_fallback_method, sync=True)
+    delivery = yield webhook
+    if delivery.elapsed > 0:
+        yield Sleep(delivery.elapsed)
+    if not delivery.ok:
+        raise EndCall("callback-error",
+                      f"transferAnswer webhook could not be delivered: {delivery.error}")
+    text = (delivery.body or "").strip()
+    if not text:
+        return Document(nodes.Response(verbs=()), delivery.url)
+    try:
+        response = parse_bxml(text, source=delivery.url or "transferAnswer",
+                              context="transferAnswer", roots=("Response",))
+    except BxmlError as error:
+        raise EndCall("invalid-bxml", f"transferAnswer reply from {delivery.url}: {error}") \
+            from None
+    return Document(response, delivery.url)
+
+
+def transfer(ctx: Context, node: nodes.Transfer):
+    refuse_on_b_leg(ctx, node)
+    sim = ctx.sim
+    call = TransferCall(ctx, node)
+    call.dial_all()
+    try:
+        described = yield Get(call.done)
+    except BaseException:  # A-leg hang-up, max_duration, or the run being torn down
+        call.abandon()
+        raise
+    leg = described.leg
+    detail = {"callId": leg.call_id, "cause": leg.cause}
+    if not node.transfer_complete_url:
+        return Outcome("transfer-ended", None, detail)
+    payload = sim.payloads.transfer_complete(
+        sim.envelope(ctx.leg), at=sim.now, transfer_caller_id=leg.from_, transfer_to=leg.to,
+        cause=leg.cause, error_message=leg.error_message)
+    document = yield from sync_webhook(
+        ctx, payload, url=node.transfer_complete_url, method=node.transfer_complete_method,
+        node=node, fallback_url=node.transfer_complete_fallback_url,
+        fallback_method=node.transfer_complete_fallback_method)
+    return Outcome("transfer-ended", document, detail)
+
+
+# -- <Forward> ------------------------------------------------------------------------------------
+
+def forward(ctx: Context, node: nodes.Forward):
+    """Terminal: the A-leg is connected to the forwarded leg until either side hangs up.
+
+    The forwarded leg's far-end hang-up is routed to the A-leg's flow (both legs end with
+    ``hangup`` either way). A failed forward ends the A-leg with the leg's cause.
+    """
+    refuse_on_b_leg(ctx, node)
+    sim, a = ctx.sim, ctx.leg
+    if a.direction != "inbound" or a.answered:
+        raise EndCall("application-error", f"<Forward> at line {node.line} needs an unanswered "
+                                           f"inbound call")
+    b = dial(sim, a, from_=node.from_ or a.to, to=node.to.strip())
+    sim.rt(b).flow = sim.rt(a).flow
+    media = MediaBridge(a, b)
+    failure = None
+    try:
+        failure = yield from ring(sim, b, node.call_timeout)
+        if failure is not None:
+            raise EndCall(failure)
+        sim.answer(a, "Forward", node.line or None)
+        media.connect(sim.now)
+        yield never(sim)
+    finally:
+        media.release(sim.now)
+        sim.end_leg(b, failure or ("hangup" if b.answered else "cancel"))
+
+
+# -- <Bridge> -------------------------------------------------------------------------------------
+
+def bridge_failure(sim: Simulation, leg: Leg, target_id: str) -> tuple[str, str]:
+    """(cause, errorMessage) why ``leg`` cannot be bridged with ``target_id``."""
+    target = sim.legs.get(target_id)
+    if target is None:
+        return "unknown", f"call {target_id} does not exist"
+    if target is leg:
+        return "unknown", f"call {target_id} cannot be bridged with itself"
+    if not target.up:
+        return "unknown", f"call {target_id} has already ended"
+    if not target.answered:
+        return "rejected", f"call {target_id} is not answered"
+    return "busy", f"call {target_id} is already bridged with another call"
+
+
+def bridge(ctx: Context, node: nodes.Bridge):
+    refuse_on_b_leg(ctx, node)
+    sim = ctx.sim
+    target_id = node.target_call_id.strip()
+    cause, message = bridge_failure(sim, ctx.leg, target_id)
+    detail = {"target": target_id, "cause": cause}
+    if not node.bridge_complete_url:
+        return Outcome("bridge-failed", None, detail)
+    payload = sim.payloads.bridge_complete(sim.envelope(ctx.leg), at=sim.now, cause=cause,
+                                           error_message=message)
+    document = yield from sync_webhook(
+        ctx, payload, url=node.bridge_complete_url, method=node.bridge_complete_method,
+        node=node, fallback_url=node.bridge_complete_fallback_url,
+        fallback_method=node.bridge_complete_fallback_method)
+    return Outcome("bridge-failed", document, detail)
+
+
+register(nodes.Transfer, transfer)
+register(nodes.Forward, forward)
+register(nodes.Bridge, bridge)
