@@ -163,26 +163,20 @@ class Builder:
         spec = n.element_spec(cls)
         pos = self.where(el)
         kwargs: dict[str, object] = {}
+        index = self.index.get(id(el), 1 << 30)
         for attr_name, raw in el.attrib.items():
             entry = spec.attrs.get(attr_name)
-            apos = self.locator.attribute(self.index.get(id(el), 1 << 30), attr_name, pos)
-            alias = ALIASES.get((name, attr_name))
-            if alias is not None:
-                if alias in el.attrib:
-                    self.add("BX205", f"<{name}> has both {attr_name!r} and {alias!r}", apos)
+            if entry is None or (name, attr_name) in ALIASES:
+                entry = self._odd_attribute(el, attr_name, spec, index, pos)
+                if entry is None:
                     continue
-                self.add("BX405", f"{attr_name!r} is read as {alias!r} (spelling of the docs "
-                                  f"table; the SDK writes {alias!r})", apos)
-                entry = spec.attrs[alias]
-            if entry is None:
-                self._unknown_attribute(name, attr_name, spec, apos)
-                continue
-            value, problems = convert_attr(entry[1], raw)
-            for code, message in problems:
-                self.add(code, f"<{name}> {message}", apos)
+            value, problems = _convert(entry[1], raw)
+            for code, message in problems:   # positions are looked up only when needed
+                self.add(code, f"<{name}> {message}",
+                         self.locator.attribute(index, attr_name, pos))
             kwargs[entry[0]] = value
-        for field, attr_spec in spec.attrs.values():
-            if attr_spec.required and field not in kwargs and attr_spec.xml not in el.attrib:
+        for attr_spec in _required(spec):
+            if attr_spec.xml not in el.attrib:
                 self.add("BX202", f"<{name}> needs the attribute {attr_spec.xml!r}", pos)
         if spec.text is not None:
             self._text(el, spec.text, kwargs, pos)
@@ -197,6 +191,22 @@ class Builder:
         if cls is n.Response:
             kwargs["root"] = name
         return cls(**kwargs, line=pos[0], col=pos[1])
+
+    def _odd_attribute(self, el: etree._Element, attr_name: str, spec: n.ElementSpec,
+                       index: int, pos: tuple[int, int]) -> tuple[str, n.AttrSpec] | None:
+        """An alias (warned, then read as its target) or an unknown attribute (None)."""
+        name = el.tag
+        apos = self.locator.attribute(index, attr_name, pos)
+        alias = ALIASES.get((name, attr_name))
+        if alias is None:
+            self._unknown_attribute(name, attr_name, spec, apos)
+            return None
+        if alias in el.attrib:
+            self.add("BX205", f"<{name}> has both {attr_name!r} and {alias!r}", apos)
+            return None
+        self.add("BX405", f"{attr_name!r} is read as {alias!r} (spelling of the docs table; "
+                          f"the SDK writes {alias!r})", apos)
+        return spec.attrs[alias]
 
     def _unknown_attribute(self, name: str, attr_name: str, spec: n.ElementSpec,
                            pos: tuple[int, int]) -> None:
@@ -267,6 +277,29 @@ class Builder:
                      else f"; <{parent}> has no child elements")
             self.add("BX102", f"<{tag}> is not allowed inside <{parent}>{where}", pos)
         return True
+
+
+_CONVERTED: dict[tuple[int, str], tuple[object, list]] = {}
+_REQUIRED: dict[int, list[n.AttrSpec]] = {}
+
+
+def _convert(spec: n.AttrSpec, raw: str) -> tuple[object, list]:
+    """``convert_attr`` memoised on (spec, raw): documents repeat values (POST, true, URLs).
+    The specs are module constants, so their ids are stable; the cache is bounded."""
+    key = (id(spec), raw)
+    hit = _CONVERTED.get(key)
+    if hit is None:
+        if len(_CONVERTED) > 4096:
+            _CONVERTED.clear()
+        hit = _CONVERTED[key] = convert_attr(spec, raw)
+    return hit
+
+
+def _required(spec: n.ElementSpec) -> list[n.AttrSpec]:
+    found = _REQUIRED.get(id(spec))
+    if found is None:
+        found = _REQUIRED[id(spec)] = [a for _, a in spec.attrs.values() if a.required]
+    return found
 
 
 def _own_text(el: etree._Element) -> list[str]:

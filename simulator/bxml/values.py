@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from difflib import get_close_matches
-from urllib.parse import urlsplit
 
 from simulator.bxml import nodes as n
 
@@ -39,19 +38,20 @@ def _range(spec: n.AttrSpec, number: float) -> list[Problem]:
     return []
 
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(//[^/?#\s]+)?")
+_SPACE = re.compile(r"\s")
+
+
 def _url_problem(what: str, raw: str, schemes: tuple[str, ...], relative: bool) -> str | None:
-    if not raw.strip():
+    text = raw.strip()
+    if not text:
         return f"{what} must be a URL, got an empty value"
-    if any(c.isspace() for c in raw.strip()):
+    if _SPACE.search(text):
         return f"{what} must be a URL without spaces, got {raw!r}"
-    try:
-        parts = urlsplit(raw.strip())
-    except ValueError:
-        return f"{what} is not a valid URL: {raw!r}"
-    scheme = parts.scheme.lower()
-    if scheme in schemes and parts.netloc:
+    match = _SCHEME.match(text)
+    if match is None and relative:
         return None
-    if not scheme and relative:
+    if match is not None and match.group(1).lower() in schemes and match.group(2):
         return None
     expected = " or ".join(f"{s}://" for s in schemes) + (" or a relative URL" if relative else "")
     return f"{what} must be {expected}, got {raw!r}"
