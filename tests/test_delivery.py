@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.server import closed_port_url, serve
+from apps.live_server import closed_port_url, serve
 from simulator.callbacks import query_params
 from simulator.delivery import USER_AGENT, basic_auth, deliver, encoded_payload
 from simulator.engine.effects import Auth, Webhook

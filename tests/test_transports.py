@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from apps.server import closed_port_url, serve
+from apps.live_server import closed_port_url, serve
 from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
 from simulator.transports import (HttpTransport, InProcessTransport, RoutesTransport,

@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from apps.server import closed_port_url, serve
+from apps.live_server import closed_port_url, serve
 from simulator.runner import simulate
 from simulator.scenario.load import load_mapping
 from simulator.scenario.model import Route

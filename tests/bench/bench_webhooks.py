@@ -19,7 +19,7 @@ import httpx2
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS))
 
-from apps.server import serve  # noqa: E402
+from apps.live_server import serve  # noqa: E402
 from simulator.delivery import USER_AGENT, deliver  # noqa: E402
 from simulator.engine.effects import Webhook  # noqa: E402
 from simulator.transports import POOL_SIZE, HttpTransport, load_app  # noqa: E402
