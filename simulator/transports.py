@@ -22,6 +22,7 @@ deterministic); the measured wall time for real HTTP (which makes timing non-det
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import importlib
 import mimetypes
@@ -83,13 +84,14 @@ class TransportReply:
         return self.status is None and (self.error or "").startswith("timeout")
 
 
-class Transport:
+class Transport(abc.ABC):
     """Base class: ``send`` one request, get one reply; ``close`` releases resources."""
 
+    @abc.abstractmethod
     def send(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
              params: Mapping[str, str] | None = None, json: object = None,
              timeout: float) -> TransportReply:
-        raise NotImplementedError
+        """Send one request; failures of the network or the app come back as replies."""
 
     def close(self) -> None:
         """Release connections, threads and event loops (idempotent)."""
