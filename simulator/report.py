@@ -142,20 +142,22 @@ def _build_view(result: dict, result_dir: Path, embed_limit: int, page_limit: in
                for r in timeline]
               + [_num(c.get("at")) for c in callbacks]
               + [_num(r.get("endAt")) for r in recordings] + [0.0]) or 1.0
+    budget = [page_limit]
+    recording_views = [_recording_view(i, r, result_dir, labels, embed_limit, budget)
+                       for i, r in enumerate(recordings)]
+    silences = [v["wave"]["silences"] if v["wave"] else [] for v in recording_views]
     legs = [_leg(cid, labels[cid], next((c for c in calls if c.get("callId") == cid), {}),
-                 steps, callbacks, recordings, end) for cid in call_ids]
+                 steps, callbacks, recordings, silences, end) for cid in call_ids]
     loose = [i for i, cb in enumerate(callbacks) if _callback_call(cb) not in labels]
     if loose:
         legs.append({"label": "No call", "call": {}, "lanes": [_lane(
             "Webhooks", [_callback_item(i, callbacks[i], end) for i in loose])]})
-    budget = [page_limit]
     return {
         "title": (result.get("scenario") or {}).get("name") or "bxmlsim run",
         "result": result, "labels": labels, "legs": legs, "steps": steps,
         "axis": _ticks(end), "end": end, "documents": documents,
         "callbacks": [_callback_view(i, cb, documents) for i, cb in enumerate(callbacks)],
-        "recordings": [_recording_view(i, r, result_dir, labels, embed_limit, budget)
-                       for i, r in enumerate(recordings)],
+        "recordings": recording_views,
         "embed_limit_mb": embed_limit / 2**20, "page_limit_mb": page_limit / 2**20,
     }
 
@@ -222,7 +224,7 @@ def _steps(timeline: list[dict], documents: list[dict], labels: dict) -> list[di
 
 
 def _leg(call_id: Any, label: str, call: dict, steps: list[dict], callbacks: list[dict],
-         recordings: list[dict], end: float) -> dict:
+         recordings: list[dict], silences: list[list], end: float) -> dict:
     mine = [s for s in steps if s["callId"] == call_id]
     call_items, verbs, caller, other = [], [], [], []
     for s in mine:
@@ -249,7 +251,7 @@ def _leg(call_id: Any, label: str, call: dict, steps: list[dict], callbacks: lis
     recorder = []
     for n, rec in enumerate(recordings):
         if rec.get("callId") == call_id:
-            recorder += _recorder_items(n, rec, end)
+            recorder += _recorder_items(n, rec, silences[n], end)
     hooks = [_callback_item(i, cb, end) for i, cb in enumerate(callbacks)
              if _callback_call(cb) == call_id]
     lanes = [_lane("Call", call_items), _lane("BXML verbs", verbs), _lane("Recorder", recorder),
@@ -257,11 +259,12 @@ def _leg(call_id: Any, label: str, call: dict, steps: list[dict], callbacks: lis
     return {"label": label, "call": call, "lanes": [ln for ln in lanes if ln["items"]]}
 
 
-def _recorder_items(n: int, rec: dict, end: float) -> list[dict]:
-    """Recording segments as bars, the paused gaps between them hatched, then the stop."""
+def _recorder_items(n: int, rec: dict, silences: list, end: float) -> list[dict]:
+    """Recording segments as bars, the paused gaps between them hatched, the silences heard in
+    the file (mapped back from file time to call time), then the stop."""
     items, href = [], f"#rec-{n}"
     segments = [s for s in rec.get("segments") or [] if isinstance(s, dict)]
-    previous = None
+    previous, offset = None, 0.0  # offset: where this segment starts in the file
     for seg in segments:
         a, b = _num(seg.get("startAt")), _num(seg.get("endAt"))
         if previous is not None and a > previous:
@@ -269,6 +272,13 @@ def _recorder_items(n: int, rec: dict, end: float) -> list[dict]:
                                f"recording paused {previous:.3f}-{a:.3f} s"))
         items.append(_item(a, b, "recording", end, "recording", href,
                            f"recording {a:.3f}-{b:.3f} s"))
+        for quiet_from, quiet_to in silences:
+            lo, hi = max(quiet_from, offset), min(quiet_to, offset + b - a)
+            if hi > lo:
+                items.append(_item(a + lo - offset, a + hi - offset, "silence", end, "silence",
+                                   href, f"silence recorded {a + lo - offset:.3f}-"
+                                         f"{a + hi - offset:.3f} s"))
+        offset += b - a
         previous = b
     stop = _num(rec.get("endAt"))
     items.append(_item(stop, None, "stopped", end, "stopped", href,

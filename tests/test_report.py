@@ -411,3 +411,21 @@ def test_text_colours_meet_wcag_aa():
             assert _contrast(text, ground) >= 4.5, (selector.strip(), text, ground)
             checked += 1
     assert checked > 20
+
+
+def test_silence_heard_in_a_recording_is_drawn_on_the_call_axis(sample):
+    """The sample's quiet 0.4 s at 4.8 s into the file lies at 5.05-5.45 s of the call."""
+    tree = page(sample)
+    quiet = tree.xpath("//a[contains(@class,'silence') and contains(@class,'bar')]")
+    assert [q.get("title") for q in quiet] == ["silence recorded 5.050-5.450 s"]
+    assert "hatched: silence" in text_of(tree, "//figure[@class='wave']/figcaption")
+    assert "silent at 4.8–5.2 s" in tree.xpath("//figure[@class='wave']/svg/@aria-label")[0]
+
+
+def test_child_leg_names_its_parent(sample):
+    """A B-leg's heading says which call it belongs to."""
+    result = copy.deepcopy(sample)
+    result["calls"].append(dict(result["calls"][0], callId="c-child", direction="outbound",
+                                parentCallId=result["calls"][0]["callId"]))
+    headings = [h.text_content() for h in page(result).xpath("//section[@class='leg']/h3")]
+    assert "child of Call 1" in headings[1] and "child of" not in headings[0]
