@@ -100,3 +100,13 @@ def test_forward_is_terminal(tmp_path):
     result = run(tmp_path, f'<Response><Forward to="{BOB}"/><Redirect redirectUrl="/never"/>'
                  "</Response>", parties=parties)
     assert "redirect" not in kinds(result)
+
+
+def test_forward_needs_an_unanswered_call(tmp_path):
+    """After a verb answered the call, <Forward> fails the call with application-error."""
+    parties = {BOB: Party(answer_after=1.0)}
+    result = run(tmp_path, f'<Response><Pause duration="1"/><Forward to="{BOB}"/></Response>',
+                 parties=parties)
+    [a_leg] = result["calls"]
+    assert a_leg["disconnectCause"] == "application-error"
+    assert "unanswered" in disconnect(result)["errorMessage"]

@@ -311,6 +311,60 @@ def test_hangup_in_transfer_answer_bxml_ends_the_b_leg_without_a_bridge(tmp_path
     assert callback_at(result, "transferComplete") == pytest.approx(1.0, abs=0.01)
 
 
+def test_a_leg_hang_up_while_transfer_answer_is_pending_ends_the_b_leg(tmp_path):
+    """The caller leaves while the app answers transferAnswer slowly: B-leg hung up, no bridge."""
+    result = run(tmp_path, "<Response>" + transfer((BOB, ' transferAnswerUrl="/ta"'),
+                                                   transferCompleteUrl="/tc") + "</Response>",
+                 routes={"/ta": Route(bxml="<Response></Response>", delay=5.0),
+                         "/tc": "<Response><Hangup/></Response>"},
+                 caller=(Hangup(at=3.0),), parties={BOB: Party(answer_after=1.0)})
+    assert kinds(result) == ["initiate", "transferAnswer", "transferDisconnect", "disconnect"]
+    assert callback_at(result, "transferDisconnect") == pytest.approx(3.0, abs=0.01)
+    assert not [t for t in result["timeline"] if t["kind"] == "bridge"]
+
+
+def test_undeliverable_transfer_answer_fails_the_b_leg_with_callback_error(tmp_path):
+    """transferAnswer gets HTTP 500 (no fallback): the B-leg ends with callback-error."""
+    result = run(tmp_path, "<Response>" + transfer((BOB, ' transferAnswerUrl="/ta"'),
+                                                   transferCompleteUrl="/tc") + "</Response>",
+                 routes={"/ta": Route(status=500, body=""),
+                         "/tc": "<Response><Hangup/></Response>"},
+                 parties={BOB: Party(answer_after=1.0)})
+    assert one(result, "transferDisconnect")["cause"] == "callback-error"
+    assert one(result, "transferComplete")["cause"] == "callback-error"
+    assert result["calls"][1]["disconnectCause"] == "callback-error"
+
+
+def test_sip_uri_targets_are_dialled_like_phone_numbers(tmp_path):
+    """<SipUri>: the B-leg's `to` is the URI; the party is looked up by it."""
+    uri = "sip:agent@pbx.example.com"
+    result = run(tmp_path, f'<Response><Transfer><SipUri transferDisconnectUrl="/td">{uri}'
+                 "</SipUri></Transfer></Response>",
+                 parties={uri: Party(answer_after=1.0, caller=(Hangup(at=2.0),))})
+    gone = one(result, "transferDisconnect")
+    assert (gone["transferTo"], gone["cause"]) == (uri, "hangup")
+    assert result["calls"][1]["to"] == uri
+
+
+def test_start_recording_in_transfer_answer_bxml_records_the_b_leg(tmp_path):
+    """A B-leg recording: callId = B-leg, payload names the parent; holds the caller once bridged."""
+    parties = {BOB: Party(answer_after=1.0, caller=(Say("hello there", at=1.0),
+                                                    Hangup(at=6.0)))}
+    result = run(tmp_path, "<Response>" + transfer((BOB, ' transferAnswerUrl="/ta"'))
+                 + "</Response>",
+                 routes={"/ta": '<Response><StartRecording recordingAvailableUrl="/rec" '
+                                'multiChannel="true"/></Response>'},
+                 caller=CALLER_WORDS, parties=parties)
+    a_leg, b_leg = result["calls"]
+    [recording] = result["recordings"]
+    assert recording["callId"] == b_leg["callId"]
+    available = one(result, "recordingAvailable")
+    assert (available["callId"], available["parentCallId"]) == (b_leg["callId"], a_leg["callId"])
+    samples, start = recording_audio(tmp_path, recording)
+    assert rms(samples[:, 0], 2.1 - start, 2.7 - start) > 0.01  # Bob: his own leg's far end
+    assert rms(samples[:, 1], 4.1 - start, 4.7 - start) > 0.01  # the caller, heard by Bob
+
+
 # ---- recording both ends (bxml-verbs.md §5.2)
 
 
