@@ -287,9 +287,17 @@ def _recorder_items(n: int, rec: dict, silences: list, end: float) -> list[dict]
 
 
 def _callback_item(i: int, cb: dict, end: float) -> dict:
-    status = cb.get("status") if cb.get("status") is not None else cb.get("error") or "no reply"
-    return _item(_num(cb.get("at")), None, str(cb.get("eventType")), end, "webhook",
-                 f"#cb-{i}", f"webhook {cb.get('eventType')} -> {status}")
+    """A webhook mark; a failed delivery says ``✘`` and its status in the label itself."""
+    status = cb.get("status")
+    failed = not (isinstance(status, int) and 200 <= status < 300)
+    label = str(cb.get("eventType"))
+    if cb.get("fallback"):
+        label += " (fallback)"
+    if failed:
+        label += f" ✘ {status if status is not None else 'no reply'}"
+    reply = status if status is not None else cb.get("error") or "no reply"
+    return _item(_num(cb.get("at")), None, label, end, "webhook", f"#cb-{i}",
+                 f"webhook {cb.get('eventType')}, attempt {cb.get('attempt', 1)}: {reply}")
 
 
 def _item(start: float, stop: float | None, label: str, end: float, css: str, href: str,

@@ -429,3 +429,13 @@ def test_child_leg_names_its_parent(sample):
                                 parentCallId=result["calls"][0]["callId"]))
     headings = [h.text_content() for h in page(result).xpath("//section[@class='leg']/h3")]
     assert "child of Call 1" in headings[1] and "child of" not in headings[0]
+
+
+def test_failed_webhook_delivery_is_marked_in_words(sample):
+    """A 503 then a fallback: the marks say ✘ 503 and (fallback), not only a colour."""
+    result = copy.deepcopy(sample)
+    first = result["callbacks"][1]
+    result["callbacks"][1:2] = [dict(first, status=503, responseBody="", error=None),
+                                dict(first, attempt=2, fallback=True)]
+    labels = [a.text for a in page(result).xpath("//a[contains(@class,'webhook')]")]
+    assert "gather ✘ 503" in labels and "gather (fallback)" in labels
