@@ -150,7 +150,7 @@ def _build_view(result: dict, result_dir: Path, embed_limit: int, page_limit: in
                  steps, callbacks, recordings, silences, end) for cid in call_ids]
     loose = [i for i, cb in enumerate(callbacks) if _callback_call(cb) not in labels]
     if loose:
-        legs.append({"label": "No call", "call": {}, "lanes": [_lane(
+        legs.append({"label": "Not tied to a call", "call": {}, "lanes": [_lane(
             "Webhooks", [_callback_item(i, callbacks[i], end) for i in loose])]})
     return {
         "title": (result.get("scenario") or {}).get("name") or "bxmlsim run",

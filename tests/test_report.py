@@ -439,3 +439,16 @@ def test_failed_webhook_delivery_is_marked_in_words(sample):
                                 dict(first, attempt=2, fallback=True)]
     labels = [a.text for a in page(result).xpath("//a[contains(@class,'webhook')]")]
     assert "gather ✘ 503" in labels and "gather (fallback)" in labels
+
+
+def test_webhooks_without_a_call_get_their_own_row(sample):
+    """A conference event carries no callId: it is drawn on a 'Not tied to a call' row."""
+    result = copy.deepcopy(sample)
+    result["callbacks"].append({"at": 8.15, "eventType": "conferenceCompleted",
+                                "url": "http://app.test/conf", "method": "POST", "attempt": 1,
+                                "fallback": False, "status": 200, "responseBody": "",
+                                "error": None, "payload": {"eventType": "conferenceCompleted",
+                                                           "name": "standup"}})
+    legs = page(result).xpath("//section[@class='leg']")
+    assert legs[-1].findtext("h3") == "Not tied to a call"
+    assert "conferenceCompleted" in text_of(legs[-1], ".//a[contains(@class,'webhook')]")
