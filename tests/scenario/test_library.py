@@ -10,14 +10,14 @@ from simulator.api import run_loaded
 from simulator.scenario.load import load_scenarios
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
-FILES = sorted(LIBRARY.glob("*.yaml"))
+FILES = sorted(LIBRARY.rglob("*.yaml"))  # what `bxmlsim run scenarios/` runs
 
 
 def test_library_has_at_least_twelve_flows():
     assert len(FILES) >= 12
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(LIBRARY)) for p in FILES])
 def test_library_scenario_passes(path):
     for scenario in load_scenarios(path):
         assert scenario.expect is not None and scenario.expect.items, "needs an expect block"
