@@ -178,6 +178,18 @@ def test_transfer_complete_bxml_replaces_the_rest_of_the_a_leg_document(tmp_path
     assert redirects[0]["callId"] == result["calls"][0]["callId"]
 
 
+def test_noun_tag_marks_the_b_leg_and_transfer_tag_the_a_leg(tmp_path):
+    """PhoneNumber tag -> B-leg webhooks; Transfer tag -> transferComplete (spec §1.4)."""
+    result = run(tmp_path, "<Response>" + transfer(
+        (BOB, ' transferAnswerUrl="/ta" tag="agent-1"'), transferCompleteUrl="/tc",
+        tag="a-leg") + "</Response>",
+        routes={"/ta": "<Response></Response>", "/tc": "<Response><Hangup/></Response>"},
+        parties=BOB_ANSWERS)
+    assert one(result, "transferAnswer")["tag"] == "agent-1"
+    assert one(result, "transferDisconnect")["tag"] == "agent-1"
+    assert one(result, "transferComplete")["tag"] == "a-leg"
+
+
 # ---- failures: busy, no answer, a number nobody described
 
 
