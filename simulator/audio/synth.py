@@ -42,7 +42,6 @@ TTS_WORDS_PER_SECOND = 2.5
 SPAN_KINDS = ("speech", "dtmf", "tone", "silence", "samples")
 
 
-
 def samples_for(seconds: float) -> int:
     """Number of samples in `seconds` at 8 kHz: round(seconds * 8000)."""
     return int(round(seconds * SAMPLE_RATE))
