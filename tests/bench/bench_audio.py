@@ -46,8 +46,9 @@ def bench_speed(folder: Path) -> float:
     frames = sum(len(block) for block in render(spans, 0.0, HOUR))
     rendered = time.perf_counter() - started
     assert frames == HOUR * 8000
+    verdict = "OK" if rendered < RENDER_GOAL_SECONDS else "MISSED"
     print(f"0. render only, one hour mono: {rendered:.3f} s; goal < {RENDER_GOAL_SECONDS} s -> "
-          f"{RENDER_GOAL_SECONDS / rendered:.2f}x ({'OK' if rendered < RENDER_GOAL_SECONDS else 'MISSED'})")
+          f"{RENDER_GOAL_SECONDS / rendered:.2f}x ({verdict})")
     clear_caches()
     started = time.perf_counter()
     with RecordingSink(folder / "hour.wav", channels=1, file_format="wav") as sink:
