@@ -24,6 +24,7 @@ import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from simulator.bxml.nodes import VERB_NAMES
 from simulator.errors import ScenarioError
 from simulator.scenario import model, schema
 from simulator.scenario.expect import parse_expect
@@ -274,8 +275,7 @@ class _Builder:
         line = self.line(*parts)
         self.seconds(parts + ("at",), step.at)
         if isinstance(step, schema.WaitForDoc):
-            known = _verb_names()
-            if known and step.wait_for not in known:
+            if step.wait_for not in VERB_NAMES:
                 self.bad(parts + ("wait_for",), "unknown BXML verb", "a verb name such as Record",
                          step.wait_for)
             return model.WaitFor(verb=step.wait_for, at=step.at, line=line)
@@ -302,12 +302,3 @@ class _Builder:
             self.bad(parts + ("hangup",), "bad value", "true (omit the step to stay on the line)",
                      step.hangup)
         return model.Hangup(at=step.at, line=line)
-
-
-def _verb_names() -> frozenset[str]:
-    """BXML verb names from the parser's catalogue (empty if the catalogue is unavailable)."""
-    try:
-        from simulator.bxml.nodes import CATALOGUE
-    except ImportError:
-        return frozenset()
-    return frozenset(CATALOGUE)
