@@ -17,7 +17,7 @@ from simulator.errors import BxmlError
 DATA = Path(__file__).parent / "data"
 VALID = sorted((DATA / "valid").glob("*.xml"))
 SEEDS = json.loads((DATA / "seed_examples.json").read_text())
-SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "spec"
+SPEC_DIR = Path(__file__).resolve().parents[2] / "docs" / "spec"
 
 
 def _codes(text, **kw) -> list[str]:
