@@ -27,7 +27,7 @@ import numpy as np
 
 from simulator.audio.sink import RecordingSink, decode_audio, read_audio
 from simulator.audio.synth import render
-from simulator.delivery import basic_auth, deliver
+from simulator.delivery import USER_AGENT, basic_auth, deliver
 from simulator.engine.effects import FetchAudio, FetchedAudio, RecordingDone, Webhook
 from simulator.engine.simulation import Simulation
 from simulator.errors import MediaError
@@ -85,7 +85,7 @@ def load_caller_media(scenario: model.Scenario) -> dict[Path, np.ndarray]:
 
 def fetch_audio(transport: Transport, effect: FetchAudio, timeout: float) -> FetchedAudio:
     """GET a PlayAudio URL and decode it; failures become an error text (README #22)."""
-    headers = {"User-Agent": "BandwidthAPI/v2"}
+    headers = {"User-Agent": USER_AGENT}
     if effect.auth is not None:
         headers["Authorization"] = basic_auth(effect.auth)
     reply = transport.send("GET", effect.url, headers=headers, timeout=timeout)

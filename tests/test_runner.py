@@ -98,3 +98,23 @@ def test_scenario_file_is_reported_relative_to_the_working_directory(tmp_path, m
     monkeypatch.chdir(tmp_path)
     s = Scenario(name="f", file=tmp_path / "sc" / "x.yaml", app=AppSettings(bxml="<Response/>"))
     assert simulate(s).to_json()["scenario"] == {"name": "f", "file": "sc/x.yaml"}
+
+
+def test_play_audio_fetches_carry_the_webhook_user_agent_and_basic_auth():
+    from simulator.delivery import USER_AGENT, basic_auth
+    from simulator.engine.effects import Auth, FetchAudio
+    from simulator.runner import fetch_audio
+    from simulator.transports import TransportReply
+
+    sent = []
+
+    class Recorder:
+        def send(self, method, url, *, headers, timeout, **_):
+            sent.append((method, url, headers, timeout))
+            return TransportReply(status=404)
+
+    auth = Auth("u", "p")
+    fetched = fetch_audio(Recorder(), FetchAudio("c-1", "http://app.test/a.wav", auth), 15.0)
+    assert fetched.samples is None and fetched.error == "HTTP 404"
+    assert sent == [("GET", "http://app.test/a.wav",
+                     {"User-Agent": USER_AGENT, "Authorization": basic_auth(auth)}, 15.0)]
