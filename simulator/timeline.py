@@ -3,7 +3,9 @@
 It is the single source for the CLI narration, the HTML report, the expectations and golden
 files; none of them reaches into engine internals. Each :class:`Entry` is
 ``{at, callId, kind, verb, line, detail}``; ``at`` is virtual seconds since the simulation
-started, rounded to the millisecond.
+started. Every float in a ``detail`` is virtual seconds too (``seconds``, ``duration``): the
+engine records raw values and :meth:`Entry.to_json` rounds ``at`` and every such float to the
+millisecond, here and nowhere else.
 
 Kinds written by the engine (``detail`` keys in brackets):
 
@@ -57,7 +59,18 @@ class Entry:
 
     def to_json(self) -> dict[str, Any]:
         return {"at": ms(self.at), "callId": self.call_id, "kind": self.kind, "verb": self.verb,
-                "line": self.line, "detail": dict(self.detail)}
+                "line": self.line, "detail": _rounded(self.detail)}
+
+
+def _rounded(value: Any) -> Any:
+    """A detail value as JSON: floats (virtual seconds) to the millisecond, at any depth."""
+    if isinstance(value, float):
+        return ms(value)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(item) for item in value]
+    return value
 
 
 class Timeline:

@@ -69,7 +69,7 @@ def caller_flow(sim, leg: Leg, steps):
             seconds = len(samples) / SAMPLE_RATE
             leg.remote.add(Span(sim.now, sim.now + seconds, "samples", samples=samples))
             sim.timeline.add(sim.now, leg.call_id, "audio", line=step.line or None,
-                             file=step.path.name, seconds=round(seconds, 3))
+                             file=step.path.name, seconds=seconds)
             yield Sleep(seconds)
         elif isinstance(step, model.Hangup):
             sim.remote_hangup(leg)

@@ -204,7 +204,7 @@ class Room:
         sim = self.sim
         sim.timeline.add(sim.now, self.creator.call_id, "recording-stop", verb=rec.verb,
                          recordingId=rec.recording_id, endReason=rec.end_reason,
-                         duration=round(rec.duration, 3), conference=self.name)
+                         duration=rec.duration, conference=self.name)
         sim.clock.call_at(sim.now, lambda: self._process(rec), LATE)
 
     def _voices(self, start: float, end: float) -> tuple:

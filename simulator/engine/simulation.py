@@ -321,7 +321,7 @@ class Simulation:
         """Log the end and process the file once everything else of this instant happened."""
         self.timeline.add(self.now, leg.call_id, "recording-stop", verb=recording.verb,
                           recordingId=recording.recording_id, endReason=recording.end_reason,
-                          duration=ms(recording.duration))
+                          duration=recording.duration)
         self.clock.call_at(self.now, lambda: self._process_recording(leg, recording), LATE)
 
     def _process_recording(self, leg: Leg, rec: Recording) -> None:

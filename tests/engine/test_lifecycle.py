@@ -187,3 +187,10 @@ def test_timeline_times_are_milliseconds_and_in_order():
     times = [e["at"] for e in r.sim.timeline.to_json()]
     assert times == sorted(times)
     assert all(round(t, 3) == t for t in times)
+
+
+def test_second_values_in_timeline_details_have_no_float_noise():
+    r = run({"/answer": "<Response><Pause duration='5'/></Response>"},
+            [Say("one two three four five six")])  # 6 x 0.4 s = 2.4000000000000004 in floats
+    speech = [e for e in r.sim.timeline.to_json() if e["kind"] == "speech"]
+    assert speech[0]["detail"]["seconds"] == 2.4

@@ -1,0 +1,28 @@
+"""The timeline: append-only entries, serialised with times rounded to the millisecond."""
+
+from __future__ import annotations
+
+import json
+
+from simulator.timeline import Timeline
+
+
+def test_serialised_times_and_second_values_are_milliseconds():
+    timeline = Timeline()
+    timeline.add(0.1 + 0.2, "c-1", "speech", text="a", seconds=0.4 * 6,
+                 spans=[{"at": 1 / 3}], count=3, flag=True, name=None)
+    entry = timeline.to_json()[0]
+    assert entry["at"] == 0.3
+    assert entry["detail"] == {"text": "a", "seconds": 2.4, "spans": [{"at": 0.333}],
+                               "count": 3, "flag": True, "name": None}
+    assert "2.4000000000000004" not in json.dumps(entry)
+
+
+def test_entries_keep_the_raw_values_and_come_out_in_order():
+    timeline = Timeline()
+    timeline.add(1.0, "c-1", "digit", digit="1")
+    timeline.add(2.0000001, "c-1", "speech", seconds=2.4000000000000004)
+    assert [e.kind for e in timeline] == ["digit", "speech"]
+    assert timeline.of_kind("speech")[0].detail["seconds"] == 2.4000000000000004
+    assert timeline.to_json()[1]["at"] == 2.0
+
