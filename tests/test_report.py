@@ -1,4 +1,4 @@
-"""The teaching view (simulator/report.py) without a browser: sections, escaping, audio, errors."""
+"""The teaching view (simulator/report/) without a browser: sections, escaping, audio, errors."""
 
 from __future__ import annotations
 
@@ -392,9 +392,9 @@ def test_text_colours_meet_wcag_aa():
     """Every text colour in report.css has 4.5:1 contrast on each colour of its background."""
     import re
 
-    from simulator.report import _ASSETS
+    from simulator.report.page import ASSETS
 
-    css = (_ASSETS / "report.css").read_text()
+    css = (ASSETS / "report.css").read_text()
     variables = dict(re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{3,6})", css))
     checked = 0
     for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):

@@ -1,0 +1,74 @@
+"""Webhook transports: where a webhook request goes and what comes back.
+
+One request in, one :class:`TransportReply` out. Four ways to answer a request:
+
+* **canned routes** (:class:`RoutesTransport`, ``routes.py``): replies written in the scenario,
+  with fault injection (status, virtual ``delay``, a refused connection);
+* **in-process WSGI** (Flask, ...) and **ASGI** (FastAPI, Starlette) apps
+  (:class:`InProcessTransport`, ``inprocess.py``), loaded from ``"module:attr"`` with the
+  scenario folder importable; ASGI apps are bridged with ``a2wsgi.ASGIMiddleware``;
+* **real HTTP** (:class:`HttpTransport`, ``real_http.py``) through a pooled ``httpx2.Client``.
+
+Routes combine with an in-process app: a request that matches a route gets the canned reply, any
+other request reaches the app. :func:`make_transport` (here) picks the combination from
+``app:``. The reply record and the interface are in ``base.py``.
+
+Transports never raise for what the network or the app does: a refused connection, a timeout or
+an app that crashes becomes a reply (``status=None`` plus ``error``, or a 500). Only a transport
+that cannot be set up raises :class:`~simulator.errors.TransportError`.
+
+``elapsed`` is in virtual seconds: the canned ``delay``; 0 for in-process apps (so runs stay
+deterministic); the measured wall time for real HTTP (which makes timing non-deterministic).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urljoin
+
+from simulator.errors import TransportError
+from simulator.scenario.model import AppSettings, Route
+
+from .base import REFUSED, Transport, TransportReply, timeout_error
+from .inprocess import AsgiBridge, InProcessTransport, load_app
+from .real_http import POOL_SIZE, HttpTransport
+from .routes import RoutesTransport, route_key
+
+__all__ = ["POOL_SIZE", "REFUSED", "AsgiBridge", "HttpTransport", "InProcessTransport",
+           "RoutesTransport", "Transport", "TransportReply", "load_app", "make_transport",
+           "route_key", "timeout_error"]
+
+
+def make_transport(app: AppSettings, base_dir: Path, *,
+                   answer_url: str = "/answer") -> Transport:
+    """The transport for a scenario's ``app:`` section.
+
+    ``app.bxml`` becomes the canned reply of ``answer_url`` (unless a route names that URL).
+    Routes answer first; other requests go to the ``wsgi``/``asgi`` app when one is set, else get
+    a 404. With nothing but ``base_url``, requests go over real HTTP.
+    Raises TransportError for an app that cannot be loaded or a route file that cannot be read.
+    """
+    if app.wsgi and app.asgi:
+        raise TransportError("app: wsgi and asgi are both set", expected="at most one of them",
+                             got=f"wsgi={app.wsgi!r}, asgi={app.asgi!r}")
+    routes = dict(app.routes)
+    if app.bxml is not None:
+        keys = {route_key(urljoin(app.base_url, key)) for key in routes}
+        if route_key(urljoin(app.base_url, answer_url)) not in keys:
+            routes[answer_url] = Route(bxml=app.bxml)
+    inner: Transport | None = None
+    if app.wsgi:
+        inner = InProcessTransport(load_app(app.wsgi, base_dir, kind="wsgi"))
+    elif app.asgi:
+        bridge = AsgiBridge(load_app(app.asgi, base_dir, kind="asgi"), spec=app.asgi)
+        inner = InProcessTransport(bridge.wsgi_app, on_close=bridge.close)
+    elif not routes:
+        return HttpTransport()
+    if not routes:
+        return inner
+    try:
+        return RoutesTransport(routes, app.base_url, base_dir=base_dir, fallthrough=inner)
+    except TransportError:
+        if inner is not None:
+            inner.close()
+        raise

@@ -1,0 +1,186 @@
+"""In-process apps: a WSGI app (Flask, ...) or an ASGI app (FastAPI, Starlette) called without
+sockets.
+
+``load_app`` imports ``"module:attr"`` with the scenario folder first on ``sys.path``;
+:class:`AsgiBridge` runs an ASGI app on its own event-loop thread (lifespan included) and
+exposes it as WSGI through ``a2wsgi``; :class:`InProcessTransport` sends requests to the WSGI
+callable through httpx2's WSGI transport. Requests take 0 virtual seconds, so runs stay
+deterministic. Setup problems raise ``TransportError`` saying what was expected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import queue
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+import a2wsgi
+import httpx2
+
+from simulator.errors import TransportError
+
+from .base import TransportReply
+from .real_http import _ClientTransport
+
+
+class InProcessTransport(_ClientTransport):
+    """A WSGI app (or an ASGI app bridged by ``a2wsgi``) called in-process, no sockets.
+
+    Every request reaches the app whatever its host. ``elapsed`` is 0 virtual seconds, so the
+    callback timeout never fires (and an app that hangs cannot be cut: use a real server to test
+    that). An exception escaping the app becomes a 500 reply carrying the exception text."""
+
+    measured = False
+
+    def _failure(self, exc: Exception) -> TransportReply:
+        # What a real server answers when the app raises; the body says what was raised.
+        return TransportReply(500, f"{exc.__class__.__name__}: {exc}".encode(),
+                              {"content-type": "text/plain; charset=utf-8"}, 0.0)
+
+    def __init__(self, wsgi_app, *, on_close=None) -> None:
+        transport = httpx2.WSGITransport(app=wsgi_app, raise_app_exceptions=True)
+        super().__init__(httpx2.Client(transport=transport, follow_redirects=False))
+        self._on_close = on_close
+
+    def close(self) -> None:
+        super().close()
+        if self._on_close is not None:
+            on_close, self._on_close = self._on_close, None
+            on_close()
+
+
+def _local_module_file(module_name: str, base_dir: Path) -> Path | None:
+    """The file under ``base_dir`` that ``module_name`` names, if there is one."""
+    stem = base_dir.joinpath(*module_name.split("."))
+    for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def _where(exc: BaseException, base_dir: Path) -> str | None:
+    """file:line of an import failure: the innermost frame in the scenario folder, if any."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{exc.filename}:{exc.lineno}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    base = str(base_dir.resolve())
+    local = [frame for frame in frames if frame.filename.startswith(base)]
+    frame = (local or frames or [None])[-1]
+    return f"{frame.filename}:{frame.lineno}" if frame is not None else None
+
+
+def load_app(spec: str, base_dir: Path, *, kind: str):
+    """Import the WSGI/ASGI app named by ``"module:attr"`` (attr may be dotted).
+
+    The scenario folder ``base_dir`` goes first on ``sys.path``. A module of the same name that
+    was imported from another folder (another scenario's ``app.py``) is imported afresh.
+    Raises TransportError saying what was expected and what was found."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name.strip() or not attr.strip():
+        raise TransportError(f"app.{kind}: {spec!r} does not name an app", got=repr(spec),
+                             expected='"module:attr", e.g. "app:app" for an app.py defining app')
+    module_name, attr = module_name.strip(), attr.strip()
+    local = _local_module_file(module_name, base_dir)
+    if local is not None:
+        loaded = sys.modules.get(module_name)
+        loaded_file = getattr(loaded, "__file__", None)
+        if loaded is not None and (not loaded_file or Path(loaded_file).resolve() != local):
+            for name in [n for n in sys.modules if n == module_name or n.startswith(module_name + ".")]:
+                del sys.modules[name]
+        folder = str(base_dir.resolve())
+        if folder in sys.path:
+            sys.path.remove(folder)
+        sys.path.insert(0, folder)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            raise TransportError(f"app.{kind}: cannot import module {module_name!r}", got="no such module",
+                                 expected=f"{module_name.replace('.', '/')}.py in {base_dir} "
+                                          "or an installed module") from None
+        raise TransportError(f"app.{kind}: module {module_name!r} failed to import",
+                             where=_where(exc, base_dir), got=str(exc),
+                             expected="its own imports to be installed") from None
+    except Exception as exc:  # noqa: BLE001 - the user's module raised while importing
+        raise TransportError(f"app.{kind}: module {module_name!r} failed to import",
+                             where=_where(exc, base_dir), expected="a module that imports cleanly",
+                             got=f"{exc.__class__.__name__}: {exc}") from None
+    target = module
+    for part in attr.split("."):
+        if not hasattr(target, part):
+            names = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
+            raise TransportError(f"app.{kind}: module {module_name!r} has no attribute {attr!r}",
+                                 where=getattr(module, "__file__", None),
+                                 expected=f"a {kind.upper()} app named {attr!r}",
+                                 got="callables: " + (", ".join(names) or "none"))
+        target = getattr(target, part)
+    if not callable(target):
+        raise TransportError(f"app.{kind}: {spec!r} is not an app", got=type(target).__name__,
+                             where=getattr(module, "__file__", None),
+                             expected=f"a callable {kind.upper()} application")
+    return target
+
+
+class AsgiBridge:
+    """Runs an ASGI app on its own event-loop thread and exposes it as ``wsgi_app``.
+
+    Lifespan startup runs here and shutdown on ``close()`` (``a2wsgi`` and httpx2's
+    ASGITransport run neither). An app without lifespan support is accepted as is."""
+
+    STARTUP_WALL_LIMIT = 30.0  # wall seconds a lifespan handler may take
+
+    def __init__(self, app, *, spec: str = "asgi app") -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="asgi-app", daemon=True)
+        self._thread.start()
+        self._inbox: asyncio.Queue = asyncio.Queue()
+        self._sent: queue.Queue = queue.Queue()
+        self._lifespan = asyncio.run_coroutine_threadsafe(self._run_lifespan(app), self.loop)
+        self._supports_lifespan = True
+        failed = self._step("lifespan.startup")
+        if failed is not None:
+            self.close()
+            raise TransportError(f"app.asgi: {spec} failed to start", got=failed,
+                                 expected="its lifespan startup to complete")
+        self.wsgi_app = a2wsgi.ASGIMiddleware(app, loop=self.loop)
+
+    async def _run_lifespan(self, app) -> None:
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"},
+                 "state": {}}
+        async def send(message: dict) -> None:
+            self._sent.put(message)
+
+        try:
+            await app(scope, self._inbox.get, send)
+        except BaseException:  # noqa: BLE001 - no lifespan support: the app rejects the scope
+            pass
+        self._sent.put({"type": "lifespan.done"})
+
+    def _step(self, message: str) -> str | None:
+        """Send a lifespan message; return the failure text, or None when it went well."""
+        if not self._supports_lifespan:
+            return None
+        self.loop.call_soon_threadsafe(self._inbox.put_nowait, {"type": message})
+        try:
+            reply = self._sent.get(timeout=self.STARTUP_WALL_LIMIT)
+        except queue.Empty:
+            return f"no reply to {message} within {self.STARTUP_WALL_LIMIT:g} s"
+        if reply["type"] == "lifespan.done":
+            self._supports_lifespan = False
+            return None
+        if reply["type"].endswith(".failed"):
+            return reply.get("message") or reply["type"]
+        return None
+
+    def close(self) -> None:
+        if self.loop.is_closed():
+            return
+        if self._thread.is_alive():
+            self._step("lifespan.shutdown")
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join()
+        self.loop.close()

@@ -1,0 +1,106 @@
+"""Canned replies written in the scenario (``app.routes``), with fault injection.
+
+A route answers with a body (inline, or a file read once when the scenario starts), a status,
+a virtual ``delay``, or a network fault (the connection refused). A request that matches no
+route goes to the in-process app behind the routes when there is one, else gets a 404 that lists
+the known routes.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import attrs
+
+from simulator.errors import TransportError
+from simulator.scenario.model import Route
+
+from .base import REFUSED, Transport, TransportReply, timeout_error
+
+XML_CONTENT_TYPE = "application/xml; charset=utf-8"
+TEXT_SUFFIXES = {".xml", ".bxml", ".txt", ".html", ".json"}
+AUDIO_CONTENT_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg"}
+
+
+def route_key(url: str) -> str:
+    """Normal form of an absolute URL for route lookup: lower-case scheme and host, "/" for an
+    empty path, no fragment."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
+                       parts.query, ""))
+
+
+@attrs.frozen
+class _Canned:
+    status: int
+    content: bytes
+    content_type: str
+    delay: float
+
+
+def _canned(key: str, route: Route, base_dir: Path) -> _Canned:
+    """Turn a scenario route into the bytes it replies with (files are read once, here)."""
+    content_type = route.content_type
+    if route.body is not None:
+        content = route.body.encode()
+    elif route.bxml is not None:
+        content = route.bxml.encode()
+    elif route.file is not None:
+        path = route.file if route.file.is_absolute() else base_dir / route.file
+        where = f"line {route.line}" if route.line else None
+        suffix = path.suffix.lower()
+        try:
+            if suffix in TEXT_SUFFIXES:
+                content = path.read_text(encoding="utf-8").encode()
+            else:
+                content = path.read_bytes()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TransportError(f"route {key!r}: cannot read its file", where=where,
+                                 expected="a readable file (UTF-8 for text files)",
+                                 got=f"{path} ({exc.__class__.__name__}: {exc})") from None
+        if content_type is None and suffix not in TEXT_SUFFIXES:
+            content_type = (AUDIO_CONTENT_TYPES.get(suffix)
+                            or mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+    else:
+        content = b""
+    return _Canned(route.status, content, content_type or XML_CONTENT_TYPE, route.delay)
+
+
+class RoutesTransport(Transport):
+    """Canned replies by URL. Keys are paths (resolved against ``base_url``) or absolute URLs;
+    the query string of a request is ignored unless a key names it. A request no route matches
+    goes to ``fallthrough`` when given, else gets a 404 whose body lists the known routes.
+
+    Fault injection: ``delay`` (virtual seconds) is the reply's ``elapsed``; a delay of at least
+    the request's timeout is a timeout (``elapsed == timeout``); ``status: 0`` means the
+    connection is refused (no HTTP response)."""
+
+    def __init__(self, routes: Mapping[str, Route], base_url: str, *, base_dir: Path = Path("."),
+                 fallthrough: Transport | None = None) -> None:
+        self.fallthrough = fallthrough
+        self._routes = {route_key(urljoin(base_url, key)): _canned(key, route, base_dir)
+                        for key, route in routes.items()}
+
+    def send(self, method, url, *, headers=None, params=None, json=None, timeout):
+        key = route_key(url)
+        canned = self._routes.get(key) or self._routes.get(key.split("?", 1)[0])
+        if canned is None:
+            if self.fallthrough is not None:
+                return self.fallthrough.send(method, url, headers=headers, params=params,
+                                             json=json, timeout=timeout)
+            known = ", ".join(sorted(self._routes)) or "none"
+            body = f"no route for {method} {key.split('?', 1)[0]} (known routes: {known})"
+            return TransportReply(404, body.encode(), {"content-type": "text/plain; charset=utf-8"})
+        if canned.delay >= timeout:
+            return TransportReply(None, b"", {}, timeout, timeout_error(timeout))
+        if canned.status == 0:
+            return TransportReply(None, b"", {}, canned.delay, REFUSED)
+        return TransportReply(canned.status, canned.content,
+                              {"content-type": canned.content_type}, canned.delay)
+
+    def close(self) -> None:
+        if self.fallthrough is not None:
+            self.fallthrough.close()
