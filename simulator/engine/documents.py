@@ -29,7 +29,8 @@ import attrs
 from simulator.bxml import nodes
 from simulator.engine.legs import Leg
 from simulator.engine.process import Sleep
-from simulator.engine.simulation import CallerHangup, CallTimeout, EndCall, Simulation
+from simulator.engine.simulation import (CallerHangup, CallTimeout, EndCall, Interrupted,
+                                         Simulation)
 
 #: Documents a leg may switch to without virtual time passing before the loop is cut.
 MAX_INSTANT_DOCUMENTS = 1000
@@ -105,7 +106,7 @@ def sync_webhook(ctx: Context, payload: dict, *, url: str, method: str, node: An
 def start_call(sim: Simulation, settings) -> Leg:
     """Create the scenario's call (the A-leg) and start its document flow."""
     leg = sim.add_leg(direction=settings.direction, from_=settings.from_, to=settings.to,
-                      caller_steps=sim.caller_steps)
+                      caller_steps=sim.caller_steps, call_id=sim.call_ids.get("main"))
     leg.tag = settings.tag or None
     rt = sim.rt(leg)
     if settings.disconnect_url:
@@ -126,8 +127,11 @@ def call_flow(sim: Simulation, leg: Leg, settings):
         else:
             sim.answer(leg)
             payload = sim.payloads.answer(sim.envelope(leg), at=sim.now)
-        document = yield from sync_webhook(ctx, payload, url=settings.answer_url,
-                                           method=settings.answer_method)
+        try:
+            document = yield from sync_webhook(ctx, payload, url=settings.answer_url,
+                                               method=settings.answer_method)
+        except Interrupted as interruption:  # a REST interruption before the first document
+            document = interruption
         yield from run_documents(sim, leg, document)
     except EndCall as end:
         cause, message = end.cause, end.message
@@ -142,11 +146,22 @@ def call_flow(sim: Simulation, leg: Leg, settings):
     sim.end_leg(leg, cause, message)
 
 
-def run_documents(sim: Simulation, leg: Leg, document: Document):
-    """Run ``document`` and every document it switches to; returns at the implicit Hangup."""
+def run_documents(sim: Simulation, leg: Leg, document: Document | Interrupted):
+    """Run ``document`` and every document it switches to; returns at the implicit Hangup.
+
+    An :class:`Interrupted` thrown in (REST redirect / PUT bxml, becoming a Bridge target)
+    discards what runs and continues with the document its ``follow()`` flow returns."""
     last_time, streak = sim.now, 0
     while document is not None:
-        document = yield from run_document(Context(sim, leg, document.base_url), document)
+        try:
+            if isinstance(document, Interrupted):
+                document = yield from document.follow()
+                if document is None:
+                    return
+            document = yield from run_document(Context(sim, leg, document.base_url), document)
+        except Interrupted as interruption:
+            document = interruption
+            continue
         if document is None:
             return
         if sim.now == last_time:
@@ -186,9 +201,9 @@ def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False):
         leg.tag = tag or None
     try:
         outcome = yield from flow_for(node)(ctx, node)
-    except (CallerHangup, CallTimeout, EndCall) as stop:
-        reason = getattr(stop, "cause", None) or ("hangup" if isinstance(stop, CallerHangup)
-                                                  else "timeout")
+    except (CallerHangup, CallTimeout, EndCall, Interrupted) as stop:
+        reason = (getattr(stop, "cause", None) or getattr(stop, "reason", None)
+                  or ("hangup" if isinstance(stop, CallerHangup) else "timeout"))
         sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line, reason=reason)
         raise
     outcome = outcome or Outcome()

@@ -32,7 +32,7 @@ from simulator.engine.legs import Leg, LegInput, LegState
 from simulator.engine.process import Interrupt, Mailbox, Process, Signal
 from simulator.engine.recorder import (BackgroundRecorder, Recording, spoken_text,
                                        transcription_status)
-from simulator.timeline import Timeline, ms
+from simulator.timeline import Entry, Timeline, ms
 
 
 class CallerHangup(Interrupt):
@@ -41,6 +41,18 @@ class CallerHangup(Interrupt):
 
 class CallTimeout(Interrupt):
     """The call ran longer than ``call.max_duration``."""
+
+
+class Interrupted(Interrupt):
+    """The call's BXML is interrupted (REST redirect / PUT bxml, or the call became a Bridge
+    target): the verb executing stops, the rest of the document is discarded, and ``follow()``
+    (a generator flow returning the next Document, or None for the implicit Hangup) takes over.
+    ``reason`` is the interrupted verb's end reason in the timeline."""
+
+    def __init__(self, reason: str, follow: Callable[[], Any]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.follow = follow
 
 
 class EndCall(Exception):
@@ -78,7 +90,8 @@ class Simulation:
 
     def __init__(self, *, call, base_url: str, caller: tuple = (), seed: int = 0,
                  epoch: str = "2026-01-01T00:00:00.000Z", media: Mapping[Any, Any] | None = None,
-                 parties: Mapping[str, Any] | None = None) -> None:
+                 parties: Mapping[str, Any] | None = None, calls: Mapping[str, Any] | None = None,
+                 rest: tuple = ()) -> None:
         self.settings = call
         self.base_url = base_url
         self.caller_steps = tuple(caller)
@@ -95,9 +108,16 @@ class Simulation:
         self.runtime: dict[str, LegRuntime] = {}
         self.recordings: list[Recording] = []
         self.callbacks: list[dict[str, Any]] = []
+        self._webhook_entries: dict[int, Entry] = {}  # id(webhook) -> its timeline entry
         self._outbox: deque[tuple[Any, Callable[[Any], None] | None, float]] = deque()
         self._outstanding: tuple[Any, Callable[[Any], None] | None, float] | None = None
         self._crashed: list[Process] = []
+        # Calls the app creates by REST (engine/rest.py) and its timed REST actions. Ids are
+        # drawn now, main call first (the same id it always had), so canned bodies can name them.
+        self.extra_calls = dict(calls or {})
+        self.rest_actions = tuple(rest)
+        self.call_ids = {"main": self.ids.call_id(),
+                         **{name: self.ids.call_id() for name in self.extra_calls}}
 
     # -- runner protocol ---------------------------------------------------------------------
 
@@ -106,6 +126,10 @@ class Simulation:
         from simulator.engine.documents import start_call  # documents imports this module
 
         start_call(self, self.settings)
+        if self.extra_calls or self.rest_actions:
+            from simulator.engine.rest import schedule
+
+            schedule(self)
         return self._next()
 
     def send(self, answer: Any) -> Any:
@@ -184,14 +208,23 @@ class Simulation:
             fallback_url=self.resolve(fallback_url, base) if fallback_url else None,
             fallback_method=fallback_method.upper(), fallback_auth=fallback_auth,
             timeout=self.settings.callback_timeout)
-        self.timeline.add(self.now, leg.call_id, "webhook", eventType=webhook.event_type,
-                          url=webhook.url, method=webhook.method, sync=sync)
+        self._webhook_entries[id(webhook)] = self.timeline.add(
+            self.now, leg.call_id, "webhook", eventType=webhook.event_type, url=webhook.url,
+            method=webhook.method, sync=sync)
         return webhook
 
     def post_webhook(self, webhook: Webhook) -> None:
         self.post(webhook)
 
     def _log_delivery(self, webhook: Webhook, delivery: Delivery, sent_at: float) -> None:
+        """One ``callbacks`` entry per attempt; the outcome on the webhook's timeline entry."""
+        entry = self._webhook_entries.pop(id(webhook), None)
+        if entry is not None:
+            last = delivery.attempts[-1] if delivery.attempts else None
+            self.timeline.amend(entry, ok=delivery.ok, status=last.status if last else None,
+                                error=last.error if last else delivery.error,
+                                attempts=len(delivery.attempts),
+                                fallback=any(a.fallback for a in delivery.attempts))
         for attempt in delivery.attempts:
             payload = query_params(webhook.payload) if attempt.method == "GET" else webhook.payload
             self.callbacks.append({
@@ -214,9 +247,10 @@ class Simulation:
     # -- legs --------------------------------------------------------------------------------
 
     def add_leg(self, *, direction: str, from_: str, to: str, parent_call_id: str | None = None,
-                caller_steps: tuple = ()) -> Leg:
-        """A new leg, now. ``caller_steps``: its far end's script (a party's ``caller``)."""
-        leg = Leg(call_id=self.ids.call_id(), direction=direction, from_=from_, to=to,
+                caller_steps: tuple = (), call_id: str | None = None) -> Leg:
+        """A new leg, now. ``caller_steps``: its far end's script (a party's ``caller``);
+        ``call_id``: a reserved id (``call_ids``), else a new one."""
+        leg = Leg(call_id=call_id or self.ids.call_id(), direction=direction, from_=from_, to=to,
                   start_at=self.now, parent_call_id=parent_call_id)
         self.legs[leg.call_id] = leg
         self.runtime[leg.call_id] = LegRuntime(leg=leg, verb_started=Signal(self.clock),

@@ -26,7 +26,7 @@ from simulator.audio.synth import render
 from simulator.bxml import nodes
 from simulator.engine.documents import Context, Outcome, sync_webhook
 from simulator.engine.process import Get, Mailbox
-from simulator.engine.simulation import CallerHangup
+from simulator.engine.simulation import CallerHangup, Interrupted
 from simulator.engine.verbs import register
 
 SILENCE_BLOCK_SECONDS = 10.0
@@ -83,7 +83,8 @@ def record(ctx: Context, node: nodes.Record):
             if key is not None and key in node.terminating_digits:
                 reason = "terminating-digit"
     except BaseException as stop:
-        rec.finish(ctx.now, "hangup" if isinstance(stop, CallerHangup) else "call-ended")
+        rec.finish(ctx.now, "hangup" if isinstance(stop, CallerHangup) else
+                   "redirected" if isinstance(stop, Interrupted) else "call-ended")
         sim.recording_stopped(leg, rec)
         raise
     finally:
