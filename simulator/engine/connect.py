@@ -1,4 +1,5 @@
-"""Connection verbs: <Transfer>, <Forward>, <Bridge> (bxml-verbs.md §7.1, §7.4, §7.2).
+"""Connection verbs: <Transfer>, <Forward> (bxml-verbs.md §7.1, §7.4) and the media link
+between legs that <Bridge> (engine/bridge.py) and Conference reuse.
 
 Choices where the spec is silent are in docs/two-party.md; the essentials:
 
@@ -14,9 +15,7 @@ Choices where the spec is silent are in docs/two-party.md; the essentials:
   transferComplete (README #27).
 * Bridged legs hear each other (:class:`MediaBridge`), so an A-leg StartRecording holds both
   parties; with multiChannel the B-leg is on the "played" channel (spec §5.2).
-* Bridge: with one scenario call, every other leg is a B-leg that is ringing (``rejected``) or
-  already connected to its A-leg (``busy``); ended or unknown targets fail with ``unknown``.
-  bridgeComplete reports the failure.
+* Bridge lives in engine/bridge.py (it joins two calls the app controls).
 """
 
 from __future__ import annotations
@@ -325,39 +324,5 @@ def forward(ctx: Context, node: nodes.Forward):
         sim.end_leg(b, failure or ("hangup" if b.answered else "cancel"))
 
 
-# -- <Bridge> -------------------------------------------------------------------------------------
-
-def bridge_failure(sim: Simulation, leg: Leg, target_id: str) -> tuple[str, str]:
-    """(cause, errorMessage) why ``leg`` cannot be bridged with ``target_id``."""
-    target = sim.legs.get(target_id)
-    if target is None:
-        return "unknown", f"call {target_id} does not exist"
-    if target is leg:
-        return "unknown", f"call {target_id} cannot be bridged with itself"
-    if not target.up:
-        return "unknown", f"call {target_id} has already ended"
-    if not target.answered:
-        return "rejected", f"call {target_id} is not answered"
-    return "busy", f"call {target_id} is already bridged with another call"
-
-
-def bridge(ctx: Context, node: nodes.Bridge):
-    refuse_on_b_leg(ctx, node)
-    sim = ctx.sim
-    target_id = node.target_call_id.strip()
-    cause, message = bridge_failure(sim, ctx.leg, target_id)
-    detail = {"target": target_id, "cause": cause}
-    if not node.bridge_complete_url:
-        return Outcome("bridge-failed", None, detail)
-    payload = sim.payloads.bridge_complete(sim.envelope(ctx.leg), at=sim.now, cause=cause,
-                                           error_message=message)
-    document = yield from sync_webhook(
-        ctx, payload, url=node.bridge_complete_url, method=node.bridge_complete_method,
-        node=node, fallback_url=node.bridge_complete_fallback_url,
-        fallback_method=node.bridge_complete_fallback_method)
-    return Outcome("bridge-failed", document, detail)
-
-
 register(nodes.Transfer, transfer)
 register(nodes.Forward, forward)
-register(nodes.Bridge, bridge)

@@ -289,7 +289,8 @@ def _load_extensions() -> None:
         _loaded = True
         import simulator.engine.verbs_recording  # noqa: F401 - registers its flows
         import simulator.engine.verbs_stream  # noqa: F401
-        for optional in ("simulator.engine.connect", "simulator.engine.conference"):
+        for optional in ("simulator.engine.connect", "simulator.engine.bridge",
+                         "simulator.engine.conference"):
             try:
                 __import__(optional)
             except ModuleNotFoundError as missing:
