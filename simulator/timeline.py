@@ -15,7 +15,9 @@ answer              the leg was answered
 verb-start          a verb began [nested: true for Gather prompts]
 verb-end            a verb finished [reason: completed, digits, timeout, terminating-digit,
                     max-digits, max-duration, silence-timeout, hangup, barge-in, ...]
-webhook             a webhook was handed to delivery [eventType, url, method, sync, ok, status, error]
+webhook             a webhook was handed to delivery [eventType, url, method, sync]; its
+                    outcome is added when delivered (same virtual instant) [ok, status and
+                    error of the final attempt, attempts (count), fallback (was it used)]
 digit               the remote party pressed a key [digit]
 speech              the remote party spoke [text, seconds]
 audio               the remote party played a file [seconds]
@@ -74,7 +76,11 @@ def _rounded(value: Any) -> Any:
 
 
 class Timeline:
-    """Append-only; entries come out in the order they were added (time order by design)."""
+    """Append-only; entries come out in the order they were added (time order by design).
+
+    The one change allowed after :meth:`add` is :meth:`amend`: the outcome of something logged
+    when it began (a webhook's delivery), added at the same virtual instant.
+    """
 
     def __init__(self) -> None:
         self._entries: list[Entry] = []
@@ -84,6 +90,10 @@ class Timeline:
         entry = Entry(at=at, call_id=call_id, kind=kind, verb=verb, line=line, detail=detail)
         self._entries.append(entry)
         return entry
+
+    def amend(self, entry: Entry, **detail: Any) -> None:
+        """Add ``detail`` keys to an entry already in the timeline."""
+        entry.detail.update(detail)
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self._entries)

@@ -26,3 +26,12 @@ def test_entries_keep_the_raw_values_and_come_out_in_order():
     assert timeline.of_kind("speech")[0].detail["seconds"] == 2.4000000000000004
     assert timeline.to_json()[1]["at"] == 2.0
 
+
+
+def test_amend_adds_an_outcome_to_an_entry_in_place():
+    timeline = Timeline()
+    sent = timeline.add(1.0, "c-1", "webhook", eventType="gather")
+    timeline.add(1.0, "c-1", "verb-end", verb="Gather")
+    timeline.amend(sent, ok=True, status=200)
+    assert [e.kind for e in timeline] == ["webhook", "verb-end"]
+    assert timeline.to_json()[0]["detail"] == {"eventType": "gather", "ok": True, "status": 200}

@@ -153,3 +153,30 @@ def test_real_closed_port_is_a_callback_error_not_a_traceback():
     (attempt,) = result["callbacks"]
     assert (attempt["status"], attempt["error"]) == (None, "connection refused")
     assert the_call(result)["disconnectCause"] == "callback-error"
+
+
+def webhook_outcomes(result):
+    return [{k: e["detail"][k] for k in ("eventType", "ok", "status", "error", "attempts",
+                                         "fallback")}
+            for e in result["timeline"] if e["kind"] == "webhook"]
+
+
+def test_timeline_webhook_entries_record_how_the_delivery_ended():
+    redirect = '<Response><Redirect redirectUrl="/down" redirectFallbackUrl="/fb"/></Response>'
+    result = run(scenario(app={"bxml": redirect, "routes": {
+        "/down": {"status": 500}, "/fb": "<Response><Hangup/></Response>"}}))
+    assert webhook_outcomes(result) == [
+        {"eventType": "initiate", "ok": True, "status": 200, "error": None, "attempts": 1,
+         "fallback": False},
+        {"eventType": "redirect", "ok": True, "status": 200, "error": None, "attempts": 2,
+         "fallback": True}]
+
+
+def test_timeline_webhook_entry_of_a_failed_delivery_has_the_last_error():
+    sc = scenario(app={"wsgi": "flask_app:app"}, call={"disconnect_url": "/down"},
+                  caller=LEAVE_MESSAGE)
+    refused = attrs.evolve(sc.app, routes={"/down": Route(status=0)})
+    result = run(attrs.evolve(sc, app=refused))
+    assert webhook_outcomes(result)[-1] == {
+        "eventType": "disconnect", "ok": False, "status": None, "error": "connection refused",
+        "attempts": 2, "fallback": False}

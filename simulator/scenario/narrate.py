@@ -2,7 +2,8 @@
 
 ``summary(result)`` is the one-line gist of a run (callbacks, recordings, how the call ended);
 ``narrate(result)`` tells the whole timeline, one line per event, in words
-(``  5.100 c1  caller presses "#"``). Call ids are shortened to ``c1``, ``c2``... in order of
+(``  5.100 c1  caller presses "#"``), from the timeline alone (a webhook line ends with how
+its delivery went, from the webhook entry's outcome). Call ids are shortened to ``c1``, ``c2``... in order of
 appearance. Pure functions returning strings: ``cli.py`` does the printing.
 """
 
@@ -46,7 +47,7 @@ def _describe(ev: dict) -> str:
         return f"< {verb} ends" + (f": {reason}" if reason else "") + _extra(detail, {"reason"})
     if kind == "webhook":
         return f"webhook {detail.get('eventType')} {detail.get('method', '')} " \
-               f"{detail.get('url', '')}"
+               f"{detail.get('url', '')}" + _delivery(detail)
     if kind == "digit":
         return f"caller presses {detail.get('digit')!r}"
     if kind == "speech":
@@ -68,26 +69,19 @@ def _seconds(detail: dict) -> str:
     return f" ({round(seconds, 3):g} s)" if isinstance(seconds, (int, float)) else ""
 
 
-def _attempts(result: dict) -> list[list[dict]]:
-    """Callback attempts grouped per webhook (a group starts at each ``attempt == 1``)."""
-    groups: list[list[dict]] = []
-    for cb in result.get("callbacks") or []:
-        if cb.get("attempt", 1) == 1 or not groups:
-            groups.append([cb])
-        else:
-            groups[-1].append(cb)
-    return groups
-
-
-def _delivery(group: list[dict]) -> str:
-    """``-> 200`` / ``-> 503, fallback -> 200`` / ``-> timeout after 15 s``."""
-    steps = []
-    for cb in group:
-        shown = str(cb.get("status")) if cb.get("status") is not None else str(cb.get("error"))
-        if cb.get("status") is not None and cb.get("error"):
-            shown += f" ({cb['error']})"
-        steps.append(("fallback -> " if cb.get("fallback") else "-> ") + shown)
-    return ", ".join(steps)
+def _delivery(detail: dict) -> str:
+    """`` -> 200`` / `` -> 503 (HTTP 503)`` / `` -> 200 on attempt 2 via fallback`` /
+    `` -> timeout after 15 s``; empty when the entry has no outcome."""
+    if "attempts" not in detail:
+        return ""
+    status, error = detail.get("status"), detail.get("error")
+    shown = str(status) if status is not None else str(error)
+    if status is not None and error:
+        shown += f" ({error})"
+    if (detail.get("attempts") or 0) > 1:
+        via = " via fallback" if detail.get("fallback") else ""
+        shown += f" on attempt {detail['attempts']}{via}"
+    return " -> " + shown
 
 
 def _extra(detail: dict, skip: set) -> str:
@@ -98,17 +92,8 @@ def _extra(detail: dict, skip: set) -> str:
 def narrate(result: dict) -> list[str]:
     """One line per timeline event; webhooks show how their delivery went."""
     ids = _short_ids(result)
-    pending = _attempts(result)
     lines = []
     for ev in result.get("timeline") or []:
-        text = _describe(ev)
-        if ev.get("kind") == "webhook":
-            detail = ev.get("detail") or {}
-            match = next((g for g in pending if g[0].get("eventType") == detail.get("eventType")
-                          and g[0].get("url") == detail.get("url")), None)
-            if match is not None:
-                pending.remove(match)
-                text += " " + _delivery(match)
         who = ids.get(ev.get("callId"), ev.get("callId") or "-")
-        lines.append(f"{ev.get('at', 0):9.3f} {who:>3}  {text}")
+        lines.append(f"{ev.get('at', 0):9.3f} {who:>3}  {_describe(ev)}")
     return lines

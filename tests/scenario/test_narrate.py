@@ -18,15 +18,21 @@ def test_narration_tells_each_event_with_short_call_ids(result):
     assert lines[4] == "   12.000  c1  call ends: hangup"
 
 
-def test_webhook_lines_show_every_attempt(result):
-    result["callbacks"] = [
-        {"at": 1.0, "eventType": "redirect", "url": "http://app.test/p", "attempt": 1,
-         "fallback": False, "status": 503, "error": "HTTP 503"},
-        {"at": 1.0, "eventType": "redirect", "url": "http://b.test/f", "attempt": 2,
-         "fallback": True, "status": 200, "error": None}]
-    result["timeline"] = [{"at": 1.0, "callId": result["calls"][0]["callId"], "kind": "webhook",
-                           "detail": {"eventType": "redirect", "url": "http://app.test/p",
-                                      "method": "POST"}}]
-    assert narrate(result) == [
-        "    1.000  c1  webhook redirect POST http://app.test/p -> 503 (HTTP 503), "
-        "fallback -> 200"]
+def webhook(result, **outcome):
+    return {"at": 1.0, "callId": result["calls"][0]["callId"], "kind": "webhook",
+            "detail": {"eventType": "redirect", "url": "http://app.test/p", "method": "POST",
+                       "sync": True, **outcome}}
+
+
+def test_webhook_lines_end_with_the_delivery_outcome_of_the_timeline(result):
+    result["callbacks"] = []  # the narration reads the timeline only
+    result["timeline"] = [
+        webhook(result, ok=True, status=200, error=None, attempts=1, fallback=False),
+        webhook(result, ok=True, status=200, error=None, attempts=2, fallback=True),
+        webhook(result, ok=False, status=503, error="HTTP 503", attempts=1, fallback=False),
+        webhook(result, ok=False, status=None, error="connection refused", attempts=2,
+                fallback=False),
+        webhook(result)]  # not delivered (yet)
+    assert [line.split("http://app.test/p")[1] for line in narrate(result)] == [
+        " -> 200", " -> 200 on attempt 2 via fallback", " -> 503 (HTTP 503)",
+        " -> connection refused on attempt 2", ""]
