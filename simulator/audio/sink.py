@@ -5,6 +5,8 @@
   errors too, so a file written before a failure stays a valid, playable file.
 - `read_audio` / `decode_audio` turn a file (or bytes fetched over HTTP) into 8 kHz mono float32,
   downmixing and resampling as needed; `audio_info` reports a file's shape without decoding it.
+- `iter_blocks` streams a file as it is (native rate, every channel kept) block by block, for
+  readers of long recordings (the report's waveform) that must not hold the whole file.
 Problems with a user's file raise `MediaError` naming the file and what was expected.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -141,6 +144,40 @@ def read_audio(path: str | os.PathLike) -> np.ndarray:
         raise MediaError("cannot decode audio file", where=str(path), expected=_READABLE,
                          got=_reason(exc)) from None
     return to_mono_8k(data, rate)
+
+
+#: Frames per block of `iter_blocks`: 64 Ki frames is 8 s at 8 kHz, 512 KB for two channels.
+BLOCK_FRAMES = 1 << 16
+
+
+def iter_blocks(path: str | os.PathLike,
+                block_frames: int = BLOCK_FRAMES) -> Iterator[np.ndarray]:
+    """An audio file as consecutive float32 blocks of shape (n, channels), n <= block_frames.
+
+    Samples stay at the file's own rate (see `audio_info`) and channels are not mixed, so
+    channel c of the file is column c of every block. Only one block is held at a time (each is
+    a fresh array), so a four-hour recording streams in constant memory. The file is opened
+    when the first block is asked for: a missing or undecodable file raises `MediaError` from
+    the first `next()`.
+    """
+    if block_frames < 1:
+        raise ValueError(f"block_frames must be at least 1, got {block_frames!r}")
+    _require_file(path)
+    try:
+        file = soundfile.SoundFile(str(path))
+    except (soundfile.SoundFileError, RuntimeError) as exc:
+        raise MediaError("cannot decode audio file", where=str(path), expected=_READABLE,
+                         got=_reason(exc)) from None
+    with file:
+        while True:
+            try:
+                block = file.read(block_frames, dtype="float32", always_2d=True)
+            except (soundfile.SoundFileError, RuntimeError) as exc:
+                raise MediaError("cannot decode audio file", where=str(path),
+                                 expected=_READABLE, got=_reason(exc)) from None
+            if not len(block):
+                return
+            yield block
 
 
 def decode_audio(data: bytes, name: str) -> np.ndarray:

@@ -10,13 +10,14 @@ Owns the ``bxmlsim report`` page. Public surface (import from ``simulator.report
 
 The page works offline: inline CSS/JS only, a Content-Security-Policy that forbids every
 network fetch, audio embedded as base64 ``data:`` URIs (capped, see ``EMBED_LIMIT_BYTES``),
-waveforms drawn as inline SVG. Modules: ``page`` (input checks, jinja2 rendering, writing),
-``view`` (timeline: legs, lanes, steps, documents, webhooks), ``recordings`` (waveforms and
-embedded audio), ``values`` (tolerant readers of result.json values).
+waveforms drawn as inline SVG, one lane per channel. Modules: ``page`` (input checks, jinja2
+rendering, writing), ``view`` (timeline: legs, lanes, steps, documents, webhooks),
+``recordings`` (per recording: waveform and embedded audio), ``waveform`` (streamed per-channel
+envelope and silences), ``values`` (tolerant readers of result.json values).
 """
 
 from .page import RESULT_FORMAT, check_result, load_result, render_report, write_report
-from .recordings import EMBED_LIMIT_BYTES, PAGE_EMBED_LIMIT_BYTES, waveform
+from .recordings import EMBED_LIMIT_BYTES, PAGE_EMBED_LIMIT_BYTES
 
 __all__ = ["EMBED_LIMIT_BYTES", "PAGE_EMBED_LIMIT_BYTES", "RESULT_FORMAT", "check_result",
-           "load_result", "render_report", "waveform", "write_report"]
+           "load_result", "render_report", "write_report"]

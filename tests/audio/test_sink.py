@@ -5,7 +5,8 @@ import pytest
 import soundfile
 
 from simulator.audio.detect import detect_dtmf
-from simulator.audio.sink import RecordingSink, audio_info, decode_audio, read_audio
+from simulator.audio.sink import (RecordingSink, audio_info, decode_audio, iter_blocks,
+                                  read_audio)
 from simulator.audio.synth import dtmf, render, silence, Span
 from simulator.errors import MediaError
 
@@ -146,6 +147,52 @@ def test_read_audio_of_garbage_is_a_media_error(tmp_path):
         read_audio(bad)
     with pytest.raises(MediaError, match="bad.wav"):
         audio_info(bad)
+
+
+@pytest.mark.parametrize("file_format", ["wav", "mp3"])
+def test_iter_blocks_streams_every_channel_apart_in_bounded_blocks(tmp_path, file_format):
+    """Channel 2 carries a key, channel 1 is silent: the blocks keep them apart, none is longer
+    than asked, and together they are the whole file."""
+    path = tmp_path / f"two.{file_format}"
+    with RecordingSink(path, channels=2, file_format=file_format) as sink:
+        sink.write(stereo(silence(1.0), dtmf("5", 1.0)))
+    blocks = list(iter_blocks(path, block_frames=3000))
+    assert all(b.dtype == np.float32 and b.ndim == 2 and b.shape[1] == 2 for b in blocks)
+    assert [len(b) for b in blocks] == [3000, 3000, 2000]
+    data = np.concatenate(blocks)
+    assert np.abs(data[:, 0]).max() < 0.01
+    assert np.sqrt(np.mean(data[:, 1] ** 2)) > 0.1  # the two tones at 0.25 peak each
+
+
+def test_iter_blocks_keeps_the_file_rate_and_a_mono_file_is_one_column(tmp_path):
+    soundfile.write(str(tmp_path / "hi.wav"), np.full(44100, 0.5), 44100)
+    blocks = list(iter_blocks(tmp_path / "hi.wav", block_frames=10000))
+    assert [b.shape for b in blocks] == [(10000, 1)] * 4 + [(4100, 1)]
+
+
+def test_iter_blocks_holds_one_block_at_a_time(tmp_path):
+    """Each block is its own array: dropping it frees it, so a long file streams in O(block)."""
+    import weakref
+
+    soundfile.write(str(tmp_path / "long.wav"), np.zeros(80000, np.float32), 8000)
+    alive, count = [], 0
+    for block in iter_blocks(tmp_path / "long.wav", block_frames=8000):
+        alive = [ref for ref in alive if ref() is not None]
+        assert len(alive) <= 1  # only the previous block, still bound to `block`
+        alive.append(weakref.ref(block))
+        count += 1
+    assert count == 10
+
+
+def test_iter_blocks_of_a_missing_or_bad_file_is_a_media_error(tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"this is not audio" * 20)
+    with pytest.raises(MediaError, match="bad.wav: cannot decode audio file"):
+        next(iter_blocks(bad))
+    with pytest.raises(MediaError, match="nowhere.wav: audio file not found"):
+        next(iter_blocks(tmp_path / "nowhere.wav"))
+    with pytest.raises(ValueError, match="block_frames"):
+        next(iter_blocks(bad, block_frames=0))
 
 
 @pytest.mark.parametrize("file_format", ["WAV", "MP3"])
