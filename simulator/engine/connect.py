@@ -24,8 +24,7 @@ import attrs
 
 from simulator.audio.synth import SAMPLE_RATE, Span
 from simulator.bxml import nodes
-from simulator.engine.documents import (Context, Document, Outcome, run_documents,
-                                        sync_webhook)
+from simulator.engine.documents import Context, Outcome, run_documents, sync_webhook
 from simulator.engine.legs import Leg, Track
 from simulator.engine.process import Get, Mailbox, Process, Signal, Sleep, Wait
 from simulator.engine.simulation import CallerHangup, EndCall, Simulation
@@ -244,31 +243,13 @@ def b_leg_flow(call: TransferCall, dialled: Dialled):
 
 def transfer_answer(call: TransferCall, dialled: Dialled):
     """transferAnswer (sync) for the B-leg; its reply parsed in the transferAnswer context."""
-    from simulator.bxml.parse import parse_bxml
-    from simulator.errors import BxmlError
-
     sim, leg, noun = call.sim, dialled.leg, dialled.noun
     payload = sim.payloads.transfer_answer(sim.envelope(leg), at=sim.now)
-    webhook = sim.webhook(leg, payload, url=noun.transfer_answer_url, base=call.ctx.base_url,
-                          method=noun.transfer_answer_method, node=noun,
-                          fallback_url=noun.transfer_answer_fallback_url,
-                          fallback_method=noun.transfer_answer_fallback_method, sync=True)
-    delivery = yield webhook
-    if delivery.elapsed > 0:
-        yield Sleep(delivery.elapsed)
-    if not delivery.ok:
-        raise EndCall("callback-error",
-                      f"transferAnswer webhook could not be delivered: {delivery.error}")
-    text = (delivery.body or "").strip()
-    if not text:
-        return Document(nodes.Response(verbs=()), delivery.url)
-    try:
-        response = parse_bxml(text, source=delivery.url or "transferAnswer",
-                              context="transferAnswer", roots=("Response",))
-    except BxmlError as error:
-        raise EndCall("invalid-bxml", f"transferAnswer reply from {delivery.url}: {error}") \
-            from None
-    return Document(response, delivery.url)
+    return (yield from sync_webhook(
+        Context(sim, leg, call.ctx.base_url), payload, url=noun.transfer_answer_url,
+        method=noun.transfer_answer_method, node=noun,
+        fallback_url=noun.transfer_answer_fallback_url,
+        fallback_method=noun.transfer_answer_fallback_method, context="transferAnswer"))
 
 
 def transfer(ctx: Context, node: nodes.Transfer):

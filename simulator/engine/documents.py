@@ -73,24 +73,40 @@ class Context:
         return self.sim.now
 
 
-def parse_document(body: str | None, url: str | None, event: str) -> Document:
+def read_bxml(sim: Simulation, call_id: str, text: str, *, source: str, context: str = "call",
+              roots: tuple[str, ...] = ("Response",)) -> nodes.Response:
+    """Parse BXML the engine is about to run; each parser warning becomes a ``bxml-warning``
+    timeline entry on ``call_id`` (code, message, line). Raises ``BxmlError`` on errors."""
+    from simulator.bxml.parse import parse_bxml_with_warnings
+
+    response, warnings = parse_bxml_with_warnings(text, source=source, context=context,
+                                                  roots=roots)
+    for warning in warnings:
+        sim.timeline.add(sim.now, call_id, "bxml-warning", line=warning.line or None,
+                         code=warning.code, message=warning.message)
+    return response
+
+
+def parse_document(sim: Simulation, leg: Leg, body: str | None, url: str | None, event: str,
+                   *, context: str = "call") -> Document:
     """The BXML a sync webhook returned; empty means ``<Response/>`` (README #3)."""
-    from simulator.bxml.parse import parse_bxml
     from simulator.errors import BxmlError
 
     text = (body or "").strip()
     if not text:
         return Document(nodes.Response(verbs=()), url)
     try:
-        response = parse_bxml(text, source=url or event, roots=("Response",))
+        response = read_bxml(sim, leg.call_id, text, source=url or event, context=context)
     except BxmlError as error:  # includes a <Bxml> root, not allowed in replies (README #8)
         raise EndCall("invalid-bxml", f"{event} reply from {url}: {error}") from None
     return Document(response, url)
 
 
 def sync_webhook(ctx: Context, payload: dict, *, url: str, method: str, node: Any = None,
-                 fallback_url: str | None = None, fallback_method: str = "POST"):
-    """Send a BXML webhook and wait for it; returns the Document it answered."""
+                 fallback_url: str | None = None, fallback_method: str = "POST",
+                 context: str = "call"):
+    """Send a BXML webhook and wait for it; returns the Document it answered (parsed in
+    ``context``: ``transferAnswer`` replies have their own rules, spec §9)."""
     webhook = ctx.sim.webhook(ctx.leg, payload, url=url, base=ctx.base_url, method=method,
                               node=node, fallback_url=fallback_url,
                               fallback_method=fallback_method, sync=True)
@@ -100,7 +116,8 @@ def sync_webhook(ctx: Context, payload: dict, *, url: str, method: str, node: An
     if not delivery.ok:
         raise EndCall("callback-error",
                       f"{webhook.event_type} webhook could not be delivered: {delivery.error}")
-    return parse_document(delivery.body, delivery.url, webhook.event_type)
+    return parse_document(ctx.sim, ctx.leg, delivery.body, delivery.url, webhook.event_type,
+                          context=context)
 
 
 def start_call(sim: Simulation, settings) -> Leg:

@@ -48,6 +48,8 @@ def _describe(ev: dict) -> str:
     if kind == "webhook":
         return f"webhook {detail.get('eventType')} {detail.get('method', '')} " \
                f"{detail.get('url', '')}" + _delivery(detail)
+    if kind == "bxml-warning":
+        return f"BXML warning {detail.get('code')}{line}: {detail.get('message')}"
     if kind == "digit":
         return f"caller presses {detail.get('digit')!r}"
     if kind == "speech":

@@ -194,3 +194,13 @@ def test_second_values_in_timeline_details_have_no_float_noise():
             [Say("one two three four five six")])  # 6 x 0.4 s = 2.4000000000000004 in floats
     speech = [e for e in r.sim.timeline.to_json() if e["kind"] == "speech"]
     assert speech[0]["detail"]["seconds"] == 2.4
+
+
+def test_warnings_of_a_document_the_call_runs_are_timeline_entries():
+    r = run({"/answer": "<Response>\n<Pause duration='1'/>\n"
+                        "<Gather maxDigits='1'><SpeakSentence>hi</SpeakSentence></Gather>"
+                        "</Response>"})
+    (warning,) = [e for e in r.sim.timeline.to_json() if e["kind"] == "bxml-warning"]
+    assert (warning["line"], warning["detail"]["code"]) == (3, "BX406")
+    assert "gatherUrl" in warning["detail"]["message"]
+    assert warning["callId"] == r.leg.call_id and warning["at"] == 0.0

@@ -298,6 +298,18 @@ def test_transfer_answer_bxml_runs_on_the_b_leg_and_its_webhooks_name_the_parent
     assert (a_leg["callId"], "Gather") not in verbs
 
 
+def test_warnings_of_transfer_answer_bxml_are_logged_on_the_b_leg(tmp_path):
+    parties = {BOB: Party(answer_after=1.0, caller=(Hangup(at=3.0),))}
+    result = run(tmp_path, "<Response>" + transfer((BOB, ' transferAnswerUrl="/ta"'))
+                 + "</Response>",
+                 routes={"/ta": '<Response><Gather maxDigits="1"/></Response>'},
+                 parties=parties)
+    b_leg = result["calls"][1]
+    warnings = [(t["callId"], t["detail"]["code"]) for t in result["timeline"]
+                if t["kind"] == "bxml-warning"]
+    assert warnings == [(b_leg["callId"], "BX406")]
+
+
 def test_transfer_answer_bxml_may_not_transfer_again(tmp_path):
     """A verb outside the transferAnswer set (§9) fails the B-leg with invalid-bxml."""
     result = run(tmp_path, "<Response>" + transfer((BOB, ' transferAnswerUrl="/ta"'),

@@ -36,3 +36,10 @@ def test_webhook_lines_end_with_the_delivery_outcome_of_the_timeline(result):
     assert [line.split("http://app.test/p")[1] for line in narrate(result)] == [
         " -> 200", " -> 200 on attempt 2 via fallback", " -> 503 (HTTP 503)",
         " -> connection refused on attempt 2", ""]
+
+
+def test_bxml_warnings_are_told_with_their_code_and_line(result):
+    result["timeline"] = [{"at": 0.0, "callId": result["calls"][0]["callId"],
+                           "kind": "bxml-warning", "line": 3,
+                           "detail": {"code": "BX406", "message": "no gatherUrl"}}]
+    assert narrate(result) == ["    0.000  c1  BXML warning BX406 (line 3): no gatherUrl"]
