@@ -33,6 +33,7 @@ from simulator.engine.simulation import Simulation
 from simulator.errors import MediaError
 from simulator.result import Result
 from simulator.scenario import model
+from simulator.scenario.refs import resolve_app
 from simulator.transports import Transport, make_transport
 
 RECORDINGS_DIR = "recordings"
@@ -44,8 +45,10 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None) -> Result:
     media = load_caller_media(scenario)
     sim = Simulation(call=scenario.call, base_url=scenario.app.base_url,
                      caller=scenario.caller, seed=scenario.seed, epoch=scenario.epoch,
-                     media=media, parties=scenario.parties)
-    transport = make_transport(scenario.app, scenario.base_dir,
+                     media=media, parties=scenario.parties, calls=scenario.calls,
+                     rest=scenario.rest)
+    # Canned bodies may name calls by {{calls.NAME.callId}}; the ids are drawn up front.
+    transport = make_transport(resolve_app(scenario.app, sim.call_ids), scenario.base_dir,
                                answer_url=scenario.call.answer_url)
     try:
         drive(sim, transport, Path(out_dir) if out_dir is not None else None)
@@ -72,9 +75,9 @@ def drive(sim: Simulation, transport: Transport, out_dir: Path | None) -> None:
 
 
 def load_caller_media(scenario: model.Scenario) -> dict[Path, np.ndarray]:
-    """Samples of every ``play`` step (caller and parties), read before the run starts."""
+    """Samples of every ``play`` step (caller, parties, created calls), read up front."""
     steps = list(scenario.caller)
-    for party in scenario.parties.values():
+    for party in [*scenario.parties.values(), *scenario.calls.values()]:
         steps += list(party.caller)
     media: dict[Path, np.ndarray] = {}
     for step in steps:

@@ -12,7 +12,9 @@
   time in arrival order; a document with another verb is refused whole, a failing verb is
   skipped, an empty reply does nothing (callbacks.md §1.6). The room survives all of these.
 * Audio: what the room plays is heard by every member not on ``hold`` (it lands on their
-  ``played`` track, so their own call recordings hold it). A room recording is one channel:
+  ``played`` track, so their own call recordings hold it). Members hear each other: each member
+  not on hold hears the sum of the other members that are neither muted nor on hold, from the
+  later of their two joins until either leaves (:class:`FanoutTrack`). A room recording is one channel:
   members that are neither muted nor on hold (while they were members), plus the room's audio.
   It ends with ``conferenceRecordingAvailable``; result.json lists it with the creating call's
   ``callId``.
@@ -38,6 +40,47 @@ from simulator.engine.verbs import audio_spans, register, speech_spans
 
 #: live rooms of each simulation, by name
 _ROOMS: weakref.WeakKeyDictionary[Simulation, dict[str, "Room"]] = weakref.WeakKeyDictionary()
+
+
+class FanoutTrack(Track):
+    """A member's ``remote`` track while in a room: each span is also played to the members
+    listening (their ``played`` tracks), from the moment each started listening.
+
+    It shares the original span list, so the leg's own history is untouched; a span cut short
+    (a hang-up mid-sentence) is cut on every copy."""
+
+    def __init__(self, original: Track) -> None:
+        super().__init__()
+        self.spans = original.spans
+        self.original = original
+        self.listeners: dict[str, tuple[Track, dict[int, int]]] = {}  # callId -> (track, copies)
+
+    def listen(self, key: str, target: Track, since: float) -> None:
+        copies = {i: target.add(clip_start(span, since))
+                  for i, span in enumerate(self.spans) if span.end > since}
+        self.listeners[key] = (target, copies)
+
+    def unlisten(self, key: str, at: float) -> None:
+        target, copies = self.listeners.pop(key, (None, {}))
+        for copy in copies.values():
+            target.cut(copy, at)
+
+    def add(self, span) -> int:
+        index = super().add(span)
+        for target, copies in self.listeners.values():
+            copies[index] = target.add(span)
+        return index
+
+    def cut(self, index: int, at: float) -> None:
+        super().cut(index, at)
+        for target, copies in self.listeners.values():
+            if index in copies:
+                target.cut(copies[index], at)
+
+    def release(self, at: float) -> Track:
+        for key in list(self.listeners):
+            self.unlisten(key, at)
+        return self.original
 
 
 @attrs.define(eq=False)
@@ -72,6 +115,7 @@ class Room:
 
     def join(self, leg: Leg, node: nodes.Conference) -> Member:
         member = Member(leg, self.sim.now, heard=not (node.mute or node.hold), hears=not node.hold)
+        self._mix_in(member)
         self.members.append(member)
         self.attendance.append(member)
         self.sim.timeline.add(self.sim.now, leg.call_id, "conference-join", verb="Conference",
@@ -85,12 +129,32 @@ class Room:
         sim = self.sim
         member.left_at = sim.now
         self.members.remove(member)
+        self._mix_out(member)
         sim.timeline.add(sim.now, member.leg.call_id, "conference-exit", verb="Conference",
                          conferenceId=self.envelope.conference_id, name=self.name)
         self._event("conferenceMemberExit", sim.payloads.conference_member_exit(
             self.envelope, at=sim.now, member=sim.envelope(member.leg)), sync=True)
         if not self.members:
             self._end()
+
+    def _mix_in(self, member: Member) -> None:
+        """The new member and the members already in start hearing each other, now."""
+        leg, now = member.leg, self.sim.now
+        if not isinstance(leg.remote, FanoutTrack):
+            leg.remote = FanoutTrack(leg.remote)
+        for other in self.members:
+            if member.heard and other.hears:
+                leg.remote.listen(other.leg.call_id, other.leg.played, now)
+            if other.heard and member.hears:
+                other.leg.remote.listen(leg.call_id, leg.played, now)
+
+    def _mix_out(self, member: Member) -> None:
+        leg, now = member.leg, self.sim.now
+        for other in self.members:
+            if isinstance(other.leg.remote, FanoutTrack):
+                other.leg.remote.unlisten(leg.call_id, now)
+        if isinstance(leg.remote, FanoutTrack):
+            leg.remote = leg.remote.release(now)
 
     def _end(self) -> None:
         sim = self.sim

@@ -28,12 +28,14 @@ from simulator.bxml.nodes import VERB_NAMES
 from simulator.errors import ScenarioError
 from simulator.scenario import model, schema
 from simulator.scenario.expect import parse_expect
+from simulator.scenario.refs import TEXT_SUFFIXES, bad_refs
 from simulator.scenario.source import Locator, PathPart, Problems, format_path
 
 _CONVERTER = schema.make_converter()
 DTMF_DIGITS = re.compile(r"^[0-9*#A-D]+$")
 _MODULE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _URL = re.compile(r"^https?://[^\s/]+")
+_CALL_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def load_scenarios(path: str | Path) -> list[model.Scenario]:
@@ -195,6 +197,10 @@ class _Builder:
         app = self.build_app(doc.app)
         caller = self.build_steps(("caller",), doc.caller)
         parties = {number: self.build_party(number, party) for number, party in doc.parties.items()}
+        calls = {name: self.build_created_call(name, spec) for name, spec in doc.calls.items()}
+        rest = tuple(self.build_rest(i, action, set(doc.calls))
+                     for i, action in enumerate(doc.rest))
+        self.check_refs(app, set(doc.calls))
         expect = None
         if doc.expect is not None:
             expect = parse_expect(self.doc["expect"], self.root, self.prefix + ("expect",),
@@ -202,7 +208,8 @@ class _Builder:
         if len(self.problems.items) > count:
             return None
         return model.Scenario(name=doc.name, seed=doc.seed, call=call, app=app, caller=caller,
-                              parties=parties, expect=expect, file=self.file,
+                              parties=parties, calls=calls, rest=rest, expect=expect,
+                              file=self.file,
                               line=self.line("name") or self.line(), base_dir=self.base_dir,
                               epoch=doc.epoch)
 
@@ -267,6 +274,87 @@ class _Builder:
         caller = self.build_steps(parts + ("caller",), party.caller)
         return model.Party(status=party.status, answer_after=party.answer_after, caller=caller,
                            line=self.line(*parts))
+
+    def method(self, parts: tuple, value: str) -> None:
+        if value not in ("GET", "POST"):
+            self.bad(parts, "bad value", "GET or POST", value)
+
+    def build_created_call(self, name: str, spec: schema.CreatedCallDoc) -> model.CreatedCall:
+        parts = ("calls", name)
+        if not _CALL_NAME.match(name) or name == "main":
+            self.bad(parts, "bad call name", "letters, digits, - and _ (`main` is the "
+                     "scenario's own call)", name)
+        if not spec.to.strip():
+            self.bad(parts + ("to",), "bad value", "a number or SIP URI to call", spec.to)
+        self.method(parts + ("answer_method",), spec.answer_method)
+        self.method(parts + ("disconnect_method",), spec.disconnect_method)
+        self.seconds(parts + ("at",), spec.at)
+        if not 1 <= spec.call_timeout <= 300:
+            self.bad(parts + ("call_timeout",), "bad value", "1 to 300 seconds (createCall "
+                     "callTimeout)", spec.call_timeout)
+        if spec.status not in ("answer", "busy", "no-answer"):
+            self.bad(parts + ("status",), "bad value", "answer, busy or no-answer", spec.status)
+        self.seconds(parts + ("answer_after",), spec.answer_after)
+        caller = self.build_steps(parts + ("caller",), spec.caller)
+        fields = attrs.asdict(spec, recurse=False)
+        fields["caller"] = caller
+        return model.CreatedCall(**fields, line=self.line(*parts))
+
+    def build_rest(self, index: int, action: schema.RestDoc, names: set) -> model.RestAction:
+        parts = ("rest", index)
+        self.seconds(parts + ("at",), action.at)
+        if action.call != "main" and action.call not in names:
+            self.bad(parts + ("call",), "unknown call", "main or a name under `calls:` ("
+                     + (", ".join(sorted(names)) or "none defined") + ")", action.call)
+        given = [key for key in schema.REST_ACTIONS if getattr(action, key) is not None]
+        if len(given) != 1:
+            self.bad(parts, "wrong type", "exactly one of " + ", ".join(schema.REST_ACTIONS)
+                     + " in a REST action", ", ".join(given) or "none")
+        update = None
+        if action.update_call is not None:
+            update = self.build_update(parts + ("update_call",), action.update_call)
+        if action.recording is not None and action.recording not in ("paused", "recording"):
+            self.bad(parts + ("recording",), "bad value", "paused or recording",
+                     action.recording)
+        if action.put_bxml is not None:
+            if not action.put_bxml.strip():
+                self.bad(parts + ("put_bxml",), "bad value", "a BXML document", action.put_bxml)
+            for ref in bad_refs(action.put_bxml, names):
+                self.bad(parts + ("put_bxml",), "unknown call reference",
+                         "{{calls.NAME.callId}} with NAME main or a key of `calls:`", ref)
+        return model.RestAction(at=action.at, call=action.call, update_call=update,
+                                recording=action.recording, put_bxml=action.put_bxml,
+                                line=self.line(*parts))
+
+    def build_update(self, parts: tuple, update: schema.UpdateCallDoc) -> model.UpdateCall:
+        if update.state not in ("active", "completed"):
+            self.bad(parts + ("state",), "bad value", "active or completed", update.state)
+        elif update.state == "active" and update.redirect_url is None:
+            self.bad(parts, "missing required key", "redirect_url (state: active redirects)")
+        elif update.state == "completed":
+            for key in ("redirect_url", "redirect_fallback_url", "tag"):
+                if getattr(update, key) is not None:
+                    self.bad(parts + (key,), "not allowed", "no " + key + " with state: "
+                             "completed (voice-api.md §3.4)", getattr(update, key))
+        self.method(parts + ("redirect_method",), update.redirect_method)
+        self.method(parts + ("redirect_fallback_method",), update.redirect_fallback_method)
+        return model.UpdateCall(**attrs.asdict(update))
+
+    def check_refs(self, app: model.AppSettings, names: set) -> None:
+        """``{{calls.NAME.callId}}`` in canned bodies must name a call."""
+        expected = "{{calls.NAME.callId}} with NAME main or a key of `calls:`"
+        for ref in bad_refs(app.bxml, names):
+            self.bad(("app", "bxml"), "unknown call reference", expected, ref)
+        for key, route in app.routes.items():
+            texts = [route.bxml, route.body]
+            if route.file is not None and route.file.suffix.lower() in TEXT_SUFFIXES \
+                    and route.file.is_file():
+                try:
+                    texts.append(route.file.read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError):
+                    pass  # transports.py reports an unreadable route file
+            for ref in [r for text in texts for r in bad_refs(text, names)]:
+                self.bad(("app", "routes", key), "unknown call reference", expected, ref)
 
     def build_steps(self, parts: tuple, steps: list) -> tuple[model.Step, ...]:
         return tuple(self.build_step(parts + (i,), step) for i, step in enumerate(steps))

@@ -109,6 +109,57 @@ class Party:
 
 
 @attrs.frozen
+class CreatedCall:
+    """A call the app creates with REST createCall (scenario ``calls:``), by name.
+
+    It follows the outbound lifecycle: rings ``to`` from ``at`` (virtual seconds since the
+    first call's start), then ``answer`` webhook to ``answer_url`` and its BXML; its far end
+    follows ``status``/``answer_after``/``caller`` like a party."""
+
+    to: str
+    from_: str | None = None  # None: the app's number (main call's `to`, or `from` if outbound)
+    answer_url: str = "/answer"
+    answer_method: str = "POST"
+    disconnect_url: str | None = None
+    disconnect_method: str = "POST"
+    tag: str | None = None
+    at: float = 0.0
+    call_timeout: float = 30.0
+    status: str = "answer"  # answer | busy | no-answer
+    answer_after: float = 0.0
+    caller: tuple[Step, ...] = ()
+    line: int = 0
+
+
+@attrs.frozen
+class UpdateCall:
+    """POST /calls/{id} (voice-api.md §3.4): ``active`` redirects, ``completed`` hangs up."""
+
+    state: str = "active"  # active | completed
+    redirect_url: str | None = None
+    redirect_method: str = "POST"
+    redirect_fallback_url: str | None = None
+    redirect_fallback_method: str = "POST"
+    username: str | None = None
+    password: str | None = None
+    fallback_username: str | None = None
+    fallback_password: str | None = None
+    tag: str | None = None
+
+
+@attrs.frozen
+class RestAction:
+    """One timed REST request of the app (scenario ``rest:``); exactly one action is set."""
+
+    at: float
+    call: str = "main"  # a name of ``calls:``, or ``main`` (the scenario's call)
+    update_call: UpdateCall | None = None
+    recording: str | None = None  # PUT /calls/{id}/recording state: paused | recording
+    put_bxml: str | None = None  # PUT /calls/{id}/bxml body
+    line: int = 0
+
+
+@attrs.frozen
 class Scenario:
     name: str
     seed: int = 0
@@ -116,6 +167,8 @@ class Scenario:
     app: AppSettings = attrs.Factory(AppSettings)
     caller: tuple[Step, ...] = ()
     parties: dict[str, Party] = attrs.Factory(dict)
+    calls: dict[str, CreatedCall] = attrs.Factory(dict)  # extra calls the app creates (REST)
+    rest: tuple[RestAction, ...] = ()  # timed REST actions
     expect: object | None = None  # simulator.scenario.expect.Expectations, owned there
     file: Path | None = None  # the YAML file, when loaded from one
     line: int = 0

@@ -106,6 +106,55 @@ class PartyDoc:
 
 
 @attrs.frozen
+class CreatedCallDoc:
+    """A call the app creates by REST (``calls.<name>``)."""
+
+    to: str
+    from_: str | None = None
+    answer_url: str = "/answer"
+    answer_method: str = "POST"
+    disconnect_url: str | None = None
+    disconnect_method: str = "POST"
+    tag: str | None = None
+    at: float = 0.0
+    call_timeout: float = 30.0
+    status: str = "answer"
+    answer_after: float = 0.0
+    caller: list[StepDoc] = attrs.Factory(list)
+
+
+@attrs.frozen
+class UpdateCallDoc:
+    """REST update call (``rest[i].update_call``), voice-api.md §3.4 in snake_case."""
+
+    state: str = "active"
+    redirect_url: str | None = None
+    redirect_method: str = "POST"
+    redirect_fallback_url: str | None = None
+    redirect_fallback_method: str = "POST"
+    username: str | None = None
+    password: str | None = None
+    fallback_username: str | None = None
+    fallback_password: str | None = None
+    tag: str | None = None
+
+
+@attrs.frozen
+class RestDoc:
+    """One timed REST request (``rest[i]``); exactly one of the three actions."""
+
+    at: float
+    call: str = "main"
+    update_call: Union[UpdateCallDoc, None] = None
+    recording: str | None = None
+    put_bxml: str | None = None
+
+
+#: The keys that name each kind of REST action.
+REST_ACTIONS = ("update_call", "recording", "put_bxml")
+
+
+@attrs.frozen
 class ScenarioDoc:
     name: str
     seed: int = 0
@@ -113,6 +162,8 @@ class ScenarioDoc:
     app: AppDoc = attrs.Factory(AppDoc)
     caller: list[StepDoc] = attrs.Factory(list)
     parties: dict[str, PartyDoc] = attrs.Factory(dict)
+    calls: dict[str, CreatedCallDoc] = attrs.Factory(dict)
+    rest: list[RestDoc] = attrs.Factory(list)
     expect: Any = None  # parsed by expect.py, which keeps its own line numbers
     epoch: str = "2026-01-01T00:00:00.000Z"
 
@@ -177,6 +228,20 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(
         CallDoc, make_dict_structure_fn(CallDoc, conv, _cattrs_forbid_extra_keys=True,
                                         from_=override(rename="from")))
+
+    conv.register_structure_hook(
+        CreatedCallDoc, make_dict_structure_fn(CreatedCallDoc, conv,
+                                               _cattrs_forbid_extra_keys=True,
+                                               from_=override(rename="from")))
+
+    def structure_update(value, _type):
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise WrongType("a mapping such as {redirect_url: /interrupt}", value)
+        return conv.structure(value, UpdateCallDoc)
+
+    conv.register_structure_hook(Union[UpdateCallDoc, None], structure_update)
 
     def structure_route(value, _type):
         if isinstance(value, str):

@@ -1,0 +1,221 @@
+"""What the app does through the Voice REST API, in virtual time (spec voice-api.md).
+
+The scenario names the calls the app creates (``calls:``, REST createCall §3.1) and the REST
+requests it makes at given times (``rest:``). :func:`schedule` puts both on the clock when the
+run starts. Every request is a timeline entry of kind ``rest`` on the target call with
+``detail = {action, status, ...}`` (``error`` says why a request failed).
+
+* ``create_call`` (201): an outbound leg to ``to``; its far end rings per ``status`` /
+  ``answer_after`` (``busy`` ends it at once, ``no-answer`` after ``call_timeout``: causes
+  ``busy`` / ``timeout``, no answer webhook). Answered: the outbound lifecycle of
+  ``documents.call_flow`` (answer webhook to ``answer_url``, its BXML, disconnect).
+* ``update_call`` ``state: active`` (200): the verb executing stops, the rest of the document
+  is discarded (spec bxml-verbs.md §1.3), ``redirect`` (sync) goes to ``redirect_url`` and its
+  BXML runs. A Record cut short ends with ``endReason: redirected`` (no recordComplete,
+  recordingAvailable still sent: README #4); a call in a Bridge or Conference leaves it.
+  ``tag`` sets the call's tag first (``""`` clears it).
+* ``update_call`` ``state: completed`` (200): an answered call is hung up (cause ``hangup``);
+  a ringing outbound call is cancelled (``cancel``); an unanswered inbound call is rejected
+  (``hangup``, README #16).
+* ``put_bxml`` (204): the document is replaced by the body (``<Bxml>`` or ``<Response>`` root,
+  README #8) without a webhook; its relative URLs resolve against the call's most recent
+  webhook URL (README #10). Invalid BXML: 400, the call carries on.
+* ``recording`` ``paused`` / ``recording`` (200): pause / resume the StartRecording recording;
+  pause while paused and resume while recording are no-ops (200). No such recording: 409
+  (README #5).
+
+Failures: a call not created yet → 404; a call that has ended → 409; redirect / PUT bxml /
+recording on an unanswered outbound call → 409 (it has no BXML running yet).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from simulator.callbacks import ERROR_MESSAGES
+from simulator.engine.documents import Context, Document, call_flow, sync_webhook
+from simulator.engine.legs import Leg
+from simulator.engine.process import Sleep
+from simulator.engine.simulation import CallTimeout, EndCall, Interrupted, Simulation
+from simulator.scenario import model
+from simulator.scenario.refs import substitute
+
+
+def schedule(sim: Simulation) -> None:
+    """Put the scenario's created calls and REST actions on the clock."""
+    for name, spec in sim.extra_calls.items():
+        sim.clock.call_at(spec.at, lambda name=name, spec=spec: create_call(sim, name, spec))
+    for action in sim.rest_actions:
+        sim.clock.call_at(action.at, lambda action=action: perform(sim, action))
+
+
+# -- createCall -----------------------------------------------------------------------------------
+
+def app_number(main: Leg) -> str:
+    """The app's own number: what the main call dialled (inbound) or dialled from (outbound)."""
+    return main.to if main.direction == "inbound" else main.from_
+
+
+def create_call(sim: Simulation, name: str, spec: model.CreatedCall) -> Leg:
+    """The app's createCall: a new outbound leg, ringing now."""
+    main = sim.legs[sim.call_ids["main"]]
+    call_id = sim.call_ids[name]
+    from_ = spec.from_ or app_number(main)
+    sim.timeline.add(sim.now, call_id, "rest", action="create_call", status=201, name=name,
+                     to=spec.to, answerUrl=spec.answer_url)
+    leg = sim.add_leg(direction="outbound", from_=from_, to=spec.to, caller_steps=spec.caller,
+                      call_id=call_id)
+    leg.tag = spec.tag or None
+    rt = sim.rt(leg)
+    rt.disconnect_url, rt.disconnect_method = spec.disconnect_url, spec.disconnect_method
+    settings = attrs.evolve(sim.settings, direction="outbound", from_=from_, to=spec.to,
+                            answer_url=spec.answer_url, answer_method=spec.answer_method,
+                            disconnect_url=spec.disconnect_url, tag=spec.tag)
+    sim.arm_max_duration(leg)
+    rt.flow = sim.spawn(outbound_flow(sim, leg, spec, settings), f"call {leg.call_id}")
+    return leg
+
+
+def outbound_flow(sim: Simulation, leg: Leg, spec: model.CreatedCall, settings):
+    """Ring per the far end's ``status``; once answered, the outbound call lifecycle."""
+    try:
+        failure = yield from ring(spec)
+    except EndCall as end:  # REST state=completed while ringing: cancelled
+        sim.end_leg(leg, end.cause, end.message)
+        return
+    except CallTimeout:
+        sim.end_leg(leg, "timeout", "the call ran past max_duration while ringing")
+        return
+    if failure is not None:
+        sim.end_leg(leg, failure, ERROR_MESSAGES.get(failure))
+        return
+    yield from call_flow(sim, leg, settings)
+
+
+def ring(spec: model.CreatedCall):
+    """None once answered, else the failure cause (``busy`` at once, ``timeout``)."""
+    if spec.status == "busy":
+        return "busy"
+    if spec.status == "answer" and spec.answer_after < spec.call_timeout:
+        if spec.answer_after > 0:
+            yield Sleep(spec.answer_after)
+        return None
+    yield Sleep(spec.call_timeout)
+    return "timeout"
+
+
+# -- REST requests on a call ----------------------------------------------------------------------
+
+class Refused(Exception):
+    """A REST request the platform answers with an error status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def perform(sim: Simulation, action: model.RestAction) -> int:
+    """Carry out one REST request now; logs it and returns its HTTP status."""
+    call_id = sim.call_ids[action.call]
+    leg = sim.legs.get(call_id)
+    if action.update_call is not None:
+        kind, detail = "update_call", {"state": action.update_call.state}
+        if action.update_call.redirect_url is not None:
+            detail["redirectUrl"] = action.update_call.redirect_url
+        handler = lambda: update_call(sim, leg, action.update_call)  # noqa: E731
+    elif action.put_bxml is not None:
+        kind, detail = "put_bxml", {}
+        handler = lambda: put_bxml(sim, leg, action.put_bxml)  # noqa: E731
+    else:
+        kind, detail = "recording", {"state": action.recording}
+        handler = lambda: update_recording(sim, leg, action.recording)  # noqa: E731
+    try:
+        if leg is None:
+            raise Refused(404, f"call {call_id} ({action.call}) not found: not created yet")
+        if not leg.up:
+            raise Refused(409, f"call {call_id} ({action.call}) has already ended")
+        status = handler()
+    except Refused as refused:
+        status = refused.status
+        detail["error"] = str(refused)
+    sim.timeline.add(sim.now, call_id, "rest", line=action.line or None, action=kind,
+                     status=status, call=action.call, **detail)
+    return status
+
+
+def _needs_bxml(leg: Leg, what: str) -> None:
+    if not leg.answered and leg.direction == "outbound":
+        raise Refused(409, f"cannot {what} call {leg.call_id}: it is not answered yet")
+
+
+def interrupt(sim: Simulation, leg: Leg, exc: BaseException) -> None:
+    """Throw ``exc`` into the call's BXML flow (or end the call when nothing runs on it)."""
+    flow = sim.rt(leg).flow
+    if flow is not None and not flow.done:
+        flow.interrupt(exc)
+    elif isinstance(exc, EndCall):
+        sim.end_leg(leg, exc.cause, exc.message)
+
+
+def update_call(sim: Simulation, leg: Leg, update: model.UpdateCall) -> int:
+    if update.state == "completed":
+        cause = "cancel" if leg.direction == "outbound" and not leg.answered else "hangup"
+        interrupt(sim, leg, EndCall(cause))
+        return 200
+    _needs_bxml(leg, "redirect")
+    if update.tag is not None:
+        leg.tag = update.tag or None
+    interrupt(sim, leg, Interrupted("redirected", lambda: redirect_flow(sim, leg, update)))
+    return 200
+
+
+def redirect_flow(sim: Simulation, leg: Leg, update: model.UpdateCall):
+    """The ``redirect`` webhook of a REST redirect; returns the Document it answered."""
+    ctx = Context(sim, leg, sim.base_url)
+    payload = sim.payloads.redirect(sim.envelope(leg), at=sim.now)
+    return (yield from sync_webhook(
+        ctx, payload, url=update.redirect_url, method=update.redirect_method, node=update,
+        fallback_url=update.redirect_fallback_url,
+        fallback_method=update.redirect_fallback_method))
+
+
+def last_webhook_url(sim: Simulation, leg: Leg) -> str:
+    """The URL of the call's most recent webhook (README #10), else the app's base URL."""
+    for entry in reversed(sim.callbacks):
+        if entry["payload"].get("callId") == leg.call_id and entry["status"] is not None:
+            return entry["url"]
+    return sim.base_url
+
+
+def put_bxml(sim: Simulation, leg: Leg, body: str) -> int:
+    from simulator.bxml.parse import parse_bxml
+    from simulator.errors import BxmlError
+
+    _needs_bxml(leg, "replace the BXML of")
+    try:
+        response = parse_bxml(substitute(body, sim.call_ids), source="PUT bxml",
+                              roots=("Response", "Bxml"))
+    except BxmlError as error:
+        raise Refused(400, f"invalid BXML: {error}") from None
+    document = Document(response, last_webhook_url(sim, leg))
+    interrupt(sim, leg, Interrupted("bxml-replaced", lambda: _just(document)))
+    return 204
+
+
+def _just(document: Document):
+    return document
+    yield  # pragma: no cover - makes this a generator
+
+
+def update_recording(sim: Simulation, leg: Leg, state: str) -> int:
+    recorder = sim.rt(leg).recorder
+    current = recorder.current
+    if current is None:
+        raise Refused(409, f"call {leg.call_id} has no StartRecording recording to "
+                           f"{'pause' if state == 'paused' else 'resume'}")
+    changed = recorder.pause(sim.now) if state == "paused" else recorder.resume(sim.now)
+    if changed:
+        kind = "recording-pause" if state == "paused" else "recording-resume"
+        sim.timeline.add(sim.now, leg.call_id, kind, recordingId=current.recording_id,
+                         via="rest")
+    return 200
