@@ -92,6 +92,8 @@ class _RunCommand(click.Command):
 @click.option("-v", "--verbose", is_flag=True, help="Narrate every scenario's full timeline.")
 @click.option("--update-golden", is_flag=True,
               help="Record each run as the golden file next to its scenario.")
+@click.option("--html", is_flag=True,
+              help="Also write each run's HTML timeline, report.html beside its result.json.")
 @click.option("--say", multiple=True, help="FLOW.xml only: the caller says this.")
 @click.option("--press", multiple=True, help="FLOW.xml only: the caller presses these keys.")
 @click.option("--silence", multiple=True, type=float, help="FLOW.xml only: seconds of silence.")
@@ -99,7 +101,7 @@ class _RunCommand(click.Command):
 @click.option("--hangup", is_flag=True, help="FLOW.xml only: the caller hangs up.")
 @click.pass_context
 def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, verbose: bool,
-        update_golden: bool, **_steps: object) -> None:
+        update_golden: bool, html: bool, **_steps: object) -> None:
     """Run scenario files (or folders of them) and check their expectations.
 
     Exit 0 when every scenario met its expectations, 1 when any failed, 2 when a scenario or
@@ -142,7 +144,10 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, ve
     with _progress(console, len(batch)) as advance:
         try:
             for outcome in run_batch(batch, executor):
-                counts[_report_outcome(console, outcome, verbose)] += 1
+                bucket = _report_outcome(console, outcome, verbose)
+                if html and bucket != "error":
+                    bucket = _write_html(console, outcome) or bucket
+                counts[bucket] += 1
                 advance()
         finally:
             if executor is not None:
@@ -179,6 +184,24 @@ def _report_outcome(console, outcome, verbose: bool) -> str:
         text = failure["message"].replace("\n", "\n    ")
         console.print(f"  [red]line {failure['line']}:[/red] {_escape(text)}")
     return "passed" if outcome.passed else "failed"
+
+
+def _write_html(console, outcome) -> str | None:
+    """``run --html``: write report.html beside the outcome's result.json; "error" on failure."""
+    from simulator.errors import SimulatorError
+    from simulator.report import write_report
+
+    if outcome.result is None or outcome.out_dir is None:
+        return None
+    out = outcome.out_dir / "report.html"
+    try:
+        write_report(outcome.result, outcome.out_dir, out)
+    except (SimulatorError, OSError) as exc:
+        text = f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
+        console.print(f"  [red]error[/red] cannot write {_escape(str(out))}: {_escape(text)}")
+        return "error"
+    console.print(f"  report: {_escape(str(out))}")
+    return None
 
 
 def _progress(console, total: int):

@@ -171,3 +171,43 @@ def test_update_golden_then_a_changed_run_fails_with_a_diff(tmp_path):
     added = [l.strip() for l in res.output.splitlines() if l.strip().startswith("+  ")]
     assert any("call me later" in l for l in removed), res.output
     assert any("call me back please" in l for l in added), res.output
+
+
+# ---- --html ---------------------------------------------------------------------------------
+
+
+def test_html_writes_a_report_beside_each_result(tmp_path):
+    """run --html: report.html next to every result.json, the page of that very run."""
+    import lxml.html
+
+    scenario(tmp_path, "a.yaml", name="first")
+    scenario(tmp_path, "b.yaml", name="second", duration="~9")  # fails: still gets its page
+    out = tmp_path / "out"
+    res = run(str(tmp_path), "--out", str(out), "--html")
+    assert res.exit_code == 1, res.output
+    for name, badge in (("first", "PASSED"), ("second", "FAILED")):
+        page = out / name / "report.html"
+        assert (out / name / "result.json").is_file() and page.is_file()
+        tree = lxml.html.parse(str(page)).getroot()
+        assert tree.findtext(".//h1") == name
+        assert badge in tree.xpath("string(//span[contains(@class,'badge')])")
+        assert tree.xpath("//audio/@src")[0].startswith("data:audio/wav;base64,")
+        assert f"report: {page}" in res.output
+
+
+def test_without_html_no_report_is_written(tmp_path):
+    out = tmp_path / "out"
+    res = run(str(scenario(tmp_path, "vm.yaml")), "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert (out / "voicemail" / "result.json").is_file()
+    assert not (out / "voicemail" / "report.html").exists()
+
+
+def test_html_that_cannot_be_written_is_an_error(tmp_path):
+    """A report.html that cannot be written (here a folder is in the way) exits 2, named."""
+    out = tmp_path / "out"
+    (out / "voicemail" / "report.html").mkdir(parents=True)
+    res = run(str(scenario(tmp_path, "vm.yaml")), "--out", str(out), "--html")
+    assert res.exit_code == 2, res.output
+    assert "cannot write" in res.output and "report.html" in res.output
+    assert "0 passed, 0 failed, 1 error" in res.output
