@@ -49,49 +49,57 @@ def check_tree(tree: n.Response, *, context: str = "call",
         out.append(Diagnostic.make(code, message, node.line, node.col, file))
 
     allowed = n.CONTEXTS[context]
-    for verb in tree.verbs:
-        name = type(verb).__name__
-        if name not in allowed:
-            add("BX103", f"<{name}> is not allowed in {CONTEXT_LABELS[context]}; allowed: "
-                         f"{', '.join(v for v in n.VERB_NAMES if v in allowed)}", verb)
-        _check_verb(verb, context, add)
+    for verb in tree.verbs:   # one pass; the checks of each class are looked up once
+        kind = type(verb)
+        if kind.__name__ not in allowed:
+            add("BX103", f"<{kind.__name__}> is not allowed in {CONTEXT_LABELS[context]}; "
+                         f"allowed: {', '.join(v for v in n.VERB_NAMES if v in allowed)}", verb)
+        check = _CHECKS.get(kind)
+        if check is not None:
+            check(verb, context, add)
     _check_sequence(tree.verbs, add)
     return out
 
 
-def _check_verb(verb: n.Node, context: str, add) -> None:
+def _check_gather(verb: n.Gather, context: str, add) -> None:
+    if verb.repeat_count * len(verb.prompts) > 20:
+        add("BX108", f"<Gather> repeatCount x nested verbs must be <= 20, got "
+                     f"{verb.repeat_count} x {len(verb.prompts)}", verb)
+    if "speech" in verb.input:
+        add("BX404", f"<Gather input=\"{verb.input}\"> is undocumented; the simulator "
+                     "collects DTMF only", verb)
+    if verb.gather_url is None:
+        add("BX406", "<Gather> has no gatherUrl: the digits collected are discarded", verb)
+    for prompt in verb.prompts:
+        check = _CHECKS.get(type(prompt))
+        if check is not None:
+            check(prompt, context, add)
+
+
+def _check_connection(verb: n.Transfer | n.Forward, context: str, add) -> None:
+    """Transfer and Forward (their targets, PhoneNumber/SipUri, have nothing to check)."""
     name = type(verb).__name__
-    if isinstance(verb, n.Gather):
-        if verb.repeat_count * len(verb.prompts) > 20:
-            add("BX108", f"<Gather> repeatCount x nested verbs must be <= 20, got "
-                         f"{verb.repeat_count} x {len(verb.prompts)}", verb)
-        if "speech" in verb.input:
-            add("BX404", f"<Gather input=\"{verb.input}\"> is undocumented; the simulator "
-                         "collects DTMF only", verb)
-        if verb.gather_url is None:
-            add("BX406", "<Gather> has no gatherUrl: the digits collected are discarded", verb)
-        for prompt in verb.prompts:
-            _check_verb(prompt, context, add)
-    if isinstance(verb, (n.Transfer, n.Forward)):
-        display = (verb.transfer_caller_display_name if isinstance(verb, n.Transfer)
-                   else verb.caller_display_name)
-        attr = "transferCallerDisplayName" if isinstance(verb, n.Transfer) else "callerDisplayName"
-        if verb.privacy and display is not None and display not in _PRIVATE_NAMES:
-            add("BX205", f"<{name} privacy=\"true\"> allows {attr} only as one of "
-                         f"{', '.join(_PRIVATE_NAMES)}, got {display!r}", verb)
-        if verb.diversion_reason != "unknown" and verb.diversion_treatment != "stack":
-            add("BX408", f"<{name}> diversionReason is only used with "
-                         "diversionTreatment=\"stack\"", verb)
-    if isinstance(verb, n.SpeakSentence) and verb.voice is not None and (
-            verb.gender != "female" or verb.locale != "en_US"):
+    if isinstance(verb, n.Transfer):
+        display, attr = verb.transfer_caller_display_name, "transferCallerDisplayName"
+    else:
+        display, attr = verb.caller_display_name, "callerDisplayName"
+    if verb.privacy and display is not None and display not in _PRIVATE_NAMES:
+        add("BX205", f"<{name} privacy=\"true\"> allows {attr} only as one of "
+                     f"{', '.join(_PRIVATE_NAMES)}, got {display!r}", verb)
+    if verb.diversion_reason != "unknown" and verb.diversion_treatment != "stack":
+        add("BX408", f"<{name}> diversionReason is only used with "
+                     "diversionTreatment=\"stack\"", verb)
+
+
+def _check_speak(verb: n.SpeakSentence, context: str, add) -> None:
+    if verb.voice is not None and (verb.gender != "female" or verb.locale != "en_US"):
         add("BX408", "<SpeakSentence> voice is set, so gender and locale are ignored", verb)
-    if isinstance(verb, (n.Record, n.StartRecording)) and verb.detect_language \
-            and not verb.transcribe:
+
+
+def _check_recording(verb: n.Record | n.StartRecording, context: str, add) -> None:
+    name = type(verb).__name__
+    if verb.detect_language and not verb.transcribe:
         add("BX408", f"<{name}> detectLanguage has no effect without transcribe=\"true\"", verb)
-    if isinstance(verb, n.StartTranscription):
-        if verb.detect_language and verb.preferred_languages != "en-US":
-            add("BX408", "<StartTranscription> preferredLanguages requires detectLanguage=\"false\"",
-                verb)
     if isinstance(verb, n.StartRecording) and context == "conference":
         ignored = [a for a, on in (("transcribe", verb.transcribe),
                                    ("multiChannel", verb.multi_channel),
@@ -99,15 +107,32 @@ def _check_verb(verb: n.Node, context: str, add) -> None:
         if ignored:
             add("BX409", f"<StartRecording> {', '.join(ignored)} ignored on conference "
                          "recordings", verb)
-    urls = _HTTPS_WITH_CREDENTIALS.get(type(verb))
-    if urls and (verb.username is not None or verb.password is not None):
-        for field in urls:
+    _check_https(verb, add)
+
+
+def _check_transcription(verb: n.StartTranscription, context: str, add) -> None:
+    if verb.detect_language and verb.preferred_languages != "en-US":
+        add("BX408", "<StartTranscription> preferredLanguages requires detectLanguage=\"false\"",
+            verb)
+    _check_https(verb, add)
+
+
+def _check_https(verb: n.Node, add) -> None:
+    if verb.username is not None or verb.password is not None:
+        for field in _HTTPS_WITH_CREDENTIALS[type(verb)]:
             url = getattr(verb, field)
             if url is not None and urlsplit(url).scheme.lower() == "http":
-                add("BX403", f"<{name}> has credentials, so its URLs must be https; "
-                             f"{_xml_attr(verb, field)} is {url!r}", verb)
-    for child in getattr(verb, "targets", ()):
-        _check_verb(child, context, add)
+                add("BX403", f"<{type(verb).__name__}> has credentials, so its URLs must be "
+                             f"https; {_xml_attr(verb, field)} is {url!r}", verb)
+
+
+# The checks of each class, in the order their diagnostics are reported.
+_CHECKS = {
+    n.Gather: _check_gather, n.Transfer: _check_connection, n.Forward: _check_connection,
+    n.SpeakSentence: _check_speak, n.Record: _check_recording,
+    n.StartRecording: _check_recording, n.StartTranscription: _check_transcription,
+    n.StartStream: lambda verb, context, add: _check_https(verb, add),
+}
 
 
 def _xml_attr(node: n.Node, field: str) -> str:

@@ -15,6 +15,10 @@ trimmed; every other text field is the plain, trimmed text.
 
 Both roots map to ``Response`` (``root`` says which). ``Refer`` keeps its single ``<SipUri>``
 in ``targets`` like ``Transfer``.
+
+The element classes are frozen but dict-based (``slots=False``): the reader fills a node's
+``__dict__`` in one step instead of calling the generated ``__init__`` (build.py, ``Plan``),
+and leaves ``line``/``col`` to be resolved on first access (``Node.__getattr__``).
 """
 
 from __future__ import annotations
@@ -134,13 +138,25 @@ def _tag():
     return _attr("tag", STRING, max_len=TAG_MAX)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Node:
     """Base of every element. ``line``/``col`` (1-based) point at the start tag; 0 = unknown."""
 
     KIND: ClassVar[str] = "verb"   # "root" | "verb" | "noun"
     line: int = attrs.field(default=0, eq=False, repr=False)
     col: int = attrs.field(default=0, eq=False, repr=False)
+
+    def __getattr__(self, name: str) -> int:
+        # Nodes built by the reader leave ``line``/``col`` out of their ``__dict__`` and keep
+        # ``_where`` (an object with ``element(index) -> (line, col)``) and ``_index`` instead:
+        # positions are found in the text on first use, so a document that needs none (a
+        # valid one being linted) never pays for them. Only called when normal lookup fails.
+        state = self.__dict__
+        where = state.get("_where")
+        if where is not None and name in ("line", "col"):
+            state["line"], state["col"] = where.element(state["_index"])
+            return state[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 # ---- roots ---------------------------------------------------------------------------------
@@ -153,7 +169,7 @@ VERB_NAMES = (
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Response(Node):
     """``<Response>`` or ``<Bxml>`` (``root``); ``verbs`` run in document order."""
 
@@ -164,7 +180,7 @@ class Response(Node):
 
 # ---- audio output ----------------------------------------------------------------------------
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class SpeakSentence(Node):
     text: str = _text(SSML)
     voice: str | None = _attr("voice", ENUM, choices=tuple(VOICES), fold_case=True)
@@ -172,25 +188,25 @@ class SpeakSentence(Node):
     locale: str = _attr("locale", ENUM, "en_US", choices=LOCALES, fold_case=True)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class PlayAudio(Node):
     url: str = _text(URL)
     username: str | None = _str("username")
     password: str | None = _str("password")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Pause(Node):
     duration: float = _attr("duration", NUMBER, 1.0, lo=0.1, hi=86400)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ring(Node):
     duration: float = _attr("duration", NUMBER, 5.0, lo=0.1, hi=86400)
     answer_call: bool = _bool("answerCall", True)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class SendDtmf(Node):
     digits: str = _text(DTMF_STRING, max_len=50)
     tone_duration: float = _attr("toneDuration", NUMBER, 200.0, lo=50, hi=5000)   # ms
@@ -199,7 +215,7 @@ class SendDtmf(Node):
 
 # ---- input -----------------------------------------------------------------------------------
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Gather(Node):
     gather_url: str | None = _url("gatherUrl")
     gather_method: str = _method("gatherMethod")
@@ -227,7 +243,7 @@ class Gather(Node):
     prompts: tuple[Node, ...] = _children("SpeakSentence", "PlayAudio")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class StartGather(Node):
     dtmf_url: str | None = _url("dtmfUrl", required=True)
     dtmf_method: str = _method("dtmfMethod")
@@ -236,14 +252,14 @@ class StartGather(Node):
     tag: str | None = _tag()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class StopGather(Node):
     pass
 
 
 # ---- recording -------------------------------------------------------------------------------
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Record(Node):
     record_complete_url: str | None = _url("recordCompleteUrl")
     record_complete_method: str = _method("recordCompleteMethod")
@@ -267,7 +283,7 @@ class Record(Node):
     recording_name: str | None = _str("recordingName")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class StartRecording(Node):
     recording_available_url: str | None = _url("recordingAvailableUrl")
     recording_available_method: str = _method("recordingAvailableMethod")
@@ -283,24 +299,24 @@ class StartRecording(Node):
     recording_name: str | None = _str("recordingName")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class PauseRecording(Node):
     pass
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResumeRecording(Node):
     pass
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class StopRecording(Node):
     pass
 
 
 # ---- flow control ----------------------------------------------------------------------------
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Redirect(Node):
     redirect_url: str | None = _url("redirectUrl", required=True)
     redirect_method: str = _method("redirectMethod")
@@ -313,19 +329,19 @@ class Redirect(Node):
     tag: str | None = _tag()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Hangup(Node):
     pass
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Tag(Node):
     value: str = _text(STRING, required=False, max_len=TAG_MAX)
 
 
 # ---- connections -----------------------------------------------------------------------------
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class PhoneNumber(Node):
     KIND: ClassVar[str] = "noun"
     number: str = _text(E164)
@@ -343,7 +359,7 @@ class PhoneNumber(Node):
     uui: str | None = _str("uui", max_len=350)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class SipUri(Node):
     KIND: ClassVar[str] = "noun"
     uri: str = _text(SIP_URI)
@@ -361,7 +377,7 @@ class SipUri(Node):
     uui: str | None = _str("uui", max_len=256)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Transfer(Node):
     transfer_caller_id: str | None = _attr("transferCallerId", CALLER_ID)
     privacy: bool = _bool("privacy", False)
@@ -382,7 +398,7 @@ class Transfer(Node):
     targets: tuple[Node, ...] = _children("PhoneNumber", "SipUri", lo=1, hi=8)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Bridge(Node):
     target_call_id: str = _text(NONBLANK)
     bridge_complete_url: str | None = _url("bridgeCompleteUrl")
@@ -400,7 +416,7 @@ class Bridge(Node):
     tag: str | None = _tag()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Conference(Node):
     name: str = _text(CONF_NAME, max_len=100)
     mute: bool = _bool("mute", False)
@@ -419,7 +435,7 @@ class Conference(Node):
     callback_timeout: float | None = _attr("callbackTimeout", NUMBER, lo=1, hi=25)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Forward(Node):
     to: str | None = _attr("to", DESTINATION, required=True)
     from_: str | None = _attr("from", CALLER_ID)       # None = the original leg's `to`
@@ -432,20 +448,20 @@ class Forward(Node):
     caller_display_name: str | None = _str("callerDisplayName", max_len=256)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Endpoint(Node):
     KIND: ClassVar[str] = "noun"
     endpoint_id: str = _text(NONBLANK)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Connect(Node):
     event_callback_url: str | None = _url("eventCallbackUrl")
     event_fallback_url: str | None = _url("eventFallbackUrl")
     endpoints: tuple[Node, ...] = _children("Endpoint", lo=1)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Refer(Node):
     refer_complete_url: str | None = _url("referCompleteUrl")
     refer_complete_method: str = _method("referCompleteMethod")
@@ -455,14 +471,14 @@ class Refer(Node):
 
 # ---- streaming and real-time transcription ---------------------------------------------------
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class StreamParam(Node):
     KIND: ClassVar[str] = "noun"
     name: str | None = _str("name", required=True, max_len=256)
     value: str | None = _str("value", required=True, max_len=2048)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class StartStream(Node):
     destination: str | None = _attr("destination", WS_URL, required=True)
     name: str | None = _str("name")                # None = generated stream id
@@ -477,20 +493,20 @@ class StartStream(Node):
     params: tuple[Node, ...] = _children("StreamParam", hi=12)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class StopStream(Node):
     name: str | None = _str("name", required=True)
     wait: bool | None = _bool("wait", None)        # None = not waiting (no default in spec)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class CustomParam(Node):
     KIND: ClassVar[str] = "noun"
     name: str | None = _str("name", required=True, max_len=256)
     value: str | None = _str("value", required=True, max_len=2048)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class StartTranscription(Node):
     name: str | None = _str("name")                # None = generated transcription id
     tracks: str = _attr("tracks", ENUM, "inbound", choices=TRACKS)
@@ -505,7 +521,7 @@ class StartTranscription(Node):
     params: tuple[Node, ...] = _children("CustomParam", hi=12)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class StopTranscription(Node):
     name: str | None = _str("name")                # None = stop all real-time transcriptions
 

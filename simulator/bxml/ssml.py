@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from difflib import get_close_matches
 
 from lxml import etree
 
@@ -75,16 +76,17 @@ def _attr_label(name: str) -> str:
     return "xml:lang" if name == _XML_LANG else name
 
 
-def ssml_problems(element: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
+def ssml_problems(element: etree._Element, descendants: list[etree._Element] | None = None,
+                  ) -> Iterator[tuple[etree._Element, str, str]]:
     """Yield ``(element, code, message)`` for each SSML child of a SpeakSentence that the
-    spec does not allow (BX301 element, BX302 attribute, BX303 value)."""
-    for child in element.iterdescendants():
+    spec does not allow (BX301 element, BX302 attribute, BX303 value). ``descendants``:
+    ``element.iterdescendants()`` when the caller already has them."""
+    for child in element.iterdescendants() if descendants is None else descendants:
         tag = child.tag
         if not isinstance(tag, str):
             continue
         allowed = SSML_TAGS.get(tag)
         if allowed is None:
-            from difflib import get_close_matches
             hint = get_close_matches(str(tag), SSML_TAGS, n=1)
             yield child, "BX301", (f"<{tag}> is not an SSML element allowed in <SpeakSentence>"
                                    + (f"; did you mean <{hint[0]}>?" if hint else
