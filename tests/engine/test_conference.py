@@ -151,3 +151,71 @@ def test_stop_recording_in_conference_bxml_ends_the_recording_there(tmp_path):
     available = [p["recordingId"] for k, p, _ in conference_events(result)
                  if k == "conferenceRecordingAvailable"]
     assert available == [first["recordingId"], second["recordingId"]]
+
+
+# -- several members: the main call and calls the app creates (scenario `calls:`) ----------------
+
+from simulator.scenario.model import CreatedCall  # noqa: E402 - the multi-member tests below
+
+JOIN = '<Response><Conference conferenceEventUrl="/conf">sales</Conference></Response>'
+
+
+def run_room(tmp_path, *, main_caller, members, routes=None):
+    """``members``: name -> (join at, caller steps, member BXML)."""
+    table = {"/answer": Route(bxml=ROOM), "/conf": NO_BXML, "/crec": Route(status=204, body=""),
+             "/disc": Route(status=204, body=""), "/rec": Route(status=204, body="")}
+    calls = {}
+    for name, (at, steps, bxml) in members.items():
+        table[f"/{name}"] = Route(bxml=bxml)
+        calls[name] = CreatedCall(to=f"+1555555{len(calls):04d}", answer_url=f"/{name}", at=at,
+                                  caller=tuple(steps))
+    table.update({k: Route(bxml=v) for k, v in (routes or {}).items()})
+    scenario = Scenario(name="room", app=AppSettings(routes=table), caller=tuple(main_caller),
+                        call=CallSettings(disconnect_url="/disc"), calls=calls)
+    return simulate(scenario, tmp_path).to_json()
+
+
+def test_three_members_join_and_leave_and_the_room_completes_after_the_last(tmp_path):
+    result = run_room(tmp_path, main_caller=[Hangup(at=8.0)],
+                      members={"bob": (1.0, [Hangup(at=5.0)], JOIN),
+                               "eve": (2.0, [Hangup(at=10.0)], JOIN)})
+    ids = [c["callId"] for c in result["calls"]]
+    seen = [(kind, payload.get("callId"), at) for kind, payload, at in conference_events(result)]
+    assert seen == [("conferenceCreated", None, 0.0),
+                    ("conferenceMemberJoin", ids[0], 0.0),
+                    ("conferenceMemberJoin", ids[1], 1.0),
+                    ("conferenceMemberJoin", ids[2], 2.0),
+                    ("conferenceMemberExit", ids[1], 6.0),
+                    ("conferenceMemberExit", ids[0], 8.0),
+                    ("conferenceMemberExit", ids[2], 12.0),
+                    ("conferenceCompleted", None, 12.0)]
+    conference_ids = {payload["conferenceId"] for _, payload, _ in conference_events(result)}
+    assert len(conference_ids) == 1  # one room, every event from the creator's settings
+
+
+def test_members_hear_each_other_and_the_room_recording_holds_everyone(tmp_path):
+    """Each member hears the sum of the others; muted members are not heard."""
+    record_room = {"/conf": '<Response><StartRecording recordingAvailableUrl="/crec"/></Response>'}
+    own_recording = ('<Response><StartRecording recordingAvailableUrl="/rec"/>'
+                     '<Conference>sales</Conference></Response>')
+    muted = '<Response><Conference mute="true">sales</Conference></Response>'
+    result = run_room(
+        tmp_path, routes=record_room,
+        main_caller=[Say("main caller speaking first", at=1.0), Hangup(at=20.0)],
+        members={"bob": (1.0, [Say("bob answers right after", at=3.0), Hangup(at=18.0)],
+                         own_recording),
+                 "eve": (1.0, [Say("eve is muted and unheard", at=10.0), Hangup(at=18.0)],
+                         muted)})
+    room = [r for r in result["recordings"] if r["callId"] == result["calls"][0]["callId"]
+            and r["verb"] == "StartRecording" and r["startAt"] == 0.0]
+    assert room, result["recordings"]
+    room_audio = soundfile.read(tmp_path / room[0]["file"])[0]
+    assert rms(room_audio, 1.1, 2.5) > 0.01  # main, 1.0-2.6
+    assert rms(room_audio, 4.1, 5.5) > 0.01  # bob, answered 1, says at 4.0-5.6
+    assert rms(room_audio, 10.1, 11.5) == 0.0  # eve is muted
+    [bob_rec] = [r for r in result["recordings"] if r["callId"] == result["calls"][1]["callId"]]
+    bob_audio = soundfile.read(tmp_path / bob_rec["file"])[0]
+    offset = bob_rec["startAt"]
+    assert rms(bob_audio, 1.1 - offset, 2.5 - offset) > 0.01  # bob hears main...
+    assert rms(bob_audio, 4.1 - offset, 5.5 - offset) > 0.01  # ...and himself
+    assert rms(bob_audio, 10.1 - offset, 11.5 - offset) == 0.0  # not the muted member
