@@ -106,10 +106,25 @@ def test_delay_reaching_the_timeout_is_a_timeout_cut_at_the_timeout(delay):
     assert reply.timed_out
 
 
-def test_status_zero_is_a_refused_connection():
-    transport = routes_transport({"/down": Route(status=0, delay=0.2)})
+@pytest.mark.parametrize("fault, error", [("refused", "connection refused"),
+                                          ("reset", "connection reset by peer")])
+def test_a_fault_route_gives_no_http_response(fault, error):
+    """No status, no body: the error says what the network did, after the route's delay."""
+    transport = routes_transport({"/down": Route(fault=fault, delay=0.2)})
     reply = post(transport, "http://app.test/down")
-    assert (reply.status, reply.error, reply.elapsed) == (None, "connection refused", 0.2)
+    assert (reply.status, reply.content, reply.error, reply.elapsed) == (None, b"", error, 0.2)
+    assert not reply.timed_out
+
+
+def test_a_fault_slower_than_the_timeout_is_a_timeout():
+    transport = routes_transport({"/down": Route(fault="refused", delay=30)})
+    reply = post(transport, "http://app.test/down", timeout=5.0)
+    assert (reply.error, reply.elapsed) == ("timeout after 5 s", 5.0)
+
+
+def test_an_unknown_fault_is_a_setup_error():
+    with pytest.raises(TransportError, match="unknown fault"):
+        routes_transport({"/down": Route(fault="unplugged", line=7)})
 
 
 def test_xml_file_is_served_as_bxml_text(tmp_path):

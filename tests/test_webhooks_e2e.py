@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import attrs
 import pytest
 
 from apps.live_server import closed_port_url, serve
 from simulator.runner import simulate
 from simulator.scenario.load import load_mapping
-from simulator.scenario.model import Route
 from simulator.transports import load_app
 
 APPS = Path(__file__).parent / "apps"
@@ -109,14 +107,29 @@ def test_fallback_attempts_are_all_listed_in_result_json():
     assert the_call(result)["disconnectCause"] == "hangup"
 
 
-def test_async_webhook_is_retried_once_after_a_refused_connection_and_the_call_goes_on():
-    sc = scenario(app={"wsgi": "flask_app:app"}, call={"disconnect_url": "/down"},
-                  caller=LEAVE_MESSAGE)
-    refused = attrs.evolve(sc.app, routes={"/down": Route(status=0)})  # YAML allows 100-599
-    result = run(attrs.evolve(sc, app=refused))
-    assert events(result)[-2:] == [("disconnect", 1, False, None, "connection refused"),
-                                   ("disconnect", 2, False, None, "connection refused")]
+@pytest.mark.parametrize("fault, error", [("refused", "connection refused"),
+                                          ("reset", "connection reset by peer")])
+def test_async_webhook_is_retried_once_after_a_connection_fault_and_the_call_goes_on(fault,
+                                                                                      error):
+    result = run(scenario(app={"wsgi": "flask_app:app", "routes": {"/down": {"fault": fault}}},
+                          call={"disconnect_url": "/down"}, caller=LEAVE_MESSAGE))
+    assert events(result)[-2:] == [("disconnect", 1, False, None, error),
+                                   ("disconnect", 2, False, None, error)]
     assert the_call(result)["disconnectCause"] == "hangup"
+
+
+def test_sync_answer_refused_is_a_callback_error():
+    """The answer URL refuses the connection: not retried (sync), the call ends with
+    callback-error and the disconnect event still goes out, saying why."""
+    result = run(scenario(app={"routes": {"/answer": {"fault": "refused", "delay": 0.5},
+                                          "/disconnect": ""}},
+                          call={"disconnect_url": "/disconnect"}))
+    assert events(result) == [("initiate", 1, False, None, "connection refused"),
+                              ("disconnect", 1, False, 200, None)]
+    call = the_call(result)
+    assert call["disconnectCause"] == "callback-error"
+    assert "connection refused from POST http://app.test/answer" in call["errorMessage"]
+    assert result["callbacks"][1]["at"] == result["callbacks"][0]["at"] + 0.5
 
 
 def test_zero_time_redirect_loop_is_cut():
@@ -173,10 +186,8 @@ def test_timeline_webhook_entries_record_how_the_delivery_ended():
 
 
 def test_timeline_webhook_entry_of_a_failed_delivery_has_the_last_error():
-    sc = scenario(app={"wsgi": "flask_app:app"}, call={"disconnect_url": "/down"},
-                  caller=LEAVE_MESSAGE)
-    refused = attrs.evolve(sc.app, routes={"/down": Route(status=0)})
-    result = run(attrs.evolve(sc, app=refused))
+    result = run(scenario(app={"wsgi": "flask_app:app", "routes": {"/down": {"fault": "refused"}}},
+                          call={"disconnect_url": "/down"}, caller=LEAVE_MESSAGE))
     assert webhook_outcomes(result)[-1] == {
         "eventType": "disconnect", "ok": False, "status": None, "error": "connection refused",
         "attempts": 2, "fallback": False}

@@ -260,11 +260,22 @@ class _Builder:
             path = self.existing_file(parts + ("file",), value.file)
         if value.file is not None and value.bxml is not None:
             self.bad(parts, "conflicting keys", "either file or bxml, not both")
-        if not 100 <= value.status <= 599:
+        if value.status is not None and not 100 <= value.status <= 599:
             self.bad(parts + ("status",), "bad value", "an HTTP status 100-599", value.status)
         self.seconds(parts + ("delay",), value.delay)
-        return model.Route(bxml=value.bxml, file=path, status=value.status, delay=value.delay,
-                           body=value.body, content_type=value.content_type, line=line)
+        if value.fault is not None:
+            if value.fault not in model.ROUTE_FAULTS:
+                self.bad(parts + ("fault",), "bad value",
+                         " or ".join(model.ROUTE_FAULTS) + " (the connection fails)", value.fault)
+            reply = [key for key in ("status", "body", "bxml", "file", "content_type")
+                     if getattr(value, key) is not None]
+            if reply:
+                self.bad(parts, "conflicting keys",
+                         "either fault or a reply (status, body, bxml, file, content_type)",
+                         ", ".join(["fault", *reply]))
+        return model.Route(bxml=value.bxml, file=path, status=value.status or 200,
+                           delay=value.delay, body=value.body, content_type=value.content_type,
+                           line=line, fault=value.fault)
 
     def build_party(self, number: str, party: schema.PartyDoc) -> model.Party:
         parts = ("parties", number)

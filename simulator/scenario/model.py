@@ -26,6 +26,10 @@ class CallSettings:
     callback_timeout: float = 15.0
 
 
+#: Network faults a canned route can inject instead of a reply (``Route.fault``).
+ROUTE_FAULTS = ("refused", "reset")
+
+
 @attrs.frozen
 class Route:
     """A canned reply. ``bxml``/``file`` give the body; the rest injects faults."""
@@ -33,10 +37,13 @@ class Route:
     bxml: str | None = None  # inline body (BXML or anything else)
     file: Path | None = None  # absolute path of a body file (BXML or audio)
     status: int = 200
-    delay: float = 0.0  # virtual seconds before the reply
+    delay: float = 0.0  # virtual seconds before the reply (or the fault)
     body: str | None = None  # explicit body; wins over bxml/file
     content_type: str | None = None
     line: int = 0
+    # "refused" | "reset" (ROUTE_FAULTS): no HTTP response at all, the connection is refused
+    # or reset after ``delay``; status and body are then unused. None: a normal reply.
+    fault: str | None = None
 
 
 @attrs.frozen

@@ -35,10 +35,11 @@ class CallDoc:
 class RouteDoc:
     file: str | None = None
     bxml: str | None = None
-    status: int = 200
+    status: int | None = None  # None: 200 (None tells an omitted status from `status: 200`)
     delay: float = 0.0
     body: str | None = None
     content_type: str | None = None
+    fault: str | None = None  # refused | reset
 
 
 @attrs.frozen
@@ -248,7 +249,7 @@ def make_converter() -> cattrs.Converter:
             return value
         if isinstance(value, dict):
             return conv.structure(value, RouteDoc)
-        raise WrongType("an inline BXML string or a mapping {file|bxml|status|delay|body}", value)
+        raise WrongType("an inline BXML string or a mapping {file|bxml|body|status|delay|fault}", value)
 
     def structure_step(value, _type):
         if not isinstance(value, dict):

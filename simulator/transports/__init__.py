@@ -3,7 +3,7 @@
 One request in, one :class:`TransportReply` out. Four ways to answer a request:
 
 * **canned routes** (:class:`RoutesTransport`, ``routes.py``): replies written in the scenario,
-  with fault injection (status, virtual ``delay``, a refused connection);
+  with fault injection (status, virtual ``delay``, a connection refused or reset);
 * **in-process WSGI** (Flask, ...) and **ASGI** (FastAPI, Starlette) apps
   (:class:`InProcessTransport`, ``inprocess.py``), loaded from ``"module:attr"`` with the
   scenario folder importable; ASGI apps are bridged with ``a2wsgi.ASGIMiddleware``;
@@ -29,12 +29,12 @@ from urllib.parse import urljoin
 from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
 
-from .base import REFUSED, Transport, TransportReply, timeout_error
+from .base import REFUSED, RESET, Transport, TransportReply, timeout_error
 from .inprocess import AsgiBridge, InProcessTransport, load_app
 from .real_http import POOL_SIZE, HttpTransport
 from .routes import RoutesTransport, route_key
 
-__all__ = ["POOL_SIZE", "REFUSED", "AsgiBridge", "HttpTransport", "InProcessTransport",
+__all__ = ["POOL_SIZE", "REFUSED", "RESET", "AsgiBridge", "HttpTransport", "InProcessTransport",
            "RoutesTransport", "Transport", "TransportReply", "load_app", "make_transport",
            "route_key", "timeout_error"]
 

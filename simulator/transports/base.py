@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import attrs
 
 REFUSED = "connection refused"
+RESET = "connection reset by peer"
 
 
 def timeout_error(timeout: float) -> str:

@@ -1,9 +1,9 @@
 """Canned replies written in the scenario (``app.routes``), with fault injection.
 
 A route answers with a body (inline, or a file read once when the scenario starts), a status,
-a virtual ``delay``, or a network fault (the connection refused). A request that matches no
-route goes to the in-process app behind the routes when there is one, else gets a 404 that lists
-the known routes.
+a virtual ``delay``, or a network fault (``fault``: the connection refused or reset). A request
+that matches no route goes to the in-process app behind the routes when there is one, else gets
+a 404 that lists the known routes.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ import attrs
 from simulator.errors import TransportError
 from simulator.scenario.model import Route
 
-from .base import REFUSED, Transport, TransportReply, timeout_error
+from .base import REFUSED, RESET, Transport, TransportReply, timeout_error
 
 XML_CONTENT_TYPE = "application/xml; charset=utf-8"
 TEXT_SUFFIXES = {".xml", ".bxml", ".txt", ".html", ".json"}
 AUDIO_CONTENT_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg"}
+#: The error of each ``Route.fault`` (scenario ``fault:``): no HTTP response comes back.
+FAULT_ERRORS = {"refused": REFUSED, "reset": RESET}
 
 
 def route_key(url: str) -> str:
@@ -39,6 +41,7 @@ class _Canned:
     content: bytes
     content_type: str
     delay: float
+    fault: str | None
 
 
 def _canned(key: str, route: Route, base_dir: Path) -> _Canned:
@@ -66,7 +69,12 @@ def _canned(key: str, route: Route, base_dir: Path) -> _Canned:
                             or mimetypes.guess_type(path.name)[0] or "application/octet-stream")
     else:
         content = b""
-    return _Canned(route.status, content, content_type or XML_CONTENT_TYPE, route.delay)
+    if route.fault is not None and route.fault not in FAULT_ERRORS:
+        raise TransportError(f"route {key!r}: unknown fault", got=repr(route.fault),
+                             where=f"line {route.line}" if route.line else None,
+                             expected=" or ".join(map(repr, FAULT_ERRORS)))
+    return _Canned(route.status, content, content_type or XML_CONTENT_TYPE, route.delay,
+                   route.fault)
 
 
 class RoutesTransport(Transport):
@@ -75,8 +83,9 @@ class RoutesTransport(Transport):
     goes to ``fallthrough`` when given, else gets a 404 whose body lists the known routes.
 
     Fault injection: ``delay`` (virtual seconds) is the reply's ``elapsed``; a delay of at least
-    the request's timeout is a timeout (``elapsed == timeout``); ``status: 0`` means the
-    connection is refused (no HTTP response)."""
+    the request's timeout is a timeout (``elapsed == timeout``); ``fault`` ``"refused"`` or
+    ``"reset"`` means no HTTP response at all (``connection refused`` / ``connection reset by
+    peer`` after ``delay``), which the delivery policy treats as a connection error."""
 
     def __init__(self, routes: Mapping[str, Route], base_url: str, *, base_dir: Path = Path("."),
                  fallthrough: Transport | None = None) -> None:
@@ -96,8 +105,8 @@ class RoutesTransport(Transport):
             return TransportReply(404, body.encode(), {"content-type": "text/plain; charset=utf-8"})
         if canned.delay >= timeout:
             return TransportReply(None, b"", {}, timeout, timeout_error(timeout))
-        if canned.status == 0:
-            return TransportReply(None, b"", {}, canned.delay, REFUSED)
+        if canned.fault is not None:
+            return TransportReply(None, b"", {}, canned.delay, FAULT_ERRORS[canned.fault])
         return TransportReply(canned.status, canned.content,
                               {"content-type": canned.content_type}, canned.delay)
 

@@ -117,6 +117,14 @@ ERRORS = [
      "file not found"),
     ("name: x\napp:\n  routes:\n    /a: {status: 999}\n", 4, '$.app.routes["/a"].status',
      "100-599"),
+    ("name: x\napp:\n  routes:\n    /a: {fault: unplugged}\n", 4, '$.app.routes["/a"].fault',
+     "refused or reset"),
+    ("name: x\napp:\n  routes:\n    /a: {fault: refused, status: 503}\n", 4,
+     '$.app.routes["/a"]', "either fault or a reply"),
+    ("name: x\napp:\n  routes:\n    /a: {fault: reset, bxml: '<Response/>'}\n", 4,
+     '$.app.routes["/a"]', "got 'fault, bxml'"),
+    ("name: x\napp:\n  routes:\n    /a: {fault: true}\n", 4, '$.app.routes["/a"].fault',
+     "expected a string"),
     ("name: x\napp:\n  routes:\n    answer: '<Response/>'\n", 4, "$.app.routes.answer",
      "starting with /"),
     ("name: x\napp:\n  routes:\n    /a: 5\n", 4, '$.app.routes["/a"]', "inline BXML string"),
@@ -134,6 +142,24 @@ ERRORS = [
     ("scenarios:\n  - name: a\n  - name: b\n    seed: -1\n", 4, "$.scenarios[1].seed", ">= 0"),
     ("scenarios: []\n", 1, "$.scenarios", "non-empty list"),
 ]
+
+
+def test_route_faults_become_the_typed_model(tmp_path):
+    """`fault: refused|reset` is a route with no HTTP reply; an omitted status is 200."""
+    [s] = load_scenarios(write(tmp_path, """
+        name: faults
+        app:
+          routes:
+            /down: {fault: refused}
+            /drop: {fault: reset, delay: 2}
+            /ok: {status: 200}
+            /plain: {bxml: "<Response/>"}
+    """))
+    routes = s.app.routes
+    assert routes["/down"] == model.Route(fault="refused", line=4)
+    assert routes["/drop"] == model.Route(fault="reset", delay=2.0, line=5)
+    assert routes["/ok"].status == routes["/plain"].status == 200
+    assert routes["/ok"].fault is None and routes["/plain"].fault is None
 
 
 @pytest.mark.parametrize("body,line,path,words", ERRORS, ids=[e[2] for e in ERRORS])
