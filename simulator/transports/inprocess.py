@@ -89,7 +89,8 @@ def load_app(spec: str, base_dir: Path, *, kind: str):
         loaded = sys.modules.get(module_name)
         loaded_file = getattr(loaded, "__file__", None)
         if loaded is not None and (not loaded_file or Path(loaded_file).resolve() != local):
-            for name in [n for n in sys.modules if n == module_name or n.startswith(module_name + ".")]:
+            stale = [n for n in sys.modules if n == module_name or n.startswith(module_name + ".")]
+            for name in stale:
                 del sys.modules[name]
         folder = str(base_dir.resolve())
         if folder in sys.path:
@@ -99,7 +100,8 @@ def load_app(spec: str, base_dir: Path, *, kind: str):
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name and module_name.startswith(exc.name):
-            raise TransportError(f"app.{kind}: cannot import module {module_name!r}", got="no such module",
+            raise TransportError(f"app.{kind}: cannot import module {module_name!r}",
+                                 got="no such module",
                                  expected=f"{module_name.replace('.', '/')}.py in {base_dir} "
                                           "or an installed module") from None
         raise TransportError(f"app.{kind}: module {module_name!r} failed to import",
@@ -112,7 +114,8 @@ def load_app(spec: str, base_dir: Path, *, kind: str):
     target = module
     for part in attr.split("."):
         if not hasattr(target, part):
-            names = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
+            names = sorted(n for n, v in vars(module).items()
+                           if callable(v) and not n.startswith("_"))
             raise TransportError(f"app.{kind}: module {module_name!r} has no attribute {attr!r}",
                                  where=getattr(module, "__file__", None),
                                  expected=f"a {kind.upper()} app named {attr!r}",

@@ -70,7 +70,8 @@ def main() -> int:
         tracemalloc.stop()
         memory_ratio = peak / wav.stat().st_size
         print(f"waveform of a {wav.stat().st_size / 2**20:.1f} MB file: peak "
-              f"{peak / 2**20:.1f} MB -> {memory_ratio:.3f} of the file (goal < {MEMORY_GOAL_RATIO})")
+              f"{peak / 2**20:.1f} MB -> {memory_ratio:.3f} of the file "
+              f"(goal < {MEMORY_GOAL_RATIO})")
     ratio = times[10_000] / times[1_000]
     print(f"10x records -> {ratio:.1f}x time; goal {GOAL_SECONDS:.0f} s -> "
           f"{times[10_000] / GOAL_SECONDS:.2f} of the goal")

@@ -155,7 +155,8 @@ def test_report_draws_a_lane_per_channel(tmp_path):
     assert len(lanes[0].xpath(".//rect[@class='silence']")) == 1
     assert not lanes[1].xpath(".//rect[@class='silence']")
     assert "channel 1 (caller)" in lanes[0].xpath(".//svg/@aria-label")[0]
-    assert "one lane per channel" in tree.xpath("//figure[@class='wave']/figcaption")[0].text_content()
+    caption = tree.xpath("//figure[@class='wave']/figcaption")[0].text_content()
+    assert "one lane per channel" in caption
 
 
 def test_mono_recording_is_one_unlabelled_lane():
