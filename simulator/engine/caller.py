@@ -11,8 +11,10 @@ The script starts when the leg is answered; steps run one after the other, or at
   tone **starts**: so a terminating key ends a Record before its tone is recorded and a key
   stops a Gather prompt at once (barge-in).
 * ``play``: the file's samples (read by the runner, handed in as ``media[path]``).
-* ``wait_for``: until that verb starts on this leg, at or after the moment the step begins
-  (verbs that started earlier do not count; each start satisfies one ``wait_for``).
+* ``wait_for``: until that verb starts on this leg, or at once when it is executing there as
+  the step begins (a Gather prompt counts). A start at or after the step's moment counts even
+  if that verb has already ended (zero-time verbs); earlier, finished ones do not, and one start
+  satisfies one ``wait_for``.
 * ``hangup``: the far end hangs up (thrown into the call's flow).
 
 When the script runs out, the far end stays on the line in silence.
@@ -39,6 +41,9 @@ def caller_flow(sim, leg: Leg, steps):
                 yield Sleep(delay)
         if isinstance(step, model.WaitFor):
             begun = sim.now
+            if step.verb in rt.running:
+                seen = len(leg.verb_starts)
+                continue
             while True:
                 match = next((i for i in range(seen, len(leg.verb_starts))
                               if leg.verb_starts[i][1] == step.verb

@@ -201,8 +201,10 @@ def run_document(ctx: Context, document: Document):
     return None
 
 
-def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False):
-    """Log, answer if needed, apply ``tag``, run the verb's flow, log its end."""
+def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False, flow=None):
+    """Log, answer if needed, apply ``tag``, run the verb's flow, log its end.
+
+    ``nested``/``flow``: a Gather prompt, played by Gather's own ``flow`` (with barge-in)."""
     from simulator.engine.verbs import flow_for
 
     sim, leg = ctx.sim, ctx.leg
@@ -211,19 +213,23 @@ def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False):
     detail = {"nested": True} if nested else {}
     sim.timeline.add(sim.now, leg.call_id, "verb-start", verb=name, line=line, **detail)
     sim.verb_started(leg, name)
-    if name not in NOT_ANSWERING and not (name == "Ring" and not node.answer_call):
-        sim.answer(leg, name, line)
-    tag = getattr(node, "tag", None)
-    if tag is not None and name != "Tag":
-        leg.tag = tag or None
     try:
-        outcome = yield from flow_for(node)(ctx, node)
-    except (CallerHangup, CallTimeout, EndCall, Interrupted) as stop:
-        reason = (getattr(stop, "cause", None) or getattr(stop, "reason", None)
-                  or ("hangup" if isinstance(stop, CallerHangup) else "timeout"))
-        sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line, reason=reason)
-        raise
-    outcome = outcome or Outcome()
-    sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line,
-                     reason=outcome.reason, **outcome.detail)
-    return outcome
+        if name not in NOT_ANSWERING and not (name == "Ring" and not node.answer_call):
+            sim.answer(leg, name, line)
+        tag = getattr(node, "tag", None)
+        if tag is not None and name != "Tag":
+            leg.tag = tag or None
+        try:
+            outcome = yield from (flow or flow_for(node))(ctx, node)
+        except (CallerHangup, CallTimeout, EndCall, Interrupted) as stop:
+            reason = (getattr(stop, "cause", None) or getattr(stop, "reason", None)
+                      or ("hangup" if isinstance(stop, CallerHangup) else "timeout"))
+            sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line, **detail,
+                             reason=reason)
+            raise
+        outcome = outcome or Outcome()
+        sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line, **detail,
+                         reason=outcome.reason, **outcome.detail)
+        return outcome
+    finally:
+        sim.verb_ended(leg, name)

@@ -77,6 +77,7 @@ class LegRuntime:
     start_gather: Any = None  # (StartGather node, base url) while active
     recorder: BackgroundRecorder = attrs.Factory(BackgroundRecorder)
     verb_started: Signal | None = None
+    running: list[str] = attrs.Factory(list)  # verbs executing now, outermost first
     streams: dict = attrs.Factory(dict)  # name -> stream state (verbs_stream)
     transcriptions: dict = attrs.Factory(dict)
     caller_steps: tuple = ()  # the far end's script, started when the leg is answered
@@ -276,8 +277,13 @@ class Simulation:
                               deferred=True)
 
     def verb_started(self, leg: Leg, name: str) -> None:
+        rt = self.rt(leg)
         leg.verb_starts.append((self.now, name))
-        self.rt(leg).verb_started.fire(name)
+        rt.running.append(name)
+        rt.verb_started.fire(name)
+
+    def verb_ended(self, leg: Leg, name: str) -> None:
+        self.rt(leg).running.remove(name)
 
     def digit(self, leg: Leg, digit: str) -> None:
         """The far end pressed ``digit`` (at tone start)."""

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from simulator.audio.synth import SAMPLE_RATE, Span, tts_seconds
 from simulator.bxml import nodes
 from simulator.bxml.ssml import spoken_parts
-from simulator.engine.documents import Context, Outcome, sync_webhook
+from simulator.engine.documents import Context, Outcome, run_verb, sync_webhook
 from simulator.engine.effects import Auth, FetchAudio
 from simulator.engine.process import Get, Mailbox, Sleep
 from simulator.engine.simulation import EndCall
@@ -212,18 +212,18 @@ def _collect(ctx: Context, node: nodes.Gather, box: Mailbox):
 
 def _prompt(ctx: Context, prompt: nodes.Node, box: Mailbox):
     """Play one nested prompt with barge-in; returns the key that stopped it, if any."""
-    name = type(prompt).__name__
-    sim, leg = ctx.sim, ctx.leg
-    sim.timeline.add(ctx.now, leg.call_id, "verb-start", verb=name, line=prompt.line or None,
-                     nested=True)
-    sim.verb_started(leg, name)
-    if isinstance(prompt, nodes.SpeakSentence):
-        spans, seconds = speech_spans(ctx, prompt)
-    else:
-        spans, seconds = yield from audio_spans(ctx, prompt)
-    key = yield from play(ctx, spans, seconds, listen=box)
-    sim.timeline.add(ctx.now, leg.call_id, "verb-end", verb=name, line=prompt.line or None,
-                     nested=True, reason="barge-in" if key is not None else "completed")
+    key = None
+
+    def flow(ctx: Context, prompt: nodes.Node):
+        nonlocal key
+        if isinstance(prompt, nodes.SpeakSentence):
+            spans, seconds = speech_spans(ctx, prompt)
+        else:
+            spans, seconds = yield from audio_spans(ctx, prompt)
+        key = yield from play(ctx, spans, seconds, listen=box)
+        return Outcome("barge-in" if key is not None else "completed")
+
+    yield from run_verb(ctx, prompt, nested=True, flow=flow)
     return key
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from engine_harness import run
-from simulator.scenario.model import Press, Silence, WaitFor
+from simulator.scenario.model import Hangup, Press, Silence, WaitFor
 
 AFTER = {"/g": "<Response><Hangup/></Response>"}
 
@@ -87,3 +87,10 @@ def test_start_gather_reports_each_key_but_is_paused_during_gather():
                         "<Pause duration='1'/></Response>"},
             [Press("1"), Silence(1), Press("2"), Silence(0.5), Press("3"), Silence(1), Press("4")])
     assert [c["payload"]["digit"] for c in r.sim.callbacks if c["eventType"] == "dtmf"] == ["1", "3"]
+
+
+def test_a_hang_up_during_a_prompt_ends_the_prompt_and_the_gather_in_the_timeline():
+    r = run(gather("", "<SpeakSentence>one two three four five</SpeakSentence>"),
+            [Silence(1), Hangup()])
+    ends = [(e.verb, e.detail.get("nested"), e.detail["reason"], e.at) for e in r.kinds("verb-end")]
+    assert ends == [("SpeakSentence", True, "hangup", 1.0), ("Gather", None, "hangup", 1.0)]
