@@ -31,6 +31,8 @@ gather-start/-stop  StartGather/StopGather took effect
 stream-start/-stop  StartStream/StopStream [name]
 transcription-start/-stop  StartTranscription/StopTranscription [name]
 error               a call-ending failure [cause, message]
+rest                a REST request of the app [action, status, error when refused, ...]
+bridge/bridge-end   two calls start/stop hearing each other [callId; left: target|bridger]
 hangup              the call is being ended [cause]
 call-end            the leg is gone [cause, errorMessage]
 ==================  ==========================================================================
