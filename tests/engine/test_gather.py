@@ -94,3 +94,12 @@ def test_a_hang_up_during_a_prompt_ends_the_prompt_and_the_gather_in_the_timelin
             [Silence(1), Hangup()])
     ends = [(e.verb, e.detail.get("nested"), e.detail["reason"], e.at) for e in r.kinds("verb-end")]
     assert ends == [("SpeakSentence", True, "hangup", 1.0), ("Gather", None, "hangup", 1.0)]
+
+
+def test_a_key_pressed_before_the_gather_starts_is_discarded_not_buffered():
+    r = run({"/answer": "<Response><Pause duration='2'/>"
+                        "<Gather gatherUrl='/g' maxDigits='1' firstDigitTimeout='3'/></Response>",
+             **AFTER}, [Press("5")])
+    assert [e.detail["digit"] for e in r.kinds("digit")] == ["5"]  # heard at 0.0 s...
+    payload = r.callback("gather")["payload"]
+    assert (payload["digits"], r.callback("gather")["at"]) == ("", 5.0)  # ...but not gathered
