@@ -161,20 +161,15 @@ def test_speak_sentence_breaks_add_silence():
     assert r.leg.end_at == pytest.approx(2.2)
 
 
-@pytest.mark.parametrize("verb", ["<Transfer><PhoneNumber>+15555550123</PhoneNumber></Transfer>",
-                                  "<Bridge>c-123</Bridge>"])
-def test_connection_verbs_without_a_simulation_end_the_call_with_a_clear_message(verb):
-    import simulator.engine.verbs as verbs
-
-    from simulator.bxml import nodes
-
-    name = verb[1:verb.index(">")]
-    if getattr(nodes, name) in verbs.FLOWS and verbs.FLOWS[getattr(nodes, name)] is not verbs._not_simulated:
-        pytest.skip(f"{name} is simulated by the connection module")
-    r = run({"/answer": f"<Response>{verb}</Response>"})
+@pytest.mark.parametrize("verb", ["<Refer><SipUri>sip:bob@example.com</SipUri></Refer>",
+                                  "<Connect><Endpoint>e-123</Endpoint></Connect>"])
+def test_verbs_without_a_simulation_end_the_call_with_a_clear_message(verb):
+    r = run({"/answer": f"<Response><Pause duration='1'/>\n{verb}</Response>"})
     call = r.sim.calls_json()[0]
+    name = verb[1:verb.index(">")]
     assert call["disconnectCause"] == "application-error"
-    assert name in call["errorMessage"]
+    assert call["errorMessage"] == f"<{name}> at line 2 is not simulated by this version of bxmlsim"
+    assert r.leg.end_at == pytest.approx(1.0)
 
 
 def test_disconnect_is_not_sent_without_a_disconnect_url():
