@@ -7,15 +7,11 @@ checks result.json (callbacks in order, their fields, the `calls` list) and the 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import soundfile
 
-from simulator.api import run_loaded
 from simulator.runner import simulate
-from simulator.scenario.load import load_scenarios
 from simulator.scenario.model import (
     AppSettings, CallSettings, Hangup, Party, Press, Route, Say, Scenario,
 )
@@ -452,19 +448,3 @@ def test_transfer_answer_whisper_is_not_in_the_a_leg_recording(tmp_path):
     begin = whisper[0]["at"]
     assert rms(samples[:, 1], begin + 0.1 - start, begin + 1.0 - start) < 1e-3
     assert rms(samples[:, 0], begin + 0.1 - start, begin + 1.0 - start) < 1e-3
-
-
-# ---- the two-party scenario library (scenarios/two-party/) passes against the engine
-
-
-LIBRARY = sorted((Path(__file__).resolve().parents[2] / "scenarios" / "two-party").glob("*.yaml"))
-
-
-@pytest.mark.parametrize("path", LIBRARY, ids=[p.name.split(".")[0] for p in LIBRARY])
-def test_two_party_scenario_meets_its_expectations(path):
-    """Each scenario's expect block holds (callbacks, calls, recordings, timeline)."""
-    for scenario in load_scenarios(path):
-        assert scenario.expect is not None
-        result = run_loaded(scenario)
-        assert result.passed, "\n".join(f"{path}:{f['line']}: {f['message']}"
-                                        for f in result.failures)

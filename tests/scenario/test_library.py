@@ -7,14 +7,16 @@ from pathlib import Path
 import pytest
 
 from simulator.api import run_loaded
+from simulator.batch import collect_files
 from simulator.scenario.load import load_scenarios
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
-FILES = sorted(LIBRARY.rglob("*.yaml"))  # what `bxmlsim run scenarios/` runs
+FILES = collect_files([LIBRARY])  # exactly what `bxmlsim run scenarios/` runs (recursively)
 
 
-def test_library_has_at_least_twelve_flows():
+def test_library_has_at_least_twelve_flows_including_those_in_subfolders():
     assert len(FILES) >= 12
+    assert any(path.parent != LIBRARY for path in FILES)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(LIBRARY)) for p in FILES])
