@@ -89,13 +89,11 @@ class Builder:
     """Turns an lxml tree into nodes, collecting element/attribute/text diagnostics.
 
     ``locator`` (reader.py) gives ``element(index)`` and ``attribute(index, name)`` positions
-    and ``text``, the decoded document; the nodes keep it to resolve their own positions."""
+    positions; the nodes keep it to resolve their own ``line``/``col`` on first use."""
 
     def __init__(self, locator, file: str | None) -> None:
         self.locator = locator
         self.file = file
-        # Without namespace declarations a SpeakSentence can be serialized in one piece.
-        self.no_namespaces = "xmlns" not in locator.text
         self.cursor = 0   # document-order index of the next element
         self.diagnostics: list[Diagnostic] = []
 
@@ -132,8 +130,9 @@ class Builder:
                     if hit is None:
                         continue
                 field, value, problems = hit
-                for code, message in problems:
-                    self.add(code, f"<{el.tag}> {message}", index, item[0])
+                if problems:
+                    for code, message in problems:
+                        self.add(code, f"<{el.tag}> {message}", index, item[0])
                 values[field] = value
         if plan.required:
             for xml in plan.required:
@@ -221,9 +220,10 @@ class Builder:
             return _escape(text).strip()
         descendants = list(el.iterdescendants())
         self.cursor += len(descendants)
-        if self.no_namespaces and "\r" not in text:
-            # One serialization of the element; the start tag ends at the first '>' (libxml2
-            # escapes '>' in attribute values) and the end tag is the last '</'.
+        if "\r" not in text and not el.nsmap:
+            # Without namespaces in scope, one serialization of the element: its start tag ends
+            # at the first '>' (libxml2 escapes '>' in attribute values), its end tag is the
+            # last '</'. (A "\r" in the text would be written as "&#13;".)
             whole = etree.tostring(el, encoding="unicode", with_tail=False)
             markup = whole[whole.index(">") + 1:whole.rindex("</")]
         else:   # child by child: in-scope namespaces are declared on every child
@@ -239,7 +239,7 @@ class Builder:
         """The built children; reports misplaced ones, text between them (BX105, in the
         place the check of the element's own text would have put it) and the count."""
         built = []
-        child_plans = plan.child_plans
+        append, build, child_plans = built.append, self.build, plan.child_plans
         mark = len(self.diagnostics)
         stray = False
         for child in el:
@@ -247,10 +247,11 @@ class Builder:
             if child_plan is None:
                 self._misplaced(el.tag, child, plan.child_spec.allowed)
             else:
-                built.append(self.build(child, child_plan))
-            if check_tails and not stray:
+                append(build(child, child_plan))
+            if check_tails:
                 tail = child.tail
-                stray = bool(tail and tail.strip())
+                if tail and tail.strip():
+                    stray, check_tails = True, False
         if stray:
             self._stray_text(el, index)
             self.diagnostics.insert(mark, self.diagnostics.pop())

@@ -45,8 +45,9 @@ class Locator:
     cannot find (never expected) takes lxml's ``sourceline``.
     """
 
-    def __init__(self, text: str, root: etree._Element | None = None) -> None:
-        self.text = text
+    def __init__(self, data: bytes, root: etree._Element | None = None) -> None:
+        self._data: bytes | None = data
+        self._text: str | None = None
         self.root = root
         self._offsets: list[int] = []
         self._done = False   # the scan reached the end of the text
@@ -54,6 +55,13 @@ class Locator:
         self._line_starts: list[int] | None = None
         self._lookups = 0
         self._fallback: dict[int, int] = {}
+
+    @property
+    def text(self) -> str:
+        """The decoded document (decoded on first use)."""
+        if self._text is None:
+            self._text, self._data = _decode(self._data or b""), None
+        return self._text
 
     def offset(self, index: int) -> int | None:
         """Text offset of the index-th start tag; the text is scanned only as far as needed."""
@@ -152,10 +160,10 @@ def parse_xml(text: str | bytes, file: str | None) -> tuple[etree._Element | Non
         return None, None, [Diagnostic.make(
             "BX002", f"document is {len(data)} bytes; BXML documents are limited to 64 KB "
                      f"({MAX_BYTES} bytes)", 1, 1, file)]
-    if not data.strip():
+    if not data or data.isspace():
         return None, None, [Diagnostic.make("BX003", "document is empty; expected <Response>",
                                             1, 1, file)]
-    for marker in (b"<!DOCTYPE", b"<!ENTITY"):
+    for marker in (b"<!DOCTYPE", b"<!ENTITY") if b"!" in data else ():   # "!": one memchr
         at = data.find(marker)
         if at >= 0:
             line, col = _line_of(data, at)
@@ -182,7 +190,7 @@ def parse_xml(text: str | bytes, file: str | None) -> tuple[etree._Element | Non
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:   # e.g. hidden in UTF-16 text
         return None, None, [Diagnostic.make("BX004", "DOCTYPE is not allowed in BXML", 1, 1, file)]
-    return root, Locator(_decode(data), root), []
+    return root, Locator(data, root), []
 
 
 def read(text: str | bytes, *, file: str | None = None,

@@ -3,7 +3,7 @@
 ``spoken_parts(text)`` turns a ``SpeakSentence.text`` (inner markup, XML-escaped) into the
 sequence the engine times: text runs (``str``, entities decoded, whitespace collapsed) and
 pauses in seconds (``float``). ``ssml_problems(element)`` validates the SSML children of an
-lxml ``SpeakSentence`` element against the table below.
+lxml ``SpeakSentence`` element against the table below (memoised per distinct element).
 
 Pause lengths for ``<break strength=...>`` and the boundaries of ``<s>``/``<p>`` are not
 documented by Bandwidth; they follow Amazon Polly (the engine behind the voices), where
@@ -77,34 +77,51 @@ def _attr_label(name: str) -> str:
 
 
 def ssml_problems(element: etree._Element, descendants: list[etree._Element] | None = None,
-                  ) -> Iterator[tuple[etree._Element, str, str]]:
-    """Yield ``(element, code, message)`` for each SSML child of a SpeakSentence that the
-    spec does not allow (BX301 element, BX302 attribute, BX303 value). ``descendants``:
-    ``element.iterdescendants()`` when the caller already has them."""
+                  ) -> list[tuple[etree._Element, str, str]]:
+    """``(element, code, message)`` for each SSML child of a SpeakSentence that the spec does
+    not allow (BX301 element, BX302 attribute, BX303 value), in document order.
+    ``descendants``: ``list(element.iterdescendants())`` when the caller already has it."""
+    found = []
     for child in element.iterdescendants() if descendants is None else descendants:
         tag = child.tag
         if not isinstance(tag, str):
             continue
-        allowed = SSML_TAGS.get(tag)
-        if allowed is None:
-            hint = get_close_matches(str(tag), SSML_TAGS, n=1)
-            yield child, "BX301", (f"<{tag}> is not an SSML element allowed in <SpeakSentence>"
-                                   + (f"; did you mean <{hint[0]}>?" if hint else
-                                      f"; expected one of {', '.join(SSML_TAGS)}"))
-            continue
-        for name, value in child.attrib.items():
-            rule = allowed.get(name)
-            if rule is None:
-                yield child, "BX302", (f"<{tag}> has no attribute {_attr_label(name)!r}; "
-                                       f"expected {', '.join(map(_attr_label, allowed)) or 'none'}")
-            elif not rule[0](value):
-                yield child, "BX303", (f"<{tag} {_attr_label(name)}> must be {rule[1]}, "
-                                       f"got {value!r}")
-        required = _REQUIRED.get(tag)
-        if required and required not in child.attrib:
-            yield child, "BX303", f"<{tag}> needs the attribute {_attr_label(required)!r}"
-        if tag == "say-as" and child.get("interpret-as") == "date" and "format" not in child.attrib:
-            yield child, "BX303", "<say-as interpret-as=\"date\"> needs a 'format'"
+        key = (tag, *child.items())
+        problems = _CHECKED.get(key)
+        if problems is None:
+            if len(_CHECKED) >= 1024:
+                _CHECKED.clear()
+            problems = _CHECKED[key] = tuple(_element_problems(tag, key[1:]))
+        if problems:
+            found.extend((child, code, message) for code, message in problems)
+    return found
+
+
+# (tag, *attribute items) -> problems: documents repeat the same few SSML elements.
+_CHECKED: dict[tuple, tuple[tuple[str, str], ...]] = {}
+
+
+def _element_problems(tag: str, items: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
+    allowed = SSML_TAGS.get(tag)
+    if allowed is None:
+        hint = get_close_matches(str(tag), SSML_TAGS, n=1)
+        yield "BX301", (f"<{tag}> is not an SSML element allowed in <SpeakSentence>"
+                        + (f"; did you mean <{hint[0]}>?" if hint else
+                           f"; expected one of {', '.join(SSML_TAGS)}"))
+        return
+    attrib = dict(items)
+    for name, value in items:
+        rule = allowed.get(name)
+        if rule is None:
+            yield "BX302", (f"<{tag}> has no attribute {_attr_label(name)!r}; "
+                            f"expected {', '.join(map(_attr_label, allowed)) or 'none'}")
+        elif not rule[0](value):
+            yield "BX303", f"<{tag} {_attr_label(name)}> must be {rule[1]}, got {value!r}"
+    required = _REQUIRED.get(tag)
+    if required and required not in attrib:
+        yield "BX303", f"<{tag}> needs the attribute {_attr_label(required)!r}"
+    if tag == "say-as" and attrib.get("interpret-as") == "date" and "format" not in attrib:
+        yield "BX303", "<say-as interpret-as=\"date\"> needs a 'format'"
 
 
 _FRAGMENT_PARSER_KW = dict(resolve_entities=False, no_network=True, load_dtd=False,

@@ -40,6 +40,9 @@ def _range(spec: n.AttrSpec, number: float) -> list[Problem]:
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(//[^/?#\s]+)?")
 _SPACE = re.compile(r"\s")
+# Fast accept for what _url_problem accepts with ("http", "https"), relative=True: an
+# http(s)://host URL, or no scheme at all; anything else gets the full check and its message.
+_HTTP_OR_RELATIVE = re.compile(r"(?i:https?)://[^/?#\s]+\S*|(?![A-Za-z][A-Za-z0-9+.-]*:)\S+")
 
 
 def _url_problem(what: str, raw: str, schemes: tuple[str, ...], relative: bool) -> str | None:
@@ -143,7 +146,8 @@ def convert_text(element: str, spec: n.TextSpec, raw: str) -> tuple[str, list[Pr
     problem = None
     kind = spec.kind
     if kind == n.URL:
-        problem = _url_problem(f"<{element}> text", text, ("http", "https"), relative=True)
+        if not _HTTP_OR_RELATIVE.fullmatch(text):
+            problem = _url_problem(f"<{element}> text", text, ("http", "https"), relative=True)
     elif kind == n.E164 and not _E164.match(text):
         problem = f"<{element}> must contain an E.164 number such as +15555550100, got {text!r}"
     elif kind == n.SIP_URI and not _SIP.match(text):
