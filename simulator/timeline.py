@@ -7,35 +7,8 @@ started. Every float in a ``detail`` is virtual seconds too (``seconds``, ``dura
 engine records raw values and :meth:`Entry.to_json` rounds ``at`` and every such float to the
 millisecond, here and nowhere else.
 
-Kinds written by the engine (``detail`` keys in brackets):
-
-==================  ==========================================================================
-call-start          a call leg exists [direction, from, to]
-answer              the leg was answered
-verb-start          a verb began [nested: true for Gather prompts]
-verb-end            a verb finished [reason: completed, digits, timeout, terminating-digit,
-                    max-digits, max-duration, silence-timeout, hangup, barge-in, ...]
-webhook             a webhook was handed to delivery [eventType, url, method, sync]; its
-                    outcome is added when delivered (same virtual instant) [ok, status and
-                    error of the final attempt, attempts (count), fallback (was it used)]
-digit               the remote party pressed a key [digit]
-speech              the remote party spoke [text, seconds]
-audio               the remote party played a file [seconds]
-remote-hangup       the remote party hung up
-recording-start     a recording began [recordingId, verb]
-recording-pause     a StartRecording recording was paused [recordingId]
-recording-resume    ... resumed [recordingId]
-recording-stop      a recording ended [recordingId, endReason, duration]
-tag                 the call's tag changed [tag]
-gather-start/-stop  StartGather/StopGather took effect
-stream-start/-stop  StartStream/StopStream [name]
-transcription-start/-stop  StartTranscription/StopTranscription [name]
-error               a call-ending failure [cause, message]
-rest                a REST request of the app [action, status, error when refused, ...]
-bridge/bridge-end   two calls start/stop hearing each other [callId; left: target|bridger]
-hangup              the call is being ended [cause]
-call-end            the leg is gone [cause, errorMessage]
-==================  ==========================================================================
+Every kind the engine writes is in :data:`KINDS` (kind -> what it means [``detail`` keys]);
+``tests/test_timeline.py`` checks the engine writes no other.
 """
 
 from __future__ import annotations
@@ -44,6 +17,48 @@ from collections.abc import Iterator
 from typing import Any
 
 import attrs
+
+
+#: kind -> what it means [its ``detail`` keys]. ``verb``/``line`` name the BXML verb and line
+#: when there is one (a caller step's ``line`` is its line in the scenario file).
+KINDS: dict[str, str] = {
+    "call-start": "a call leg exists [direction, from, to]",
+    "answer": "the leg was answered (``verb``: the verb that answered it)",
+    "verb-start": "a verb began [nested: true for Gather prompts; conference: the room, for "
+                  "conference BXML run on the creating call]",
+    "verb-end": "a verb finished [reason: completed, timeout, terminating-digit, max-digits, "
+                "inter-digit-timeout, max-duration, silence-timeout, hangup, barge-in, "
+                "redirected, ...; nested; the verb's own keys: digits, recordingId, callId, ...]",
+    "webhook": "a webhook was handed to delivery [eventType, url, method, sync]; its outcome is "
+               "added when delivered, at the same virtual instant [ok, status and error of the "
+               "final attempt, attempts (count), fallback (was it used)]",
+    "bxml-warning": "a BXML document the call runs has a parser warning [code, message]; "
+                    "``line`` is the line in that document",
+    "digit": "the remote party pressed a key [digit]; also when nothing listens (then the key "
+             "is discarded: DTMF is never buffered)",
+    "speech": "the remote party spoke [text, seconds]",
+    "audio": "the remote party played a file [file, seconds]",
+    "remote-hangup": "the remote party hung up",
+    "recording-start": "a recording began [recordingId]",
+    "recording-pause": "a StartRecording recording was paused [recordingId; via: rest]",
+    "recording-resume": "... resumed [recordingId; via: rest]",
+    "recording-stop": "a recording ended [recordingId, endReason, duration; conference]",
+    "tag": "the call's tag changed [tag]",
+    "gather-start": "StartGather took effect",
+    "gather-stop": "StopGather took effect [ignored: no StartGather was active]",
+    "stream-start": "StartStream took effect [name]",
+    "stream-stop": "a stream stopped [name]",
+    "transcription-start": "StartTranscription took effect [name]",
+    "transcription-stop": "a real-time transcription stopped [name]",
+    "bridge": "two calls start hearing each other (Transfer, Bridge) [callId: the other call]",
+    "bridge-end": "a Bridge is over [callId, left: target | bridger]",
+    "conference-join": "the call joined a conference [conferenceId, name]",
+    "conference-exit": "the call left a conference [conferenceId, name]",
+    "rest": "a REST request of the app [action, status, error when refused, ...]",
+    "error": "a call-ending failure [cause, message]; or a refused conference reply [cause, "
+             "conference, message]",
+    "call-end": "the leg is gone [cause, errorMessage]",
+}
 
 
 def ms(t: float) -> float:

@@ -35,3 +35,31 @@ def test_amend_adds_an_outcome_to_an_entry_in_place():
     timeline.amend(sent, ok=True, status=200)
     assert [e.kind for e in timeline] == ["webhook", "verb-end"]
     assert timeline.to_json()[0]["detail"] == {"eventType": "gather", "ok": True, "status": 200}
+
+
+def _engine_kinds() -> tuple[set[str], set[str]]:
+    """(kinds passed as literals to ``timeline.add``, every string constant of the engine)."""
+    import ast
+    from pathlib import Path
+
+    import simulator.engine
+
+    literal, constants = set(), set()
+    for path in Path(simulator.engine.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                constants.add(node.value)
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "add" and isinstance(node.func.value, ast.Attribute)
+                    and node.func.value.attr == "timeline" and len(node.args) >= 3
+                    and isinstance(node.args[2], ast.Constant)):
+                literal.add(node.args[2].value)
+    return literal, constants
+
+
+def test_every_kind_the_engine_writes_is_documented_and_every_documented_kind_is_written():
+    from simulator.timeline import KINDS
+
+    literal, constants = _engine_kinds()
+    assert literal - set(KINDS) == set()
+    assert {kind for kind in KINDS if kind not in constants} == set()
