@@ -27,7 +27,7 @@ from simulator.bxml.build import Builder
 from simulator.bxml.diagnostics import Diagnostic
 
 MAX_BYTES = 64 * 1024
-_PARSER_KW = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                   remove_comments=True, remove_pis=True)
 _DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _STR_DECL = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])")
@@ -170,7 +170,7 @@ def parse_xml(text: str | bytes, file: str | None) -> tuple[etree._Element | Non
             return None, None, [Diagnostic.make(
                 "BX004", "DOCTYPE and entity declarations are not allowed in BXML (refused "
                          "unparsed: no DTD, no entities, no network)", line, col, file)]
-    parser = etree.XMLParser(**_PARSER_KW)
+    parser = etree.XMLParser(**PARSER_OPTIONS)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
