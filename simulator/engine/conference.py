@@ -30,7 +30,7 @@ from simulator.bxml import nodes
 from simulator.callbacks import ConferenceEnvelope
 from simulator.engine.clock import LATE
 from simulator.engine.connect import clip_start, never, refuse_on_b_leg
-from simulator.engine.documents import Context, Document
+from simulator.engine.documents import Context, Document, read_bxml
 from simulator.engine.effects import Delivery, RecordingDone
 from simulator.engine.legs import Leg, Track
 from simulator.engine.process import Get, Mailbox, Sleep
@@ -195,12 +195,11 @@ class Room:
             self.documents.put(document)
 
     def _parse(self, kind: str, delivery: Delivery) -> Document | None:
-        from simulator.bxml.parse import parse_bxml
         from simulator.errors import BxmlError
 
         try:
-            response = parse_bxml(delivery.body, source=delivery.url or kind,
-                                  context="conference", roots=("Response",))
+            response = read_bxml(self.sim, self.creator.call_id, delivery.body,
+                                 source=delivery.url or kind, context="conference")
         except BxmlError as error:  # refused whole (bxml-verbs.md §7.3)
             self.sim.timeline.add(self.sim.now, self.creator.call_id, "error",
                                   cause="invalid-bxml", conference=self.name,

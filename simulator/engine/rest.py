@@ -33,7 +33,7 @@ from __future__ import annotations
 import attrs
 
 from simulator.callbacks import ERROR_MESSAGES
-from simulator.engine.documents import Context, Document, call_flow, sync_webhook
+from simulator.engine.documents import Context, Document, call_flow, read_bxml, sync_webhook
 from simulator.engine.legs import Leg
 from simulator.engine.process import Sleep
 from simulator.engine.simulation import CallTimeout, EndCall, Interrupted, Simulation
@@ -188,13 +188,12 @@ def last_webhook_url(sim: Simulation, leg: Leg) -> str:
 
 
 def put_bxml(sim: Simulation, leg: Leg, body: str) -> int:
-    from simulator.bxml.parse import parse_bxml
     from simulator.errors import BxmlError
 
     _needs_bxml(leg, "replace the BXML of")
     try:
-        response = parse_bxml(substitute(body, sim.call_ids), source="PUT bxml",
-                              roots=("Response", "Bxml"))
+        response = read_bxml(sim, leg.call_id, substitute(body, sim.call_ids),
+                             source="PUT bxml", roots=("Response", "Bxml"))
     except BxmlError as error:
         raise Refused(400, f"invalid BXML: {error}") from None
     document = Document(response, last_webhook_url(sim, leg))

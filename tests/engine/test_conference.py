@@ -127,6 +127,16 @@ def test_conference_bxml_with_a_disallowed_verb_is_rejected_whole(tmp_path):
     assert result["calls"][0]["disconnectCause"] == "hangup"
 
 
+def test_warnings_of_conference_bxml_are_logged_on_the_creating_call(tmp_path):
+    result = run(tmp_path, RECORDED_ROOM.format(mute=""),
+                 routes={"/ev": '<Response><StartRecording multiChannel="true" '
+                                'recordingAvailableUrl="/crec"/></Response>'},
+                 caller=TALK)
+    warnings = {(t["callId"], t["detail"]["code"]) for t in result["timeline"]
+                if t["kind"] == "bxml-warning"}
+    assert warnings == {(result["calls"][0]["callId"], "BX409")}
+
+
 def test_conference_speech_is_heard_in_the_conference_recording(tmp_path):
     """SpeakSentence returned to memberJoin plays into the conference (and its recording)."""
     answer = RECORDED_ROOM.format(mute="")

@@ -111,6 +111,14 @@ def test_put_bxml_with_invalid_bxml_is_refused_and_the_call_carries_on(tmp_path)
     assert callback(result, "disconnect")["at"] == 10.0
 
 
+def test_warnings_of_put_bxml_are_logged_on_the_call(tmp_path):
+    result = run(tmp_path, '<Response><Pause duration="10"/></Response>',
+                 rest=[RestAction(at=3.0, put_bxml='<Bxml><Gather maxDigits="1"/></Bxml>')])
+    [warning] = [t for t in result["timeline"] if t["kind"] == "bxml-warning"]
+    assert (warning["callId"], warning["at"], warning["detail"]["code"]) == (
+        result["calls"][0]["callId"], 3.0, "BX406")
+
+
 def test_rest_recording_pauses_and_resumes_start_recording(tmp_path):
     """PUT /calls/{id}/recording: segments cut; pause while paused is a 200 no-op."""
     result = run(tmp_path, '<Response><StartRecording recordingAvailableUrl="/rec"/>'
