@@ -23,7 +23,7 @@ from lxml import etree
 
 from simulator.bxml import nodes as n
 from simulator.bxml.diagnostics import Diagnostic
-from simulator.bxml.ssml import ssml_problems
+from simulator.bxml.ssml import markup_problems
 from simulator.bxml.values import convert_attr, convert_text
 
 # Conference: the docs' attribute table spells callbackTimeout as calbackTimeout (spec §7.3).
@@ -218,8 +218,6 @@ class Builder:
                 self.add("BX106", "<SpeakSentence> needs text content (the sentence to speak)",
                          index)
             return _escape(text).strip()
-        descendants = list(el.iterdescendants())
-        self.cursor += len(descendants)
         if "\r" not in text and not el.nsmap:
             # Without namespaces in scope, one serialization of the element: its start tag ends
             # at the first '>' (libxml2 escapes '>' in attribute values), its end tag is the
@@ -229,9 +227,10 @@ class Builder:
         else:   # child by child: in-scope namespaces are declared on every child
             markup = _escape(text) + "".join(
                 etree.tostring(child, encoding="unicode", with_tail=True) for child in el)
-        for child, code, message in ssml_problems(el, descendants):
-            at = index + 1 + next(i for i, d in enumerate(descendants) if d is child)
-            self.add(code, f"<SpeakSentence> {message}", at)
+        count, problems = markup_problems(el, markup)
+        self.cursor += count
+        for k, code, message in problems:
+            self.add(code, f"<SpeakSentence> {message}", index + 1 + k)
         return markup.strip()
 
     def _children(self, el: etree._Element, plan: Plan, index: int,

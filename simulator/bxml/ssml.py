@@ -83,22 +83,56 @@ def ssml_problems(element: etree._Element, descendants: list[etree._Element] | N
     ``descendants``: ``list(element.iterdescendants())`` when the caller already has it."""
     found = []
     for child in element.iterdescendants() if descendants is None else descendants:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        key = (tag, *child.items())
-        problems = _CHECKED.get(key)
-        if problems is None:
-            if len(_CHECKED) >= 1024:
-                _CHECKED.clear()
-            problems = _CHECKED[key] = tuple(_element_problems(tag, key[1:]))
-        if problems:
-            found.extend((child, code, message) for code, message in problems)
+        for code, message in _problems_of(child):
+            found.append((child, code, message))
     return found
 
 
-# (tag, *attribute items) -> problems: documents repeat the same few SSML elements.
+def markup_problems(element: etree._Element, markup: str,
+                    ) -> tuple[int, list[tuple[int, str, str]]]:
+    """``ssml_problems`` from the serialized inner markup of ``element`` (``SpeakSentence.text``
+    before trimming): ``(number of descendants, [(k, code, message)])``, k being the offender's
+    index among ``element.iterdescendants()``. A start tag seen before is judged from its text
+    alone (the serializer writes equal elements identically, and ``>`` in attribute values as
+    ``&gt;``); the lxml elements are only read for new ones, or when namespaces are declared
+    (a prefix can mean different namespaces in different places)."""
+    tags = _START_TAG_TEXT.findall(markup)
+    by_text = "xmlns" not in markup
+    found: list[tuple[int, str, str]] = []
+    descendants = None
+    for k, start in enumerate(tags):
+        problems = _BY_START_TAG.get(start) if by_text else None
+        if problems is None:
+            if descendants is None:
+                descendants = list(element.iterdescendants())
+            problems = _problems_of(descendants[k])
+            if by_text:
+                if len(_BY_START_TAG) >= 1024:
+                    _BY_START_TAG.clear()
+                _BY_START_TAG[start] = problems
+        if problems:
+            found.extend((k, code, message) for code, message in problems)
+    return len(tags), found
+
+
+_START_TAG_TEXT = re.compile(r"<[^/][^>]*>")
+# Memos (bounded; documents repeat the same few SSML elements): serialized start tag ->
+# problems, and (tag, *attribute items) -> problems.
+_BY_START_TAG: dict[str, tuple[tuple[str, str], ...]] = {}
 _CHECKED: dict[tuple, tuple[tuple[str, str], ...]] = {}
+
+
+def _problems_of(child: etree._Element) -> tuple[tuple[str, str], ...]:
+    tag = child.tag
+    if not isinstance(tag, str):
+        return ()
+    key = (tag, *child.items())
+    problems = _CHECKED.get(key)
+    if problems is None:
+        if len(_CHECKED) >= 1024:
+            _CHECKED.clear()
+        problems = _CHECKED[key] = tuple(_element_problems(tag, key[1:]))
+    return problems
 
 
 def _element_problems(tag: str, items: tuple[tuple[str, str], ...]) -> Iterator[tuple[str, str]]:
