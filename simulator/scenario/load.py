@@ -42,10 +42,17 @@ def load_scenarios(path: str | Path) -> list[model.Scenario]:
     """Every scenario of one YAML file; raises ScenarioError listing every problem found."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise ScenarioError("cannot read scenario file", where=str(path),
                             got=exc.strerror or str(exc)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError("not UTF-8 text", where=f"{path}:{line}",
+                            expected="a UTF-8 encoded YAML file",
+                            got=f"byte {data[exc.start]:#04x} at offset {exc.start}") from None
     return load_text(text, file=path)
 
 
@@ -98,7 +105,9 @@ def _read_yaml(text: str, label: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         what = " ".join(str(part).strip() for part in (exc.context, exc.problem) if part)
-        raise ScenarioError(f"invalid YAML: {what}", where=f"{label}:{line}") from None
+        expected = "spaces for indentation (YAML forbids tabs)" if "'\\t'" in what else None
+        raise ScenarioError(f"invalid YAML: {what}", where=f"{label}:{line}",
+                            expected=expected) from None
     except YAMLError as exc:
         raise ScenarioError(f"invalid YAML: {exc}", where=label) from None
 
