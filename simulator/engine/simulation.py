@@ -73,7 +73,7 @@ class LegRuntime:
     caller: Process | None = None
     max_timer: Timer | None = None
     capture: Mailbox | None = None  # digits go here while Gather/Record listens
-    capture_exclusive: bool = False  # Gather: StartGather is paused
+    capture_exclusive: bool = False  # set with capture by Gather: StartGather is paused
     start_gather: Any = None  # (StartGather node, base url) while active
     recorder: BackgroundRecorder = attrs.Factory(BackgroundRecorder)
     verb_started: Signal | None = None
@@ -214,9 +214,6 @@ class Simulation:
             method=webhook.method, sync=sync)
         return webhook
 
-    def post_webhook(self, webhook: Webhook) -> None:
-        self.post(webhook)
-
     def _log_delivery(self, webhook: Webhook, delivery: Delivery, sent_at: float) -> None:
         """One ``callbacks`` entry per attempt; the outcome on the webhook's timeline entry."""
         entry = self._webhook_entries.pop(id(webhook), None)
@@ -291,7 +288,7 @@ class Simulation:
         self.timeline.add(self.now, leg.call_id, "digit", digit=digit)
         if rt.capture is not None:
             rt.capture.put(digit)
-        if rt.start_gather is not None and not (rt.capture is not None and rt.capture_exclusive):
+        if rt.start_gather is not None and not rt.capture_exclusive:
             node, base = rt.start_gather
             payload = self.payloads.dtmf(self.envelope(leg), at=self.now, digit=digit)
             self.post(self.webhook(leg, payload, url=node.dtmf_url, base=base,

@@ -14,6 +14,7 @@ Pause their ``duration``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from simulator.audio.synth import SAMPLE_RATE, Span, tts_seconds
@@ -280,19 +281,9 @@ def flow_for(node: nodes.Node) -> Callable:
     return FLOWS.get(type(node), _not_simulated)
 
 
-_loaded = False
-
-
+@functools.cache
 def _load_extensions() -> None:
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        import simulator.engine.verbs_recording  # noqa: F401 - registers its flows
-        import simulator.engine.verbs_stream  # noqa: F401
-        for optional in ("simulator.engine.connect", "simulator.engine.bridge",
-                         "simulator.engine.conference"):
-            try:
-                __import__(optional)
-            except ModuleNotFoundError as missing:
-                if missing.name != optional:
-                    raise
+    """Import the modules that register the other verbs (they import this one, so not at the
+    top): recording, streams, Transfer/Forward, Bridge, Conference."""
+    from simulator.engine import (bridge, conference, connect,  # noqa: F401
+                                  verbs_recording, verbs_stream)
