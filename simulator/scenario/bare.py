@@ -50,8 +50,19 @@ def steps_from_args(args: list[str]) -> list[tuple[str, str | None]]:
 def bare_scenario(path: Path, steps: list[tuple[str, str | None]]) -> model.Scenario:
     """A Scenario running the BXML file ``path`` with the given caller steps."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    tree = parse_bxml(text, source=str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError("cannot read BXML document", where=str(path),
+                            got=exc.strerror or str(exc)) from None
+    tree = parse_bxml(data, source=str(path))  # bad bytes are BX005 at their line:col
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:  # well-formed in another declared encoding
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError("not UTF-8 text", where=f"{path}:{line}",
+                            expected="a UTF-8 encoded BXML document",
+                            got=f"byte {data[exc.start]:#04x} at offset {exc.start}") from None
     caller: list[model.Step] = []
     if steps and steps[0][0] != "wait_for":
         first_input = next((type(v).__name__ for v in tree.verbs
