@@ -56,14 +56,20 @@ SCENARIO_SUFFIXES = (".yaml", ".yml")
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     """Scenario files (and bare ``.xml`` documents) named by ``paths``; folders are searched
-    recursively for ``*.yaml``/``*.yml`` (hidden folders skipped), in sorted order."""
+    recursively for ``*.yaml``/``*.yml`` (hidden folders skipped), in sorted order. A path that
+    does not exist, is not a scenario, or is a folder without any scenario is a ScenarioError."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in SCENARIO_SUFFIXES
+            inside = sorted(p for p in path.rglob("*") if p.suffix in SCENARIO_SUFFIXES
                             and p.is_file() and not any(part.startswith(".")
                                                         for part in p.relative_to(path).parts))
+            if not inside:  # "0 passed" with exit 0 would hide a wrong path in CI
+                raise ScenarioError("no scenario files in this folder", where=str(path),
+                                    expected="*.yaml or *.yml files (searched recursively, "
+                                             "hidden folders skipped)", got="none")
+            found += inside
         elif path.is_file() and path.suffix in SCENARIO_SUFFIXES + (".xml",):
             found.append(path)
         elif path.exists():
