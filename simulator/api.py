@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simulator.errors import ScenarioError
+from simulator.errors import ScenarioError, SimulatorError
 from simulator.golden import check_golden, golden_path, write_golden
 from simulator.scenario.expect import Failure, evaluate
 from simulator.scenario.load import load_mapping, load_scenarios
@@ -55,7 +55,7 @@ def run_loaded(scenario: Scenario, out_dir: str | Path | None = None, *,
 
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+        make_out_dir(out)
     result = simulate(scenario, out)
     data = result.to_json()
     failures = evaluate(scenario.expect, data)
@@ -71,6 +71,18 @@ def run_loaded(scenario: Scenario, out_dir: str | Path | None = None, *,
     if out is not None:
         write_result(result, out)
     return result
+
+
+def make_out_dir(out: Path) -> None:
+    """Create an output folder; an unusable path is a SimulatorError saying why."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        got = "a file" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        blocker = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(out) else ""
+        raise SimulatorError("cannot create the output folder", where=str(out),
+                             expected="a folder that can be created and written",
+                             got=got + blocker) from None
 
 
 def _set_outcome(result, failures: list[Failure]) -> None:

@@ -112,6 +112,7 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, ve
 
     from rich.console import Console
 
+    from simulator.api import make_out_dir
     from simulator.batch import Job, assign_out_dirs, collect_files, make_executor, run_batch
     from simulator.errors import SimulatorError
     from simulator.scenario.bare import bare_scenario, steps_from_args
@@ -122,6 +123,7 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, ve
     errors: list[str] = []
     try:
         files = collect_files(paths)
+        make_out_dir(Path(out_root))  # an unusable --out fails once, before anything runs
     except SimulatorError as exc:
         raise click.UsageError(str(exc)) from None
     steps = steps_from_args(ctx.meta.get("bxmlsim.run.args", []))
