@@ -82,7 +82,12 @@ def load_caller_media(scenario: model.Scenario) -> dict[Path, np.ndarray]:
     media: dict[Path, np.ndarray] = {}
     for step in steps:
         if isinstance(step, model.Play) and step.path not in media:
-            media[step.path] = read_audio(step.path)
+            try:
+                media[step.path] = read_audio(step.path)
+            except MediaError as error:  # point at the scenario's `play:` line, not only the file
+                raise MediaError(f"play: {error.message} {step.path}",
+                                 where=f"{scenario.file or '<mapping>'}:{step.line}",
+                                 expected=error.expected, got=error.got) from None
     return media
 
 
