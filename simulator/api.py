@@ -56,7 +56,12 @@ def run_loaded(scenario: Scenario, out_dir: str | Path | None = None, *,
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
         make_out_dir(out)
-    result = simulate(scenario, out)
+    try:
+        result = simulate(scenario, out)
+    except SimulatorError as exc:  # e.g. an app module that cannot be found: name the scenario
+        if exc.where is None:
+            exc.where = f"{scenario.file or '<mapping>'}:{scenario.line}"
+        raise
     data = result.to_json()
     failures = evaluate(scenario.expect, data)
     if scenario.file is not None:
