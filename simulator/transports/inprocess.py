@@ -128,6 +128,38 @@ def load_app(spec: str, base_dir: Path, *, kind: str):
     return target
 
 
+NO_RESPONSE = b"ASGI app returned without sending a response"
+
+
+def _complete_responses(app):
+    """``app`` with every HTTP response finished, as a real server does.
+
+    a2wsgi waits forever for an app that returns without responding; uvicorn answers 500
+    instead, and ends a response whose body was left open. So do we."""
+
+    async def completed(scope, receive, send) -> None:
+        state = {"started": False, "finished": False}
+
+        async def tracking_send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                state["finished"] = True
+            await send(message)
+
+        await app(scope, receive, tracking_send)
+        if scope["type"] != "http" or state["finished"]:
+            return
+        if not state["started"]:
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+            await send({"type": "http.response.body", "body": NO_RESPONSE})
+        else:
+            await send({"type": "http.response.body", "body": b""})
+
+    return completed
+
+
 class AsgiBridge:
     """Runs an ASGI app on its own event-loop thread and exposes it as ``wsgi_app``.
 
@@ -149,7 +181,7 @@ class AsgiBridge:
             self.close()
             raise TransportError(f"app.asgi: {spec} failed to start", got=failed,
                                  expected="its lifespan startup to complete")
-        self.wsgi_app = a2wsgi.ASGIMiddleware(app, loop=self.loop)
+        self.wsgi_app = a2wsgi.ASGIMiddleware(_complete_responses(app), loop=self.loop)
 
     async def _run_lifespan(self, app) -> None:
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"},
