@@ -67,9 +67,17 @@ def report(ctx: click.Context, result_file: str, output: str | None) -> None:
         click.echo(f"Error: {exc}", err=True)
         ctx.exit(2)
     except OSError as exc:
-        click.echo(f"Error: cannot write {out}: {exc.strerror or exc}", err=True)
+        click.echo(f"Error: cannot write {out}: {_os_reason(exc, out)}", err=True)
         ctx.exit(2)
     click.echo(f"wrote {written}")
+
+
+def _os_reason(exc: OSError, target) -> str:
+    """Why writing ``target`` failed; a parent that is a file is named (not "File exists")."""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)) and exc.filename \
+            and str(exc.filename) != str(target):
+        return f"{exc.filename} is a file, not a folder"
+    return exc.strerror or str(exc)
 
 
 # ---- bxmlsim run ------------------------------------------------------------------------
@@ -199,7 +207,7 @@ def _write_html(console, outcome) -> str | None:
     try:
         write_report(outcome.result, outcome.out_dir, out)
     except (SimulatorError, OSError) as exc:
-        text = f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
+        text = _os_reason(exc, out) if isinstance(exc, OSError) else str(exc)
         console.print(f"  [red]error[/red] cannot write {_escape(str(out))}: {_escape(text)}")
         return "error"
     console.print(f"  report: {_escape(str(out))}")
