@@ -24,8 +24,11 @@ def main() -> None:
 @click.option("--context", type=click.Choice(["call", "transferAnswer", "conference"]),
               default="call", show_default=True,
               help="Where the documents run (verbs allowed there, spec section 9).")
+@click.option("--lenient", is_flag=True,
+              help="Unknown attributes and out-of-range optional values are warnings.")
 @click.pass_context
-def lint(ctx: click.Context, files: tuple[str, ...], output_format: str, context: str) -> None:
+def lint(ctx: click.Context, files: tuple[str, ...], output_format: str, context: str,
+         lenient: bool) -> None:
     """Check BXML FILEs; exit 1 when any has an error (warnings alone exit 0)."""
     import json
 
@@ -38,7 +41,8 @@ def lint(ctx: click.Context, files: tuple[str, ...], output_format: str, context
         except OSError as exc:
             click.echo(f"Error: cannot read {path}: {exc.strerror or exc}", err=True)
             ctx.exit(2)
-        found += [(path, d) for d in lint_bxml(data, source=path, context=context)]
+        found += [(path, d) for d in lint_bxml(data, source=path, context=context,
+                                               strict=not lenient)]
     if output_format == "json":
         click.echo(json.dumps([d.to_dict(path) for path, d in found], indent=2))
     else:

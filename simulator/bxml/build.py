@@ -22,9 +22,9 @@ import attrs
 from lxml import etree
 
 from simulator.bxml import nodes as n
-from simulator.bxml.diagnostics import Diagnostic
+from simulator.bxml.diagnostics import CODES, WARNING, Diagnostic
 from simulator.bxml.ssml import markup_problems
-from simulator.bxml.values import convert_attr, convert_text
+from simulator.bxml.values import convert_attr, convert_text, format_attr
 
 # Conference: the docs' attribute table spells callbackTimeout as calbackTimeout (spec §7.3).
 ALIASES = {("Conference", "calbackTimeout"): "callbackTimeout"}
@@ -91,17 +91,36 @@ class Builder:
     ``locator`` (reader.py) gives ``element(index)`` and ``attribute(index, name)`` positions
     positions; the nodes keep it to resolve their own ``line``/``col`` on first use."""
 
-    def __init__(self, locator, file: str | None) -> None:
+    def __init__(self, locator, file: str | None, *, strict: bool = True) -> None:
         self.locator = locator
         self.file = file
+        self.strict = strict   # False: unknown attributes, out-of-range values are warnings
         self.cursor = 0   # document-order index of the next element
         self.diagnostics: list[Diagnostic] = []
 
-    def add(self, code: str, message: str, index: int, attribute: str | None = None) -> None:
+    def add(self, code: str, message: str, index: int, attribute: str | None = None,
+            severity: str | None = None) -> None:
         """A diagnostic at the index-th element (or at one of its attributes)."""
         line, col = (self.locator.element(index) if attribute is None
                      else self.locator.attribute(index, attribute))
-        self.diagnostics.append(Diagnostic.make(code, message, line, col, self.file))
+        self.diagnostics.append(Diagnostic(code, severity or CODES[code][0], message, line, col,
+                                           self.file))
+
+    def _attribute_problem(self, el: etree._Element, plan: Plan, name: str, code: str,
+                           message: str, index: int, value: object) -> object:
+        """Report a value problem; the value to keep. Lenient mode reads an optional attribute
+        that is out of range or too long (BX204) as absent, with a warning: its default."""
+        if not self.strict and code == "BX204":
+            entry = plan.spec.attrs.get(ALIASES.get((el.tag, name), name))
+            if entry is not None and not entry[1].required:
+                spec = entry[1]
+                using = ("reading it as absent" if spec.default is None else
+                         f"using the default {spec.xml}=\"{format_attr(spec, spec.default)}\"")
+                self.add(code, f"<{el.tag}> {message}; lenient mode: {using}", index, name,
+                         WARNING)
+                return spec.default
+        self.add(code, f"<{el.tag}> {message}", index, name)
+        return value
 
     def build_root(self, root: etree._Element, roots: tuple[str, ...]) -> n.Response | None:
         tag = root.tag if isinstance(root.tag, str) else ""
@@ -132,7 +151,8 @@ class Builder:
                 field, value, problems = hit
                 if problems:
                     for code, message in problems:
-                        self.add(code, f"<{el.tag}> {message}", index, item[0])
+                        value = self._attribute_problem(el, plan, item[0], code, message, index,
+                                                        value)
                 values[field] = value
         if plan.required:
             for xml in plan.required:
@@ -208,7 +228,11 @@ class Builder:
             more = f"; expected one of {', '.join(known)}"
         else:
             more = f"; <{name}> has no attributes"
-        self.add("BX201", f"<{name}> has no attribute {label!r}{more}", index, attr_name)
+        if self.strict:
+            self.add("BX201", f"<{name}> has no attribute {label!r}{more}", index, attr_name)
+        else:
+            self.add("BX201", f"<{name}> has no attribute {label!r}{more}; lenient mode: "
+                              "ignored", index, attr_name, WARNING)
 
     def _speech(self, el: etree._Element, index: int) -> str:
         """SpeakSentence: its inner markup (SSML kept, trimmed), the SSML checked."""

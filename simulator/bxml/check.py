@@ -164,13 +164,16 @@ def _check_sequence(verbs: tuple[n.Node, ...], add) -> None:
 
 
 def analyze_bxml(text: str | bytes, *, source: str = "<bxml>", context: str = "call",
-                 roots: tuple[str, ...] = n.ROOT_NAMES,
+                 roots: tuple[str, ...] = n.ROOT_NAMES, strict: bool = True,
                  ) -> tuple[n.Response | None, list[Diagnostic]]:
     """The tree (``None`` if the document is unusable) and every diagnostic, sorted by
-    position. ``roots`` restricts the root element (webhook replies: ``("Response",)``)."""
+    position. ``roots`` restricts the root element (webhook replies: ``("Response",)``).
+    ``strict=False`` (README ambiguity 8, lenient mode): an unknown attribute (BX201) is a
+    warning and ignored; an optional attribute out of range or too long (BX204) is a warning
+    and read as absent, so its default applies."""
     if context not in n.CONTEXTS:
         raise ValueError(f"context must be one of {', '.join(n.CONTEXTS)}, got {context!r}")
-    tree, diagnostics = read(text, file=source, roots=roots)
+    tree, diagnostics = read(text, file=source, roots=roots, strict=strict)
     if tree is not None:
         diagnostics += check_tree(tree, context=context, file=source)
     diagnostics.sort(key=lambda d: (d.line, d.col))
@@ -178,6 +181,7 @@ def analyze_bxml(text: str | bytes, *, source: str = "<bxml>", context: str = "c
 
 
 def lint_bxml(text: str | bytes, *, source: str = "<bxml>", context: str = "call",
-              roots: tuple[str, ...] = n.ROOT_NAMES) -> list[Diagnostic]:
-    """Every diagnostic (errors and warnings) of a BXML document; never raises for bad input."""
-    return analyze_bxml(text, source=source, context=context, roots=roots)[1]
+              roots: tuple[str, ...] = n.ROOT_NAMES, strict: bool = True) -> list[Diagnostic]:
+    """Every diagnostic (errors and warnings) of a BXML document; never raises for bad input.
+    ``strict=False``: lenient mode (see ``analyze_bxml``)."""
+    return analyze_bxml(text, source=source, context=context, roots=roots, strict=strict)[1]

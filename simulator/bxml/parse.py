@@ -14,19 +14,23 @@ from simulator.errors import BxmlError
 
 def parse_bxml_with_warnings(text: str | bytes, *, source: str = "<bxml>",
                              context: str = "call", roots: tuple[str, ...] = n.ROOT_NAMES,
-                             ) -> tuple[n.Response, list[Diagnostic]]:
+                             strict: bool = True) -> tuple[n.Response, list[Diagnostic]]:
     """The tree and its warnings; raises ``BxmlError`` when any diagnostic is an error."""
-    tree, diagnostics = analyze_bxml(text, source=source, context=context, roots=roots)
+    tree, diagnostics = analyze_bxml(text, source=source, context=context, roots=roots,
+                                     strict=strict)
     if tree is None or has_errors(diagnostics):
         raise BxmlError(diagnostics, source=source)
     return tree, diagnostics
 
 
 def parse_bxml(text: str | bytes, *, source: str = "<bxml>", context: str = "call",
-               roots: tuple[str, ...] = n.ROOT_NAMES) -> n.Response:
+               roots: tuple[str, ...] = n.ROOT_NAMES, strict: bool = True) -> n.Response:
     """Parse a BXML document (``str`` or ``bytes``, at most 64 KB) into its verb tree.
 
     ``context``: ``"call"`` | ``"transferAnswer"`` | ``"conference"`` (spec §9).
+    ``strict=False`` is the lenient mode of README ambiguity 8: unknown attributes are ignored
+    and optional attributes out of range or too long take their default, with warnings.
     Raises ``simulator.errors.BxmlError`` carrying all diagnostics when any is an error.
     """
-    return parse_bxml_with_warnings(text, source=source, context=context, roots=roots)[0]
+    return parse_bxml_with_warnings(text, source=source, context=context, roots=roots,
+                                    strict=strict)[0]

@@ -193,12 +193,13 @@ def parse_xml(text: str | bytes, file: str | None) -> tuple[etree._Element | Non
     return root, Locator(data, root), []
 
 
-def read(text: str | bytes, *, file: str | None = None,
-         roots: tuple[str, ...] = n.ROOT_NAMES) -> tuple[n.Response | None, list[Diagnostic]]:
-    """Parse and build; the tree is ``None`` only when the document itself is unusable."""
+def read(text: str | bytes, *, file: str | None = None, roots: tuple[str, ...] = n.ROOT_NAMES,
+         strict: bool = True) -> tuple[n.Response | None, list[Diagnostic]]:
+    """Parse and build; the tree is ``None`` only when the document itself is unusable.
+    ``strict=False``: unknown attributes and out-of-range optional values are warnings."""
     root, locator, diagnostics = parse_xml(text, file)
     if root is None:
         return None, diagnostics
-    builder = Builder(locator, file)
+    builder = Builder(locator, file, strict=strict)
     tree = builder.build_root(root, roots)
     return tree, builder.diagnostics

@@ -6,6 +6,8 @@ import pytest
 
 from simulator.bxml.check import lint_bxml
 from simulator.bxml.diagnostics import CODES
+from simulator.bxml.parse import parse_bxml, parse_bxml_with_warnings
+from simulator.errors import BxmlError
 
 
 def doc(*lines: str) -> str:
@@ -176,3 +178,41 @@ def test_lower_case_method_is_stored_upper_case():
     from simulator.bxml.parse import parse_bxml
     tree = parse_bxml(doc('<Redirect redirectUrl="/r" redirectMethod="get"/>'))
     assert tree.verbs[0].redirect_method == "GET"
+
+
+# ---- lenient mode (README ambiguity 8) ---------------------------------------------------------
+
+LENIENT_DOC = ('<Response>\n  <Pause duration="0" colour="red"/>\n'
+               '  <Gather gatherUrl="/g" maxDigits="99" tag="' + "t" * 300 + '"/>\n</Response>')
+
+
+def test_strict_mode_is_the_default_and_refuses_unknown_and_out_of_range_attributes():
+    assert [(d.code, d.severity) for d in lint_bxml(LENIENT_DOC)] == [
+        ("BX204", "error"), ("BX201", "error"), ("BX204", "error"), ("BX204", "error")]
+    with pytest.raises(BxmlError):
+        parse_bxml(LENIENT_DOC)
+
+
+def test_lenient_mode_warns_and_uses_the_defaults():
+    tree, warnings = parse_bxml_with_warnings(LENIENT_DOC, strict=False)
+    pause, gather = tree.verbs
+    assert (pause.duration, gather.max_digits, gather.tag) == (1.0, 50, None)
+    assert [(d.code, d.severity, d.line) for d in warnings] == [
+        ("BX204", "warning", 2), ("BX201", "warning", 2), ("BX204", "warning", 3),
+        ("BX204", "warning", 3)]
+    assert warnings[0].message.endswith('lenient mode: using the default duration="1"')
+    assert warnings[1].message.endswith("lenient mode: ignored")
+    assert warnings[3].message.endswith("lenient mode: reading it as absent")
+
+
+@pytest.mark.parametrize("doc, code", [
+    ('<Response><Bogus/></Response>', "BX101"),                      # unknown element
+    ('<Response><Pause duration="soon"/></Response>', "BX203"),      # not a number
+    ('<Response><Record fileFormat="ogg"/></Response>', "BX203"),    # bad enumeration
+    ('<Response><StreamParam/></Response>', "BX102"),
+    ('<Response><StartStream destination="wss://s"><StreamParam name="n" value="'
+     + "v" * 3000 + '"/></StartStream></Response>', "BX204"),      # a required attribute
+])
+def test_lenient_mode_keeps_other_problems_errors(doc, code):
+    assert [(d.code, d.severity) for d in lint_bxml(doc, strict=False)
+            if d.code == code] == [(code, "error")]

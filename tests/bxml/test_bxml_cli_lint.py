@@ -90,3 +90,11 @@ def test_context_option_applies_spec_section_9(tmp_path):
     assert CliRunner().invoke(main, ["lint", str(paths["conf"])]).exit_code == 0
     result = CliRunner().invoke(main, ["lint", "--context", "conference", str(paths["conf"])])
     assert result.exit_code == 1 and "BX103" in result.output
+
+
+def test_lenient_option_turns_unknown_attributes_into_warnings(tmp_path):
+    paths = _files(tmp_path, odd='<Response>\n  <Hangup reason="done"/>\n</Response>')
+    strict = CliRunner().invoke(main, ["lint", str(paths["odd"])])
+    lenient = CliRunner().invoke(main, ["lint", "--lenient", str(paths["odd"])])
+    assert strict.exit_code == 1 and " BX201 error " in strict.output
+    assert lenient.exit_code == 0 and " BX201 warning " in lenient.output
