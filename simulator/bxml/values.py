@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from difflib import get_close_matches
+from urllib.parse import urlsplit
 
 from simulator.bxml import nodes as n
 
@@ -51,6 +52,11 @@ def _url_problem(what: str, raw: str, schemes: tuple[str, ...], relative: bool) 
         return f"{what} must be a URL, got an empty value"
     if _SPACE.search(text):
         return f"{what} must be a URL without spaces, got {raw!r}"
+    if "[" in text or "]" in text:  # an IPv6 host; urllib refuses a malformed one at use
+        try:
+            urlsplit(text)
+        except ValueError as exc:
+            return f"{what} must be a valid URL ({exc}), got {raw!r}"
     match = _SCHEME.match(text)
     if match is None and relative:
         return None
@@ -146,7 +152,7 @@ def convert_text(element: str, spec: n.TextSpec, raw: str) -> tuple[str, list[Pr
     problem = None
     kind = spec.kind
     if kind == n.URL:
-        if not _HTTP_OR_RELATIVE.fullmatch(text):
+        if "[" in text or not _HTTP_OR_RELATIVE.fullmatch(text):
             problem = _url_problem(f"<{element}> text", text, ("http", "https"), relative=True)
     elif kind == n.E164 and not _E164.match(text):
         problem = f"<{element}> must contain an E.164 number such as +15555550100, got {text!r}"
