@@ -17,6 +17,7 @@ import io
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cattrs.errors import (AttributeValidationNote, ForbiddenExtraKeysError,
                            IterableValidationNote)
@@ -36,6 +37,20 @@ DTMF_DIGITS = re.compile(r"^[0-9*#A-D]+$")
 _MODULE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _URL = re.compile(r"^https?://[^\s/]+")
 _CALL_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_URL_EXPECTED = "an http:// or https:// URL, or a path such as /answer"
+
+
+def _url_problem(value: str) -> str | None:
+    """What a webhook URL (absolute http(s), or relative to base_url) should be, if it is not."""
+    if not value.strip() or any(ch.isspace() for ch in value):
+        return _URL_EXPECTED + " (no spaces)"
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:  # e.g. a malformed IPv6 host "http://[bad"
+        return f"a valid URL ({exc})"
+    if parts.scheme and (parts.scheme.lower() not in ("http", "https") or not parts.netloc):
+        return _URL_EXPECTED
+    return None
 
 
 def load_scenarios(path: str | Path) -> list[model.Scenario]:
@@ -173,6 +188,11 @@ class _Builder:
         self.problems.add(self.line(*parts), format_path(self.prefix + parts), message,
                           expected=expected, got=None if got is None else repr(got))
 
+    def url(self, parts: tuple, value: str | None) -> None:
+        problem = _url_problem(value) if value is not None else None
+        if problem is not None:
+            self.bad(parts, "bad URL", problem, value)
+
     def seconds(self, parts: tuple, value: float | None, *, positive: bool = False) -> None:
         if value is None:
             return
@@ -236,6 +256,8 @@ class _Builder:
             self.bad(("call", "direction"), "bad value", "inbound or outbound", call.direction)
         if call.answer_method not in ("GET", "POST"):
             self.bad(("call", "answer_method"), "bad value", "GET or POST", call.answer_method)
+        self.url(("call", "answer_url"), call.answer_url)
+        self.url(("call", "disconnect_url"), call.disconnect_url)
         self.seconds(("call", "max_duration"), call.max_duration, positive=True)
         if not 1 <= call.callback_timeout <= 25:
             self.bad(("call", "callback_timeout"), "bad value",
@@ -243,7 +265,7 @@ class _Builder:
         return model.CallSettings(**attrs.asdict(call))
 
     def build_app(self, app: schema.AppDoc) -> model.AppSettings:
-        if not _URL.match(app.base_url):
+        if not _URL.match(app.base_url) or _url_problem(app.base_url):
             self.bad(("app", "base_url"), "bad value", "an http:// or https:// URL", app.base_url)
         for key in ("wsgi", "asgi"):
             spec = getattr(app, key)
@@ -254,7 +276,7 @@ class _Builder:
         routes = {}
         for key, value in app.routes.items():
             parts = ("app", "routes", key)
-            if not (key.startswith("/") or _URL.match(key)):
+            if not (key.startswith("/") or _URL.match(key)) or _url_problem(key):
                 self.bad(parts, "bad route", "a path starting with / or an absolute URL", key)
             routes[key] = self.build_route(parts, value)
         return model.AppSettings(base_url=app.base_url, bxml=app.bxml, routes=routes,
@@ -307,6 +329,8 @@ class _Builder:
         if not spec.to.strip():
             self.bad(parts + ("to",), "bad value", "a number or SIP URI to call", spec.to)
         self.method(parts + ("answer_method",), spec.answer_method)
+        self.url(parts + ("answer_url",), spec.answer_url)
+        self.url(parts + ("disconnect_url",), spec.disconnect_url)
         self.method(parts + ("disconnect_method",), spec.disconnect_method)
         self.seconds(parts + ("at",), spec.at)
         if not 1 <= spec.call_timeout <= 300:
@@ -357,6 +381,8 @@ class _Builder:
                     self.bad(parts + (key,), "not allowed", "no " + key + " with state: "
                              "completed (voice-api.md §3.4)", getattr(update, key))
         self.method(parts + ("redirect_method",), update.redirect_method)
+        self.url(parts + ("redirect_url",), update.redirect_url)
+        self.url(parts + ("redirect_fallback_url",), update.redirect_fallback_url)
         self.method(parts + ("redirect_fallback_method",), update.redirect_fallback_method)
         return model.UpdateCall(**attrs.asdict(update))
 
