@@ -15,6 +15,8 @@ from typing import Any, Union
 
 import attrs
 import cattrs
+from cattrs.cols import (is_mapping, is_mutable_sequence, list_structure_factory,
+                         mapping_structure_factory)
 from cattrs.gen import make_dict_structure_fn, override
 
 
@@ -219,6 +221,18 @@ def _strict_bool(value, _type):
     raise WrongType("true or false", value)
 
 
+def _shaped(hook, kind: type, expected: str):
+    """``hook`` behind a container check: a section left empty (``app:`` alone is null) or of
+    the wrong kind is a WrongType, not a TypeError from inside cattrs."""
+
+    def structure(value, type_):
+        if not isinstance(value, kind):
+            raise WrongType(expected, value)
+        return hook(value, type_)
+
+    return structure
+
+
 def make_converter() -> cattrs.Converter:
     """The converter for ``ScenarioDoc``: strict scalars, no extra keys, steps by their key."""
     conv = cattrs.Converter(forbid_extra_keys=True)
@@ -226,14 +240,22 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(int, _strict_int)
     conv.register_structure_hook(float, _strict_float)
     conv.register_structure_hook(bool, _strict_bool)
+    conv.register_structure_hook_factory(attrs.has, lambda cls: _shaped(
+        make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True), dict, "a mapping"))
+    conv.register_structure_hook_factory(is_mapping, lambda type_: _shaped(
+        mapping_structure_factory(type_, conv), dict, "a mapping"))
+    conv.register_structure_hook_factory(is_mutable_sequence, lambda type_: _shaped(
+        list_structure_factory(type_, conv), list, "a list"))
     conv.register_structure_hook(
-        CallDoc, make_dict_structure_fn(CallDoc, conv, _cattrs_forbid_extra_keys=True,
-                                        from_=override(rename="from")))
+        CallDoc, _shaped(make_dict_structure_fn(CallDoc, conv, _cattrs_forbid_extra_keys=True,
+                                                from_=override(rename="from")),
+                         dict, "a mapping"))
 
     conv.register_structure_hook(
-        CreatedCallDoc, make_dict_structure_fn(CreatedCallDoc, conv,
-                                               _cattrs_forbid_extra_keys=True,
-                                               from_=override(rename="from")))
+        CreatedCallDoc, _shaped(make_dict_structure_fn(CreatedCallDoc, conv,
+                                                       _cattrs_forbid_extra_keys=True,
+                                                       from_=override(rename="from")),
+                                dict, "a mapping"))
 
     def structure_update(value, _type):
         if value is None:
