@@ -11,6 +11,7 @@ string field only accepts a string, a number field only a number (never a bool),
 
 from __future__ import annotations
 
+import math
 from typing import Any, Union
 
 import attrs
@@ -211,6 +212,8 @@ def _strict_int(value, _type):
 
 def _strict_float(value, _type):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):  # YAML .nan / .inf would poison the virtual clock
+            raise WrongType("a finite number (seconds)", value)
         return float(value)
     raise WrongType("a number (seconds)", value)
 
