@@ -96,8 +96,10 @@ def deliver(transport: Transport, webhook: Webhook) -> Delivery:
     elapsed = sum(item.elapsed for item in attempts)
     last = attempts[-1]
     if _is_success(reply):
-        return Delivery(webhook=webhook, attempts=tuple(attempts), ok=True, body=last.body,
-                        url=last.url, elapsed=elapsed)
+        # result.json shows last.body (readable); the engine parses the body with invalid
+        # bytes kept, so a reply that is not valid UTF-8 is invalid BXML, not U+FFFD text.
+        return Delivery(webhook=webhook, attempts=tuple(attempts), ok=True,
+                        body=reply.bxml_text, url=last.url, elapsed=elapsed)
     error = ", then ".join(f"{item.error} from {item.method} {item.url}" for item in attempts)
     return Delivery(webhook=webhook, attempts=tuple(attempts), ok=False, body=None, url=None,
                     elapsed=elapsed, error=error)

@@ -36,15 +36,25 @@ class TransportReply:
     @property
     def text(self) -> str:
         """The body decoded with the charset of its content type (UTF-8 by default)."""
+        return self._decode("replace")
+
+    @property
+    def bxml_text(self) -> str:
+        """The body for the BXML parser: like ``text``, but bytes that are invalid in the
+        charset stay lone surrogates (``surrogateescape``) instead of becoming U+FFFD, so the
+        parser reports them (BX005 at their line:col) as Bandwidth's XML parser would."""
+        return self._decode("surrogateescape")
+
+    def _decode(self, errors: str) -> str:
         charset = "utf-8"
         for part in self.headers.get("content-type", "").split(";")[1:]:
             key, _, value = part.strip().partition("=")
             if key.lower() == "charset" and value:
                 charset = value.strip('"')
         try:
-            return self.content.decode(charset, errors="replace")
+            return self.content.decode(charset, errors=errors)
         except LookupError:  # unknown charset name: UTF-8 is the best guess
-            return self.content.decode("utf-8", errors="replace")
+            return self.content.decode("utf-8", errors=errors)
 
     @property
     def timed_out(self) -> bool:
