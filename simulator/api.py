@@ -64,17 +64,16 @@ def run_loaded(scenario: Scenario, out_dir: str | Path | None = None, *,
         raise
     data = result.to_json()
     failures = evaluate(scenario.expect, data)
-    if scenario.file is not None:
-        golden = golden_path(scenario.file, scenario.name)
-        if update_golden:
-            write_golden(golden, data)
-        else:
-            mismatch = check_golden(golden, data, scenario.line)
-            if mismatch is not None:
-                failures.append(mismatch)
+    golden = golden_path(scenario.file, scenario.name) if scenario.file is not None else None
+    if golden is not None and not update_golden:
+        mismatch = check_golden(golden, data, scenario.line)
+        if mismatch is not None:
+            failures.append(mismatch)
     _set_outcome(result, failures)
     if out is not None:
         write_result(result, out)
+    if golden is not None and update_golden:  # after result.json: a failed write loses nothing
+        write_golden(golden, data)
     return result
 
 

@@ -22,6 +22,7 @@ import json
 import re
 from pathlib import Path
 
+from simulator.errors import SimulatorError
 from simulator.scenario.expect import Failure
 
 GOLDEN_SUFFIX = ".golden.txt"
@@ -105,14 +106,26 @@ def _normalise_ids(text: str) -> str:
 
 
 def write_golden(path: Path, result: dict) -> None:
-    path.write_text(render_golden(result), encoding="utf-8")
+    """Write the golden file; one that cannot be written is a SimulatorError naming it."""
+    try:
+        path.write_text(render_golden(result), encoding="utf-8")
+    except OSError as exc:
+        raise SimulatorError("cannot write the golden file", where=str(path),
+                             expected="a writable file next to the scenario",
+                             got=exc.strerror or str(exc)) from None
 
 
 def check_golden(path: Path, result: dict, line: int = 0) -> Failure | None:
-    """A failure with a unified diff when ``path`` exists and differs from this run."""
-    if not path.is_file():
+    """A failure with a unified diff when ``path`` exists and differs from this run (or
+    cannot be read as the text ``--update-golden`` writes)."""
+    if not path.exists():
         return None
-    expected = path.read_text(encoding="utf-8")
+    try:
+        expected = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
+        return Failure(f"golden {path}: cannot be read: {reason}; expected the UTF-8 text file "
+                       f"--update-golden writes", line)
     actual = render_golden(result)
     if expected == actual:
         return None

@@ -571,3 +571,29 @@ def test_report_to_a_path_under_a_file(tmp_path):
               "-o", str(tmp_path / "afile" / "r.html"))
     assert res.exit_code == 2
     assert f"{tmp_path / 'afile'} is a file, not a folder" in res.output
+
+
+# ---- golden files that cannot be read or written ---------------------------------------------
+
+@pytest.mark.parametrize("golden, update, code, expected", [
+    ("folder", True, 2, "s.good.golden.txt: cannot write the golden file; expected a writable "
+                        "file next to the scenario, got Is a directory"),
+    ("folder", False, 1, "golden {dir}/s.good.golden.txt: cannot be read: Is a directory; "
+                         "expected the UTF-8 text file --update-golden writes"),
+    (b"\xff\xfe garbage", False, 1, "golden {dir}/s.good.golden.txt: cannot be read: not UTF-8 "
+                                    "text"),
+])
+def test_unusable_golden_file_is_reported_and_result_json_still_written(tmp_path, golden,
+                                                                        update, code, expected):
+    write(tmp_path, {"s.yaml": RECORD_FLOW.format(name="good")})
+    if golden == "folder":
+        (tmp_path / "s.good.golden.txt").mkdir()
+    else:
+        (tmp_path / "s.good.golden.txt").write_bytes(golden)
+    out = tmp_path / "out"
+    res = cli("run", str(tmp_path / "s.yaml"), "--out", str(out),
+              *(["--update-golden"] if update else []))
+    assert res.exit_code == code, res.output
+    assert expected.format(dir=tmp_path) in res.output
+    [recording] = result_json(out, "good")["recordings"]
+    assert (out / "good" / recording["file"]).is_file()
