@@ -289,6 +289,9 @@ BAD_DOCUMENTS = {
     "malformed IPv6 URL": (
         '<Response>\n  <Redirect redirectUrl="http://[bad"/>\n</Response>\n', ":2:13:", "BX203",
         "<Redirect> redirectUrl must be a valid URL (Invalid IPv6 URL), got 'http://[bad'"),
+    "stray bracket in a text URL": (
+        '<Response>\n  <PlayAudio>http://a]b/x.wav</PlayAudio>\n</Response>\n', ":2:3:", "BX107",
+        "<PlayAudio> text must be a valid URL (Invalid IPv6 URL), got 'http://a]b/x.wav'"),
 }
 
 

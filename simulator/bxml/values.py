@@ -152,7 +152,7 @@ def convert_text(element: str, spec: n.TextSpec, raw: str) -> tuple[str, list[Pr
     problem = None
     kind = spec.kind
     if kind == n.URL:
-        if "[" in text or not _HTTP_OR_RELATIVE.fullmatch(text):
+        if "[" in text or "]" in text or not _HTTP_OR_RELATIVE.fullmatch(text):
             problem = _url_problem(f"<{element}> text", text, ("http", "https"), relative=True)
     elif kind == n.E164 and not _E164.match(text):
         problem = f"<{element}> must contain an E.164 number such as +15555550100, got {text!r}"
