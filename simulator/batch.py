@@ -99,6 +99,13 @@ def run_job(job: Job) -> Outcome:
         return Outcome(scenario.name, where(scenario), job.out_dir, False,
                        error=f"{where(scenario)}: internal error while simulating",
                        internal=traceback.format_exc())
+    if result.internal_error is not None:  # partial result.json written: say where it is
+        saved = (f"partial result in {job.out_dir / 'result.json'}" if job.out_dir is not None
+                 else "no output folder")
+        return Outcome(scenario.name, where(scenario), job.out_dir, False,
+                       tuple(result.failures),
+                       error=f"{where(scenario)}: {result.failures[0]['message']}; {saved}",
+                       internal=result.internal_error, result=result.to_json())
     return Outcome(scenario.name, where(scenario), job.out_dir, bool(result.passed),
                    tuple(result.failures), result=result.to_json())
 

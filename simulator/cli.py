@@ -172,6 +172,15 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, ve
     ctx.exit(2 if errors_total else 1 if counts["failed"] else 0)
 
 
+DEBUG_ENV = "BXMLSIM_DEBUG"  # set to 1: print the traceback of an internal error
+
+
+def _debug() -> bool:
+    import os
+
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
 def _escape(text: str) -> str:
     from rich.markup import escape
 
@@ -186,8 +195,14 @@ def _report_outcome(console, outcome, verbose: bool) -> str:
     if outcome.error is not None:
         console.print(f"[bold red]ERROR[/bold red] {name}")
         console.print("  " + _escape(outcome.error).replace("\n", "\n  "))
-        if outcome.internal and verbose:
-            console.print(_escape(outcome.internal))
+        if verbose and outcome.result is not None:  # a partial run: what happened before
+            for line in narrate(outcome.result):
+                console.print("  " + _escape(line))
+        if outcome.internal:  # a simulator bug: the traceback only on request
+            if _debug():
+                console.print(_escape(outcome.internal))
+            else:
+                console.print(f"  (set {DEBUG_ENV}=1 to see the traceback)")
         return "error"
     label = "[bold green]PASS[/bold green]" if outcome.passed else "[bold red]FAIL[/bold red]"
     console.print(f"{label} {name}: {_escape(summary(outcome.result))}")

@@ -27,6 +27,10 @@ class Result:
     timeline: list[dict[str, Any]] = attrs.Factory(list)
     passed: bool = True
     failures: list[dict[str, Any]] = attrs.Factory(list)
+    # Set when an internal error (a simulator bug) stopped the run: the traceback text. The
+    # result is then partial (runner.simulate); not part of result.json, whose timeline has an
+    # ``internal-error`` entry and whose failures say so.
+    internal_error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The result.json object (a fresh dict; safe to mutate)."""

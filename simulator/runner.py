@@ -15,11 +15,19 @@ outside world:
 Without ``out_dir`` no audio is written (``file`` in result.json still names the path it would
 have, so the JSON is the same either way); durations come from the engine, not the files.
 Recordings finished before a failure are written and listed like any other.
+
+An internal error (a simulator bug: anything unexpected escaping the run loop, not a
+``SimulatorError``) does not lose the run: ``simulate`` returns a *partial* Result with the
+calls, callbacks and timeline so far, an ``internal-error`` timeline entry, every recording
+written (those still running finalised as ``call-ended``: engine/salvage.py), ``passed`` false,
+one failure ``internal error: Type: message (please report; the run stopped at T s)`` at the
+scenario's line, and ``Result.internal_error`` holding the traceback.
 """
 
 from __future__ import annotations
 
 import os
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +37,9 @@ from simulator.audio.sink import RecordingSink, decode_audio, read_audio
 from simulator.audio.synth import render
 from simulator.delivery import USER_AGENT, basic_auth, deliver
 from simulator.engine.effects import FetchAudio, FetchedAudio, RecordingDone, Webhook
+from simulator.engine.salvage import culprit, salvage
 from simulator.engine.simulation import Simulation
-from simulator.errors import MediaError
+from simulator.errors import MediaError, SimulatorError
 from simulator.result import Result
 from simulator.scenario import model
 from simulator.scenario.refs import resolve_app
@@ -50,13 +59,33 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None) -> Result:
     # Canned bodies may name calls by {{calls.NAME.callId}}; the ids are drawn up front.
     transport = make_transport(resolve_app(scenario.app, sim.call_ids), scenario.base_dir,
                                answer_url=scenario.call.answer_url)
+    out = Path(out_dir) if out_dir is not None else None
+    internal: Exception | None = None
     try:
-        drive(sim, transport, Path(out_dir) if out_dir is not None else None)
+        drive(sim, transport, out)
+    except SimulatorError:
+        raise
+    except Exception as error:  # a simulator bug: keep what the run produced so far
+        internal = error
+        trace = traceback.format_exc()
+        for effect, written in salvage(sim, error):
+            try:
+                written(write_recording(effect, out))
+            except Exception:  # noqa: BLE001 - best effort: its `file` stays null
+                pass
     finally:
         transport.close()
-    return Result(name=scenario.name, file=_display_path(scenario.file), seed=scenario.seed,
-                  calls=sim.calls_json(), callbacks=sim.callbacks,
-                  recordings=sim.recordings_json(), timeline=sim.timeline.to_json())
+    result = Result(name=scenario.name, file=_display_path(scenario.file), seed=scenario.seed,
+                    calls=sim.calls_json(), callbacks=sim.callbacks,
+                    recordings=sim.recordings_json(), timeline=sim.timeline.to_json())
+    if internal is not None:
+        cause = culprit(internal)
+        result.internal_error = trace
+        result.passed = False
+        result.failures = [{"message": f"internal error: {type(cause).__name__}: {cause} "
+                                       f"(please report; the run stopped at {sim.now:.3f} s)",
+                            "line": scenario.line}]
+    return result
 
 
 def drive(sim: Simulation, transport: Transport, out_dir: Path | None) -> None:

@@ -58,6 +58,9 @@ KINDS: dict[str, str] = {
     "error": "a call-ending failure [cause, message]; or a refused conference reply [cause, "
              "conference, message]",
     "call-end": "the leg is gone [cause, errorMessage]",
+    "internal-error": "a bug in the simulator stopped the run here [error: the exception type, "
+                      "message]; running recordings are then finalised (call-ended) and "
+                      "nothing follows (engine/salvage.py)",
 }
 
 

@@ -55,6 +55,18 @@ class Interrupted(Interrupt):
         self.follow = follow
 
 
+class EngineBug(RuntimeError):
+    """A flow process raised something it should not (a bug in the engine): the run stops.
+    ``process`` is the process that raised, ``error`` what it raised, ``at`` the virtual time
+    (the runner turns this into a partial result: engine/salvage.py)."""
+
+    def __init__(self, process: Process, at: float) -> None:
+        super().__init__(f"engine bug in {process.name} at t={at}")
+        self.process = process
+        self.error = process.error
+        self.at = at
+
+
 class EndCall(Exception):
     """Raised by a flow to end its call with a disconnect ``cause`` (and errorMessage)."""
 
@@ -162,7 +174,7 @@ class Simulation:
     def _raise_crash(self) -> None:
         if self._crashed:
             process = self._crashed[0]
-            raise RuntimeError(f"engine bug in {process.name} at t={self.now}") from process.error
+            raise EngineBug(process, self.now) from process.error
 
     # -- processes and effects ---------------------------------------------------------------
 
@@ -361,19 +373,25 @@ class Simulation:
                           duration=recording.duration)
         self.clock.call_at(self.now, lambda: self._process_recording(leg, recording), LATE)
 
-    def _process_recording(self, leg: Leg, rec: Recording) -> None:
+    def recording_done(self, leg: Leg, rec: Recording) -> RecordingDone:
+        """The effect that has a finished recording rendered and written (answer: its file)."""
         segments = list(rec.segments)
         first = segments[0][0] if segments else rec.start_at
         last = segments[-1][1] if segments else rec.start_at
         remote = leg.remote.between(first, last) if segments else ()
         played = leg.played.between(first, last) if segments else ()
+        return RecordingDone(recording_id=rec.recording_id, call_id=leg.call_id,
+                             file_format=rec.file_format, channels=rec.channels,
+                             segments=tuple(segments), remote=remote, played=played)
+
+    def _process_recording(self, leg: Leg, rec: Recording) -> None:
+        done = self.recording_done(leg, rec)
+        remote, segments = done.remote, list(rec.segments)
 
         def written(path: Any) -> None:
             rec.file = path
 
-        self.post(RecordingDone(recording_id=rec.recording_id, call_id=leg.call_id,
-                                file_format=rec.file_format, channels=rec.channels,
-                                segments=tuple(segments), remote=remote, played=played), written)
+        self.post(done, written)
         node, env = rec.node, self.envelope(leg)
         common = dict(recording_id=rec.recording_id, start=rec.start_at, end=rec.end_at,
                       duration=rec.duration, file_format=rec.file_format)

@@ -25,9 +25,13 @@ def summary(result: dict) -> str:
         durations = ", ".join(f"{r.get('duration')} s {r.get('endReason')}" for r in recordings)
         parts.append(f"{len(recordings)} recording{'s' if len(recordings) != 1 else ''} "
                      f"({durations})")
-    if calls:
+    timeline = result.get("timeline") or []
+    crash = next((ev for ev in timeline if ev.get("kind") == "internal-error"), None)
+    if crash is not None:  # a partial run: the calls did not end, the simulator stopped
+        parts.append(f"stopped by an internal error at {crash.get('at', 0):.3f} s")
+    elif calls:
         first = calls[0]
-        ended = max((ev.get("at", 0) for ev in result.get("timeline") or []), default=0)
+        ended = max((ev.get("at", 0) for ev in timeline), default=0)
         parts.append(f"ended {first.get('disconnectCause')} at {ended:.3f} s")
     return ", ".join(parts)
 
@@ -63,6 +67,9 @@ def _describe(ev: dict) -> str:
     if kind == "call-end":
         return f"call ends: {detail.get('cause')}" + (
             f" ({detail['errorMessage']})" if detail.get("errorMessage") else "")
+    if kind == "internal-error":
+        return (f"INTERNAL ERROR (a simulator bug; the run stops here): "
+                f"{detail.get('error')}: {detail.get('message')}")
     return f"{kind}{' ' + verb if verb else ''}{line}" + _extra(detail, set())
 
 

@@ -1,0 +1,87 @@
+"""What is left of a run stopped by an internal error (a bug in the engine or the runner).
+
+A bug must not lose the output of a run: the runner (``runner.simulate``) calls
+:func:`salvage` when something unexpected escapes the run loop, and writes a partial result
+from what it returns. Here, with no I/O:
+
+* an ``internal-error`` timeline entry is logged on the call whose process raised (the
+  scenario's first call when the culprit is not a call's own flow), with the exception's type
+  and message; ``verb``/``line`` name the verb that call was executing, if any (the last
+  ``verb-start`` without its ``verb-end``);
+* every recording still running is finalised at the current virtual time with endReason
+  ``call-ended`` (its open segment closed, a ``recording-stop`` entry logged), so its file can
+  be written as valid audio;
+* the ``RecordingDone`` effect of every recording without a file yet (still running, or
+  finished but not yet processed) is returned with the handler that records the file path.
+
+Nothing else happens: no webhook is sent, calls still up stay up (``endTime`` and
+``disconnectCause`` null: the call never ended, the simulation stopped). The run itself
+cannot continue: the state the bug left behind is not trusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from simulator.engine.effects import RecordingDone
+from simulator.engine.simulation import EngineBug, Simulation
+
+
+def culprit(error: BaseException) -> BaseException:
+    """The exception to report: what a flow raised, rather than the engine's wrapper."""
+    if isinstance(error, EngineBug) and error.error is not None:
+        return error.error
+    return error
+
+
+def salvage(sim: Simulation, error: BaseException
+            ) -> list[tuple[RecordingDone, Callable[[Any], None]]]:
+    """Log ``error``, finalise running recordings; the recordings still to be written."""
+    call_id = _call_of(sim, error)
+    verb, line = _executing(sim, call_id)
+    cause = culprit(error)
+    sim.timeline.add(sim.now, call_id, "internal-error", verb=verb, line=line,
+                     error=type(cause).__name__, message=str(cause))
+    pending = []
+    for rec in sim.recordings:
+        leg = sim.legs.get(rec.call_id)
+        if leg is None:  # pragma: no cover - a recording always belongs to a leg
+            continue
+        if rec.end_at is None:
+            rec.finish(sim.now, "call-ended")
+            sim.timeline.add(sim.now, leg.call_id, "recording-stop", verb=rec.verb,
+                             recordingId=rec.recording_id, endReason=rec.end_reason,
+                             duration=rec.duration)
+        if rec.file is None:
+            pending.append((sim.recording_done(leg, rec), _setter(rec)))
+    return pending
+
+
+def _setter(rec) -> Callable[[Any], None]:
+    def written(path: Any) -> None:
+        rec.file = path
+
+    return written
+
+
+def _call_of(sim: Simulation, error: BaseException) -> str:
+    """The call whose flow or caller script raised; else the scenario's first call."""
+    if isinstance(error, EngineBug):
+        for call_id, rt in sim.runtime.items():
+            if error.process in (rt.flow, rt.caller):
+                return call_id
+    return next(iter(sim.legs), None) or sim.call_ids["main"]
+
+
+def _executing(sim: Simulation, call_id: str) -> tuple[str | None, int | None]:
+    """(verb, line) of the innermost verb started on the call and not ended."""
+    stack: list[tuple[str | None, int | None]] = []
+    for entry in sim.timeline:
+        if entry.call_id != call_id:
+            continue
+        if entry.kind == "verb-start":
+            stack.append((entry.verb, entry.line))
+        elif entry.kind == "verb-end" and stack:
+            stack.pop()
+    return stack[-1] if stack else (None, None)

@@ -1,0 +1,143 @@
+"""An internal error (a simulator bug) mid-run: a partial result, never lost output.
+
+The bug is simulated by monkeypatching a verb flow (engine side) or the runner's delivery
+(runner side) to raise partway through a call that is recording.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+import soundfile
+from click.testing import CliRunner
+
+from simulator import runner
+from simulator.api import run_scenario
+from simulator.bxml import nodes
+from simulator.cli import main
+from simulator.engine import verbs
+from simulator.engine.process import Sleep
+
+SCENARIO = """
+    name: crashing call
+    app:
+      bxml: |
+        <Response>
+          <Record maxDuration="1" recordCompleteUrl="/rc"/>
+        </Response>
+      routes:
+        /rc: |
+          <Response>
+            <StartRecording/>
+            <Pause duration="5"/>
+          </Response>
+    caller:
+      - say: "hello there you"
+        seconds: 3
+    expect:
+      recordings: 5
+"""
+
+
+def _scenario_file(tmp_path):
+    path = tmp_path / "crash.yaml"
+    path.write_text(textwrap.dedent(SCENARIO).lstrip())
+    return path
+
+
+@pytest.fixture
+def pause_crashes(monkeypatch):
+    """<Pause> waits 2 s, then raises: an engine bug in the middle of a StartRecording."""
+    verbs._load_extensions()
+
+    def broken_pause(ctx, node):
+        yield Sleep(2.0)
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setitem(verbs.FLOWS, nodes.Pause, broken_pause)
+
+
+def test_engine_bug_gives_a_partial_result_with_its_recordings(tmp_path, pause_crashes):
+    out = tmp_path / "out"
+    result = run_scenario(_scenario_file(tmp_path), out)
+    data = json.loads((out / "result.json").read_text())
+    assert data == result.to_json()
+    assert data["passed"] is False
+    # the one failure: what broke, when, at the scenario's line (expectations not evaluated)
+    assert data["failures"] == [{
+        "message": "internal error: ZeroDivisionError: boom (please report; the run stopped "
+                   "at 3.000 s)", "line": 1}]
+    assert "ZeroDivisionError: boom" in result.internal_error  # the traceback, for reports
+    # the Record finished normally (1 s); the StartRecording was running: finalised call-ended
+    first, second = data["recordings"]
+    assert (first["verb"], first["endReason"]) == ("Record", "max-duration")
+    assert (second["verb"], second["endReason"]) == ("StartRecording", "call-ended")
+    assert second["startAt"] == 1.0 and second["endAt"] == 3.0 and second["duration"] == 2.0
+    for rec in (first, second):
+        info = soundfile.info(str(out / rec["file"]))  # valid audio, the right length
+        assert info.samplerate == 8000 and info.frames == round(rec["duration"] * 8000)
+    # the calls and callbacks so far; the call did not end, the simulation stopped
+    assert [c["eventType"] for c in data["callbacks"]] == ["initiate", "recordComplete"]
+    assert data["calls"][0]["disconnectCause"] is None and data["calls"][0]["endTime"] is None
+    kinds = [(e["kind"], e["verb"]) for e in data["timeline"]]
+    crash = kinds.index(("internal-error", "Pause"))
+    assert kinds[crash + 1:] == [("recording-stop", "StartRecording")]
+    entry = data["timeline"][crash]
+    assert entry["at"] == 3.0 and entry["callId"] == data["calls"][0]["callId"]
+    assert entry["line"] == 3  # the <Pause> in the recordComplete reply
+    assert entry["detail"] == {"error": "ZeroDivisionError", "message": "boom"}
+
+
+def test_runner_bug_is_reported_the_same_way(tmp_path, monkeypatch):
+    real_deliver = runner.deliver
+
+    def deliver(transport, webhook):
+        if webhook.event_type == "recordComplete":
+            raise KeyError("lost")
+        return real_deliver(transport, webhook)
+
+    monkeypatch.setattr(runner, "deliver", deliver)
+    result = run_scenario(_scenario_file(tmp_path), tmp_path / "out")
+    data = result.to_json()
+    assert data["failures"][0]["message"].startswith("internal error: KeyError: 'lost' ")
+    entry = [e for e in data["timeline"] if e["kind"] == "internal-error"]
+    # the Record was waiting for its recordComplete reply when delivery broke
+    assert len(entry) == 1 and entry[0]["at"] == 1.0
+    assert (entry[0]["verb"], entry[0]["line"]) == ("Record", 2)
+    # the Record had finished; its file is written although recordComplete never came back
+    [rec] = data["recordings"]
+    assert rec["endReason"] == "max-duration" and (tmp_path / "out" / rec["file"]).is_file()
+
+
+def test_partial_run_never_writes_a_golden_file(tmp_path, pause_crashes):
+    path = _scenario_file(tmp_path)
+    res = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "out"),
+                                    "--update-golden"])
+    assert res.exit_code == 2
+    assert not list(tmp_path.glob("*.golden.txt"))
+
+
+def test_cli_reports_an_error_with_where_result_json_is_and_no_traceback(tmp_path,
+                                                                         pause_crashes,
+                                                                         monkeypatch):
+    monkeypatch.delenv("BXMLSIM_DEBUG", raising=False)
+    path, out = _scenario_file(tmp_path), tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(path), "--out", str(out), "-v"])
+    assert res.exit_code == 2
+    assert "ERROR crashing call" in res.output
+    assert "internal error: ZeroDivisionError: boom (please report; the run stopped at " \
+           "3.000 s)" in res.output
+    assert f"partial result in {out / 'crashing-call' / 'result.json'}" in res.output
+    assert "INTERNAL ERROR (a simulator bug; the run stops here)" in res.output  # -v narrates
+    assert "Traceback" not in res.output and "BXMLSIM_DEBUG=1" in res.output
+    assert json.loads((out / "crashing-call" / "result.json").read_text())["passed"] is False
+
+
+def test_bxmlsim_debug_shows_the_traceback(tmp_path, pause_crashes, monkeypatch):
+    monkeypatch.setenv("BXMLSIM_DEBUG", "1")
+    res = CliRunner().invoke(main, ["run", str(_scenario_file(tmp_path)),
+                                    "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "Traceback" in res.output and "ZeroDivisionError: boom" in res.output
