@@ -58,7 +58,8 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None) -> Result:
                      rest=scenario.rest)
     # Canned bodies may name calls by {{calls.NAME.callId}}; the ids are drawn up front.
     transport = make_transport(resolve_app(scenario.app, sim.call_ids), scenario.base_dir,
-                               answer_url=scenario.call.answer_url)
+                               answer_url=scenario.call.answer_url,
+                               source=str(scenario.file) if scenario.file is not None else None)
     out = Path(out_dir) if out_dir is not None else None
     internal: Exception | None = None
     try:

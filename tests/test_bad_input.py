@@ -189,7 +189,7 @@ SETUP_ERRORS = {
          "expected a WAV, MP3, FLAC or OGG audio file"]),
     "wsgi module missing": (
         {"s.yaml": "name: bad\napp:\n  wsgi: 'nosuchmodule_xyz:app'\n"},
-        ["{dir}/s.yaml:1: app.wsgi: cannot import module 'nosuchmodule_xyz'",
+        ["{dir}/s.yaml:3: app.wsgi: cannot import module 'nosuchmodule_xyz'",  # its wsgi: line
          "expected nosuchmodule_xyz.py in"]),
     "wsgi module raising on import": (
         {"s.yaml": "name: bad\napp:\n  wsgi: 'raising_app:app'\n",
@@ -223,7 +223,7 @@ def test_pytest_plugin_names_the_scenario_of_a_setup_error(pytester):
         "name: missing app\napp:\n  wsgi: 'nosuchmodule_xyz:app'\n")
     res = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     text = res.stdout.str()
-    assert "m.scenario.yaml:1: app.wsgi: cannot import module 'nosuchmodule_xyz'" in text
+    assert "m.scenario.yaml:3: app.wsgi: cannot import module 'nosuchmodule_xyz'" in text
     assert "Traceback" not in text
     res.assert_outcomes(failed=1)
 

@@ -53,6 +53,14 @@ class AppSettings:
     routes: dict[str, Route] = attrs.Factory(dict)  # key: path ("/answer") or absolute URL
     wsgi: str | None = None  # "module:attr"
     asgi: str | None = None  # "module:attr"
+    line: int = 0  # the `app:` key
+    # line of each key written under `app:` ("wsgi", "asgi", "base_url", ...), for errors found
+    # when the run sets the app up (a module that cannot be imported)
+    lines: dict[str, int] = attrs.Factory(dict)
+
+    def line_of(self, key: str) -> int:
+        """The line of ``app.<key>``, else of ``app:``; 0 when unknown (built in Python)."""
+        return self.lines.get(key) or self.line
 
 
 # ---- caller steps: one class per step kind; ``at`` = seconds since answer, else sequential

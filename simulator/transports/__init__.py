@@ -39,14 +39,16 @@ __all__ = ["POOL_SIZE", "REFUSED", "RESET", "AsgiBridge", "HttpTransport", "InPr
            "route_key", "timeout_error"]
 
 
-def make_transport(app: AppSettings, base_dir: Path, *,
-                   answer_url: str = "/answer") -> Transport:
+def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answer",
+                   source: str | None = None) -> Transport:
     """The transport for a scenario's ``app:`` section.
 
     ``app.bxml`` becomes the canned reply of ``answer_url`` (unless a route names that URL).
     Routes answer first; other requests go to the ``wsgi``/``asgi`` app when one is set, else get
     a 404. With nothing but ``base_url``, requests go over real HTTP.
-    Raises TransportError for an app that cannot be loaded or a route file that cannot be read.
+    Raises TransportError for an app that cannot be loaded or a route file that cannot be read;
+    ``source`` (the scenario file) with ``app.lines`` places an app error that has no place of
+    its own at its ``app.wsgi:``/``app.asgi:`` line.
     """
     if app.wsgi and app.asgi:
         raise TransportError("app: wsgi and asgi are both set", expected="at most one of them",
@@ -57,11 +59,8 @@ def make_transport(app: AppSettings, base_dir: Path, *,
         if route_key(urljoin(app.base_url, answer_url)) not in keys:
             routes[answer_url] = Route(bxml=app.bxml)
     inner: Transport | None = None
-    if app.wsgi:
-        inner = InProcessTransport(load_app(app.wsgi, base_dir, kind="wsgi"))
-    elif app.asgi:
-        bridge = AsgiBridge(load_app(app.asgi, base_dir, kind="asgi"), spec=app.asgi)
-        inner = InProcessTransport(bridge.wsgi_app, on_close=bridge.close)
+    if app.wsgi or app.asgi:
+        inner = _in_process(app, base_dir, source)
     elif not routes:
         return HttpTransport()
     if not routes:
@@ -71,4 +70,19 @@ def make_transport(app: AppSettings, base_dir: Path, *,
     except TransportError:
         if inner is not None:
             inner.close()
+        raise
+
+
+def _in_process(app: AppSettings, base_dir: Path, source: str | None) -> Transport:
+    """The transport of ``app.wsgi``/``app.asgi``; setup errors placed at that key's line."""
+    kind = "wsgi" if app.wsgi else "asgi"
+    spec = app.wsgi or app.asgi
+    try:
+        if kind == "wsgi":
+            return InProcessTransport(load_app(spec, base_dir, kind="wsgi"))
+        bridge = AsgiBridge(load_app(spec, base_dir, kind="asgi"), spec=spec)
+        return InProcessTransport(bridge.wsgi_app, on_close=bridge.close)
+    except TransportError as exc:
+        if exc.where is None and source is not None and app.line_of(kind):
+            exc.where = f"{source}:{app.line_of(kind)}"
         raise

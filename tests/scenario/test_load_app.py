@@ -1,0 +1,64 @@
+"""The `app:` section: its lines are kept, so errors found when the run sets the app up point
+at the `app.wsgi:` / `app.asgi:` line of the scenario file."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from simulator.api import run_scenario
+from simulator.errors import TransportError
+from simulator.scenario.load import load_scenarios, load_text
+from simulator.scenario.model import AppSettings
+
+
+def test_app_settings_remember_their_lines():
+    [scenario] = load_text(textwrap.dedent("""\
+        name: lines
+        seed: 1
+        app:
+          base_url: http://app.test
+          wsgi: "web:app"
+        """))
+    app = scenario.app
+    assert app.line == 3
+    assert app.lines == {"base_url": 4, "wsgi": 5}
+    assert app.line_of("wsgi") == 5
+    assert app.line_of("asgi") == 3  # not written: the `app:` line
+
+
+def test_app_settings_built_in_python_have_no_lines():
+    assert AppSettings().line == 0 and AppSettings().line_of("wsgi") == 0
+
+
+@pytest.mark.parametrize("key", ["wsgi", "asgi"])
+def test_a_module_that_cannot_be_found_is_an_error_at_its_line(tmp_path, key):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: missing app\nseed: 0\napp:\n  base_url: http://app.test\n"
+                    f"  {key}: 'nosuchmodule_xyz:app'\n")
+    with pytest.raises(TransportError) as caught:
+        run_scenario(load_scenarios(path)[0])
+    assert caught.value.where == f"{path}:5"
+    assert str(caught.value).startswith(f"{path}:5: app.{key}: cannot import module")
+
+
+def test_an_asgi_app_failing_at_startup_is_an_error_at_the_asgi_line(tmp_path):
+    (tmp_path / "failing.py").write_text(
+        "async def app(scope, receive, send):\n"
+        "    await receive()\n"
+        "    await send({'type': 'lifespan.startup.failed', 'message': 'no database'})\n")
+    path = tmp_path / "s.yaml"
+    path.write_text("name: failing\napp:\n  asgi: 'failing:app'\n")
+    with pytest.raises(TransportError, match="no database") as caught:
+        run_scenario(path)
+    assert caught.value.where == f"{path}:3"
+
+
+def test_an_error_with_its_own_place_keeps_it(tmp_path):
+    (tmp_path / "raising.py").write_text("x = 1\nraise RuntimeError('kaboom')\n")
+    path = tmp_path / "s.yaml"
+    path.write_text("name: raising\napp:\n  wsgi: 'raising:app'\n")
+    with pytest.raises(TransportError) as caught:
+        run_scenario(path)
+    assert caught.value.where == f"{tmp_path / 'raising.py'}:2"  # the failing line itself
