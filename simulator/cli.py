@@ -111,14 +111,23 @@ class _RunCommand(click.Command):
 @click.option("--silence", multiple=True, type=float, help="FLOW.xml only: seconds of silence.")
 @click.option("--wait-for", multiple=True, help="FLOW.xml only: wait until this verb starts.")
 @click.option("--hangup", is_flag=True, help="FLOW.xml only: the caller hangs up.")
+@click.option("--app-url", default=None, metavar="URL",
+              help="FLOW.xml only: other webhooks and media go to a real server at URL "
+                   "(default: files next to FLOW.xml, an empty reply for the rest).")
+@click.option("--wsgi", default=None, metavar="MODULE:APP",
+              help="FLOW.xml only: other webhooks go to this WSGI app (imported from here).")
+@click.option("--asgi", default=None, metavar="MODULE:APP",
+              help="FLOW.xml only: other webhooks go to this ASGI app (imported from here).")
 @click.pass_context
 def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, verbose: bool,
-        update_golden: bool, html: bool, **_steps: object) -> None:
+        update_golden: bool, html: bool, app_url: str | None, wsgi: str | None,
+        asgi: str | None, **_steps: object) -> None:
     """Run scenario files (or folders of them) and check their expectations.
 
     Exit 0 when every scenario met its expectations, 1 when any failed, 2 when a scenario or
     the command line is invalid (the other scenarios still run). A bare FLOW.xml runs with the
-    caller steps given as options, in the order given.
+    caller steps given as options, in the order given; the files next to it answer its
+    webhooks and media requests (`/next` -> next.xml), anything else gets an empty reply.
     """
     from pathlib import Path
 
@@ -142,10 +151,14 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, ve
     if steps and not any(f.suffix == ".xml" for f in files):
         raise click.UsageError("--say/--press/--silence/--wait-for/--hangup only apply to a "
                                "bare FLOW.xml document")
+    app_options = dict(app_url=app_url, wsgi=wsgi, asgi=asgi)
+    if any(v is not None for v in app_options.values()) and \
+            not any(f.suffix == ".xml" for f in files):
+        raise click.UsageError("--app-url/--wsgi/--asgi only apply to a bare FLOW.xml document")
     scenarios = []
     for file in files:
         try:
-            scenarios += ([bare_scenario(file, steps)] if file.suffix == ".xml"
+            scenarios += ([bare_scenario(file, steps, **app_options)] if file.suffix == ".xml"
                           else load_scenarios(file))
         except SimulatorError as exc:
             errors += problem_lines(exc)

@@ -21,7 +21,8 @@ Follows spec/callbacks.md 1.1-1.6 and the README ambiguity table (#2, #3, #9, #1
   Redirects (3xx) are not followed and count as failures.
 
 Every HTTP attempt becomes an :class:`~simulator.engine.effects.Attempt` (1-based number,
-fallback flag, status, body, error, virtual start and duration); nothing raises.
+fallback flag, status, body, error, virtual start and duration, and the transport's
+``x-bxmlsim-note`` remark if any); nothing raises.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import base64
 
 from simulator.callbacks import query_params
 from simulator.engine.effects import Attempt, Auth, Delivery, Webhook
-from simulator.transports import Transport, TransportReply
+from simulator.transports import NOTE_HEADER, Transport, TransportReply
 
 USER_AGENT = "BandwidthAPI/v2"
 
@@ -84,7 +85,8 @@ def deliver(transport: Transport, webhook: Webhook) -> Delivery:
         attempts.append(Attempt(url=url, method=method, attempt=len(attempts) + 1,
                                 fallback=fallback, status=reply.status,
                                 body=None if reply.status is None else reply.text,
-                                error=error, started=started, elapsed=reply.elapsed))
+                                error=error, started=started, elapsed=reply.elapsed,
+                                note=reply.headers.get(NOTE_HEADER)))
         return reply
 
     reply = attempt(webhook.url, webhook.method, webhook.auth, False)

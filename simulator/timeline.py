@@ -31,7 +31,8 @@ KINDS: dict[str, str] = {
                 "redirected, ...; nested; the verb's own keys: digits, recordingId, callId, ...]",
     "webhook": "a webhook was handed to delivery [eventType, url, method, sync]; its outcome is "
                "added when delivered, at the same virtual instant [ok, status and error of the "
-               "final attempt, attempts (count), fallback (was it used)]",
+               "final attempt, attempts (count), fallback (was it used), note (the simulator's "
+               "remark on the final reply, e.g. the empty 'no app' reply of a bare FLOW.xml)]",
     "bxml-warning": "a BXML document the call runs has a parser warning [code, message]; "
                     "``line`` is the line in that document",
     "digit": "the remote party pressed a key [digit]; also when nothing listens (then the key "

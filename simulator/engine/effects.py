@@ -55,6 +55,9 @@ class Attempt:
     error: str | None  # "timeout after 15 s", "connection refused", "HTTP 503", ...
     started: float  # virtual seconds after the webhook was handed over
     elapsed: float  # virtual seconds the attempt took
+    # a remark of the simulator's transport about the reply (the ``x-bxmlsim-note`` header),
+    # e.g. the empty "no app" reply of a bare FLOW.xml run; shown in the timeline, not sent
+    note: str | None = None
 
 
 @attrs.frozen

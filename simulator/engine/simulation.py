@@ -235,6 +235,8 @@ class Simulation:
                                 error=last.error if last else delivery.error,
                                 attempts=len(delivery.attempts),
                                 fallback=any(a.fallback for a in delivery.attempts))
+            if last is not None and last.note:  # e.g. the bare document's "no app" reply
+                self.timeline.amend(entry, note=last.note)
         for attempt in delivery.attempts:
             payload = query_params(webhook.payload) if attempt.method == "GET" else webhook.payload
             self.callbacks.append({

@@ -6,16 +6,27 @@ talked over the greeting, the caller first waits for the document's first ``<Gat
 ``<Record>`` (``--wait-for VERB`` as the first step overrides this; with neither verb in the
 document the steps start at answer). The document is parsed first, so an invalid one is a
 ``BxmlError`` with file:line:col before anything runs.
+
+The "bare app" behind the document (``AppSettings(static=<the document's folder>,
+unmatched="no-app")``, served by ``transports/static.py``): requests under ``base_url`` are
+answered by the files next to the document (``/media/beep.wav`` -> ``media/beep.wav``, ``/next``
+-> ``next.xml``), and anything else like an app with nothing to say: an empty 200 (a sync
+webhook reads ``<Response/>``: hang up), a 404 for audio files. ``app_url`` (``--app-url``)
+sends every request but the document's own to a real server at that address instead;
+``wsgi``/``asgi`` (``--wsgi``/``--asgi``) to an in-process app imported from the current
+folder.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
+
 from simulator.bxml.parse import parse_bxml
 from simulator.errors import ScenarioError
 from simulator.scenario import model
-from simulator.scenario.load import DTMF_DIGITS
+from simulator.scenario.load import _MODULE_SPEC, _URL, DTMF_DIGITS, _url_problem
 
 #: command-line option -> caller step kind (in the order they were given)
 STEP_OPTIONS = ("--say", "--press", "--silence", "--wait-for", "--hangup")
@@ -47,9 +58,13 @@ def steps_from_args(args: list[str]) -> list[tuple[str, str | None]]:
     return steps
 
 
-def bare_scenario(path: Path, steps: list[tuple[str, str | None]]) -> model.Scenario:
-    """A Scenario running the BXML file ``path`` with the given caller steps."""
+def bare_scenario(path: Path, steps: list[tuple[str, str | None]], *,
+                  app_url: str | None = None, wsgi: str | None = None,
+                  asgi: str | None = None) -> model.Scenario:
+    """A Scenario running the BXML file ``path`` with the given caller steps, in front of the
+    bare app (its folder), or of ``app_url`` / the ``wsgi`` / ``asgi`` app when given."""
     path = Path(path)
+    app, base_dir = _app(path, app_url=app_url, wsgi=wsgi, asgi=asgi)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -71,8 +86,31 @@ def bare_scenario(path: Path, steps: list[tuple[str, str | None]]) -> model.Scen
             caller.append(model.WaitFor(verb=first_input))
     for kind, value in steps:
         caller.append(_step(kind, value))
-    return model.Scenario(name=path.stem, app=model.AppSettings(bxml=text), caller=tuple(caller),
-                          file=path, line=1, base_dir=path.parent.resolve())
+    return model.Scenario(name=path.stem, app=attrs.evolve(app, bxml=text), caller=tuple(caller),
+                          file=path, line=1, base_dir=base_dir)
+
+
+def _app(path: Path, *, app_url: str | None, wsgi: str | None,
+         asgi: str | None) -> tuple[model.AppSettings, Path]:
+    """The app behind the document (without its ``bxml``) and the folder for imports."""
+    given = [f"--{name}" for name, value in (("app-url", app_url), ("wsgi", wsgi),
+                                             ("asgi", asgi)) if value is not None]
+    if len(given) > 1:
+        raise ScenarioError("conflicting options", expected="at most one of --app-url, --wsgi, "
+                            "--asgi", got=", ".join(given))
+    if app_url is not None:
+        if not _URL.match(app_url) or _url_problem(app_url):
+            raise ScenarioError("--app-url: bad URL", expected="an http:// or https:// URL such "
+                                "as http://localhost:5000", got=repr(app_url))
+        return model.AppSettings(base_url=app_url, unmatched="http"), path.parent.resolve()
+    for option, spec in (("wsgi", wsgi), ("asgi", asgi)):
+        if spec is not None:
+            if not _MODULE_SPEC.match(spec):
+                raise ScenarioError(f"--{option}: bad value", got=repr(spec),
+                                    expected='"module:attribute", e.g. "app:app"')
+            return model.AppSettings(**{option: spec}), Path.cwd().resolve()
+    folder = path.parent.resolve()
+    return model.AppSettings(static=folder, unmatched="no-app"), folder
 
 
 def _step(kind: str, value: str | None) -> model.Step:

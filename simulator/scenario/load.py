@@ -279,10 +279,17 @@ class _Builder:
             if not (key.startswith("/") or _URL.match(key)) or _url_problem(key):
                 self.bad(parts, "bad route", "a path starting with / or an absolute URL", key)
             routes[key] = self.build_route(parts, value)
+        static = None
+        if app.static is not None:
+            static = (self.base_dir / app.static).resolve()
+            if not static.is_dir():
+                self.bad(("app", "static"), "folder not found",
+                         f"a folder relative to {self.base_dir}", app.static)
         written = self.doc.get("app") if isinstance(self.doc.get("app"), dict) else {}
         lines = {key: self.line("app", key) for key in written if isinstance(key, str)}
         return model.AppSettings(base_url=app.base_url, bxml=app.bxml, routes=routes,
-                                 wsgi=app.wsgi, asgi=app.asgi, line=self.line("app"),
+                                 wsgi=app.wsgi, asgi=app.asgi, static=static,
+                                 line=self.line("app"),
                                  lines=lines)
 
     def build_route(self, parts: tuple, value: str | schema.RouteDoc) -> model.Route:

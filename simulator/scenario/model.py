@@ -53,6 +53,13 @@ class AppSettings:
     routes: dict[str, Route] = attrs.Factory(dict)  # key: path ("/answer") or absolute URL
     wsgi: str | None = None  # "module:attr"
     asgi: str | None = None  # "module:attr"
+    # a folder whose files are served under base_url (`/media/beep.wav` -> DIR/media/beep.wav,
+    # `/next` -> DIR/next.xml); after the routes, before the wsgi/asgi app (transports/static.py)
+    static: Path | None = None
+    # what a request nothing above answers gets: "not-found" (a 404, scenario files),
+    # "no-app" (a bare FLOW.xml: an empty 200 reply, a 404 for audio files) or "http" (sent to a
+    # real server at base_url: `bxmlsim run FLOW.xml --app-url`). Not a YAML key.
+    unmatched: str = "not-found"
     line: int = 0  # the `app:` key
     # line of each key written under `app:` ("wsgi", "asgi", "base_url", ...), for errors found
     # when the run sets the app up (a module that cannot be imported)

@@ -51,7 +51,7 @@ def _describe(ev: dict) -> str:
         return f"< {verb} ends" + (f": {reason}" if reason else "") + _extra(detail, {"reason"})
     if kind == "webhook":
         return f"webhook {detail.get('eventType')} {detail.get('method', '')} " \
-               f"{detail.get('url', '')}" + _delivery(detail)
+               f"{detail.get('url', '')}" + _delivery(detail) + _note(detail)
     if kind == "bxml-warning":
         return f"BXML warning {detail.get('code')}{line}: {detail.get('message')}"
     if kind == "digit":
@@ -91,6 +91,17 @@ def _delivery(detail: dict) -> str:
         via = " via fallback" if detail.get("fallback") else ""
         shown += f" on attempt {detail['attempts']}{via}"
     return " -> " + shown
+
+
+def _note(detail: dict) -> str:
+    """The simulator's remark on the reply: `` [no app: empty reply]`` (a bare FLOW.xml run),
+    with what it means for a BXML (sync) webhook: ``= <Response/>, hang up`` (README #3)."""
+    note = detail.get("note")
+    if not note:
+        return ""
+    if detail.get("sync") and detail.get("ok") and note.endswith("empty reply"):
+        note += " = <Response/>, hang up"
+    return f" [{note}]"
 
 
 def _extra(detail: dict, skip: set) -> str:

@@ -52,6 +52,7 @@ class AppDoc:
     routes: dict[str, Union[str, RouteDoc]] = attrs.Factory(dict)
     wsgi: str | None = None
     asgi: str | None = None
+    static: str | None = None
 
 
 @attrs.frozen

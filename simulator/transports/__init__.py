@@ -7,10 +7,12 @@ One request in, one :class:`TransportReply` out. Four ways to answer a request:
 * **in-process WSGI** (Flask, ...) and **ASGI** (FastAPI, Starlette) apps
   (:class:`InProcessTransport`, ``inprocess.py``), loaded from ``"module:attr"`` with the
   scenario folder importable; ASGI apps are bridged with ``a2wsgi.ASGIMiddleware``;
-* **real HTTP** (:class:`HttpTransport`, ``real_http.py``) through a pooled ``httpx2.Client``.
+* **real HTTP** (:class:`HttpTransport`, ``real_http.py``) through a pooled ``httpx2.Client``;
+* **a static folder** (:class:`StaticFolderTransport`, ``static.py``): ``app.static``, and the
+  files next to a bare ``FLOW.xml`` (with the empty "no app" reply for anything else).
 
-Routes combine with an in-process app: a request that matches a route gets the canned reply, any
-other request reaches the app. :func:`make_transport` (here) picks the combination from
+They combine: a request that matches a route gets the canned reply, else a file of the static
+folder, else it reaches the app. :func:`make_transport` (here) picks the combination from
 ``app:``. The reply record and the interface are in ``base.py``.
 
 Transports never raise for what the network or the app does: a refused connection, a timeout or
@@ -33,10 +35,12 @@ from .base import REFUSED, RESET, Transport, TransportReply, timeout_error
 from .inprocess import AsgiBridge, InProcessTransport, load_app
 from .real_http import POOL_SIZE, HttpTransport
 from .routes import RoutesTransport, route_key
+from .static import NO_APP_NOTE, NOTE_HEADER, StaticFolderTransport
 
-__all__ = ["POOL_SIZE", "REFUSED", "RESET", "AsgiBridge", "HttpTransport", "InProcessTransport",
-           "RoutesTransport", "Transport", "TransportReply", "load_app", "make_transport",
-           "route_key", "timeout_error"]
+__all__ = ["NOTE_HEADER", "NO_APP_NOTE", "POOL_SIZE", "REFUSED", "RESET", "AsgiBridge",
+           "HttpTransport", "InProcessTransport", "RoutesTransport", "StaticFolderTransport",
+           "Transport", "TransportReply", "load_app", "make_transport", "route_key",
+           "timeout_error"]
 
 
 def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answer",
@@ -44,8 +48,9 @@ def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answ
     """The transport for a scenario's ``app:`` section.
 
     ``app.bxml`` becomes the canned reply of ``answer_url`` (unless a route names that URL).
-    Routes answer first; other requests go to the ``wsgi``/``asgi`` app when one is set, else get
-    a 404. With nothing but ``base_url``, requests go over real HTTP.
+    Routes answer first, then files of ``app.static``; other requests go to the ``wsgi``/``asgi``
+    app when one is set, else get what ``app.unmatched`` says (a 404; the empty "no app" reply
+    of a bare document; real HTTP). With nothing but ``base_url``, requests go over real HTTP.
     Raises TransportError for an app that cannot be loaded or a route file that cannot be read;
     ``source`` (the scenario file) with ``app.lines`` places an app error that has no place of
     its own at its ``app.wsgi:``/``app.asgi:`` line.
@@ -61,7 +66,13 @@ def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answ
     inner: Transport | None = None
     if app.wsgi or app.asgi:
         inner = _in_process(app, base_dir, source)
-    elif not routes:
+    elif app.unmatched == "http":
+        inner = HttpTransport()
+    if app.static is not None or app.unmatched == "no-app":
+        known = [route_key(urljoin(app.base_url, key)) for key in routes]
+        inner = StaticFolderTransport(app.static or base_dir, app.base_url, fallthrough=inner,
+                                      no_app=app.unmatched == "no-app", known=known)
+    elif inner is None and not routes:
         return HttpTransport()
     if not routes:
         return inner

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from simulator.api import run_scenario
-from simulator.errors import TransportError
+from simulator.errors import ScenarioError, TransportError
 from simulator.scenario.load import load_scenarios, load_text
 from simulator.scenario.model import AppSettings
 
@@ -62,3 +62,65 @@ def test_an_error_with_its_own_place_keeps_it(tmp_path):
     with pytest.raises(TransportError) as caught:
         run_scenario(path)
     assert caught.value.where == f"{tmp_path / 'raising.py'}:2"  # the failing line itself
+
+
+# ---- app.static: a folder served under base_url (after routes, before the app)
+
+
+def test_static_folder_resolves_against_the_scenario_folder(tmp_path):
+    (tmp_path / "site").mkdir()
+    path = tmp_path / "s.yaml"
+    path.write_text("name: static\napp:\n  static: site\n")
+    [scenario] = load_scenarios(path)
+    assert scenario.app.static == tmp_path / "site"
+    assert scenario.app.lines["static"] == 3
+
+
+@pytest.mark.parametrize("make", ["missing", "a file"])
+def test_static_folder_that_is_not_a_folder_is_an_error_at_its_line(tmp_path, make):
+    if make == "a file":
+        (tmp_path / "site").write_text("not a folder")
+    path = tmp_path / "s.yaml"
+    path.write_text("name: static\napp:\n  bxml: <Response/>\n  static: site\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenarios(path)
+    assert caught.value.problems == [
+        f"{path}:4: $.app.static: folder not found; expected a folder relative to {tmp_path}, "
+        f"got 'site'"]
+
+
+def test_static_folder_must_be_a_string(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: static\napp:\n  static: 12\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenarios(path)
+    assert caught.value.problems[0].startswith(f"{path}:3: $.app.static: wrong type")
+
+
+def test_a_scenario_serves_its_static_folder_after_its_routes(tmp_path):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "next.xml").write_text('<Response><Redirect redirectUrl="/menu"/>'
+                                                '</Response>')
+    (tmp_path / "site" / "menu.xml").write_text(
+        "<Response><SpeakSentence>from the folder</SpeakSentence></Response>")
+    path = tmp_path / "s.yaml"
+    path.write_text(textwrap.dedent("""\
+        name: static pages
+        call: {disconnect_url: /disc}
+        app:
+          static: site
+          bxml: '<Response><Redirect redirectUrl="/next"/></Response>'
+          routes:
+            /menu: '<Response><SpeakSentence>from the route</SpeakSentence></Response>'
+        expect:
+          callbacks:
+            - {event: redirect, url: http://app.test/next, status: 200}
+            - {event: redirect, url: http://app.test/menu, responseBody: {contains: the route}}
+          disconnect_cause: hangup
+        """))
+    result = run_scenario(path)
+    assert result.passed, result.failures
+    # unknown paths are still a 404 in a scenario (no empty "no app" reply)
+    disc = [c for c in result.callbacks if c["eventType"] == "disconnect"]
+    assert disc[0]["status"] == 404 and "no file for POST http://app.test/disc" in \
+        disc[0]["responseBody"]
