@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,20 @@ RECORDINGS_DIR = "recordings"
 BLOCK_SECONDS = 10.0  # render/write granularity: 80 000 samples a channel
 
 
-def simulate(scenario: model.Scenario, out_dir: Path | None = None) -> Result:
-    """Run ``scenario`` to its end; write recordings under ``out_dir`` when given."""
+def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
+             between: Callable[[Simulation], None] | None = None, **engine: Any) -> Result:
+    """Run ``scenario`` to its end; write recordings under ``out_dir`` when given.
+
+    For the Voice API emulator (simulator/server): ``engine`` holds extra ``Simulation``
+    keywords (``ring``: the outbound call rings first, like one placed by createCall;
+    ``account_id``/``application_id`` of its webhooks); ``between(sim)`` is called whenever the
+    engine waits on an effect, before and after the runner answers it, so REST requests the
+    app made meanwhile can be put on the clock at that virtual instant."""
     media = load_caller_media(scenario)
     sim = Simulation(call=scenario.call, base_url=scenario.app.base_url,
                      caller=scenario.caller, seed=scenario.seed, epoch=scenario.epoch,
                      media=media, parties=scenario.parties, calls=scenario.calls,
-                     rest=scenario.rest)
+                     rest=scenario.rest, **engine)
     # Canned bodies may name calls by {{calls.NAME.callId}}; the ids are drawn up front.
     transport = make_transport(resolve_app(scenario.app, sim.call_ids), scenario.base_dir,
                                answer_url=scenario.call.answer_url,
@@ -63,7 +71,7 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None) -> Result:
     out = Path(out_dir) if out_dir is not None else None
     internal: Exception | None = None
     try:
-        drive(sim, transport, out)
+        drive(sim, transport, out, between)
     except SimulatorError:
         raise
     except Exception as error:  # a simulator bug: keep what the run produced so far
@@ -89,10 +97,13 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None) -> Result:
     return result
 
 
-def drive(sim: Simulation, transport: Transport, out_dir: Path | None) -> None:
+def drive(sim: Simulation, transport: Transport, out_dir: Path | None,
+          between: Callable[[Simulation], None] | None = None) -> None:
     """The runner loop: answer every effect until the simulation is over."""
     effect = sim.start()
     while effect is not None:
+        if between is not None:
+            between(sim)
         if isinstance(effect, Webhook):
             answer: Any = deliver(transport, effect)
         elif isinstance(effect, FetchAudio):
@@ -101,6 +112,8 @@ def drive(sim: Simulation, transport: Transport, out_dir: Path | None) -> None:
             answer = write_recording(effect, out_dir)
         else:  # pragma: no cover - the engine only emits the three kinds above
             raise TypeError(f"unknown effect {effect!r}")
+        if between is not None:
+            between(sim)
         effect = sim.send(answer)
 
 

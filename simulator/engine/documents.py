@@ -129,6 +129,12 @@ def start_call(sim: Simulation, settings) -> Leg:
     if settings.disconnect_url:
         rt.disconnect_url = settings.disconnect_url
     sim.arm_max_duration(leg)
+    if sim.ring is not None and settings.direction == "outbound":  # placed by REST createCall
+        from simulator.engine.rest import outbound_flow  # rest imports this module
+
+        rt.disconnect_method = sim.ring.disconnect_method
+        rt.flow = sim.spawn(outbound_flow(sim, leg, sim.ring, settings), f"call {leg.call_id}")
+        return leg
     rt.flow = sim.spawn(call_flow(sim, leg, settings), f"call {leg.call_id}")
     return leg
 

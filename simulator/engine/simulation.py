@@ -25,7 +25,8 @@ from urllib.parse import urljoin
 
 import attrs
 
-from simulator.callbacks import CallEnvelope, IdFactory, Payloads, query_params
+from simulator.callbacks import (ACCOUNT_ID, APPLICATION_ID, CallEnvelope, IdFactory, Payloads,
+                                 query_params)
 from simulator.engine.clock import LATE, URGENT, Clock, Timer
 from simulator.engine.effects import Auth, Delivery, RecordingDone, Webhook
 from simulator.engine.legs import Leg, LegInput, LegState
@@ -104,8 +105,14 @@ class Simulation:
     def __init__(self, *, call, base_url: str, caller: tuple = (), seed: int = 0,
                  epoch: str = "2026-01-01T00:00:00.000Z", media: Mapping[Any, Any] | None = None,
                  parties: Mapping[str, Any] | None = None, calls: Mapping[str, Any] | None = None,
-                 rest: tuple = ()) -> None:
+                 rest: tuple = (), ring: Any = None, account_id: str = ACCOUNT_ID,
+                 application_id: str = APPLICATION_ID) -> None:
         self.settings = call
+        self.account_id, self.application_id = account_id, application_id  # in every payload
+        # An outbound main call placed by REST createCall (the Voice API emulator): it rings
+        # per ``ring.status``/``answer_after``/``call_timeout`` (a model.CreatedCall) before
+        # its answer webhook; None: answered at once, as scenarios have always had it.
+        self.ring = ring
         self.base_url = base_url
         self.caller_steps = tuple(caller)
         self.seed = seed
@@ -254,7 +261,8 @@ class Simulation:
         return CallEnvelope(call_id=leg.call_id, from_=leg.from_, to=leg.to,
                             direction=leg.direction, start_time=leg.start_at,
                             answer_time=leg.answer_at, tag=leg.tag,
-                            parent_call_id=leg.parent_call_id)
+                            parent_call_id=leg.parent_call_id, account_id=self.account_id,
+                            application_id=self.application_id)
 
     # -- legs --------------------------------------------------------------------------------
 
