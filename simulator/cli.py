@@ -101,6 +101,10 @@ class _RunCommand(click.Command):
               show_default=True, help="Folder for <scenario-slug>/result.json and recordings/.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Scenarios run in parallel (worker processes).")
+@click.option("--dask", "dask_target", default=None, metavar="ADDRESS|local[:N]",
+              help="Run the scenarios on a dask cluster: a scheduler ADDRESS "
+                   "(tcp://host:8786; --out must be shared with its workers) or local[:N] "
+                   "worker processes here. Needs the dist extra; not with -j.")
 @click.option("-v", "--verbose", is_flag=True, help="Narrate every scenario's full timeline.")
 @click.option("--update-golden", is_flag=True,
               help="Record each run as the golden file next to its scenario.")
@@ -119,9 +123,9 @@ class _RunCommand(click.Command):
 @click.option("--asgi", default=None, metavar="MODULE:APP",
               help="FLOW.xml only: other webhooks go to this ASGI app (imported from here).")
 @click.pass_context
-def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, verbose: bool,
-        update_golden: bool, html: bool, app_url: str | None, wsgi: str | None,
-        asgi: str | None, **_steps: object) -> None:
+def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
+        dask_target: str | None, verbose: bool, update_golden: bool, html: bool,
+        app_url: str | None, wsgi: str | None, asgi: str | None, **_steps: object) -> None:
     """Run scenario files (or folders of them) and check their expectations.
 
     Exit 0 when every scenario met its expectations, 1 when any failed, 2 when a scenario or
@@ -142,6 +146,7 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, ve
 
     console = Console(highlight=False, soft_wrap=True)
     errors: list[str] = []
+    dask_batch = _dask_batch(ctx, dask_target) if dask_target is not None else None
     try:
         files = collect_files(paths)
         make_out_dir(Path(out_root))  # an unusable --out fails once, before anything runs
@@ -167,10 +172,20 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, ve
     out_dirs = assign_out_dirs(scenarios, Path(out_root))
     batch = [Job(s, d, update_golden) for s, d in zip(scenarios, out_dirs)]
     counts = {"passed": 0, "failed": 0, "error": 0}
-    executor = make_executor(min(jobs, len(batch))) if batch else None
+    executor = None
+    if dask_batch is not None and batch:
+        try:
+            dask_batch.start()
+        except SimulatorError as exc:  # scheduler out of reach, no workers, bad address
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2)
+        outcomes = dask_batch.run(batch)
+    else:
+        executor = make_executor(min(jobs, len(batch))) if batch else None
+        outcomes = run_batch(batch, executor)
     with _progress(console, len(batch)) as advance:
         try:
-            for outcome in run_batch(batch, executor):
+            for outcome in outcomes:
                 bucket = _report_outcome(console, outcome, verbose)
                 if html and bucket != "error":
                     bucket = _write_html(console, outcome) or bucket
@@ -179,10 +194,29 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int, ve
         finally:
             if executor is not None:
                 executor.shutdown()
+            if dask_batch is not None:
+                dask_batch.close()
     errors_total = counts["error"] + len(errors)
     console.print(f"{counts['passed']} passed, {counts['failed']} failed, {errors_total} "
                   f"error{'s' if errors_total != 1 else ''}; outputs in {out_root}/")
     ctx.exit(2 if errors_total else 1 if counts["failed"] else 0)
+
+
+def _dask_batch(ctx: click.Context, target: str):
+    """``run --dask``: checked before anything runs (usage errors exit 2, no traceback)."""
+    from click.core import ParameterSource
+
+    from simulator.errors import SimulatorError
+
+    if ctx.get_parameter_source("jobs") is not ParameterSource.DEFAULT:
+        raise click.UsageError("--dask and -j/--jobs cannot be used together (the cluster's "
+                               "workers set the parallelism)")
+    try:
+        from simulator.distributed import DaskBatch, parse_target
+
+        return DaskBatch(parse_target(target))
+    except SimulatorError as exc:  # the dist extra is missing, a bad local:N
+        raise click.UsageError(str(exc)) from None
 
 
 DEBUG_ENV = "BXMLSIM_DEBUG"  # set to 1: print the traceback of an internal error

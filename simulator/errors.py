@@ -4,7 +4,8 @@
     ├── BxmlError                  invalid BXML; carries the list of Diagnostic objects
     ├── ScenarioError              bad scenario file (YAML, unknown key, wrong type): file:line:$.path
     ├── MediaError                 an audio file that is missing or cannot be decoded
-    └── TransportError             a transport that cannot be set up (bad "module:app" spec, ...)
+    ├── TransportError             a transport that cannot be set up (bad "module:app" spec, ...)
+    └── ClusterError               a dask cluster that cannot be used (``run --dask``; no dist extra)
 
 Errors raised while a call runs (a webhook server that fails, invalid BXML returned by the
 app) are *not* exceptions: they end the simulated call the way Bandwidth would
@@ -60,3 +61,7 @@ class MediaError(SimulatorError):
 
 class TransportError(SimulatorError):
     """A webhook transport that cannot be set up."""
+
+
+class ClusterError(SimulatorError):
+    """A dask cluster that cannot be used: the dist extra missing, a scheduler out of reach."""
