@@ -8,6 +8,8 @@ outside world:
   virtual time);
 * ``<PlayAudio>`` media is fetched with a GET through the same transport and decoded by
   ``audio.sink.decode_audio``; the caller's ``play`` files are read up front with ``read_audio``;
+* with ``tts: espeak`` (opt-in) SpeakSentence text and caller ``say`` steps are spoken by
+  espeak-ng (``audio.tts``), checked to be installed before the run starts;
 * each finished recording is rendered segment by segment from the leg's media tracks with
   ``audio.synth.render`` and streamed block by block into ``audio.sink.RecordingSink`` at
   ``OUT/recordings/<recordingId>.<wav|mp3>`` -- a three-hour recording never sits in memory.
@@ -36,8 +38,10 @@ import numpy as np
 
 from simulator.audio.sink import RecordingSink, decode_audio, read_audio
 from simulator.audio.synth import render
+from simulator.audio.tts import EspeakVoice
 from simulator.delivery import USER_AGENT, basic_auth, deliver
-from simulator.engine.effects import FetchAudio, FetchedAudio, RecordingDone, Webhook
+from simulator.engine.effects import (FetchAudio, FetchedAudio, RecordingDone, SynthesizeSpeech,
+                                      SynthesizedSpeech, Webhook)
 from simulator.engine.salvage import culprit, salvage
 from simulator.engine.simulation import Simulation
 from simulator.errors import MediaError, SimulatorError
@@ -60,10 +64,11 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
     engine waits on an effect, before and after the runner answers it, so REST requests the
     app made meanwhile can be put on the clock at that virtual instant."""
     media = load_caller_media(scenario)
+    check_tts(scenario)
     sim = Simulation(call=scenario.call, base_url=scenario.app.base_url,
                      caller=scenario.caller, seed=scenario.seed, epoch=scenario.epoch,
                      media=media, parties=scenario.parties, calls=scenario.calls,
-                     rest=scenario.rest, **engine)
+                     rest=scenario.rest, tts=scenario.tts, **engine)
     # Canned bodies may name calls by {{calls.NAME.callId}}; the ids are drawn up front.
     transport = make_transport(resolve_app(scenario.app, sim.call_ids), scenario.base_dir,
                                answer_url=scenario.call.answer_url,
@@ -108,9 +113,11 @@ def drive(sim: Simulation, transport: Transport, out_dir: Path | None,
             answer: Any = deliver(transport, effect)
         elif isinstance(effect, FetchAudio):
             answer = fetch_audio(transport, effect, sim.settings.callback_timeout)
+        elif isinstance(effect, SynthesizeSpeech):
+            answer = synthesize_speech(effect)
         elif isinstance(effect, RecordingDone):
             answer = write_recording(effect, out_dir)
-        else:  # pragma: no cover - the engine only emits the three kinds above
+        else:  # pragma: no cover - the engine only emits the four kinds above
             raise TypeError(f"unknown effect {effect!r}")
         if between is not None:
             between(sim)
@@ -132,6 +139,25 @@ def load_caller_media(scenario: model.Scenario) -> dict[Path, np.ndarray]:
                                  where=f"{scenario.file or '<mapping>'}:{step.line}",
                                  expected=error.expected, got=error.got) from None
     return media
+
+
+def check_tts(scenario: model.Scenario) -> None:
+    """``tts: espeak`` needs espeak-ng: fail before the run, at the scenario's ``tts:`` line
+    (or its name's, when ``--tts`` asked for it), when the tts extra is missing."""
+    if scenario.tts != "espeak":
+        return
+    try:
+        EspeakVoice.get()
+    except MediaError as error:
+        raise MediaError(error.message, where=f"{scenario.file or '<mapping>'}:"
+                         f"{scenario.tts_line or scenario.line}",
+                         expected=error.expected, got=error.got) from None
+
+
+def synthesize_speech(effect: SynthesizeSpeech) -> SynthesizedSpeech:
+    """Speak a SpeakSentence text run or a caller ``say`` with espeak-ng (audio/tts.py)."""
+    return SynthesizedSpeech(EspeakVoice.get().speak(effect.text, voice=effect.voice,
+                                                     gender=effect.gender, locale=effect.locale))
 
 
 def fetch_audio(transport: Transport, effect: FetchAudio, timeout: float) -> FetchedAudio:

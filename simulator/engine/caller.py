@@ -4,7 +4,9 @@ The script starts when the leg is answered; steps run one after the other, or at
 ``answer + at`` seconds when a step carries ``at`` (a time already past runs at once).
 
 * ``say``: a speech span on the leg's ``remote`` track (``seconds`` or 0.4 s a word); its text
-  feeds transcriptions.
+  feeds transcriptions. With ``tts: espeak`` the text is spoken by espeak-ng (a male en_US
+  voice) and the step lasts the synthesised speech, or ``seconds`` when longer (a minimum:
+  silence follows the speech).
 * ``silence``: nothing is heard for that long.
 * ``press``: per key a DTMF tone of ``tone`` seconds, ``gap`` seconds between keys (none after
   the last). The key *event* (Gather, Record terminatingDigits, StartGather) happens when the
@@ -23,11 +25,15 @@ When the script runs out, the far end stays on the line in silence.
 from __future__ import annotations
 
 from simulator.audio.synth import SAMPLE_RATE, Span
+from simulator.engine.effects import SynthesizeSpeech
 from simulator.engine.legs import Leg
 from simulator.engine.process import Sleep, Wait
 from simulator.scenario import model
 
 SECONDS_PER_WORD = 0.4
+# With ``tts: espeak`` the far end speaks as a male en_US voice (a SpeakSentence defaults to a
+# female one), so the two sides sound different in a mixed recording.
+CALLER_GENDER, CALLER_LOCALE = "male", "en_US"
 
 
 def caller_flow(sim, leg: Leg, steps):
@@ -53,10 +59,13 @@ def caller_flow(sim, leg: Leg, steps):
                     break
                 yield Wait(rt.verb_started)
         elif isinstance(step, model.Say):
-            seconds = step.seconds if step.seconds is not None else \
-                SECONDS_PER_WORD * max(1, len(step.text.split()))
-            leg.remote.add(Span(sim.now, sim.now + seconds, "speech", text=step.text,
-                                seed=sim.audio_rng.getrandbits(32)))
+            if sim.tts != "model":
+                seconds = yield from _spoken(sim, leg, step)
+            else:
+                seconds = step.seconds if step.seconds is not None else \
+                    SECONDS_PER_WORD * max(1, len(step.text.split()))
+                leg.remote.add(Span(sim.now, sim.now + seconds, "speech", text=step.text,
+                                    seed=sim.audio_rng.getrandbits(32)))
             sim.timeline.add(sim.now, leg.call_id, "speech", line=step.line or None,
                              text=step.text, seconds=seconds)
             yield Sleep(seconds)
@@ -79,3 +88,15 @@ def caller_flow(sim, leg: Leg, steps):
         elif isinstance(step, model.Hangup):
             sim.remote_hangup(leg)
             return
+
+
+def _spoken(sim, leg: Leg, step: model.Say):
+    """A ``say`` spoken by the runner's TTS (``tts: espeak``) in the caller's voice; returns
+    how long the step lasts: the speech, or ``seconds`` when that is longer (a minimum)."""
+    reply = yield SynthesizeSpeech(call_id=leg.call_id, text=step.text, voice=None,
+                                   gender=CALLER_GENDER, locale=CALLER_LOCALE, engine=sim.tts)
+    spoken = len(reply.samples) / SAMPLE_RATE
+    if spoken > 0:
+        leg.remote.add(Span(sim.now, sim.now + spoken, "samples", text=step.text,
+                            samples=reply.samples))
+    return max(spoken, step.seconds or 0.0)

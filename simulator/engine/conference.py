@@ -228,7 +228,7 @@ class Room:
         """Run one conference verb; returns ``completed`` or ``ignored`` (a documented no-op)."""
         sim, done = self.sim, True
         if isinstance(verb, nodes.SpeakSentence):
-            spans, seconds = speech_spans(ctx, verb)
+            spans, seconds = yield from speech_spans(ctx, verb)
             yield from self._play(spans, seconds)
         elif isinstance(verb, nodes.PlayAudio):
             spans, seconds = yield from audio_spans(ctx, verb)

@@ -74,8 +74,9 @@ class Delivery:
 
 
 # ---- engine -> runner effects besides Webhook ------------------------------------------------
-# The runner answers a Webhook with a Delivery, a FetchAudio with a FetchedAudio, and a
-# RecordingDone with the file path it wrote (relative to the result folder).
+# The runner answers a Webhook with a Delivery, a FetchAudio with a FetchedAudio, a
+# SynthesizeSpeech with a SynthesizedSpeech, and a RecordingDone with the file path it wrote
+# (relative to the result folder).
 
 
 @attrs.frozen
@@ -113,3 +114,27 @@ class RecordingDone:
     segments: tuple[tuple[float, float], ...]
     remote: tuple = ()
     played: tuple = ()
+
+
+@attrs.frozen
+class SynthesizeSpeech:
+    """Speak ``text`` with a real TTS engine (scenario ``tts: espeak``), answered with
+    :class:`SynthesizedSpeech`. Sent for each text run of a SpeakSentence (``<break>``s stay
+    silence in the engine) and for each caller ``say``. ``voice``/``gender``/``locale`` are the
+    SpeakSentence's attributes (a caller speaks as ``gender="male"``); the runner maps them to
+    a voice of the engine (audio/tts.py)."""
+
+    call_id: str
+    text: str  # plain text, markup already removed (bxml.ssml.spoken_parts)
+    voice: str | None = None
+    gender: str = "female"
+    locale: str = "en_US"
+    engine: str = "espeak"
+
+
+@attrs.frozen
+class SynthesizedSpeech:
+    """The runner's answer to :class:`SynthesizeSpeech`: float32 samples at 8 kHz; their
+    length is how long the speech lasts in virtual time."""
+
+    samples: object  # numpy.ndarray; typed loosely to keep this module numpy-free

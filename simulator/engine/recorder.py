@@ -135,7 +135,8 @@ class BackgroundRecorder:
 
 
 def spoken_text(spans: tuple[Span, ...] | list[Span], segments: list[tuple[float, float]]) -> str:
-    """The words of speech spans that were recorded.
+    """The words of speech spans that were recorded (``speech`` spans, and ``samples`` spans
+    carrying text: a ``say`` spoken by espeak).
 
     A span's words are spread evenly over its length; a word counts when the middle of its slot
     lies inside a segment (so a pause in the middle of a sentence removes the words said then).
@@ -143,7 +144,7 @@ def spoken_text(spans: tuple[Span, ...] | list[Span], segments: list[tuple[float
     words_out: list[str] = []
     for span in spans:
         text = getattr(span, "text", None)
-        if span.kind != "speech" or not text:
+        if span.kind not in ("speech", "samples") or not text:
             continue
         words = text.split()
         slot = (span.end - span.start) / len(words) if words else 0.0

@@ -106,8 +106,11 @@ class Simulation:
                  epoch: str = "2026-01-01T00:00:00.000Z", media: Mapping[Any, Any] | None = None,
                  parties: Mapping[str, Any] | None = None, calls: Mapping[str, Any] | None = None,
                  rest: tuple = (), ring: Any = None, account_id: str = ACCOUNT_ID,
-                 application_id: str = APPLICATION_ID) -> None:
+                 application_id: str = APPLICATION_ID, tts: str = "model") -> None:
         self.settings = call
+        # "model": SpeakSentence/say audio from the deterministic speech model (audio/synth);
+        # "espeak": real TTS the runner synthesises (SynthesizeSpeech effects, audio/tts.py)
+        self.tts = tts
         self.account_id, self.application_id = account_id, application_id  # in every payload
         # An outbound main call placed by REST createCall (the Voice API emulator): it rings
         # per ``ring.status``/``answer_after``/``call_timeout`` (a model.CreatedCall) before

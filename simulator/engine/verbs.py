@@ -8,7 +8,7 @@ thrown into the flow; flows that hold resources clean up in ``except``/``finally
 Media verbs put their audio on the leg's ``played`` track as spans (so recordings and
 multiChannel channel 2 contain it) and block for its length; an interruption cuts the spans at
 that instant. Durations (README #21): SpeakSentence = ``tts_seconds`` of its SSML parts (0.4 s a
-word + breaks); PlayAudio = the fetched file's length; SendDtmf per its timing rules; Ring and
+word + breaks), or with ``tts: espeak`` the synthesised audio's length + breaks; PlayAudio = the fetched file's length; SendDtmf per its timing rules; Ring and
 Pause their ``duration``.
 """
 
@@ -21,7 +21,7 @@ from simulator.audio.synth import SAMPLE_RATE, Span, tts_seconds
 from simulator.bxml import nodes
 from simulator.bxml.ssml import spoken_parts
 from simulator.engine.documents import Context, Outcome, run_verb, sync_webhook
-from simulator.engine.effects import Auth, FetchAudio
+from simulator.engine.effects import Auth, FetchAudio, SynthesizeSpeech
 from simulator.engine.process import Get, Mailbox, Sleep
 from simulator.engine.simulation import EndCall
 
@@ -30,16 +30,30 @@ RINGBACK = ((440.0, 480.0), 2.0, 4.0)  # North American ringback: 440+480 Hz, 2 
 
 # -- media helpers -------------------------------------------------------------------------------
 
-def speech_spans(ctx: Context, node: nodes.SpeakSentence) -> tuple[list[Span], float]:
-    """TTS of a SpeakSentence as speech spans from now; ``<break>``s leave silence."""
+def speech_spans(ctx: Context, node: nodes.SpeakSentence):
+    """TTS of a SpeakSentence as spans from now, and its length; ``<break>``s leave silence.
+
+    A generator (``spans, seconds = yield from speech_spans(ctx, node)``): with the
+    deterministic model (default) each text run is a ``speech`` span of ``tts_seconds``; with
+    ``sim.tts == "espeak"`` each text run is asked of the runner (``SynthesizeSpeech``, no
+    virtual time passes) and becomes a ``samples`` span as long as the synthesised audio.
+    """
     parts = spoken_parts(node.text)
     t = start = ctx.now
     spans = []
     for part in parts:
-        seconds = tts_seconds([part])
-        if isinstance(part, str) and seconds > 0:
-            spans.append(Span(t, t + seconds, "speech", text=part,
-                              seed=ctx.sim.audio_rng.getrandbits(32)))
+        if isinstance(part, str) and ctx.sim.tts != "model":
+            reply = yield SynthesizeSpeech(call_id=ctx.leg.call_id, text=part, voice=node.voice,
+                                           gender=node.gender, locale=node.locale,
+                                           engine=ctx.sim.tts)
+            seconds = len(reply.samples) / SAMPLE_RATE
+            if seconds > 0:
+                spans.append(Span(t, t + seconds, "samples", text=part, samples=reply.samples))
+        else:
+            seconds = tts_seconds([part])
+            if isinstance(part, str) and seconds > 0:
+                spans.append(Span(t, t + seconds, "speech", text=part,
+                                  seed=ctx.sim.audio_rng.getrandbits(32)))
         t += seconds
     return spans, t - start
 
@@ -86,7 +100,7 @@ def play(ctx: Context, spans: list[Span], seconds: float, *, listen: Mailbox | N
 # -- blocking media verbs ------------------------------------------------------------------------
 
 def speak_sentence(ctx: Context, node: nodes.SpeakSentence):
-    spans, seconds = speech_spans(ctx, node)
+    spans, seconds = yield from speech_spans(ctx, node)
     yield from play(ctx, spans, seconds)
 
 
@@ -218,7 +232,7 @@ def _prompt(ctx: Context, prompt: nodes.Node, box: Mailbox):
     def flow(ctx: Context, prompt: nodes.Node):
         nonlocal key
         if isinstance(prompt, nodes.SpeakSentence):
-            spans, seconds = speech_spans(ctx, prompt)
+            spans, seconds = yield from speech_spans(ctx, prompt)
         else:
             spans, seconds = yield from audio_spans(ctx, prompt)
         key = yield from play(ctx, spans, seconds, listen=box)

@@ -222,6 +222,9 @@ class _Builder:
         if doc.seed < 0:
             self.bad(("seed",), "bad value", "an integer >= 0", doc.seed)
         self.check_epoch(doc.epoch)
+        if doc.tts not in model.TTS_ENGINES:
+            self.bad(("tts",), "bad value", "model (the default, speech-like synthesis) or "
+                     "espeak (real speech; the tts extra)", doc.tts)
         call = self.build_call(doc.call)
         app = self.build_app(doc.app)
         caller = self.build_steps(("caller",), doc.caller)
@@ -240,7 +243,8 @@ class _Builder:
                               parties=parties, calls=calls, rest=rest, expect=expect,
                               file=self.file,
                               line=self.line("name") or self.line(), base_dir=self.base_dir,
-                              epoch=doc.epoch)
+                              epoch=doc.epoch, tts=doc.tts,
+                              tts_line=self.line("tts") if "tts" in self.doc else 0)
 
     def check_epoch(self, epoch: str) -> None:
         try:

@@ -26,6 +26,9 @@ class CallSettings:
     callback_timeout: float = 15.0
 
 
+#: Text-to-speech engines of scenario ``tts:`` / ``bxmlsim run --tts`` (docs/audio.md).
+TTS_ENGINES = ("model", "espeak")
+
 #: Network faults a canned route can inject instead of a reply (``Route.fault``).
 ROUTE_FAULTS = ("refused", "reset")
 
@@ -196,3 +199,7 @@ class Scenario:
     line: int = 0
     base_dir: Path = attrs.Factory(Path.cwd)  # folder for relative files and app imports
     epoch: str = "2026-01-01T00:00:00.000Z"  # payload time zero
+    # who speaks SpeakSentence and caller `say` text (TTS_ENGINES): "model", the deterministic
+    # speech-like synthesis, or "espeak", real speech from espeak-ng (the tts extra; opt-in)
+    tts: str = "model"
+    tts_line: int = 0  # the `tts:` key, for errors found when the run sets TTS up

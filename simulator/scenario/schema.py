@@ -171,6 +171,7 @@ class ScenarioDoc:
     rest: list[RestDoc] = attrs.Factory(list)
     expect: Any = None  # parsed by expect.py, which keeps its own line numbers
     epoch: str = "2026-01-01T00:00:00.000Z"
+    tts: str = "model"  # model | espeak (model.TTS_ENGINES)
 
 
 #: Python attribute name -> YAML key, where they differ (used to print error paths).
