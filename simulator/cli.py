@@ -110,6 +110,9 @@ class _RunCommand(click.Command):
               help="Record each run as the golden file next to its scenario.")
 @click.option("--html", is_flag=True,
               help="Also write each run's HTML timeline, report.html beside its result.json.")
+@click.option("--tts", type=click.Choice(["model", "espeak"]), default=None,
+              help="Who speaks SpeakSentence and caller say text: the speech-like model or "
+                   "espeak-ng (the tts extra). Overrides the scenarios' tts: key.")
 @click.option("--say", multiple=True, help="FLOW.xml only: the caller says this.")
 @click.option("--press", multiple=True, help="FLOW.xml only: the caller presses these keys.")
 @click.option("--silence", multiple=True, type=float, help="FLOW.xml only: seconds of silence.")
@@ -125,7 +128,8 @@ class _RunCommand(click.Command):
 @click.pass_context
 def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
         dask_target: str | None, verbose: bool, update_golden: bool, html: bool,
-        app_url: str | None, wsgi: str | None, asgi: str | None, **_steps: object) -> None:
+        app_url: str | None, wsgi: str | None, asgi: str | None, tts: str | None = None,
+        **_steps: object) -> None:
     """Run scenario files (or folders of them) and check their expectations.
 
     Exit 0 when every scenario met its expectations, 1 when any failed, 2 when a scenario or
@@ -167,6 +171,8 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
                           else load_scenarios(file))
         except SimulatorError as exc:
             errors += problem_lines(exc)
+    if tts is not None:
+        scenarios = _with_tts(scenarios, tts)
     for line in errors:
         console.print(f"[red]error[/red] {_escape(line)}")
     out_dirs = assign_out_dirs(scenarios, Path(out_root))
@@ -217,6 +223,22 @@ def _dask_batch(ctx: click.Context, target: str):
         return DaskBatch(parse_target(target))
     except SimulatorError as exc:  # the dist extra is missing, a bad local:N
         raise click.UsageError(str(exc)) from None
+
+
+def _with_tts(scenarios: list, tts: str) -> list:
+    """``run --tts``: every scenario spoken by that engine; espeak checked once, up front."""
+    import attrs
+
+    from simulator.errors import SimulatorError
+
+    if tts == "espeak":
+        from simulator.audio.tts import EspeakVoice
+
+        try:
+            EspeakVoice.get()
+        except SimulatorError as exc:
+            raise click.UsageError(f"--tts espeak: {exc}") from None
+    return [attrs.evolve(scenario, tts=tts) for scenario in scenarios]
 
 
 DEBUG_ENV = "BXMLSIM_DEBUG"  # set to 1: print the traceback of an internal error
