@@ -9,17 +9,19 @@ Jobs go through ``Client.get_executor()`` (a concurrent.futures.Executor) and ru
 ``batch.run_job`` as ``-j``, so every byte written is the same as a serial run. The workers
 write the outputs: with a remote cluster ``--out`` (and the scenario files, their media and app
 modules) must be on a filesystem that the workers and this machine share, at the same path;
-jobs sent to a remote cluster carry absolute paths for that reason. What dask cannot hide
-becomes an error outcome of that one scenario, never a traceback: a worker that died running
-it (``KilledWorker``, after dask's own retries), a worker that could not run it at all
-(bxml-simulator not installed there), a result.json written where this machine cannot see it.
+jobs sent to a remote cluster carry absolute paths for that reason. No more jobs are in flight
+than the cluster has worker threads, so a worker that dies takes no queued scenario with it.
+What dask cannot hide becomes an error outcome of that one scenario, never a traceback: a
+worker that died running it (``KilledWorker``, after dask's own retries), a worker that could
+not run it at all (bxml-simulator not installed there), a result.json written where this
+machine cannot see it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from concurrent.futures import CancelledError
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 
 import attrs
 
@@ -91,9 +93,12 @@ class DaskBatch:
     def _local(self):
         from distributed import Client, LocalCluster
 
-        try:  # our own cluster: its logs would only repeat the errors reported per scenario
+        # The HTTP server (no dashboard without bokeh) takes a free loopback port: a busy 8787
+        # would print a warning. Logs are silenced: they would repeat the per-scenario errors.
+        try:
             self._cluster = LocalCluster(n_workers=self.target.workers, threads_per_worker=1,
-                                         dashboard_address=None, silence_logs=logging.CRITICAL)
+                                         dashboard_address="127.0.0.1:0",
+                                         silence_logs=logging.CRITICAL)
             return Client(self._cluster)
         except (OSError, RuntimeError) as exc:  # RuntimeError: "Nanny failed to start"
             raise ClusterError(f"cannot start a local dask cluster: {exc}") from None
@@ -121,17 +126,40 @@ class DaskBatch:
         return client
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
-        """One outcome per job, in job order (all jobs are submitted at once)."""
+        """One outcome per job, in job order.
+
+        No more jobs are in flight than the cluster has worker threads: dask would otherwise
+        queue several on one worker, and a worker that dies would take the queued scenarios
+        (which did nothing wrong) with it."""
         if self._executor is None:
             raise RuntimeError("DaskBatch.run() before start()")
         sent = [portable(job) for job in jobs] if self.target.remote else list(jobs)
-        futures = [self._executor.submit(run_job, job) for job in sent]
-        for job, future in zip(sent, futures):
-            try:
-                outcome = future.result()
-            except Exception as exc:  # noqa: BLE001 -- dask's failure, not the scenario's
-                outcome = lost_outcome(job, exc)
-            yield check_visible(outcome)
+        waiting = iter(range(len(sent)))
+        running: dict[Future, int] = {}
+        done: dict[int, Outcome] = {}
+
+        def submit_more() -> None:
+            slots = self._threads()  # asked each time: workers may come and go
+            while len(running) < slots and (index := next(waiting, None)) is not None:
+                running[self._executor.submit(run_job, sent[index])] = index
+
+        submit_more()
+        for index in range(len(sent)):
+            while index not in done:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    position = running.pop(future)
+                    done[position] = collect(sent[position], future)
+                submit_more()
+            yield done.pop(index)
+
+    def _threads(self) -> int:
+        """The cluster's worker threads now (at least 1; 1 when the scheduler is gone, so
+        the rest come back quickly as cancelled)."""
+        try:
+            return max(1, sum(self._client.nthreads().values()))
+        except (OSError, TimeoutError):  # CommClosedError is an OSError
+            return 1
 
     def close(self) -> None:
         """Close the client and the local cluster, if any; safe to call more than once."""
@@ -150,6 +178,15 @@ def portable(job: Job) -> Job:
     return attrs.evolve(job, scenario=scenario, out_dir=out_dir)
 
 
+def collect(job: Job, future: Future) -> Outcome:
+    """The outcome of a finished job; dask's own failures become error outcomes."""
+    try:
+        outcome = future.result()
+    except Exception as exc:  # noqa: BLE001 -- dask's failure, not the scenario's
+        outcome = lost_outcome(job, exc)
+    return check_visible(outcome)
+
+
 def lost_outcome(job: Job, exc: BaseException) -> Outcome:
     """The error outcome of a job that dask could not bring back."""
     from distributed.scheduler import KilledWorker
@@ -160,7 +197,8 @@ def lost_outcome(job: Job, exc: BaseException) -> Outcome:
     if isinstance(exc, KilledWorker):
         worker = getattr(exc.last_worker, "address", exc.last_worker)
         text = (f"a dask worker died while running this scenario ({exc.allowed_failures + 1} "
-                f"worker(s) tried, the last {worker}); the worker's log says why")
+                f"worker(s) tried, the last {worker}): something it ran ended the worker "
+                f"process (a crash in an app module or native code, memory exhausted)")
     elif isinstance(exc, CancelledError):
         text = "dask cancelled this scenario (the connection to the scheduler was lost?)"
     else:

@@ -1,0 +1,210 @@
+"""``bxmlsim run --dask``: scenario batches on a dask cluster (simulator/distributed.py).
+
+A local cluster gives the same bytes and exit codes as a serial run; a scheduler address runs
+the jobs with absolute paths; what dask cannot do (no extra, no scheduler, no workers, a dead
+worker, outputs this machine cannot see) is a clear message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import dask
+import pytest
+from click.testing import CliRunner
+
+from simulator import distributed
+from simulator.batch import Outcome
+from simulator.cli import main
+from simulator.errors import ClusterError
+
+VOICEMAIL = """
+    name: {name}
+    app:
+      bxml: |
+        <Response>
+          <Record maxDuration="30" recordingAvailableUrl="/ra"/>
+        </Response>
+      routes:
+        /ra: ""
+    caller:
+      - wait_for: Record
+      - say: "call me back please"
+      - press: "#"
+    expect:
+      recordings:
+        - endReason: terminating-digit
+          duration: "{duration}"
+"""
+
+# an app module that takes its whole worker process down, as a segfault in an app would
+KILLER_APP = "import os\n\ndef app(environ, start_response):\n    os._exit(3)\n"
+
+
+def scenario(folder: Path, file: str, name: str, duration: str = "~1.6") -> Path:
+    path = folder / file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(VOICEMAIL.format(name=name, duration=duration)).lstrip())
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["run", *args])
+
+
+def lines(output: str) -> list[str]:
+    """The per-scenario lines, without the summary (which names the --out folder)."""
+    return [line for line in output.splitlines() if "; outputs in " not in line]
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """A scheduler with one in-process worker, reached by address like a remote one."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, processes=False, threads_per_worker=1,
+                      dashboard_address="127.0.0.1:0") as cluster:
+        yield cluster.scheduler_address
+
+
+def test_local_cluster_gives_the_same_outputs_and_exit_code_as_a_serial_run(tmp_path):
+    folder = tmp_path / "s"
+    for i in range(3):
+        scenario(folder, f"a{i}.yaml", name=f"vm {i}")
+    scenario(folder, "b-fails.yaml", name="fails", duration="~9")
+    (folder / "c-no-app.yaml").write_text(  # loads, but cannot run: on the worker
+        "name: no app\napp:\n  wsgi: no_such_module_here:app\n")
+    (folder / "d-bad.yaml").write_text("name: bad\ncall:\n  direction: sideways\n")
+    serial = run(str(folder), "--out", str(tmp_path / "serial"))
+    res = run(str(folder), "--out", str(tmp_path / "dask"), "--dask", "local:2")
+    assert res.exit_code == serial.exit_code == 2, res.output
+    assert lines(res.output) == lines(serial.output)
+    assert "FAIL fails" in res.output and "ERROR no app" in res.output
+    assert "no_such_module_here" in res.output and "Traceback" not in res.output
+    for slug in ("vm-0", "vm-1", "vm-2", "fails"):
+        a = (tmp_path / "serial" / slug / "result.json").read_bytes()
+        assert a == (tmp_path / "dask" / slug / "result.json").read_bytes()
+        [recording] = json.loads(a)["recordings"]
+        assert (tmp_path / "dask" / slug / recording["file"]).is_file()
+
+
+def test_a_scheduler_address_runs_the_batch_and_a_failed_expectation_exits_1(
+        tmp_path, scheduler, monkeypatch):
+    scenario(tmp_path / "s", "a.yaml", name="passes")
+    scenario(tmp_path / "s", "b.yaml", name="fails", duration="~9")
+    monkeypatch.chdir(tmp_path)  # relative paths: the job carries them absolute to workers
+    res = run("s", "--out", "out", "--dask", scheduler)
+    assert res.exit_code == 1, res.output
+    assert "PASS passes" in res.output and "FAIL fails" in res.output
+    assert "1 passed, 1 failed, 0 errors" in res.output
+    result = json.loads((tmp_path / "out" / "fails" / "result.json").read_text())
+    assert result["passed"] is False and result["scenario"]["file"] == "s/b.yaml"
+
+
+def test_a_worker_that_dies_is_an_error_of_that_scenario_only(tmp_path):
+    (tmp_path / "killer.py").write_text(KILLER_APP)
+    (tmp_path / "a.yaml").write_text("name: dies\napp:\n  wsgi: killer:app\n")
+    scenario(tmp_path, "b.yaml", name="after")  # would be queued on the same worker
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # no retries
+        res = run(str(tmp_path), "--out", str(tmp_path / "out"), "--dask", "local:1")
+    assert res.exit_code == 2, res.output
+    assert "ERROR dies" in res.output
+    assert "a dask worker died while running this scenario (1 worker(s) tried" in res.output
+    assert "PASS after" in res.output and "Traceback" not in res.output
+    assert (tmp_path / "out" / "after" / "result.json").is_file()
+
+
+def test_dask_with_jobs_is_a_usage_error(tmp_path):
+    path = scenario(tmp_path, "a.yaml", name="a")
+    res = run(str(path), "--out", str(tmp_path / "out"), "--dask", "local", "-j", "2")
+    assert res.exit_code == 2
+    assert "--dask and -j/--jobs cannot be used together" in res.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("target, words", [
+    ("local:0", "bad --dask worker count; expected local:N with N >= 1"),
+    ("local:x", "bad --dask worker count"),
+    ("nowhere", "bad --dask address; expected a scheduler address such as tcp://"),
+])
+def test_a_bad_target_is_a_usage_error(tmp_path, target, words):
+    path = scenario(tmp_path, "a.yaml", name="a")
+    res = run(str(path), "--out", str(tmp_path / "out"), "--dask", target)
+    assert res.exit_code == 2 and words in res.output, res.output
+    assert "Traceback" not in res.output
+
+
+def test_without_the_dist_extra_the_message_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    path = scenario(tmp_path, "a.yaml", name="a")
+    res = run(str(path), "--out", str(tmp_path / "out"), "--dask", "local:2")
+    assert res.exit_code == 2
+    assert "--dask needs the dist extra: pip install 'bxml-simulator[dist]'" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
+    import socket
+
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 1.0)  # keeps the test short
+    with socket.socket() as probe:  # a loopback port that nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        address = "tcp://127.0.0.1:%d" % probe.getsockname()[1]
+    path = scenario(tmp_path, "a.yaml", name="a")
+    res = run(str(path), "--out", str(tmp_path / "out"), "--dask", address)
+    assert res.exit_code == 2
+    assert f"cannot reach the dask scheduler at {address} within 1 s" in res.output
+    assert "Traceback" not in res.output and not (tmp_path / "out" / "a").exists()
+
+
+def test_a_scheduler_without_workers_is_a_clear_error(tmp_path, monkeypatch):
+    from distributed import LocalCluster
+
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 0.5)
+    path = scenario(tmp_path, "a.yaml", name="a")
+    with LocalCluster(n_workers=0, processes=False, dashboard_address="127.0.0.1:0") as cluster:
+        res = run(str(path), "--out", str(tmp_path / "out"), "--dask",
+                  cluster.scheduler_address)
+    assert res.exit_code == 2
+    assert f"the dask scheduler at {cluster.scheduler_address} has no workers" in res.output
+
+
+def test_a_result_this_machine_cannot_see_is_an_error_about_a_shared_out(tmp_path):
+    written = Outcome("vm", "vm.yaml:1", tmp_path / "vm", True, result={"passed": True})
+    checked = distributed.check_visible(written)
+    assert checked.passed is False
+    assert checked.error.startswith("vm.yaml:1: the scenario passed on a dask worker, but its "
+                                    f"result.json is not at {tmp_path / 'vm' / 'result.json'}")
+    assert "--out must be a folder the workers can write and this machine can read" in \
+        checked.error
+    (tmp_path / "vm").mkdir()
+    (tmp_path / "vm" / "result.json").write_text("{}")
+    assert distributed.check_visible(written) is written
+
+
+def test_parse_target():
+    assert distributed.parse_target("local") == distributed.DaskTarget()
+    assert distributed.parse_target("local:3") == distributed.DaskTarget(workers=3)
+    assert distributed.parse_target("tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
+    with pytest.raises(ClusterError, match="local:N with N >= 1"):
+        distributed.parse_target("local:-1")
+
+
+def test_what_dask_could_not_bring_back_is_an_error_outcome_naming_the_scenario(tmp_path):
+    from concurrent.futures import CancelledError
+
+    from simulator.batch import Job
+    from simulator.scenario.load import load_mapping
+
+    [loaded] = load_mapping({"name": "vm", "app": {"bxml": "<Response/>"}})
+    job = Job(loaded, tmp_path / "vm")
+    missing = distributed.lost_outcome(job, ModuleNotFoundError("No module named 'simulator'"))
+    assert missing.passed is False and missing.out_dir == tmp_path / "vm"
+    assert missing.error.endswith(
+        "the dask worker could not run this scenario: ModuleNotFoundError: No module named "
+        "'simulator' (is the same bxml-simulator installed on the workers?)")
+    cancelled = distributed.lost_outcome(job, CancelledError())
+    assert "dask cancelled this scenario" in cancelled.error
