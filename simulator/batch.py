@@ -2,7 +2,8 @@
 
 ``run_batch(jobs, executor)`` yields one ``Outcome`` per job, in job order (``Executor.map``),
 whatever the executor: ``None`` runs in this process, ``ProcessPoolExecutor`` (``-j N``) on
-local cores, and dask's ``Client.get_executor()`` on a cluster, unchanged. Jobs and outcomes
+local cores, and dask's ``Client.get_executor()`` on a cluster, unchanged (``run --dask``
+goes through simulator/distributed.py, which adds what a cluster needs). Jobs and outcomes
 are plain picklable records. A scenario that cannot run (a bad file, a missing app module)
 becomes an outcome with ``error`` set instead of stopping the batch.
 """
