@@ -1,7 +1,8 @@
 """The ``bxmlsim`` command line (click + rich): the only module that prints or exits.
 
 Subcommands: ``lint`` (BXML diagnostics), ``run`` (scenarios or a bare BXML document),
-``report`` (HTML timeline of a result.json). Exit codes follow design/contract.md:
+``report`` (HTML timeline of a result.json), ``serve`` (a local Voice REST API emulator that
+simulates the calls an app creates: docs/server.md). Exit codes follow design/contract.md:
 0 success, 1 a failed check/expectation, 2 a usage or input error.
 """
 
@@ -318,3 +319,85 @@ def _progress(console, total: int):
             yield lambda: progress.advance(task)
 
     return bar()
+
+
+# ---- bxmlsim serve ----------------------------------------------------------------------
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port to listen on (0: any free port; the URL printed says which).")
+@click.option("--out", "out_root", type=click.Path(file_okay=False), default="bxmlsim-out",
+              show_default=True, help="Folder for <callId>/result.json and recordings/.")
+@click.option("--callee", type=click.Path(dir_okay=False), default=None, metavar="FILE.yaml",
+              help="The called party's script: caller: steps, parties: per number.")
+@click.option("--username", default=None, help="Require this HTTP Basic user (with --password).")
+@click.option("--password", default=None, help="Require this HTTP Basic password.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, out_root: str, callee: str | None,
+          username: str | None, password: str | None) -> None:
+    """Emulate Bandwidth's Voice REST API v2 on this machine until Ctrl-C.
+
+    Point the SDK at the URL printed (Configuration(host=URL, ignore_operation_servers=True)).
+    Each call it creates is simulated at once in virtual time against the app's real
+    answerUrl/disconnectUrl; call state, recordings and their media are read back through
+    the same API. See docs/server.md.
+    """
+    from pathlib import Path
+
+    from simulator.api import make_out_dir
+    from simulator.errors import ScenarioError, SimulatorError
+    from simulator.server import require_extra
+
+    if (username is None) != (password is None):
+        raise click.UsageError("--username and --password go together")
+    try:
+        require_extra()
+    except SimulatorError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        ctx.exit(2)
+    from simulator.scenario.source import problem_lines
+    from simulator.server.callee import Callee, load_callee
+    from simulator.server.run import api_url, bind, serve_forever
+    from simulator.server.state import Store
+
+    try:
+        party = load_callee(callee) if callee is not None else Callee()
+        make_out_dir(Path(out_root))
+    except ScenarioError as exc:
+        for line in problem_lines(exc):
+            click.echo(f"error {line}", err=True)
+        ctx.exit(2)
+    except SimulatorError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        click.echo(f"Error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        ctx.exit(2)
+    store = Store(out_root, party, on_done=lambda record: click.echo(_call_summary(record)))
+
+    def announce() -> None:
+        click.echo(api_url(sock))
+        click.echo(f"Voice API emulator: outputs in {out_root}/<callId>/; Ctrl-C to stop",
+                   err=True)
+
+    serve_forever(store, sock, username=username, password=password, announce=announce,
+                  warn=lambda text: click.echo(f"warning: {text}", err=True))
+    click.echo("stopped", err=True)
+
+
+def _call_summary(record) -> str:
+    """One line per finished call: how it ended and where its result is."""
+    request = record.request
+    head = f"call {record.call_id} {request.from_} -> {request.to}:"
+    if record.result is None:
+        return f"{head} {'cancelled while queued' if record.cancelled else record.error}"
+    call = record.result["calls"][0]
+    webhooks = len(record.result["callbacks"])
+    recordings = len(record.result["recordings"])
+    tail = f" ({record.error})" if record.error else ""
+    return (f"{head} {call['disconnectCause']}, {webhooks} webhook attempt"
+            f"{'s' if webhooks != 1 else ''}, {recordings} recording"
+            f"{'s' if recordings != 1 else ''}; {record.out_dir}/result.json{tail}")

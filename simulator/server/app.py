@@ -1,0 +1,324 @@
+"""The HTTP face of the emulator: starlette routes for the Voice REST API v2 under ``/api/v2``.
+
+Routes (spec/voice-api.md §2; paths after ``/api/v2/accounts/{accountId}``):
+
+====== ============================================================ ==========================
+POST   /calls                                                       201 CreateCallResponse
+GET    /calls                                                       200 CallState[] (filters)
+GET    /calls/{callId}                                              200 CallState
+POST   /calls/{callId}                                              200 (redirect / hang up)
+PUT    /calls/{callId}/bxml                                         204
+PUT    /calls/{callId}/recording                                    200 (pause / resume)
+GET    /calls/{callId}/recordings                                   200 CallRecordingMetadata[]
+GET    /recordings                                                  200 (account-wide)
+GET    /calls/{callId}/recordings/{recordingId}                     200 CallRecordingMetadata
+DELETE /calls/{callId}/recordings/{recordingId}                     204
+GET    /calls/{callId}/recordings/{recordingId}/media               200 audio/vnd.wave|mpeg
+DELETE /calls/{callId}/recordings/{recordingId}/media               204
+GET    /calls/{callId}/recordings/{recordingId}/transcription       200 RecordingTranscriptions
+DELETE /calls/{callId}/recordings/{recordingId}/transcription       204
+====== ============================================================ ==========================
+
+Every error is a ``VoiceApiError`` body ``{type, description, id}`` with the status of §1.1
+(unknown path 404, wrong method 405, non-JSON content type 415, bad credentials 401).
+The createCall simulation starts in a worker thread once the 201 has been sent (a starlette
+background task), so the app gets the answer webhook after its createCall returned.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from simulator.scenario import model
+from simulator.server import requests as bodies
+from simulator.server import views
+from simulator.server.requests import ApiError
+from simulator.server.state import CallRecord, Store
+
+API_PREFIX = "/api/v2"
+MEDIA_TYPES = {"wav": "audio/vnd.wave", "mp3": "audio/mpeg"}
+LIST_LIMIT = 10000  # voice-api.md §3.2: at most 10000 calls per page
+RECORDINGS_LIMIT = 1000  # §4.3
+
+
+def make_app(store: Store, *, username: str | None = None,
+             password: str | None = None, warn=None) -> Starlette:
+    """The emulator as an ASGI app. With ``username``/``password`` every request needs that
+    HTTP Basic auth (401 otherwise); without, any credentials or none are accepted.
+    ``warn(text)`` is told about accepted createCall fields the emulator does not simulate."""
+
+    def route(path: str, endpoint, methods: list[str]) -> Route:
+        return Route(API_PREFIX + "/accounts/{account_id}" + path, _handler(endpoint),
+                     methods=methods)
+
+    async def create_call(request: Request, account: str) -> Response:
+        body = await _json(request)
+        call = bodies.create_call(body)
+        record = store.create(account, call)
+        ignored = [key for key in call.NOT_SIMULATED if body.get(key) is not None]
+        if ignored and warn is not None:
+            warn(f"call {record.call_id}: {', '.join(ignored)} accepted but not simulated")
+        created = views.create_call_response(_api_base(request), record)
+        return JSONResponse(created, status_code=201, headers={"Location": created["callUrl"]},
+                            background=BackgroundTask(store.start, record))
+
+    async def list_calls(request: Request, account: str) -> Response:
+        return JSONResponse(_list_calls(store, account, request))
+
+    async def get_call(request: Request, account: str, call_id: str) -> Response:
+        return JSONResponse(views.call_state(store, store.get(account, call_id)))
+
+    async def update_call(request: Request, account: str, call_id: str) -> Response:
+        record = store.get(account, call_id)
+        update = bodies.update_call(await _json(request))
+        store.request_change(record, model.RestAction(at=0, update_call=update),
+                             needs_answer=None if update.state == "completed" else "redirect")
+        return Response(status_code=200)
+
+    async def put_bxml(request: Request, account: str, call_id: str) -> Response:
+        record = store.get(account, call_id)
+        text = (await request.body()).decode("utf-8", errors="replace")
+        _check_bxml(text)
+        store.request_change(record, model.RestAction(at=0, put_bxml=text),
+                             needs_answer="replace the BXML of")
+        return Response(status_code=204)
+
+    async def update_recording(request: Request, account: str, call_id: str) -> Response:
+        record = store.get(account, call_id)
+        state = bodies.recording_state(await _json(request))
+        store.request_change(record, model.RestAction(at=0, recording=state),
+                             needs_answer="pause or resume the recording of",
+                             check=_has_start_recording)
+        return Response(status_code=200)
+
+    async def list_recordings(request: Request, account: str, call_id: str) -> Response:
+        record = store.get(account, call_id)
+        base = _api_base(request)
+        return JSONResponse([views.recording_metadata(base, record, e)
+                             for e in views.recordings(record)])
+
+    async def account_recordings(request: Request, account: str) -> Response:
+        base, query = _api_base(request), request.query_params
+        out = []
+        for record in store.of_account(account):
+            for entry in views.recordings(record):
+                meta = views.recording_metadata(base, record, entry)
+                if _matches(meta, query, upper_inclusive=False):
+                    out.append(meta)
+        return JSONResponse(out[:RECORDINGS_LIMIT])
+
+    async def get_recording(request: Request, account: str, call_id: str,
+                            recording_id: str) -> Response:
+        record, entry = _recording(store, account, call_id, recording_id)
+        return JSONResponse(views.recording_metadata(_api_base(request), record, entry))
+
+    async def delete_recording(request: Request, account: str, call_id: str,
+                               recording_id: str) -> Response:
+        record, _ = _recording(store, account, call_id, recording_id)
+        with record.lock:
+            record.deleted.add(recording_id)
+        return Response(status_code=204)
+
+    async def get_media(request: Request, account: str, call_id: str,
+                        recording_id: str) -> Response:
+        record, entry = _recording(store, account, call_id, recording_id)
+        if entry["file"] is None or recording_id in record.media_deleted:
+            raise ApiError(404, f"Media for recording [{recording_id}] not found")
+        path = record.out_dir / entry["file"]
+        if not path.is_file():
+            raise ApiError(404, f"Media for recording [{recording_id}] not found "
+                                f"(no file {path}: was the output folder changed?)")
+        return FileResponse(path, media_type=MEDIA_TYPES[entry["fileFormat"]])
+
+    async def delete_media(request: Request, account: str, call_id: str,
+                           recording_id: str) -> Response:
+        record, _ = _recording(store, account, call_id, recording_id)
+        with record.lock:
+            record.media_deleted.add(recording_id)
+        return Response(status_code=204)
+
+    async def get_transcription(request: Request, account: str, call_id: str,
+                                recording_id: str) -> Response:
+        record, entry = _recording(store, account, call_id, recording_id)
+        found = None if recording_id in record.transcription_deleted else \
+            views.transcriptions(entry)
+        if found is None:
+            raise ApiError(404, f"Transcription for recording [{recording_id}] not found")
+        return JSONResponse(found)
+
+    async def delete_transcription(request: Request, account: str, call_id: str,
+                                   recording_id: str) -> Response:
+        record, entry = _recording(store, account, call_id, recording_id)
+        if views.transcriptions(entry) is None:
+            raise ApiError(404, f"Transcription for recording [{recording_id}] not found")
+        with record.lock:
+            record.transcription_deleted.add(recording_id)
+        return Response(status_code=204)
+
+    recording = "/calls/{call_id}/recordings/{recording_id}"
+    routes = [
+        route("/calls", create_call, ["POST"]),
+        route("/calls", list_calls, ["GET"]),
+        route("/calls/{call_id}", get_call, ["GET"]),
+        route("/calls/{call_id}", update_call, ["POST"]),
+        route("/calls/{call_id}/bxml", put_bxml, ["PUT"]),
+        route("/calls/{call_id}/recording", update_recording, ["PUT"]),
+        route("/calls/{call_id}/recordings", list_recordings, ["GET"]),
+        route("/recordings", account_recordings, ["GET"]),
+        route(recording, get_recording, ["GET"]),
+        route(recording, delete_recording, ["DELETE"]),
+        route(recording + "/media", get_media, ["GET"]),
+        route(recording + "/media", delete_media, ["DELETE"]),
+        route(recording + "/transcription", get_transcription, ["GET"]),
+        route(recording + "/transcription", delete_transcription, ["DELETE"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.store = store
+    app.state.credentials = (username, password) if username is not None else None
+    return app
+
+
+# -- plumbing -----------------------------------------------------------------------------------
+
+def _handler(endpoint):
+    """Path parameters as arguments, credentials checked, ApiError -> its VoiceApiError."""
+
+    async def handle(request: Request) -> Response:
+        try:
+            _authenticate(request)
+            return await endpoint(request, request.path_params["account_id"],
+                                  *[v for k, v in request.path_params.items()
+                                    if k != "account_id"])
+        except ApiError as error:
+            return _error_response(error)
+
+    return handle
+
+
+def _error_response(error: ApiError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    """Starlette's own 404/405 (unknown path, wrong method) as VoiceApiError bodies."""
+    if exc.status_code == 405:
+        error = ApiError(405, f"Method {request.method} not allowed on {request.url.path}",
+                         headers=dict(exc.headers or {}))
+    elif exc.status_code == 404:
+        error = ApiError(404, f"No such resource: {request.url.path}")
+    else:
+        error = ApiError(exc.status_code, str(exc.detail), kind="error")
+    return _error_response(error)
+
+
+def _authenticate(request: Request) -> None:
+    expected = request.app.state.credentials
+    if expected is None:
+        return
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    try:
+        given = base64.b64decode(value, validate=True).decode("utf-8").split(":", 1)
+    except (binascii.Error, UnicodeDecodeError):
+        given = None
+    if scheme.lower() != "basic" or given is None or tuple(given) != tuple(expected):
+        raise ApiError(401, "The credentials given are not valid (HTTP Basic auth with the "
+                            "emulator's --username/--password expected)",
+                       kind="authentication-error",
+                       headers={"WWW-Authenticate": 'Basic realm="bxmlsim"'})
+
+
+async def _json(request: Request) -> Any:
+    """The JSON body (cached by starlette); 415 for another content type, 400 if not JSON."""
+    kind = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    if kind and kind != "application/json" and not kind.endswith("+json"):
+        raise ApiError(415, f"Content type [{kind}] not supported: send application/json")
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw.strip() else {}
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"The request body is not valid JSON: {exc}") from None
+
+
+def _api_base(request: Request) -> str:
+    """``http://host:port/api/v2`` as the client reached us (for callUrl and mediaUrl)."""
+    return f"{request.url.scheme}://{request.url.netloc}{API_PREFIX}"
+
+
+def _check_bxml(text: str) -> None:
+    from simulator.bxml.parse import parse_bxml
+    from simulator.errors import BxmlError
+
+    try:
+        parse_bxml(text, source="PUT bxml", roots=("Response", "Bxml"))
+    except BxmlError as error:
+        raise ApiError(400, f"Invalid BXML: {error}") from None
+
+
+def _has_start_recording(sim, leg) -> None:
+    if sim.rt(leg).recorder.current is None:
+        raise ApiError(409, f"Call [{leg.call_id}] cannot be modified in its current state: it "
+                            f"has no StartRecording recording to pause or resume")
+
+
+def _recording(store: Store, account: str, call_id: str,
+               recording_id: str) -> tuple[CallRecord, dict]:
+    record = store.get(account, call_id)
+    for entry in views.recordings(record):
+        if entry["recordingId"] == recording_id:
+            return record, entry
+    raise ApiError(404, f"Recording [{recording_id}] not found on call [{call_id}]")
+
+
+def _list_calls(store: Store, account: str, request: Request) -> list[dict[str, Any]]:
+    query = request.query_params
+    size = query.get("pageSize", str(1000))
+    if not size.isdigit() or not 1 <= int(size) <= LIST_LIMIT:
+        raise ApiError(400, f"Invalid 'pageSize' [{size}]: must be an integer from 1 to "
+                            f"{LIST_LIMIT}")
+    states = [views.call_state(store, r) for r in store.of_account(account)]
+    cause = query.get("disconnectCause")
+    out = [s for s in states if _matches(s, query, upper_inclusive=True)
+           and (cause is None or s["disconnectCause"] == cause)]
+    return out[:int(size)]
+
+
+def _matches(item: dict, query, *, upper_inclusive: bool) -> bool:
+    """``to``/``from`` exact, ``minStartTime`` <= startTime <= (or <) ``maxStartTime``."""
+    for key in ("to", "from"):
+        if query.get(key) is not None and item[key] != query[key]:
+            return False
+    low, high = query.get("minStartTime"), query.get("maxStartTime")
+    if low is None and high is None:
+        return True
+    if item["startTime"] is None:
+        return False
+    start = _time(item["startTime"], "startTime")
+    if low is not None and start < _time(low, "minStartTime"):
+        return False
+    if high is not None:
+        limit = _time(high, "maxStartTime")
+        return start <= limit if upper_inclusive else start < limit
+    return True
+
+
+def _time(text: str, key: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, f"Invalid '{key}' [{text}]: must be an ISO 8601 date-time such as "
+                            f"2026-01-01T00:00:00.000Z") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment

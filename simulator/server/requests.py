@@ -1,0 +1,213 @@
+"""Request bodies of the emulated Voice REST API, checked as Bandwidth documents them.
+
+One parser per body of spec/voice-api.md: ``create_call`` (§3.1 ``CreateCall``),
+``update_call`` (§3.4 ``UpdateCall``), ``recording_state`` (§4.1). Each returns typed data or
+raises :class:`ApiError`, the ``VoiceApiError`` of §1.1 (status, ``type``, ``description``).
+Pure: no starlette here, so the rules are tested without a server.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from simulator.scenario import model
+
+E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+SIP_URI = re.compile(r"^sips?:[^\s@]+@[^\s@]+$")
+METHODS = ("GET", "POST")
+MAX_URL = 2048
+MAX_CREDENTIAL = 1024
+MAX_TAG = 4096
+MAX_DISPLAY_NAME = 256
+
+
+class ApiError(Exception):
+    """An error status with its ``VoiceApiError`` body."""
+
+    def __init__(self, status: int, description: str, kind: str = "validation",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.kind = kind
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"type": self.kind, "description": self.description, "id": None}
+
+
+@attrs.frozen
+class CreateCall:
+    """A valid createCall body; ``extras`` holds the accepted fields the emulator only echoes."""
+
+    to: str
+    from_: str
+    application_id: str
+    answer_url: str
+    answer_method: str = "POST"
+    answer_fallback_url: str | None = None
+    answer_fallback_method: str = "POST"
+    disconnect_url: str | None = None
+    disconnect_method: str = "POST"
+    call_timeout: float = 30.0
+    callback_timeout: float = 15.0
+    tag: str | None = None
+    priority: int | None = None
+    username: str | None = None
+    password: str | None = None
+    fallback_username: str | None = None
+    fallback_password: str | None = None
+    extras: dict[str, Any] = attrs.Factory(dict)  # privacy, displayName, uui, machineDetection
+
+    #: Accepted fields whose effect is not simulated (the server warns once per call).
+    NOT_SIMULATED = ("answerFallbackUrl", "username", "password", "fallbackUsername",
+                     "fallbackPassword", "machineDetection", "privacy", "displayName", "uui")
+
+
+def json_object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object")
+    return body
+
+
+def create_call(body: Any) -> CreateCall:
+    """Check a ``POST /calls`` body (voice-api.md §3.1); 400 names the first bad field."""
+    body = json_object(body)
+    missing = [key for key in ("from", "to", "answerUrl", "applicationId")
+               if body.get(key) in (None, "")]
+    if missing:
+        raise ApiError(400, f"Missing required field(s): {', '.join(missing)}")
+    to = _text(body, "to", 256)
+    if not (E164.match(to) or SIP_URI.match(to)):
+        raise ApiError(400, f"Invalid 'to' [{to}]: must be an E.164 number such as "
+                            f"+15555551212 or a SIP URI such as sip:user@host")
+    from_ = _text(body, "from", 256)
+    if not E164.match(from_):
+        raise ApiError(400, f"Invalid 'from' [{from_}]: must be an E.164 number such as "
+                            f"+15555551212")
+    return CreateCall(
+        to=to, from_=from_, application_id=_text(body, "applicationId", 256),
+        answer_url=_url(body, "answerUrl"), answer_method=_method(body, "answerMethod"),
+        answer_fallback_url=_url(body, "answerFallbackUrl", required=False),
+        answer_fallback_method=_method(body, "answerFallbackMethod"),
+        disconnect_url=_url(body, "disconnectUrl", required=False),
+        disconnect_method=_method(body, "disconnectMethod"),
+        call_timeout=_number(body, "callTimeout", 1, 300, 30.0),
+        callback_timeout=_number(body, "callbackTimeout", 1, 25, 15.0),
+        tag=_text(body, "tag", MAX_TAG, required=False),
+        priority=_priority(body),
+        username=_text(body, "username", MAX_CREDENTIAL, required=False),
+        password=_text(body, "password", MAX_CREDENTIAL, required=False),
+        fallback_username=_text(body, "fallbackUsername", MAX_CREDENTIAL, required=False),
+        fallback_password=_text(body, "fallbackPassword", MAX_CREDENTIAL, required=False),
+        extras=_extras(body))
+
+
+def update_call(body: Any) -> model.UpdateCall:
+    """Check a ``POST /calls/{id}`` body (§3.4): ``active`` needs ``redirectUrl``;
+    ``completed`` allows no redirect fields and no tag."""
+    body = json_object(body)
+    state = body.get("state") or "active"
+    if state not in ("active", "completed"):
+        raise ApiError(400, f"Invalid 'state' [{state}]: must be active or completed")
+    if state == "completed":
+        extra = [k for k in ("redirectUrl", "redirectMethod", "tag") if body.get(k) is not None]
+        if extra:
+            raise ApiError(400, f"{', '.join(extra)} not allowed when state is completed")
+        return model.UpdateCall(state="completed")
+    if body.get("redirectUrl") in (None, ""):
+        raise ApiError(400, "Missing required field(s): redirectUrl (required when state is "
+                            "active)")
+    return model.UpdateCall(
+        state="active", redirect_url=_url(body, "redirectUrl"),
+        redirect_method=_method(body, "redirectMethod"),
+        redirect_fallback_url=_url(body, "redirectFallbackUrl", required=False),
+        redirect_fallback_method=_method(body, "redirectFallbackMethod"),
+        username=_text(body, "username", MAX_CREDENTIAL, required=False),
+        password=_text(body, "password", MAX_CREDENTIAL, required=False),
+        fallback_username=_text(body, "fallbackUsername", MAX_CREDENTIAL, required=False),
+        fallback_password=_text(body, "fallbackPassword", MAX_CREDENTIAL, required=False),
+        tag=_text(body, "tag", MAX_TAG, required=False, empty_ok=True))
+
+
+def recording_state(body: Any) -> str:
+    """Check a ``PUT /calls/{id}/recording`` body (§4.1): ``paused`` or ``recording``."""
+    state = json_object(body).get("state")
+    if state not in ("paused", "recording"):
+        raise ApiError(400, f"Invalid 'state' [{state}]: must be paused or recording")
+    return state
+
+
+# -- field checks -------------------------------------------------------------------------------
+
+def _text(body: dict, key: str, limit: int, *, required: bool = True,
+          empty_ok: bool = False) -> str | None:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (not value and not empty_ok and required):
+        raise ApiError(400, f"Invalid '{key}': must be a string")
+    if len(value) > limit:
+        raise ApiError(400, f"Invalid '{key}': at most {limit} characters, got {len(value)}")
+    return value
+
+
+def _url(body: dict, key: str, *, required: bool = True) -> str | None:
+    value = _text(body, key, MAX_URL, required=required)
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc \
+            or any(ch.isspace() for ch in value):
+        raise ApiError(400, f"Invalid '{key}' [{value}]: only absolute http or https URLs "
+                            f"are allowed")
+    return value
+
+
+def _method(body: dict, key: str) -> str:
+    value = body.get(key)
+    if value is None:
+        return "POST"
+    if not isinstance(value, str) or value.upper() not in METHODS:
+        raise ApiError(400, f"Invalid '{key}' [{value}]: must be GET or POST")
+    return value.upper()
+
+
+def _number(body: dict, key: str, low: float, high: float, default: float) -> float:
+    value = body.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) \
+            or not low <= value <= high:
+        raise ApiError(400, f"Invalid '{key}' [{value}]: must be a number from {low:g} to "
+                            f"{high:g}")
+    return float(value)
+
+
+def _priority(body: dict) -> int | None:
+    value = body.get("priority")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise ApiError(400, f"Invalid 'priority' [{value}]: must be an integer from 1 to 5")
+    return value
+
+
+def _extras(body: dict) -> dict[str, Any]:
+    extras = {k: body[k] for k in ("privacy", "displayName", "uui", "machineDetection")
+              if body.get(k) is not None}
+    name = extras.get("displayName")
+    if name is not None and (not isinstance(name, str) or len(name) > MAX_DISPLAY_NAME):
+        raise ApiError(400, f"Invalid 'displayName': a string of at most {MAX_DISPLAY_NAME} "
+                            f"characters")
+    if "machineDetection" in extras and not isinstance(extras["machineDetection"], dict):
+        raise ApiError(400, "Invalid 'machineDetection': must be an object")
+    return extras

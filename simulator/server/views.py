@@ -1,0 +1,130 @@
+"""The JSON the emulator answers with: ``CreateCallResponse``, ``CallState``,
+``CallRecordingMetadata``, ``RecordingTranscriptions`` (spec/voice-api.md §3-§5, camelCase,
+the SDK's field order). Times are ISO 8601 (UTC, milliseconds) counted from the call's
+creation: the simulation's virtual seconds are laid on the wall-clock moment createCall came in.
+Read from the call's result.json once it is over, from the running simulation before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.callbacks.formats import iso_duration, iso_time
+from simulator.server.state import CallRecord, Store
+
+MASK = "*****"  # passwords are echoed masked (voice-api.md §3.1)
+TRANSCRIPTION_CONFIDENCE = 1.0  # the simulated speech is recognised word for word
+
+
+def call_url(api_base: str, record: CallRecord) -> str:
+    return f"{api_base}/accounts/{record.account_id}/calls/{record.call_id}"
+
+
+def create_call_response(api_base: str, record: CallRecord) -> dict[str, Any]:
+    r = record.request
+    return {
+        "applicationId": r.application_id, "accountId": record.account_id,
+        "callId": record.call_id, "to": r.to, "from": r.from_,
+        "enqueuedTime": record.epoch, "callUrl": call_url(api_base, record),
+        "callTimeout": r.call_timeout, "callbackTimeout": r.callback_timeout, "tag": r.tag,
+        "answerMethod": r.answer_method, "answerUrl": r.answer_url,
+        "answerFallbackMethod": r.answer_fallback_method,
+        "answerFallbackUrl": r.answer_fallback_url,
+        "disconnectMethod": r.disconnect_method, "disconnectUrl": r.disconnect_url,
+        "username": r.username, "password": MASK if r.password is not None else None,
+        "fallbackUsername": r.fallback_username,
+        "fallbackPassword": MASK if r.fallback_password is not None else None,
+        "priority": r.priority,
+    }
+
+
+def call_state(store: Store, record: CallRecord) -> dict[str, Any]:
+    """``CallState`` now: from the result once over, from the running leg before."""
+    with record.lock:
+        state, leg = store.leg_state(record)
+        times = _times(record, leg)
+    r = record.request
+    cause, message = times.pop("cause"), times.pop("message")
+    if state == "disconnected" and cause is None:  # cancelled in the queue, or never ran
+        cause = "cancel" if record.cancelled else "error"
+        message = None if record.cancelled else record.error
+    stamps = [t for t in (record.epoch, times["startTime"], times["answerTime"],
+                          times["endTime"]) if t is not None]
+    return {
+        "applicationId": r.application_id, "accountId": record.account_id,
+        "callId": record.call_id, "parentCallId": None, "to": r.to, "from": r.from_,
+        "direction": "outbound", "state": state, "stirShaken": None,
+        "enqueuedTime": record.epoch, **times,
+        "disconnectCause": cause, "errorMessage": message, "errorId": None,
+        "lastUpdate": max(stamps),
+    }
+
+
+def _times(record: CallRecord, leg) -> dict[str, Any]:
+    if record.result is not None:
+        call = record.result["calls"][0]
+        return {"startTime": call["startTime"], "answerTime": call["answerTime"],
+                "endTime": call["endTime"], "cause": call["disconnectCause"],
+                "message": call["errorMessage"]}
+    if leg is None:
+        started = record.phase != "queued" and not record.cancelled
+        return {"startTime": record.epoch if started else None, "answerTime": None,
+                "endTime": None, "cause": None, "message": None}
+    time = lambda t: None if t is None else iso_time(record.epoch, t)  # noqa: E731
+    return {"startTime": time(leg.start_at), "answerTime": time(leg.answer_at),
+            "endTime": time(leg.end_at), "cause": leg.cause, "message": leg.error_message}
+
+
+# -- recordings ---------------------------------------------------------------------------------
+
+def recordings(record: CallRecord) -> list[dict[str, Any]]:
+    """The call's finished recordings (result.json entries), deleted ones left out."""
+    with record.lock:
+        if record.result is not None:
+            entries = record.result["recordings"]
+        elif record.sim is not None:
+            entries = record.sim.recordings_json()
+        else:
+            entries = []
+        return [e for e in entries
+                if e["callId"] == record.call_id and e["recordingId"] not in record.deleted]
+
+
+def recording_metadata(api_base: str, record: CallRecord, entry: dict) -> dict[str, Any]:
+    r, rid = record.request, entry["recordingId"]
+    url = call_url(api_base, record)
+    available = entry["file"] is not None and rid not in record.media_deleted
+    status = "deleted" if rid in record.media_deleted else \
+        "complete" if entry["file"] is not None else "processing"
+    return {
+        "applicationId": r.application_id, "accountId": record.account_id,
+        "callId": record.call_id, "parentCallId": None, "recordingId": rid,
+        "to": r.to, "from": r.from_, "transferCallerId": None, "transferTo": None,
+        "duration": iso_duration(entry["duration"]), "direction": "outbound",
+        "channels": entry["channels"],
+        "startTime": iso_time(record.epoch, entry["startAt"]),
+        "endTime": iso_time(record.epoch, entry["endAt"]),
+        "fileFormat": entry["fileFormat"], "status": status,
+        "mediaUrl": f"{url}/recordings/{rid}/media" if available else None,
+        "transcription": _transcription_metadata(url, record, entry),
+        "recordingName": entry["recordingName"],
+    }
+
+
+def _transcription_metadata(url: str, record: CallRecord, entry: dict) -> dict | None:
+    transcription = entry.get("transcription")
+    rid = entry["recordingId"]
+    if transcription is None or rid in record.transcription_deleted:
+        return None
+    return {"id": None, "status": transcription["status"],
+            "completedTime": iso_time(record.epoch, entry["endAt"]),
+            "url": f"{url}/recordings/{rid}/transcription"}
+
+
+def transcriptions(entry: dict) -> dict[str, Any] | None:
+    """``RecordingTranscriptions`` of an available transcription, else None."""
+    transcription = entry.get("transcription")
+    if transcription is None or transcription["status"] != "available":
+        return None
+    return {"transcripts": [{"text": transcription["text"] or "",
+                             "confidence": TRANSCRIPTION_CONFIDENCE}]}
