@@ -1,0 +1,136 @@
+"""The emulator end to end over real loopback HTTP: the official SDK creates a call on a real
+uvicorn server; the call's webhooks reach a real Flask app (werkzeug server); the recording
+comes back through the SDK. Marked ``network`` (127.0.0.1 only)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+
+import pytest
+import soundfile
+from flask import Flask, request
+
+from simulator.server.callee import callee_from_mapping
+from simulator.server.run import Emulator
+from simulator.server.state import Store
+
+pytestmark = pytest.mark.network
+
+bandwidth = pytest.importorskip("bandwidth")
+ACCOUNT = "9900000"
+MESSAGE = "hi it is Sam please call me back"  # 8 words: 3.2 s of speech, then '#'
+
+
+@contextlib.contextmanager
+def flask_server(app: Flask):
+    """``app`` on a free loopback port (werkzeug, threaded); yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+def voicemail_app(seen: list, on_answer=None) -> Flask:
+    """Answers with a prompt and a Record; hangs up once the recording is complete."""
+    app = Flask("voicemail")
+
+    @app.post("/answer")
+    def answer():
+        seen.append(request.get_json())
+        if on_answer is not None:
+            on_answer(request.get_json())
+        return ("<Response><SpeakSentence>Leave a message</SpeakSentence>"
+                "<Record recordCompleteUrl='/recorded' maxDuration='30'/></Response>")
+
+    @app.post("/recorded")
+    def recorded():
+        seen.append(request.get_json())
+        return "<Response><Hangup/></Response>"
+
+    @app.post("/redirected")
+    def redirected():
+        seen.append(request.get_json())
+        return "<Response><Hangup/></Response>"
+
+    @app.post("/disconnect")
+    def disconnect():
+        seen.append(request.get_json())
+        return "", 204
+
+    return app
+
+
+def sdk(url: str):
+    config = bandwidth.Configuration(host=url, ignore_operation_servers=True,
+                                     username="user", password="pass")
+    client = bandwidth.ApiClient(config)
+    return bandwidth.CallsApi(client), bandwidth.RecordingsApi(client)
+
+
+def create_call(calls, app_url: str):
+    body = bandwidth.models.CreateCall(
+        to="+15555550111", var_from="+15555550100", application_id="app-1",
+        answer_url=f"{app_url}/answer", disconnect_url=f"{app_url}/disconnect")
+    return calls.create_call(ACCOUNT, body)
+
+
+@pytest.fixture
+def store(tmp_path):
+    steps = [{"wait_for": "Record"}, {"say": MESSAGE}, {"press": "#"}]
+    return Store(tmp_path / "out", callee_from_mapping(steps))
+
+
+def test_sdk_create_call_runs_the_call_against_the_app_and_the_recording_downloads(store):
+    seen: list = []
+    with flask_server(voicemail_app(seen)) as app_url, Emulator(store) as url:
+        calls, recordings = sdk(url)
+        created = create_call(calls, app_url)
+        assert store.wait(created.call_id, 10)
+        state = calls.get_call_state(ACCOUNT, created.call_id)
+        (listed,) = recordings.list_call_recordings(ACCOUNT, created.call_id)
+        audio = recordings.download_call_recording(ACCOUNT, created.call_id,
+                                                   listed.recording_id)
+    assert [(e["eventType"], e["callId"]) for e in seen] == [
+        ("answer", created.call_id), ("recordComplete", created.call_id),
+        ("disconnect", created.call_id)]
+    assert seen[1]["recordingId"] == listed.recording_id
+    assert (state.state, state.disconnect_cause, state.direction) == \
+        ("disconnected", "hangup", "outbound")
+    samples, rate = soundfile.read(io.BytesIO(bytes(audio)))
+    assert rate == 8000 and listed.channels == 1
+    assert len(samples) / rate == pytest.approx(3.2, abs=0.01)
+    assert listed.duration == "PT3.2S"
+
+
+def test_a_redirect_the_app_sends_while_handling_the_answer_webhook_lands_at_that_instant(
+        store):
+    seen: list = []
+    replies: list = []
+
+    def redirect_now(event):
+        calls, _ = sdk(url)
+        replies.append(calls.update_call_with_http_info(
+            ACCOUNT, event["callId"],
+            bandwidth.models.UpdateCall(redirect_url=f"{app_url}/redirected")).status_code)
+
+    with flask_server(voicemail_app(seen, on_answer=redirect_now)) as app_url, \
+            Emulator(store) as url:
+        calls, recordings = sdk(url)
+        created = create_call(calls, app_url)
+        assert store.wait(created.call_id, 10)
+        (done,) = [r for r in store.calls.values()]
+        found = recordings.list_call_recordings(ACCOUNT, created.call_id)
+    assert replies == [200]
+    assert [e["eventType"] for e in seen] == ["answer", "redirect", "disconnect"]
+    assert found == []  # the Record never started: the redirect replaced the document
+    rest = [e for e in done.result["timeline"] if e["kind"] == "rest"]
+    assert [(e["detail"]["action"], e["detail"]["status"]) for e in rest] == \
+        [("update_call", 200)]
