@@ -116,7 +116,13 @@ def test_a_redirect_the_app_sends_while_handling_the_answer_webhook_lands_at_tha
     replies: list = []
 
     def redirect_now(event):
-        calls, _ = sdk(url)
+        calls, recordings = sdk(url)
+        replies.append(calls.get_call_state(ACCOUNT, event["callId"]).state)
+        with pytest.raises(bandwidth.ApiException) as refused:  # no StartRecording running
+            recordings.update_call_recording_state(ACCOUNT, event["callId"],
+                                              bandwidth.models.UpdateCallRecording(
+                                                  state="paused"))
+        replies.append(refused.value.status)
         replies.append(calls.update_call_with_http_info(
             ACCOUNT, event["callId"],
             bandwidth.models.UpdateCall(redirect_url=f"{app_url}/redirected")).status_code)
@@ -128,7 +134,7 @@ def test_a_redirect_the_app_sends_while_handling_the_answer_webhook_lands_at_tha
         assert store.wait(created.call_id, 10)
         (done,) = [r for r in store.calls.values()]
         found = recordings.list_call_recordings(ACCOUNT, created.call_id)
-    assert replies == [200]
+    assert replies == ["answered", 409, 200]
     assert [e["eventType"] for e in seen] == ["answer", "redirect", "disconnect"]
     assert found == []  # the Record never started: the redirect replaced the document
     rest = [e for e in done.result["timeline"] if e["kind"] == "rest"]
