@@ -120,7 +120,8 @@ class Store:
     def start(self, record: CallRecord) -> threading.Thread:
         thread = threading.Thread(target=self.run, args=(record,), daemon=True,
                                   name=f"bxmlsim-call-{record.call_id}")
-        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        with self._lock:  # background tasks may start calls from several threads
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
         return thread
 
