@@ -99,7 +99,8 @@ class Room:
         self.sim, self.creator, self.node, self.base_url = ctx.sim, ctx.leg, node, ctx.base_url
         self.name = node.name.strip()
         self.envelope = ConferenceEnvelope(conference_id=self.sim.ids.conference_id(),
-                                           name=self.name, tag=self.creator.tag)
+                                           name=self.name, tag=self.creator.tag,
+                                           account_id=self.sim.account_id)
         self.timeout = node.callback_timeout or self.sim.settings.callback_timeout
         self.members: list[Member] = []
         self.attendance: list[Member] = []  # everyone who was ever in, for recordings

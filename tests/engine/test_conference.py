@@ -106,6 +106,18 @@ def test_conference_recording_records_members_and_ends_with_the_conference(tmp_p
     assert recording["endAt"] == pytest.approx(4.0, abs=0.01)
 
 
+def test_conference_recording_belongs_to_the_account_of_the_simulation(tmp_path):
+    """A call created for another account (bxmlsim serve) keeps it in its conference recording."""
+    table = {"/answer": Route(bxml=RECORDED_ROOM.format(mute="")), "/ev": Route(bxml=START),
+             "/conf": NO_BXML, "/crec": Route(status=204, body="")}
+    scenario = Scenario(name="conference", app=AppSettings(routes=table), caller=TALK)
+    result = simulate(scenario, tmp_path, account_id="5551234").to_json()
+    [available] = [p for kind, p, _ in conference_events(result)
+                   if kind == "conferenceRecordingAvailable"]
+    assert available["accountId"] == "5551234"
+    assert "/accounts/5551234/conferences/" in available["mediaUrl"]
+
+
 def test_a_muted_member_is_not_in_the_conference_recording(tmp_path):
     """mute="true": the member hears but is not heard, so not recorded."""
     result = run(tmp_path, RECORDED_ROOM.format(mute=' mute="true"'),
