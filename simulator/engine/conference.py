@@ -178,8 +178,8 @@ class Room:
             self.creator, payload, url=node.conference_event_url, base=self.base_url,
             method=node.conference_event_method, node=node,
             fallback_url=node.conference_event_fallback_url,
-            fallback_method=node.conference_event_fallback_method, sync=sync)
-        webhook = attrs.evolve(webhook, timeout=self.timeout)
+            fallback_method=node.conference_event_fallback_method, sync=sync,
+            timeout=self.timeout)
         self.sim.post(webhook, self._reply(kind) if sync else None)
 
     def _reply(self, kind: str):
@@ -303,8 +303,8 @@ class Room:
                 end=rec.end_at, duration=rec.duration, file_format=rec.file_format)
             webhook = sim.webhook(self.creator, payload, url=node.recording_available_url,
                                   base=rec.base_url, method=node.recording_available_method,
-                                  node=node, sync=False)
-            sim.post(attrs.evolve(webhook, timeout=self.timeout))
+                                  node=node, sync=False, timeout=self.timeout)
+            sim.post(webhook)
 
 
 def conference(ctx: Context, node: nodes.Conference):

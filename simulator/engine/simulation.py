@@ -131,7 +131,7 @@ class Simulation:
         self.runtime: dict[str, LegRuntime] = {}
         self.recordings: list[Recording] = []
         self.callbacks: list[dict[str, Any]] = []
-        self._webhook_entries: dict[int, Entry] = {}  # id(webhook) -> its timeline entry
+        self._webhook_entries: dict[int, tuple[Webhook, Entry]] = {}  # id -> (it, its entry)
         self._outbox: deque[tuple[Any, Callable[[Any], None] | None, float]] = deque()
         self._outstanding: tuple[Any, Callable[[Any], None] | None, float] | None = None
         self._crashed: list[Process] = []
@@ -217,8 +217,10 @@ class Simulation:
 
     def webhook(self, leg: Leg, payload: dict, *, url: str, base: str | None, method: str = "POST",
                 node: Any = None, fallback_url: str | None = None,
-                fallback_method: str = "POST", sync: bool) -> Webhook:
-        """A Webhook with the auth of ``node`` (username/password, fallback credentials)."""
+                fallback_method: str = "POST", sync: bool,
+                timeout: float | None = None) -> Webhook:
+        """A Webhook with the auth of ``node`` (username/password, fallback credentials) and
+        the call's callbackTimeout unless ``timeout`` says otherwise (a Conference's own)."""
         auth = fallback_auth = None
         if node is not None:
             if getattr(node, "username", None) is not None:
@@ -230,16 +232,17 @@ class Simulation:
             payload=payload, sync=sync, method=method.upper(), auth=auth,
             fallback_url=self.resolve(fallback_url, base) if fallback_url else None,
             fallback_method=fallback_method.upper(), fallback_auth=fallback_auth,
-            timeout=self.settings.callback_timeout)
-        self._webhook_entries[id(webhook)] = self.timeline.add(
+            timeout=timeout or self.settings.callback_timeout)
+        # Keyed by identity; the webhook is kept alive with its entry so no id is ever reused.
+        self._webhook_entries[id(webhook)] = webhook, self.timeline.add(
             self.now, leg.call_id, "webhook", eventType=webhook.event_type, url=webhook.url,
             method=webhook.method, sync=sync)
         return webhook
 
     def _log_delivery(self, webhook: Webhook, delivery: Delivery, sent_at: float) -> None:
         """One ``callbacks`` entry per attempt; the outcome on the webhook's timeline entry."""
-        entry = self._webhook_entries.pop(id(webhook), None)
-        if entry is not None:
+        sent, entry = self._webhook_entries.pop(id(webhook), (None, None))
+        if sent is webhook:
             last = delivery.attempts[-1] if delivery.attempts else None
             self.timeline.amend(entry, ok=delivery.ok, status=last.status if last else None,
                                 error=last.error if last else delivery.error,

@@ -26,3 +26,5 @@ def test_library_scenario_passes(path):
         result = run_loaded(scenario)
         assert result.passed, "\n".join(f"{path}:{f['line']}: {f['message']}"
                                         for f in result.failures)
+        webhooks = [e for e in result.to_json()["timeline"] if e["kind"] == "webhook"]
+        assert all("ok" in e["detail"] for e in webhooks), "every webhook entry has its outcome"
