@@ -3,43 +3,10 @@
 from __future__ import annotations
 
 import json
-import textwrap
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from simulator.cli import main
-
-VOICEMAIL = """
-    name: {name}
-    app:
-      bxml: |
-        <Response>
-          <Record maxDuration="30" recordingAvailableUrl="/ra"/>
-        </Response>
-      routes:
-        /ra: ""
-    caller:
-      - wait_for: Record
-      - say: "call me back please"
-      - press: "#"
-    expect:
-      recordings:
-        - endReason: terminating-digit
-          duration: "{duration}"
-"""
-
-
-def scenario(folder: Path, file: str, name: str = "voicemail", duration: str = "~1.6") -> Path:
-    path = folder / file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(VOICEMAIL.format(name=name, duration=duration)).lstrip())
-    return path
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, ["run", *args])
+from helpers import run, scenario
 
 
 def test_passing_scenario_exits_0_and_writes_result_and_recording(tmp_path):

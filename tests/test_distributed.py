@@ -9,50 +9,17 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
-from pathlib import Path
 
 import dask
 import pytest
-from click.testing import CliRunner
 
+from helpers import run, scenario
 from simulator import distributed
 from simulator.batch import Outcome
-from simulator.cli import main
 from simulator.errors import ClusterError
-
-VOICEMAIL = """
-    name: {name}
-    app:
-      bxml: |
-        <Response>
-          <Record maxDuration="30" recordingAvailableUrl="/ra"/>
-        </Response>
-      routes:
-        /ra: ""
-    caller:
-      - wait_for: Record
-      - say: "call me back please"
-      - press: "#"
-    expect:
-      recordings:
-        - endReason: terminating-digit
-          duration: "{duration}"
-"""
 
 # an app module that takes its whole worker process down, as a segfault in an app would
 KILLER_APP = "import os\n\ndef app(environ, start_response):\n    os._exit(3)\n"
-
-
-def scenario(folder: Path, file: str, name: str, duration: str = "~1.6") -> Path:
-    path = folder / file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(VOICEMAIL.format(name=name, duration=duration)).lstrip())
-    return path
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, ["run", *args])
 
 
 def lines(output: str) -> list[str]:
