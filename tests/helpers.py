@@ -1,11 +1,12 @@
-"""Helpers shared by several test modules: a voicemail scenario file writer and ``bxmlsim run``
-through click's runner."""
+"""Helpers shared by several test modules: a voicemail scenario file writer, ``bxmlsim run``
+through click's runner, and the skip mark for tests that need espeak-ng (the tts extra)."""
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
@@ -43,3 +44,13 @@ def run(*args: str):
     """``bxmlsim run ARGS`` in-process; the click Result."""
     return CliRunner().invoke(main, ["run", *args])
 
+
+try:
+    import espeakng_loader  # noqa: F401
+
+    HAVE_ESPEAK = True
+except ImportError:
+    HAVE_ESPEAK = False
+
+needs_espeak = pytest.mark.skipif(not HAVE_ESPEAK, reason="espeakng-loader is not installed "
+                                  "(the tts extra; no wheel for this platform)")

@@ -11,21 +11,13 @@ import pytest
 import soundfile
 from click.testing import CliRunner
 
+from helpers import needs_espeak
 from simulator.audio import tts
 from simulator.cli import main
 from simulator.errors import MediaError, ScenarioError
 from simulator.runner import simulate
 from simulator.scenario.load import load_text
 
-try:
-    import espeakng_loader  # noqa: F401
-
-    HAVE_ESPEAK = True
-except ImportError:
-    HAVE_ESPEAK = False
-
-needs_espeak = pytest.mark.skipif(not HAVE_ESPEAK, reason="espeakng-loader is not installed "
-                                  "(the tts extra; no wheel for this platform)")
 GREETING = "Welcome to the demo line."
 SCENARIO = f"""\
 name: tts demo

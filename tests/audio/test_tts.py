@@ -12,21 +12,13 @@ import time
 import numpy as np
 import pytest
 
+from helpers import needs_espeak
 from simulator.audio import tts
 from simulator.audio.detect import SilenceDetector
 from simulator.audio.synth import SAMPLE_RATE
 from simulator.bxml.nodes import VOICES
 from simulator.errors import MediaError
 
-try:
-    import espeakng_loader  # noqa: F401
-
-    HAVE_ESPEAK = True
-except ImportError:
-    HAVE_ESPEAK = False
-
-needs_espeak = pytest.mark.skipif(not HAVE_ESPEAK, reason="espeakng-loader is not installed "
-                                  "(the tts extra; no wheel for this platform)")
 SENTENCE = "Thank you for calling. Please leave a message after the tone."
 
 
