@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from apps.live_server import closed_port_url, serve
+from apps.live_server import closed_port_url
 from simulator.callbacks import query_params
 from simulator.delivery import USER_AGENT, basic_auth, deliver, encoded_payload
 from simulator.engine.effects import Auth, Webhook
 from simulator.scenario.model import AppSettings, Route
-from simulator.transports import (HttpTransport, Transport, TransportReply, load_app,
-                                  make_transport)
+from simulator.transports import HttpTransport, Transport, TransportReply, make_transport
 
 APPS = Path(__file__).parent / "apps"
 PRIMARY = "http://app.test/answer"
@@ -257,16 +256,10 @@ def test_starlette_app_sees_get_query_parameters():
     assert json.loads(delivery.body)["args"] == query_params(PAYLOAD)
 
 
-@pytest.fixture(scope="module")
-def server():
-    with serve(load_app("starlette_app:app", APPS, kind="asgi")) as base_url:
-        yield base_url
-
-
 @pytest.mark.network
-def test_real_server_5xx_then_refused_fallback_then_nothing_lost(server):
+def test_real_server_5xx_then_refused_fallback_then_nothing_lost(starlette_server):
     with HttpTransport() as transport:
-        delivery = deliver(transport, webhook(url=f"{server}/status/502",
+        delivery = deliver(transport, webhook(url=f"{starlette_server}/status/502",
                                               fallback_url=f"{closed_port_url()}/answer"))
     assert not delivery.ok
     assert [(a.status, a.error) for a in delivery.attempts] == [
@@ -274,11 +267,11 @@ def test_real_server_5xx_then_refused_fallback_then_nothing_lost(server):
 
 
 @pytest.mark.network
-def test_real_server_hanging_is_cut_at_the_timeout_then_fallback(server):
+def test_real_server_hanging_is_cut_at_the_timeout_then_fallback(starlette_server):
     with HttpTransport() as transport:
-        delivery = deliver(transport, webhook(url=f"{server}/slow?seconds=1", timeout=0.2,
-                                              fallback_url=f"{server}/answer"))
-    assert delivery.ok and delivery.url == f"{server}/answer"
+        delivery = deliver(transport, webhook(url=f"{starlette_server}/slow?seconds=1", timeout=0.2,
+                                              fallback_url=f"{starlette_server}/answer"))
+    assert delivery.ok and delivery.url == f"{starlette_server}/answer"
     assert delivery.attempts[0].error == "timeout after 0.2 s"
     assert delivery.attempts[0].elapsed == 0.2
     assert "Starlette" in delivery.body

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from apps.live_server import closed_port_url, serve
+from apps.live_server import closed_port_url
 from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
 from simulator.transports import (HttpTransport, InProcessTransport, RoutesTransport,
@@ -325,13 +325,6 @@ def test_same_module_name_in_two_scenario_folders_loads_each_folders_own(tmp_pat
 # ---- real HTTP ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server():
-    app = load_app("starlette_app:app", APPS, kind="asgi")
-    with serve(app) as base_url:
-        yield base_url
-
-
 @pytest.fixture
 def http():
     with HttpTransport() as transport:
@@ -339,8 +332,8 @@ def http():
 
 
 @pytest.mark.network
-def test_real_http_round_trip(server, http):
-    reply = post(http, f"{server}/echo", json={"eventType": "answer"},
+def test_real_http_round_trip(starlette_server, http):
+    reply = post(http, f"{starlette_server}/echo", json={"eventType": "answer"},
                  headers={"User-Agent": "BandwidthAPI/v2"}, params={"a": "1"})
     seen = json.loads(reply.text)
     assert reply.status == 200 and reply.error is None and reply.elapsed > 0
@@ -350,27 +343,27 @@ def test_real_http_round_trip(server, http):
 
 
 @pytest.mark.network
-def test_real_http_keeps_the_connection_alive(server, http):
-    ports = {json.loads(post(http, f"{server}/echo", json={"n": n}).text)["client_port"]
+def test_real_http_keeps_the_connection_alive(starlette_server, http):
+    ports = {json.loads(post(http, f"{starlette_server}/echo", json={"n": n}).text)["client_port"]
              for n in range(20)}
     assert len(ports) == 1
 
 
 @pytest.mark.network
-def test_real_http_5xx_is_a_reply_not_an_error(server, http):
-    reply = post(http, f"{server}/status/503")
+def test_real_http_5xx_is_a_reply_not_an_error(starlette_server, http):
+    reply = post(http, f"{starlette_server}/status/503")
     assert (reply.status, reply.text, reply.error) == (503, "status 503", None)
 
 
 @pytest.mark.network
-def test_real_http_slow_server_is_cut_at_the_timeout(server, http):
-    reply = post(http, f"{server}/slow?seconds=1", timeout=0.2)
+def test_real_http_slow_server_is_cut_at_the_timeout(starlette_server, http):
+    reply = post(http, f"{starlette_server}/slow?seconds=1", timeout=0.2)
     assert (reply.status, reply.error, reply.elapsed) == (None, "timeout after 0.2 s", 0.2)
 
 
 @pytest.mark.network
-def test_real_http_slow_but_in_time_is_answered(server, http):
-    reply = post(http, f"{server}/slow?seconds=0.05", timeout=5)
+def test_real_http_slow_but_in_time_is_answered(starlette_server, http):
+    reply = post(http, f"{starlette_server}/slow?seconds=0.05", timeout=5)
     assert (reply.status, reply.text) == (200, "finally")
     assert reply.elapsed >= 0.05
 

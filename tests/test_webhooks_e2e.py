@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from apps.live_server import closed_port_url, serve
+from apps.live_server import closed_port_url
 from simulator.runner import simulate
 from simulator.scenario.load import load_mapping
-from simulator.transports import load_app
 
 APPS = Path(__file__).parent / "apps"
 LEAVE_MESSAGE = [{"wait_for": "Record"}, {"say": "hi it's Sam"}, {"press": "#"}]
@@ -146,17 +145,11 @@ def test_slow_redirect_loop_ends_at_max_duration():
     assert the_call(result)["endTime"] == "2026-01-01T00:00:09.000Z"
 
 
-@pytest.fixture(scope="module")
-def server():
-    with serve(load_app("starlette_app:app", APPS, kind="asgi")) as base_url:
-        yield base_url
-
-
 @pytest.mark.network
-def test_real_server_answers_over_http(server):
-    result = run(scenario(app={"base_url": server}))
+def test_real_server_answers_over_http(starlette_server):
+    result = run(scenario(app={"base_url": starlette_server}))
     (attempt,) = result["callbacks"]
-    assert (attempt["url"], attempt["status"]) == (f"{server}/answer", 200)
+    assert (attempt["url"], attempt["status"]) == (f"{starlette_server}/answer", 200)
     assert the_call(result)["disconnectCause"] == "hangup"
 
 
