@@ -44,6 +44,16 @@ def _tracks_in_use(rt) -> int:
     return sum(len(a.record.tracks) for a in (*rt.streams.values(), *rt.transcriptions.values()))
 
 
+def _rejection(rt, active: dict, record) -> tuple[Active | None, str | None]:
+    """Why a new stream/transcription ``record`` is refused, with the same-name one it clashes
+    with: "duplicate" (that name is active in ``active``), else "track-limit" (the call would
+    carry more than MAX_TRACKS tracks), else no cause."""
+    original = active.get(record.name)
+    cause = "duplicate" if original else (
+        "track-limit" if _tracks_in_use(rt) + len(record.tracks) > MAX_TRACKS else None)
+    return original, cause
+
+
 def _send(ctx_sim, leg, payload, node, base, url, method) -> None:
     ctx_sim.post(ctx_sim.webhook(leg, payload, url=url, base=base, method=method, node=node,
                                  sync=False))
@@ -55,9 +65,7 @@ def start_stream(ctx: Context, node: nodes.StartStream):
     stream = MediaStream(id=stream_id, destination=node.destination,
                          tracks=_tracks(node.tracks), start=ctx.now, name=node.name or stream_id)
     env = sim.envelope(leg)
-    original = rt.streams.get(stream.name)
-    cause = "duplicate" if original else (
-        "track-limit" if _tracks_in_use(rt) + len(stream.tracks) > MAX_TRACKS else None)
+    original, cause = _rejection(rt, rt.streams, stream)
     url, method = node.stream_event_url, node.stream_event_method
     if cause:
         if url:
@@ -101,9 +109,7 @@ def start_transcription(ctx: Context, node: nodes.StartTranscription):
         id=rtt_id, tracks=_tracks(node.tracks), start=ctx.now, name=node.name or rtt_id,
         destination=node.destination, stabilized=node.stabilized if node.destination else None)
     env = sim.envelope(leg)
-    original = rt.transcriptions.get(rtt.name)
-    cause = "duplicate" if original else (
-        "track-limit" if _tracks_in_use(rt) + len(rtt.tracks) > MAX_TRACKS else None)
+    original, cause = _rejection(rt, rt.transcriptions, rtt)
     url, method = node.transcription_event_url, node.transcription_event_method
     lifecycle = bool(url and node.destination)
     if cause:
