@@ -128,8 +128,7 @@ def audio_info(path: str | os.PathLike) -> AudioInfo:
     try:
         info = soundfile.info(str(path))
     except (soundfile.SoundFileError, RuntimeError) as exc:
-        raise MediaError("cannot decode audio file", where=str(path), expected=_READABLE,
-                         got=_reason(exc)) from None
+        raise _undecodable(path, exc) from None
     return AudioInfo(duration=info.frames / info.samplerate, channels=info.channels,
                      sample_rate=info.samplerate, frames=info.frames,
                      format=info.format.lower())
@@ -141,8 +140,7 @@ def read_audio(path: str | os.PathLike) -> np.ndarray:
     try:
         data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except (soundfile.SoundFileError, RuntimeError) as exc:
-        raise MediaError("cannot decode audio file", where=str(path), expected=_READABLE,
-                         got=_reason(exc)) from None
+        raise _undecodable(path, exc) from None
     return to_mono_8k(data, rate)
 
 
@@ -166,15 +164,13 @@ def iter_blocks(path: str | os.PathLike,
     try:
         file = soundfile.SoundFile(str(path))
     except (soundfile.SoundFileError, RuntimeError) as exc:
-        raise MediaError("cannot decode audio file", where=str(path), expected=_READABLE,
-                         got=_reason(exc)) from None
+        raise _undecodable(path, exc) from None
     with file:
         while True:
             try:
                 block = file.read(block_frames, dtype="float32", always_2d=True)
             except (soundfile.SoundFileError, RuntimeError) as exc:
-                raise MediaError("cannot decode audio file", where=str(path),
-                                 expected=_READABLE, got=_reason(exc)) from None
+                raise _undecodable(path, exc) from None
             if not len(block):
                 return
             yield block
@@ -240,6 +236,12 @@ def _require_file(path: str | os.PathLike) -> None:
     if not Path(path).is_file():
         raise MediaError("audio file not found", where=str(path), expected=_READABLE,
                          got="no such file")
+
+
+def _undecodable(path: str | os.PathLike, exc: Exception) -> MediaError:
+    """The error for a file soundfile cannot open or read."""
+    return MediaError("cannot decode audio file", where=str(path), expected=_READABLE,
+                      got=_reason(exc))
 
 
 def _reason(exc: Exception) -> str:
