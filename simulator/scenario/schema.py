@@ -2,7 +2,8 @@
 
 These ``*Doc`` classes mirror the YAML keys of design/contract.md one to one (``from`` becomes
 ``from_``); ``load.py`` structures a document into them (type errors, unknown keys) and then
-turns them into the typed model of ``model.py`` (value checks, paths, line numbers).
+turns them into the typed model of ``model.py`` (value checks, paths, line numbers). A default
+both share is written once, in ``model.py``, and read from there.
 
 The converter is strict on purpose: YAML 1.2 reads ``press: 0123`` as the integer 123, and a
 lenient ``str`` hook would silently turn that into ``"123"``, losing the leading zero. Here a
@@ -20,18 +21,41 @@ from cattrs.cols import (is_mapping, is_mutable_sequence, list_structure_factory
                          mapping_structure_factory)
 from cattrs.gen import make_dict_structure_fn, override
 
+from simulator.scenario import model
+
+
+def _model_defaults(cls: type) -> dict[str, Any]:
+    """The value defaults of a ``model.py`` class, by field name.
+
+    A default the YAML shares with the typed model is written once, in model.py, and read from
+    there. ``None`` (the key left out) and collection defaults stay written here."""
+    return {f.name: f.default for f in attrs.fields(cls)
+            if f.default is not None and f.default is not attrs.NOTHING
+            and not isinstance(f.default, attrs.Factory)}
+
+
+_CALL = _model_defaults(model.CallSettings)
+_APP = _model_defaults(model.AppSettings)
+_ROUTE = _model_defaults(model.Route)
+_PRESS = _model_defaults(model.Press)
+_PARTY = _model_defaults(model.Party)
+_CREATED = _model_defaults(model.CreatedCall)
+_UPDATE = _model_defaults(model.UpdateCall)
+_REST = _model_defaults(model.RestAction)
+_SCENARIO = _model_defaults(model.Scenario)
+
 
 @attrs.frozen
 class CallDoc:
-    direction: str = "inbound"
-    from_: str = "+15555550100"
-    to: str = "+15555550199"
-    answer_url: str = "/answer"
-    answer_method: str = "POST"
+    direction: str = _CALL["direction"]
+    from_: str = _CALL["from_"]
+    to: str = _CALL["to"]
+    answer_url: str = _CALL["answer_url"]
+    answer_method: str = _CALL["answer_method"]
     disconnect_url: str | None = None
     tag: str | None = None
-    max_duration: float = 14400.0
-    callback_timeout: float = 15.0
+    max_duration: float = _CALL["max_duration"]
+    callback_timeout: float = _CALL["callback_timeout"]
 
 
 @attrs.frozen
@@ -39,7 +63,7 @@ class RouteDoc:
     file: str | None = None
     bxml: str | None = None
     status: int | None = None  # None: 200 (None tells an omitted status from `status: 200`)
-    delay: float = 0.0
+    delay: float = _ROUTE["delay"]
     body: str | None = None
     content_type: str | None = None
     fault: str | None = None  # refused | reset
@@ -47,7 +71,7 @@ class RouteDoc:
 
 @attrs.frozen
 class AppDoc:
-    base_url: str = "http://app.test"
+    base_url: str = _APP["base_url"]
     bxml: str | None = None
     routes: dict[str, Union[str, RouteDoc]] = attrs.Factory(dict)
     wsgi: str | None = None
@@ -77,8 +101,8 @@ class SilenceDoc:
 @attrs.frozen
 class PressDoc:
     press: str
-    tone: float = 0.1
-    gap: float = 0.1
+    tone: float = _PRESS["tone"]
+    gap: float = _PRESS["gap"]
     at: float | None = None
 
 
@@ -105,8 +129,8 @@ STEP_KEYS: dict[str, type] = {
 
 @attrs.frozen
 class PartyDoc:
-    status: str = "answer"
-    answer_after: float = 0.0
+    status: str = _PARTY["status"]
+    answer_after: float = _PARTY["answer_after"]
     caller: list[StepDoc] = attrs.Factory(list)
 
 
@@ -116,15 +140,15 @@ class CreatedCallDoc:
 
     to: str
     from_: str | None = None
-    answer_url: str = "/answer"
-    answer_method: str = "POST"
+    answer_url: str = _CREATED["answer_url"]
+    answer_method: str = _CREATED["answer_method"]
     disconnect_url: str | None = None
-    disconnect_method: str = "POST"
+    disconnect_method: str = _CREATED["disconnect_method"]
     tag: str | None = None
-    at: float = 0.0
-    call_timeout: float = 30.0
-    status: str = "answer"
-    answer_after: float = 0.0
+    at: float = _CREATED["at"]
+    call_timeout: float = _CREATED["call_timeout"]
+    status: str = _CREATED["status"]
+    answer_after: float = _CREATED["answer_after"]
     caller: list[StepDoc] = attrs.Factory(list)
 
 
@@ -132,11 +156,11 @@ class CreatedCallDoc:
 class UpdateCallDoc:
     """REST update call (``rest[i].update_call``), voice-api.md §3.4 in snake_case."""
 
-    state: str = "active"
+    state: str = _UPDATE["state"]
     redirect_url: str | None = None
-    redirect_method: str = "POST"
+    redirect_method: str = _UPDATE["redirect_method"]
     redirect_fallback_url: str | None = None
-    redirect_fallback_method: str = "POST"
+    redirect_fallback_method: str = _UPDATE["redirect_fallback_method"]
     username: str | None = None
     password: str | None = None
     fallback_username: str | None = None
@@ -149,7 +173,7 @@ class RestDoc:
     """One timed REST request (``rest[i]``); exactly one of the three actions."""
 
     at: float
-    call: str = "main"
+    call: str = _REST["call"]
     update_call: Union[UpdateCallDoc, None] = None
     recording: str | None = None
     put_bxml: str | None = None
@@ -162,7 +186,7 @@ REST_ACTIONS = ("update_call", "recording", "put_bxml")
 @attrs.frozen
 class ScenarioDoc:
     name: str
-    seed: int = 0
+    seed: int = _SCENARIO["seed"]
     call: CallDoc = attrs.Factory(CallDoc)
     app: AppDoc = attrs.Factory(AppDoc)
     caller: list[StepDoc] = attrs.Factory(list)
@@ -170,8 +194,8 @@ class ScenarioDoc:
     calls: dict[str, CreatedCallDoc] = attrs.Factory(dict)
     rest: list[RestDoc] = attrs.Factory(list)
     expect: Any = None  # parsed by expect.py, which keeps its own line numbers
-    epoch: str = "2026-01-01T00:00:00.000Z"
-    tts: str = "model"  # model | espeak (model.TTS_ENGINES)
+    epoch: str = _SCENARIO["epoch"]
+    tts: str = _SCENARIO["tts"]  # model | espeak (model.TTS_ENGINES)
 
 
 #: Python attribute name -> YAML key, where they differ (used to print error paths).
