@@ -13,7 +13,7 @@ import soundfile
 from apps.live_server import closed_port_url
 from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
-from simulator.transports import (HttpTransport, InProcessTransport, RoutesTransport,
+from simulator.transports import (HttpTransport, RoutesTransport,
                                   TransportReply, load_app, make_transport)
 
 APPS = Path(__file__).parent / "apps"
