@@ -384,7 +384,7 @@ class _Builder:
                                 recording=action.recording, put_bxml=action.put_bxml,
                                 line=self.line(*parts))
 
-    def build_update(self, parts: tuple, update: schema.UpdateCallDoc) -> model.UpdateCall:
+    def build_update(self, parts: tuple, update: model.UpdateCall) -> model.UpdateCall:
         if update.state not in ("active", "completed"):
             self.bad(parts + ("state",), "bad value", "active or completed", update.state)
         elif update.state == "active" and update.redirect_url is None:
@@ -398,7 +398,7 @@ class _Builder:
         self.url(parts + ("redirect_url",), update.redirect_url)
         self.url(parts + ("redirect_fallback_url",), update.redirect_fallback_url)
         self.method(parts + ("redirect_fallback_method",), update.redirect_fallback_method)
-        return model.UpdateCall(**attrs.asdict(update))
+        return update
 
     def check_refs(self, app: model.AppSettings, names: set) -> None:
         """``{{calls.NAME.callId}}`` in canned bodies must name a call."""

@@ -40,7 +40,6 @@ _ROUTE = _model_defaults(model.Route)
 _PRESS = _model_defaults(model.Press)
 _PARTY = _model_defaults(model.Party)
 _CREATED = _model_defaults(model.CreatedCall)
-_UPDATE = _model_defaults(model.UpdateCall)
 _REST = _model_defaults(model.RestAction)
 _SCENARIO = _model_defaults(model.Scenario)
 
@@ -153,28 +152,12 @@ class CreatedCallDoc:
 
 
 @attrs.frozen
-class UpdateCallDoc:
-    """REST update call (``rest[i].update_call``), voice-api.md §3.4 in snake_case."""
-
-    state: str = _UPDATE["state"]
-    redirect_url: str | None = None
-    redirect_method: str = _UPDATE["redirect_method"]
-    redirect_fallback_url: str | None = None
-    redirect_fallback_method: str = _UPDATE["redirect_fallback_method"]
-    username: str | None = None
-    password: str | None = None
-    fallback_username: str | None = None
-    fallback_password: str | None = None
-    tag: str | None = None
-
-
-@attrs.frozen
 class RestDoc:
     """One timed REST request (``rest[i]``); exactly one of the three actions."""
 
     at: float
     call: str = _REST["call"]
-    update_call: Union[UpdateCallDoc, None] = None
+    update_call: Union[model.UpdateCall, None] = None  # already the model's shape: no Doc twin
     recording: str | None = None
     put_bxml: str | None = None
 
@@ -291,9 +274,9 @@ def make_converter() -> cattrs.Converter:
             return None
         if not isinstance(value, dict):
             raise WrongType("a mapping such as {redirect_url: /interrupt}", value)
-        return conv.structure(value, UpdateCallDoc)
+        return conv.structure(value, model.UpdateCall)
 
-    conv.register_structure_hook(Union[UpdateCallDoc, None], structure_update)
+    conv.register_structure_hook(Union[model.UpdateCall, None], structure_update)
 
     def structure_route(value, _type):
         if isinstance(value, str):
