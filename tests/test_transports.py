@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from apps.live_server import closed_port_url
+from apps.live_server import closed_port_url, rude_server
 from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
 from simulator.transports import (HttpTransport, RoutesTransport,
@@ -372,6 +372,21 @@ def test_real_http_slow_but_in_time_is_answered(starlette_server, http):
 def test_real_http_closed_port_is_a_refused_connection(http):
     reply = post(http, f"{closed_port_url()}/answer")
     assert (reply.status, reply.error, reply.content) == (None, "connection refused", b"")
+
+
+@pytest.mark.network
+def test_real_http_connection_reset_mid_reply_is_named(http):
+    with rude_server("reset") as url:
+        reply = post(http, f"{url}/answer")
+    assert (reply.status, reply.error, reply.content) == (None, "connection reset by peer", b"")
+
+
+@pytest.mark.network
+def test_real_http_connection_closed_before_a_reply_is_named(http):
+    with rude_server("close") as url:
+        reply = post(http, f"{url}/answer")
+    assert (reply.status, reply.error) == (None, "connection closed without a response")
+    assert not reply.timed_out   # a connection error: async webhooks retry it
 
 
 def test_real_http_unusable_url_is_an_error_reply(http):

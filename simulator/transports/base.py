@@ -14,6 +14,7 @@ import attrs
 
 REFUSED = "connection refused"
 RESET = "connection reset by peer"
+CLOSED = "connection closed without a response"
 
 
 def timeout_error(timeout: float) -> str:

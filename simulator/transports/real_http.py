@@ -12,7 +12,7 @@ import time
 
 import httpx2
 
-from .base import REFUSED, Transport, TransportReply, timeout_error
+from .base import CLOSED, REFUSED, RESET, Transport, TransportReply, timeout_error
 
 POOL_SIZE = 10  # connections kept to a real server; keep-alive limit is the same (no churn)
 
@@ -22,13 +22,28 @@ def _reply_from_response(response: httpx2.Response, elapsed: float) -> Transport
     return TransportReply(response.status_code, response.content, headers, elapsed)
 
 
+def _causes(exc: BaseException):
+    """``exc`` and the exceptions it was raised from (httpx2 wraps httpcore wraps OSError)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
 def _error_text(exc: httpx2.HTTPError, timeout: float) -> str:
+    """The reply's ``error``: the same words the canned faults use (base.py) where they apply."""
     if isinstance(exc, httpx2.TimeoutException):
         return timeout_error(timeout)
+    causes = list(_causes(exc))
+    if any(isinstance(cause, ConnectionResetError) for cause in causes):
+        return RESET
     if isinstance(exc, httpx2.ConnectError):
-        cause = exc.__context__ or exc.__cause__
-        refused = isinstance(cause, ConnectionRefusedError) or "refused" in str(exc).lower()
+        refused = (any(isinstance(cause, ConnectionRefusedError) for cause in causes)
+                   or "refused" in str(exc).lower())
         return REFUSED if refused else f"connection error: {exc}"
+    if isinstance(exc, httpx2.RemoteProtocolError) and "without sending" in str(exc):
+        return CLOSED   # httpcore's words when the server closed (or reset) before replying
     return f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
 
 
