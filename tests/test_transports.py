@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import soundfile
 from apps.live_server import closed_port_url, rude_server
 from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
-from simulator.transports import (HttpTransport, RoutesTransport,
+from simulator.transports import (AsgiBridge, HttpTransport, RoutesTransport,
                                   TransportReply, load_app, make_transport)
 
 APPS = Path(__file__).parent / "apps"
@@ -265,6 +266,92 @@ def test_an_asgi_app_without_lifespan_support_is_fine(tmp_path):
         "    await send({'type': 'http.response.body', 'body': b'ok'})\n")
     with make_transport(AppSettings(asgi="bare:app"), tmp_path) as transport:
         assert post(transport, "http://app.test/").status == 201
+
+
+# ---- in-process apps that hang -----------------------------------------------------------
+
+HANGING_WSGI = """
+import threading
+RELEASE = threading.Event()
+
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/hang":
+        RELEASE.wait(30)
+    elif environ["PATH_INFO"] == "/exit":
+        raise SystemExit("the app called sys.exit")
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"answered"]
+"""
+
+HANGING_ASGI = """
+import asyncio, time
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+async def hang(request):
+    await asyncio.sleep(30)
+
+async def block(request):
+    time.sleep(float(request.query_params["seconds"]))   # blocks the event loop itself
+    return PlainTextResponse("unblocked")
+
+async def fast(request):
+    return PlainTextResponse("answered")
+
+app = Starlette(routes=[Route("/hang", hang, methods=["POST"]),
+                        Route("/block", block, methods=["POST"]),
+                        Route("/fast", fast, methods=["POST"])])
+"""
+
+
+@pytest.fixture
+def hanging_wsgi(tmp_path):
+    (tmp_path / "hanging_wsgi.py").write_text(HANGING_WSGI)
+    transport = make_transport(AppSettings(wsgi="hanging_wsgi:app"), tmp_path)
+    yield transport
+    transport.close()
+    sys.modules["hanging_wsgi"].RELEASE.set()
+
+
+def test_an_in_process_app_that_hangs_is_cut_at_the_callback_timeout(hanging_wsgi):
+    reply = post(hanging_wsgi, "http://app.test/hang", timeout=0.3)
+    assert (reply.status, reply.error, reply.elapsed) == (None, "timeout after 0.3 s", 0.3)
+    assert reply.timed_out and "did not return within 0.3 s" in reply.headers["x-bxmlsim-note"]
+    assert hanging_wsgi.abandoned == 1
+
+
+def test_requests_after_a_hang_reach_the_app_on_a_fresh_thread(hanging_wsgi):
+    post(hanging_wsgi, "http://app.test/hang", timeout=0.2)
+    reply = post(hanging_wsgi, "http://app.test/answer", timeout=0.2)
+    assert (reply.status, reply.text, reply.elapsed) == (200, "answered", 0.0)
+
+
+def test_an_app_raising_system_exit_is_a_500_not_a_lost_request(hanging_wsgi):
+    reply = post(hanging_wsgi, "http://app.test/exit", timeout=5)
+    assert (reply.status, reply.text) == (500, "SystemExit: the app called sys.exit")
+
+
+def test_an_asgi_request_awaiting_forever_is_cut_and_close_stays_prompt(tmp_path):
+    (tmp_path / "hanging_asgi.py").write_text(HANGING_ASGI)
+    transport = make_transport(AppSettings(asgi="hanging_asgi:app"), tmp_path)
+    reply = post(transport, "http://app.test/hang", timeout=0.3)
+    assert (reply.status, reply.error) == (None, "timeout after 0.3 s")
+    assert post(transport, "http://app.test/fast", timeout=2).text == "answered"
+    started = time.monotonic()
+    transport.close()
+    assert time.monotonic() - started < 2
+
+
+def test_an_asgi_app_blocking_its_event_loop_cannot_stall_close(tmp_path, monkeypatch):
+    (tmp_path / "hanging_asgi.py").write_text(HANGING_ASGI)
+    monkeypatch.setattr(AsgiBridge, "SHUTDOWN_WALL_LIMIT", 0.2)
+    transport = make_transport(AppSettings(asgi="hanging_asgi:app"), tmp_path)
+    reply = post(transport, "http://app.test/block?seconds=1.5", timeout=0.2)
+    assert reply.error == "timeout after 0.2 s"
+    started = time.monotonic()
+    transport.close()   # shutdown and the loop's stop both wait 0.2 s, then give up
+    assert time.monotonic() - started < 1
 
 
 # ---- loading "module:attr" ----------------------------------------------------------------

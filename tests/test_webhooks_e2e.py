@@ -3,6 +3,7 @@ in-process Flask/Starlette apps and a real local server; checked on result.json.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,22 @@ def test_timeline_webhook_entry_of_a_failed_delivery_has_the_last_error():
     assert webhook_outcomes(result)[-1] == {
         "eventType": "disconnect", "ok": False, "status": None, "error": "connection refused",
         "attempts": 2, "fallback": False}
+
+
+def test_an_in_process_app_that_hangs_is_cut_like_a_hanging_server(tmp_path):
+    (tmp_path / "stuck.py").write_text(
+        "import threading\nRELEASE = threading.Event()\n\n"
+        "def app(environ, start_response):\n"
+        "    RELEASE.wait(30)   # a deadlock, as far as the simulator can tell\n"
+        "    start_response('200 OK', [])\n"
+        "    return [b'<Response/>']\n")
+    sc = load_mapping({"name": "stuck app", "app": {"wsgi": "stuck:app"},
+                       "call": {"callback_timeout": 1}}, base_dir=tmp_path)[0]
+    try:
+        result = run(sc)
+    finally:
+        sys.modules["stuck"].RELEASE.set()
+    assert events(result) == [("initiate", 1, False, None, "timeout after 1 s")]
+    assert the_call(result)["disconnectCause"] == "callback-error"
+    (webhook,) = [e for e in result["timeline"] if e["kind"] == "webhook"]
+    assert "in-process app did not return within 1 s" in webhook["detail"]["note"]

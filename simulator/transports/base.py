@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import attrs
 
+#: reply header carrying a remark of the simulator (delivery keeps it as the attempt's ``note``)
+NOTE_HEADER = "x-bxmlsim-note"
 REFUSED = "connection refused"
 RESET = "connection reset by peer"
 CLOSED = "connection closed without a response"

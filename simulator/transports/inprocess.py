@@ -4,8 +4,10 @@ sockets.
 ``load_app`` imports ``"module:attr"`` with the scenario folder first on ``sys.path``;
 :class:`AsgiBridge` runs an ASGI app on its own event-loop thread (lifespan included) and
 exposes it as WSGI through ``a2wsgi``; :class:`InProcessTransport` sends requests to the WSGI
-callable through httpx2's WSGI transport. Requests take 0 virtual seconds, so runs stay
-deterministic. Setup problems raise ``TransportError`` saying what was expected.
+callable through httpx2's WSGI transport, on a worker thread watched by the caller. Requests
+take 0 virtual seconds, so runs stay deterministic; an app that has not answered after the
+callback timeout in wall seconds is cut off like a server that hangs. Setup problems raise
+``TransportError`` saying what was expected.
 """
 
 from __future__ import annotations
@@ -23,16 +25,19 @@ import httpx2
 
 from simulator.errors import TransportError
 
-from .base import TransportReply
+from .base import NOTE_HEADER, TransportReply, timeout_error
 from .real_http import _ClientTransport
 
 
 class InProcessTransport(_ClientTransport):
     """A WSGI app (or an ASGI app bridged by ``a2wsgi``) called in-process, no sockets.
 
-    Every request reaches the app whatever its host. ``elapsed`` is 0 virtual seconds, so the
-    callback timeout never fires (and an app that hangs cannot be cut: use a real server to test
-    that). An exception escaping the app becomes a 500 reply carrying the exception text."""
+    Every request reaches the app whatever its host. ``elapsed`` is 0 virtual seconds, so an
+    app that answers never times out. Requests run one at a time on a worker thread; one that
+    has not returned after ``timeout`` wall seconds (the callbackTimeout) is a timeout, as a
+    hanging server's would be (``elapsed`` = the timeout, plus a note), and its thread is
+    abandoned (a daemon: it cannot be killed, and it cannot keep the process alive). An
+    exception escaping the app becomes a 500 reply carrying the exception text."""
 
     measured = False
 
@@ -45,12 +50,59 @@ class InProcessTransport(_ClientTransport):
         transport = httpx2.WSGITransport(app=wsgi_app, raise_app_exceptions=True)
         super().__init__(httpx2.Client(transport=transport, follow_redirects=False))
         self._on_close = on_close
+        self._worker: _Worker | None = None
+        self.abandoned = 0   # requests cut off while the app was still running them
+
+    def send(self, method, url, *, headers=None, params=None, json=None, timeout):
+        if self._worker is None:
+            self._worker = _Worker()
+        done = self._worker.run(lambda: super(InProcessTransport, self).send(
+            method, url, headers=headers, params=params, json=json, timeout=timeout))
+        try:
+            reply = done.get(timeout=timeout)
+        except queue.Empty:
+            self._worker, self.abandoned = None, self.abandoned + 1   # stuck in the app
+            note = (f"the in-process app did not return within {timeout:g} s (wall clock); "
+                    "its request thread was abandoned")
+            return TransportReply(None, b"", {NOTE_HEADER: note}, timeout,
+                                  timeout_error(timeout))
+        # What escaped even _ClientTransport.send's net (SystemExit, KeyboardInterrupt in the app)
+        return self._failure(reply) if isinstance(reply, BaseException) else reply
 
     def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
         super().close()
         if self._on_close is not None:
             on_close, self._on_close = self._on_close, None
             on_close()
+
+
+class _Worker:
+    """One daemon thread running the app's requests in order; each ``run`` returns a queue
+    that receives the reply. A daemon, because a thread stuck in the app must not keep the
+    process alive after the run."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name="inprocess-app", daemon=True).start()
+
+    def _loop(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            call, done = job
+            try:
+                done.put(call())
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller, never lost
+                done.put(exc)
+
+    def run(self, call) -> queue.SimpleQueue:
+        done: queue.SimpleQueue = queue.SimpleQueue()
+        self._jobs.put((call, done))
+        return done
+
+    def stop(self) -> None:
+        self._jobs.put(None)
 
 
 def _local_module_file(module_name: str, base_dir: Path) -> Path | None:
@@ -166,7 +218,9 @@ class AsgiBridge:
     Lifespan startup runs here and shutdown on ``close()`` (``a2wsgi`` and httpx2's
     ASGITransport run neither). An app without lifespan support is accepted as is."""
 
-    STARTUP_WALL_LIMIT = 30.0  # wall seconds a lifespan handler may take
+    STARTUP_WALL_LIMIT = 30.0  # wall seconds the lifespan startup may take
+    # Shutdown, and stopping the loop, get less: a loop blocked by a hung request never answers.
+    SHUTDOWN_WALL_LIMIT = 5.0
 
     def __init__(self, app, *, spec: str = "asgi app") -> None:
         self.loop = asyncio.new_event_loop()
@@ -176,7 +230,8 @@ class AsgiBridge:
         self._sent: queue.Queue = queue.Queue()
         self._lifespan = asyncio.run_coroutine_threadsafe(self._run_lifespan(app), self.loop)
         self._supports_lifespan = True
-        failed = self._step("lifespan.startup")
+        self._closing = False
+        failed = self._step("lifespan.startup", self.STARTUP_WALL_LIMIT)
         if failed is not None:
             self.close()
             raise TransportError(f"app.asgi: {spec} failed to start", got=failed,
@@ -195,15 +250,15 @@ class AsgiBridge:
             pass
         self._sent.put({"type": "lifespan.done"})
 
-    def _step(self, message: str) -> str | None:
+    def _step(self, message: str, limit: float) -> str | None:
         """Send a lifespan message; return the failure text, or None when it went well."""
         if not self._supports_lifespan:
             return None
         self.loop.call_soon_threadsafe(self._inbox.put_nowait, {"type": message})
         try:
-            reply = self._sent.get(timeout=self.STARTUP_WALL_LIMIT)
+            reply = self._sent.get(timeout=limit)
         except queue.Empty:
-            return f"no reply to {message} within {self.STARTUP_WALL_LIMIT:g} s"
+            return f"no reply to {message} within {limit:g} s"
         if reply["type"] == "lifespan.done":
             self._supports_lifespan = False
             return None
@@ -212,10 +267,16 @@ class AsgiBridge:
         return None
 
     def close(self) -> None:
-        if self.loop.is_closed():
+        if self.loop.is_closed() or self._closing:
             return
+        self._closing = True
         if self._thread.is_alive():
-            self._step("lifespan.shutdown")
+            self._step("lifespan.shutdown", self.SHUTDOWN_WALL_LIMIT)
             self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join()
+            self._thread.join(self.SHUTDOWN_WALL_LIMIT)
+            if self._thread.is_alive():   # blocked inside the app: leave it to its daemon thread
+                return
+        for task in asyncio.all_tasks(self.loop):   # requests still awaiting in the app
+            task.cancel()
+        self.loop.run_until_complete(asyncio.sleep(0))   # let the cancellations run
         self.loop.close()

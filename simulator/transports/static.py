@@ -25,10 +25,9 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .base import Transport, TransportReply
+from .base import NOTE_HEADER, Transport, TransportReply
 from .routes import AUDIO_CONTENT_TYPES, XML_CONTENT_TYPE
 
-NOTE_HEADER = "x-bxmlsim-note"
 NO_APP_NOTE = "no app: empty reply"
 #: file suffixes of media requests: never answered by the empty "no app" reply
 AUDIO_SUFFIXES = {".wav", ".mp3", ".ogg", ".flac", ".oga", ".opus", ".m4a", ".aac", ".aiff",
