@@ -60,8 +60,9 @@ KINDS: dict[str, str] = {
              "conference, message]",
     "call-end": "the leg is gone [cause, errorMessage]",
     "internal-error": "a bug in the simulator stopped the run here [error: the exception type, "
-                      "message]; running recordings are then finalised (call-ended) and "
-                      "nothing follows (engine/salvage.py)",
+                      "message]; running recordings are then finalised (call-ended), calls "
+                      "still up end (call-end, cause error) and nothing follows "
+                      "(engine/salvage.py)",
 }
 
 

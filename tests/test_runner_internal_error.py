@@ -78,12 +78,17 @@ def test_engine_bug_gives_a_partial_result_with_its_recordings(tmp_path, pause_c
     for rec in (first, second):
         info = soundfile.info(str(out / rec["file"]))  # valid audio, the right length
         assert info.samplerate == 8000 and info.frames == round(rec["duration"] * 8000)
-    # the calls and callbacks so far; the call did not end, the simulation stopped
+    # the callbacks so far, none after the error (no disconnect); the call still up ends then
+    # with Bandwidth's cause for "any other error", so result.json keeps the contract's types
     assert [c["eventType"] for c in data["callbacks"]] == ["initiate", "recordComplete"]
-    assert data["calls"][0]["disconnectCause"] is None and data["calls"][0]["endTime"] is None
+    call = data["calls"][0]
+    assert (call["disconnectCause"], call["endTime"]) == ("error", "2026-01-01T00:00:03.000Z")
+    assert call["errorMessage"] == ("the simulation stopped: internal error ZeroDivisionError: "
+                                    "boom")
     kinds = [(e["kind"], e["verb"]) for e in data["timeline"]]
     crash = kinds.index(("internal-error", "Pause"))
-    assert kinds[crash + 1:] == [("recording-stop", "StartRecording")]
+    assert kinds[crash + 1:] == [("recording-stop", "StartRecording"), ("call-end", None)]
+    assert data["timeline"][-1]["detail"]["cause"] == "error"
     entry = data["timeline"][crash]
     assert entry["at"] == 3.0 and entry["callId"] == data["calls"][0]["callId"]
     assert entry["line"] == 3  # the <Pause> in the recordComplete reply

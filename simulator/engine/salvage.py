@@ -14,9 +14,12 @@ from what it returns. Here, with no I/O:
 * the ``RecordingDone`` effect of every recording without a file yet (still running, or
   finished but not yet processed) is returned with the handler that records the file path.
 
-Nothing else happens: no webhook is sent, calls still up stay up (``endTime`` and
-``disconnectCause`` null: the call never ended, the simulation stopped). The run itself
-cannot continue: the state the bug left behind is not trusted.
+* every call still up ends at the current virtual time with cause ``error`` (Bandwidth's cause
+  for "any other error": a platform failure) and an errorMessage naming the internal error,
+  with its ``call-end`` entry, so result.json keeps the contract's types.
+
+Nothing else happens: no webhook is sent (no disconnect either) and no flow or caller script
+runs again: the state the bug left behind is not trusted.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simulator.engine.effects import RecordingDone
+from simulator.engine.legs import Leg, LegState
 from simulator.engine.simulation import EngineBug, Simulation
 
 
@@ -55,7 +59,19 @@ def salvage(sim: Simulation, error: BaseException
                              duration=rec.duration)
         if rec.file is None:
             pending.append((sim.recording_done(leg, rec), _setter(rec)))
+    message = f"the simulation stopped: internal error {type(cause).__name__}: {cause}"
+    for leg in sim.legs.values():
+        if leg.up:
+            _end(sim, leg, message)
     return pending
+
+
+def _end(sim: Simulation, leg: Leg, message: str) -> None:
+    """The leg's end fields and entry only: ``Simulation.end_leg`` would run the flow's own
+    teardown and send the disconnect webhook, on state a bug left behind."""
+    leg.state = LegState.DISCONNECTED
+    leg.end_at, leg.cause, leg.error_message = sim.now, "error", message
+    sim.timeline.add(sim.now, leg.call_id, "call-end", cause="error", errorMessage=message)
 
 
 def _setter(rec) -> Callable[[Any], None]:
