@@ -266,7 +266,36 @@ class _Builder:
         if not 1 <= call.callback_timeout <= 25:
             self.bad(("call", "callback_timeout"), "bad value",
                      "1 to 25 seconds (Bandwidth's callbackTimeout range)", call.callback_timeout)
-        return model.CallSettings(**attrs.asdict(call))
+        fields = attrs.asdict(call, recurse=False)
+        fields["refer"] = self.build_refer(call.refer)
+        return model.CallSettings(**fields)
+
+    def build_refer(self, refer: schema.ReferDoc) -> model.ReferResponse:
+        """``call.refer``; a NOTIFY key beside a REFER that gets no NOTIFY is a conflict."""
+        parts = ("call", "refer")
+        codes_ok = True
+        for key, means, none in (("response", "accepts the REFER", "no response"),
+                                 ("notify", "is success", "no final NOTIFY")):
+            code = getattr(refer, key)
+            if code is not None and not 200 <= code <= 699:
+                codes_ok = False
+                self.bad(parts + (key,), "bad value", f"a final SIP status code 200-699 (2xx "
+                         f"{means}), or null ({none})", code)
+        self.seconds(parts + ("notify_after",), refer.notify_after)
+        result = model.ReferResponse(**attrs.asdict(refer))
+        call = self.doc.get("call")
+        written = call.get("refer") if isinstance(call, dict) else None
+        written = written if isinstance(written, dict) else {}
+        if codes_ok and not (refer.response is not None and 200 <= refer.response < 300):
+            extra = [key for key in ("notify", "notify_after") if key in written]
+            if extra:
+                self.bad(parts, "conflicting keys", "no " + " or ".join(extra) + ": a REFER "
+                         "that is not accepted (response not 2xx) gets no NOTIFY",
+                         ", ".join(["response", *extra]))
+        elif codes_ok and refer.notify is None and "notify_after" in written:
+            self.bad(parts, "conflicting keys", "no notify_after with notify: null (the final "
+                     "NOTIFY never comes)", "notify, notify_after")
+        return result
 
     def build_app(self, app: schema.AppDoc) -> model.AppSettings:
         if not _URL.match(app.base_url) or _url_problem(app.base_url):

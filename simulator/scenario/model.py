@@ -14,6 +14,19 @@ import attrs
 
 
 @attrs.frozen
+class ReferResponse:
+    """How the caller's SIP endpoint answers a ``<Refer>`` (scenario ``call.refer``).
+
+    The defaults are a cooperative SIP phone: REFER accepted (202 Accepted), and one second
+    later the final NOTIFY reports that the new call was answered (200 OK). What the engine
+    does with it, and its timeouts: engine/verbs_refer.py."""
+
+    response: int | None = 202  # final SIP response to the REFER; 2xx accepts it; None: none
+    notify: int | None = 200  # status the final NOTIFY carries; 2xx = success; None: never sent
+    notify_after: float = 1.0  # seconds from the accepting response to the final NOTIFY
+
+
+@attrs.frozen
 class CallSettings:
     direction: str = "inbound"  # inbound | outbound
     from_: str = "+15555550100"
@@ -24,6 +37,7 @@ class CallSettings:
     tag: str | None = None
     max_duration: float = 14400.0
     callback_timeout: float = 15.0
+    refer: ReferResponse = attrs.Factory(ReferResponse)  # the far end's answer to <Refer>
 
 
 #: Text-to-speech engines of scenario ``tts:`` / ``bxmlsim run --tts`` (docs/audio.md).

@@ -35,6 +35,7 @@ def _model_defaults(cls: type) -> dict[str, Any]:
 
 
 _CALL = _model_defaults(model.CallSettings)
+_REFER = _model_defaults(model.ReferResponse)
 _APP = _model_defaults(model.AppSettings)
 _ROUTE = _model_defaults(model.Route)
 _PRESS = _model_defaults(model.Press)
@@ -42,6 +43,15 @@ _PARTY = _model_defaults(model.Party)
 _CREATED = _model_defaults(model.CreatedCall)
 _REST = _model_defaults(model.RestAction)
 _SCENARIO = _model_defaults(model.Scenario)
+
+
+@attrs.frozen
+class ReferDoc:
+    """``call.refer``: the caller's SIP endpoint's answer to ``<Refer>`` (null: no answer)."""
+
+    response: int | None = _REFER["response"]
+    notify: int | None = _REFER["notify"]
+    notify_after: float = _REFER["notify_after"]
 
 
 @attrs.frozen
@@ -55,6 +65,7 @@ class CallDoc:
     tag: str | None = None
     max_duration: float = _CALL["max_duration"]
     callback_timeout: float = _CALL["callback_timeout"]
+    refer: ReferDoc = attrs.Factory(ReferDoc)
 
 
 @attrs.frozen

@@ -85,6 +85,27 @@ def test_defaults_follow_the_contract(tmp_path):
     assert s.app.base_url == "http://app.test" and s.caller == () and s.expect is None
 
 
+def test_call_refer_scripts_the_callers_sip_endpoint(tmp_path):
+    """`call.refer`: omitted keys keep the cooperative phone's defaults; null is meaningful."""
+    scenarios = load_scenarios(write(tmp_path, """
+        scenarios:
+          - name: defaults
+          - name: busy target
+            call: {refer: {notify: 486, notify_after: 3}}
+          - name: rejected
+            call: {refer: {response: 603}}
+          - name: silent phone
+            call: {refer: {response: null}}
+          - name: no notify
+            call: {refer: {notify: null}}
+    """))
+    assert [s.call.refer for s in scenarios] == [
+        model.ReferResponse(response=202, notify=200, notify_after=1.0),
+        model.ReferResponse(notify=486, notify_after=3.0),
+        model.ReferResponse(response=603), model.ReferResponse(response=None),
+        model.ReferResponse(notify=None)]
+
+
 def test_plain_mapping_resolves_against_the_given_folder(tmp_path):
     (tmp_path / "a.xml").write_text("<Response/>")
     [s] = load_mapping({"name": "m", "app": {"routes": {"/answer": {"file": "a.xml"}}}},
@@ -102,6 +123,26 @@ ERRORS = [
     ("name: x\ncall:\n  max_duration: -5\n", 3, "$.call.max_duration", "positive number"),
     ("name: x\ncall:\n  max_duration: soon\n", 3, "$.call.max_duration", "a number (seconds)"),
     ("name: x\ncall:\n  answer_method: PUT\n", 3, "$.call.answer_method", "GET or POST"),
+    ("name: x\ncall:\n  refer:\n    response: abc\n", 4, "$.call.refer.response",
+     "wrong type; expected an integer, got a string ('abc')"),
+    ("name: x\ncall:\n  refer:\n    response: 99\n", 4, "$.call.refer.response",
+     "expected a final SIP status code 200-699 (2xx accepts the REFER), or null (no response)"),
+    ("name: x\ncall:\n  refer:\n    notify: 180\n", 4, "$.call.refer.notify",
+     "200-699 (2xx is success), or null (no final NOTIFY), got 180"),
+    ("name: x\ncall:\n  refer:\n    notify_after: -1\n", 4, "$.call.refer.notify_after",
+     ">= 0"),
+    ("name: x\ncall:\n  refer:\n    notify_after: true\n", 4, "$.call.refer.notify_after",
+     "a number (seconds)"),
+    ("name: x\ncall:\n  refer:\n    response: 603\n    notify: 200\n", 3, "$.call.refer",
+     "conflicting keys; expected no notify: a REFER that is not accepted (response not 2xx) "
+     "gets no NOTIFY, got 'response, notify'"),
+    ("name: x\ncall:\n  refer:\n    response: null\n    notify_after: 2\n", 3, "$.call.refer",
+     "got 'response, notify_after'"),
+    ("name: x\ncall:\n  refer:\n    notify: null\n    notify_after: 2\n", 3, "$.call.refer",
+     "no notify_after with notify: null"),
+    ("name: x\ncall:\n  refer:\n    notfiy: 200\n", 4, "$.call.refer.notfiy",
+     "unknown key; expected one of response, notify, notify_after"),
+    ("name: x\ncall:\n  refer:\n", 3, "$.call.refer", "expected a mapping, got null"),
     ("name: x\ncaller:\n  - press: 0123\n", 3, "$.caller[0].press", "got an integer (123)"),
     ("name: x\ncaller:\n  - say: hi\n  - press: '12x'\n", 4, "$.caller[1].press", "DTMF"),
     ("name: x\ncaller:\n  - silence: -1\n", 3, "$.caller[0].silence", ">= 0"),
