@@ -53,6 +53,9 @@ KINDS: dict[str, str] = {
     "transcription-stop": "a real-time transcription stopped [name]",
     "bridge": "two calls start hearing each other (Transfer, Bridge) [callId: the other call]",
     "bridge-end": "a Bridge is over [callId, left: target | bridger]",
+    "refer": "a Refer's REFER/NOTIFY exchange ended [target, status: success | failure, "
+             "referSipResponseCode, notifySipResponseCode, reason: transferred, rejected, "
+             "no-response, notify-failure, notify-timeout, not-a-sip-call]",
     "conference-join": "the call joined a conference [conferenceId, name]",
     "conference-exit": "the call left a conference [conferenceId, name]",
     "rest": "a REST request of the app [action, status, error when refused, ...]",

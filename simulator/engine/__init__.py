@@ -6,7 +6,8 @@ Modules:
     clock, process   the virtual clock and the generator processes that run on it
     legs             call legs, their state transitions and media tracks
     documents        per-leg document execution (first webhook, verbs in order, the end)
-    verbs            one flow per verb and the registry (verbs_recording, verbs_stream: more)
+    verbs            one flow per verb and the registry (verbs_recording, verbs_stream,
+                     verbs_refer: more)
     recorder         the recording state machine, segments, end reasons
     caller           the far end's scripted steps
     connect, bridge, conference   Transfer/Forward, Bridge, Conference

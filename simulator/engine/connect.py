@@ -105,7 +105,7 @@ class MediaBridge:
 # -- dialling -------------------------------------------------------------------------------------
 
 def refuse_on_b_leg(ctx: Context, node: nodes.Node) -> None:
-    """Transfer/Bridge/Conference/Forward are not allowed in B-leg BXML (spec §9)."""
+    """Transfer/Bridge/Conference/Forward/Refer are not allowed in B-leg BXML (spec §9)."""
     if ctx.leg.parent_call_id is not None:
         raise EndCall("invalid-bxml", f"<{type(node).__name__}> at line {node.line} is not "
                                       f"allowed in transferAnswer (B-leg) BXML")

@@ -286,7 +286,8 @@ FLOWS: dict[type, Callable] = {
 
 
 def register(node_class: type, flow: Callable) -> None:
-    """Add or replace the flow of a verb (used by the recording, stream and connection modules)."""
+    """Add or replace the flow of a verb (used by the recording, stream, connection and Refer
+    modules)."""
     FLOWS[node_class] = flow
 
 
@@ -298,6 +299,6 @@ def flow_for(node: nodes.Node) -> Callable:
 @functools.cache
 def _load_extensions() -> None:
     """Import the modules that register the other verbs (they import this one, so not at the
-    top): recording, streams, Transfer/Forward, Bridge, Conference."""
+    top): recording, streams, Transfer/Forward, Bridge, Conference, Refer."""
     from simulator.engine import (bridge, conference, connect,  # noqa: F401
-                                  verbs_recording, verbs_stream)
+                                  verbs_recording, verbs_refer, verbs_stream)
