@@ -427,3 +427,19 @@ def test_webhooks_without_a_call_get_their_own_row(sample):
     legs = page(result).xpath("//section[@class='leg']")
     assert legs[-1].findtext("h3") == "Not tied to a call"
     assert "conferenceCompleted" in text_of(legs[-1], ".//a[contains(@class,'webhook')]")
+
+
+def test_referComplete_reply_after_a_successful_refer_is_no_document(sample):
+    """The call was gone when it came back: only the failure reply is BXML the call ran."""
+    result = copy.deepcopy(sample)
+    call_id = result["calls"][0]["callId"]
+    for at, status in ((8.1, "failure"), (8.2, "success")):
+        result["callbacks"].append({
+            "at": at, "eventType": "referComplete", "url": "http://app.test/rc",
+            "method": "POST", "attempt": 1, "fallback": False, "status": 200,
+            "responseBody": f"<Response><SpeakSentence>{status}</SpeakSentence></Response>",
+            "error": None, "payload": {"eventType": "referComplete", "callId": call_id,
+                                       "referCallStatus": status}})
+    documents = page(result).xpath("//article[@class='document']")
+    assert len(documents) == len(page(sample).xpath("//article[@class='document']")) + 1
+    assert "failure" in text_of(documents[-1], ".") and "success" not in text_of(documents[-1], ".")

@@ -80,7 +80,7 @@ def _documents(callbacks: list[dict], timeline: list[dict], call_ids: list) -> l
         body = cb.get("responseBody")
         status = cb.get("status")
         if (cb.get("eventType") in BXML_EVENTS and isinstance(body, str) and body.strip()
-                and isinstance(status, int) and 200 <= status < 300):
+                and isinstance(status, int) and 200 <= status < 300 and not _unread(cb)):
             docs.append({"at": num(cb.get("at")), "callId": callback_call(cb), "text": body,
                          "origin": f"reply to {cb.get('eventType')} "
                                    f"({cb.get('method', 'POST')} {cb.get('url', '')})",
@@ -98,6 +98,13 @@ def _documents(callbacks: list[dict], timeline: list[dict], call_ids: list) -> l
         d["number"] = n
         d["lines"] = d["text"].splitlines()
     return docs
+
+
+def _unread(cb: dict) -> bool:
+    """A reply the call never ran: referComplete after a successful Refer (call gone)."""
+    payload = cb.get("payload")
+    return (cb.get("eventType") == "referComplete" and isinstance(payload, dict)
+            and payload.get("referCallStatus") == "success")
 
 
 def _document_at(documents: list[dict], call_id: Any, at: float) -> dict | None:
