@@ -64,6 +64,10 @@ def _describe(ev: dict) -> str:
         return "caller hangs up"
     if kind and kind.startswith("recording-"):
         return f"recording {kind[len('recording-'):]}" + _extra(detail, set())
+    if kind == "refer":
+        return f"REFER to {detail.get('target')}{line}: {detail.get('status')} " \
+               f"({detail.get('reason')}; REFER {_sip(detail, 'referSipResponseCode')}, " \
+               f"NOTIFY {_sip(detail, 'notifySipResponseCode')})"
     if kind == "call-end":
         return f"call ends: {detail.get('cause')}" + (
             f" ({detail['errorMessage']})" if detail.get("errorMessage") else "")
@@ -71,6 +75,12 @@ def _describe(ev: dict) -> str:
         return (f"INTERNAL ERROR (a simulator bug; the run stops here): "
                 f"{detail.get('error')}: {detail.get('message')}")
     return f"{kind}{' ' + verb if verb else ''}{line}" + _extra(detail, set())
+
+
+def _sip(detail: dict, key: str) -> str:
+    """A SIP status code of a ``refer`` entry, or ``-`` when none was received."""
+    code = detail.get(key)
+    return "-" if code is None else str(code)
 
 
 def _seconds(detail: dict) -> str:

@@ -43,3 +43,21 @@ def test_bxml_warnings_are_told_with_their_code_and_line(result):
                            "kind": "bxml-warning", "line": 3,
                            "detail": {"code": "BX406", "message": "no gatherUrl"}}]
     assert narrate(result) == ["    0.000  c1  BXML warning BX406 (line 3): no gatherUrl"]
+
+
+def test_a_refer_is_told_with_its_outcome_and_sip_codes(result):
+    call_id = result["calls"][0]["callId"]
+    result["timeline"] = [
+        {"at": 2.6, "callId": call_id, "kind": "refer", "verb": "Refer", "line": 3,
+         "detail": {"target": "sip:sales@pbx.example.com", "status": "success",
+                    "referSipResponseCode": 202, "notifySipResponseCode": 200,
+                    "reason": "transferred"}},
+        {"at": 0.0, "callId": call_id, "kind": "refer", "verb": "Refer", "line": 2,
+         "detail": {"target": "sip:sales@pbx.example.com", "status": "failure",
+                    "referSipResponseCode": 405, "notifySipResponseCode": None,
+                    "reason": "rejected"}}]
+    assert narrate(result) == [
+        "    2.600  c1  REFER to sip:sales@pbx.example.com (line 3): success "
+        "(transferred; REFER 202, NOTIFY 200)",
+        "    0.000  c1  REFER to sip:sales@pbx.example.com (line 2): failure "
+        "(rejected; REFER 405, NOTIFY -)"]
