@@ -56,8 +56,11 @@ KINDS: dict[str, str] = {
     "refer": "a Refer's REFER/NOTIFY exchange ended [target, status: success | failure, "
              "referSipResponseCode, notifySipResponseCode, reason: transferred, rejected, "
              "no-response, notify-failure, notify-timeout, not-a-sip-call]",
-    "conference-join": "the call joined a conference [conferenceId, name]",
+    "conference-join": "the call joined a conference [conferenceId, name; callIdsToCoach when "
+                       "it coaches, coachRefused when another member already did]",
     "conference-exit": "the call left a conference [conferenceId, name]",
+    "conference-member": "a member's settings changed by REST [conferenceId, name, mute, hold, "
+                         "callIdsToCoach: the settings now]",
     "rest": "a REST request of the app [action, status, error when refused, ...]",
     "error": "a call-ending failure [cause, message]; or a refused conference reply [cause, "
              "conference, message]",

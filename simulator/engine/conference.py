@@ -4,20 +4,26 @@
   then ``conferenceMemberJoin`` (sync) for the member. Only the creating member's
   ``conferenceEventUrl`` (method, fallback, credentials, ``callbackTimeout``) counts; every
   event carries the creating call's tag (its tag when the room was created).
-* A member stays until its call ends; leaving sends ``conferenceMemberExit`` (sync), and the
-  last member leaving ends the room: playback stops, a recording still running ends
-  (``endReason: call-ended``), ``conferenceCompleted`` (async).
+* A member stays until its call ends (or a REST redirect / PUT bxml moves it on); leaving
+  sends ``conferenceMemberExit`` (sync), and the last member leaving ends the room: playback
+  stops, a recording still running ends (``endReason: call-ended``), ``conferenceCompleted``
+  (async). Ending the room by REST (:meth:`Room.complete`) ejects every member at once, in
+  join order; each continues its BXML after ``<Conference>``.
 * Replies to the sync events are conference BXML (context ``conference``: PlayAudio,
   SpeakSentence, Start/Stop/Pause/ResumeRecording). Documents are queued and run one at a
   time in arrival order; a document with another verb is refused whole, a failing verb is
   skipped, an empty reply does nothing (callbacks.md §1.6). The room survives all of these.
 * Audio: what the room plays is heard by every member not on ``hold`` (it lands on their
-  ``played`` track, so their own call recordings hold it). Members hear each other: each member
-  not on hold hears the sum of the other members that are neither muted nor on hold, from the
-  later of their two joins until either leaves (:class:`FanoutTrack`). A room recording is one channel:
-  members that are neither muted nor on hold (while they were members), plus the room's audio.
-  It ends with ``conferenceRecordingAvailable``; result.json lists it with the creating call's
-  ``callId``.
+  ``played`` track, so their own call recordings hold it). Members hear each other: a member
+  not on hold hears every other member that is neither muted nor on hold (:func:`audible`),
+  while both are in (:class:`FanoutTrack`). A coach (``callIdsToCoach``) is heard only by the
+  calls it coaches and hears everyone. ``mute``/``hold``/coaching may change while in (REST
+  update member, :meth:`Room.update_member`): the mix follows from that instant. A room
+  recording is one channel: what the room hears (members neither muted, on hold nor coaching,
+  over the intervals they were so: ``Member.mixed``), plus the room's audio. It ends with
+  ``conferenceRecordingAvailable``; result.json lists it with the creating call's ``callId``.
+* Every incarnation stays listed (:func:`rooms`) for the REST requests that name a conference
+  (engine/rest_conference.py).
 """
 
 from __future__ import annotations
@@ -29,17 +35,31 @@ import attrs
 from simulator.bxml import nodes
 from simulator.callbacks import ConferenceEnvelope
 from simulator.engine.clock import LATE
-from simulator.engine.connect import clip_start, never, refuse_on_b_leg
-from simulator.engine.documents import Context, Document, read_bxml
+from simulator.engine.connect import clip_start, refuse_on_b_leg
+from simulator.engine.documents import Context, Document, Outcome, read_bxml
 from simulator.engine.effects import Delivery, RecordingDone
 from simulator.engine.legs import Leg, Track
-from simulator.engine.process import Get, Mailbox, Sleep
+from simulator.engine.process import Get, Mailbox, Signal, Sleep, Wait
 from simulator.engine.recorder import BackgroundRecorder, Recording
 from simulator.engine.simulation import EndCall, Simulation
 from simulator.engine.verbs import audio_spans, register, speech_spans
 
-#: live rooms of each simulation, by name
-_ROOMS: weakref.WeakKeyDictionary[Simulation, dict[str, "Room"]] = weakref.WeakKeyDictionary()
+
+
+@attrs.define(eq=False)
+class Rooms:
+    """The conferences of one simulation: the live room of each name, and every incarnation."""
+
+    live: dict[str, "Room"] = attrs.Factory(dict)
+    every: list["Room"] = attrs.Factory(list)  # in creation order, ended ones included
+
+
+_ROOMS: weakref.WeakKeyDictionary[Simulation, Rooms] = weakref.WeakKeyDictionary()
+
+
+def rooms(sim: Simulation) -> Rooms:
+    """The conferences of ``sim`` (created on first use)."""
+    return _ROOMS.setdefault(sim, Rooms())
 
 
 class FanoutTrack(Track):
@@ -85,11 +105,43 @@ class FanoutTrack(Track):
 
 @attrs.define(eq=False)
 class Member:
+    """One call in a room; ``mute``/``hold``/``coaching`` are its settings now."""
+
     leg: Leg
     joined_at: float
-    heard: bool  # neither muted nor on hold: its voice reaches the room
-    hears: bool  # not on hold
+    released: Signal  # fired when the room ends under the member (REST status=completed)
+    mute: bool = False
+    hold: bool = False
+    coaching: tuple[str, ...] = ()  # callIds this member coaches (callIdsToCoach)
     left_at: float | None = None
+    # [start, end] (end None while open): when the room's mix (its recording) held this voice
+    mixed: list[list] = attrs.Factory(list)
+
+    @property
+    def heard(self) -> bool:
+        """Its voice leaves it: neither muted nor on hold."""
+        return not (self.mute or self.hold)
+
+    @property
+    def hears(self) -> bool:
+        return not self.hold
+
+    @property
+    def in_mix(self) -> bool:
+        """Part of what the room hears: heard, and not whispering to its coached calls only."""
+        return self.heard and not self.coaching
+
+
+def audible(speaker: Member, listener: Member) -> bool:
+    """Does ``listener`` hear ``speaker``? (bxml-verbs.md §7.3 mute, hold, callIdsToCoach)"""
+    if speaker is listener or not speaker.heard or not listener.hears:
+        return False
+    return not speaker.coaching or listener.leg.call_id in speaker.coaching
+
+
+def coach_targets(text: str | None) -> tuple[str, ...]:
+    """``callIdsToCoach="c-1, c-2"`` as a tuple of callIds."""
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
 
 
 class Room:
@@ -107,7 +159,13 @@ class Room:
         self.played = Track()
         self.recorder = BackgroundRecorder()
         self.documents = Mailbox(self.sim.clock)
+        self.created_at = self.sim.now
+        self.ended_at: float | None = None
         self.ended = False
+        self.last_event_url: str | None = None  # base of PUT conference bxml (README #10)
+        # the room's audio playing now, and each hearing member's copies of it (callId -> ...)
+        self.playing: list = []
+        self.copies: dict[str, list[tuple[Track, int]]] = {}
         self.player = self.sim.spawn(self._play_documents(), f"conference {self.name}")
         self._event("conferenceCreated", self.sim.payloads.conference_created(
             self.envelope, at=self.sim.now), sync=True)
@@ -115,13 +173,24 @@ class Room:
     # -- members -----------------------------------------------------------------------------
 
     def join(self, leg: Leg, node: nodes.Conference) -> Member:
-        member = Member(leg, self.sim.now, heard=not (node.mute or node.hold), hears=not node.hold)
-        self._mix_in(member)
+        member = Member(leg, self.sim.now, Signal(self.sim.clock), mute=node.mute,
+                        hold=node.hold)
+        detail = {}
+        targets = coach_targets(node.call_ids_to_coach)
+        if targets:
+            coach = self.coach()
+            if coach is None:
+                member.coaching = detail["callIdsToCoach"] = targets
+            else:  # one coach per conference at a time: this one joins as a plain member
+                detail["coachRefused"] = f"{coach.leg.call_id} already coaches in {self.name}"
+        if not isinstance(leg.remote, FanoutTrack):
+            leg.remote = FanoutTrack(leg.remote)
         self.members.append(member)
         self.attendance.append(member)
+        self._remix()
         self.sim.timeline.add(self.sim.now, leg.call_id, "conference-join", verb="Conference",
                               line=node.line or None, conferenceId=self.envelope.conference_id,
-                              name=self.name)
+                              name=self.name, **detail)
         self._event("conferenceMemberJoin", self.sim.payloads.conference_member_join(
             self.envelope, at=self.sim.now, member=self.sim.envelope(leg)), sync=True)
         return member
@@ -129,8 +198,8 @@ class Room:
     def leave(self, member: Member) -> None:
         sim = self.sim
         member.left_at = sim.now
-        self.members.remove(member)
         self._mix_out(member)
+        self.members.remove(member)
         sim.timeline.add(sim.now, member.leg.call_id, "conference-exit", verb="Conference",
                          conferenceId=self.envelope.conference_id, name=self.name)
         self._event("conferenceMemberExit", sim.payloads.conference_member_exit(
@@ -138,33 +207,89 @@ class Room:
         if not self.members:
             self._end()
 
-    def _mix_in(self, member: Member) -> None:
-        """The new member and the members already in start hearing each other, now."""
-        leg, now = member.leg, self.sim.now
-        if not isinstance(leg.remote, FanoutTrack):
-            leg.remote = FanoutTrack(leg.remote)
-        for other in self.members:
-            if member.heard and other.hears:
-                leg.remote.listen(other.leg.call_id, other.leg.played, now)
-            if other.heard and member.hears:
-                other.leg.remote.listen(leg.call_id, leg.played, now)
+    def coach(self) -> Member | None:
+        """The member coaching now (one per conference at a time), if any."""
+        return next((m for m in self.members if m.coaching), None)
+
+    def member(self, call_id: str) -> Member | None:
+        return next((m for m in self.members if m.leg.call_id == call_id), None)
+
+    def update_member(self, member: Member, *, mute: bool | None = None,
+                      hold: bool | None = None, coaching: tuple[str, ...] | None = None) -> None:
+        """Change a member's settings now (None: unchanged); the mix follows at once."""
+        if mute is not None:
+            member.mute = mute
+        if hold is not None:
+            member.hold = hold
+        if coaching is not None:
+            member.coaching = tuple(coaching)
+        self._remix()
+        self.sim.timeline.add(self.sim.now, member.leg.call_id, "conference-member",
+                              conferenceId=self.envelope.conference_id, name=self.name,
+                              mute=member.mute, hold=member.hold,
+                              callIdsToCoach=list(member.coaching))
+
+    def _remix(self) -> None:
+        """Bring who-hears-whom, the room audio copies and the room mix in line with the
+        members' settings, from now on."""
+        now = self.sim.now
+        for speaker in self.members:
+            track = speaker.leg.remote
+            for listener in self.members:
+                key, wanted = listener.leg.call_id, audible(speaker, listener)
+                if wanted and key not in track.listeners:
+                    track.listen(key, listener.leg.played, now)
+                elif not wanted and key in track.listeners:
+                    track.unlisten(key, now)
+            self._mark_mixed(speaker, speaker.in_mix)
+            self._hear_room(speaker, speaker.hears)
+
+    def _mark_mixed(self, member: Member, mixed: bool) -> None:
+        is_open = bool(member.mixed) and member.mixed[-1][1] is None
+        if mixed and not is_open:
+            member.mixed.append([self.sim.now, None])
+        elif is_open and not mixed:
+            member.mixed[-1][1] = self.sim.now
+
+    def _hear_room(self, member: Member, hears: bool) -> None:
+        """Start (the rest of) or stop the room audio playing now on the member's track."""
+        key, now = member.leg.call_id, self.sim.now
+        if hears and key not in self.copies:
+            track = member.leg.played
+            self.copies[key] = [(track, track.add(clip_start(span, now)))
+                                for span in self.playing if span.end > now]
+        elif not hears and key in self.copies:
+            for track, index in self.copies.pop(key):
+                track.cut(index, now)
 
     def _mix_out(self, member: Member) -> None:
         leg, now = member.leg, self.sim.now
         for other in self.members:
-            if isinstance(other.leg.remote, FanoutTrack):
+            if other is not member:
                 other.leg.remote.unlisten(leg.call_id, now)
+        self._mark_mixed(member, False)
+        self._hear_room(member, False)
         if isinstance(leg.remote, FanoutTrack):
             leg.remote = leg.remote.release(now)
+
+    def complete(self) -> None:
+        """End the room now (REST ``status=completed``): every member leaves, in join order
+        (exit events, then completed), and is released to its BXML after ``<Conference>``."""
+        for member in list(self.members):
+            self.leave(member)
+            member.released.fire()
 
     def _end(self) -> None:
         sim = self.sim
         self.ended = True
+        self.ended_at = sim.now
         self.player.kill()
         recording = self.recorder.stop(sim.now, "call-ended")
         if recording is not None:
             self._recording_stopped(recording)
-        _ROOMS[sim].pop(self.name, None)
+        live = rooms(sim).live
+        if live.get(self.name) is self:
+            del live[self.name]
         self._event("conferenceCompleted", sim.payloads.conference_completed(
             self.envelope, at=sim.now), sync=False)
 
@@ -182,8 +307,27 @@ class Room:
             timeout=self.timeout)
         self.sim.post(webhook, self._reply(kind) if sync else None)
 
+    def redirect(self, update) -> None:
+        """REST update conference ``status=active``: ``conferenceRedirect`` (sync) to the
+        update's ``redirect_url`` (its credentials, fallback); its BXML is queued here."""
+        sim = self.sim
+        payload = sim.payloads.conference_redirect(self.envelope, at=sim.now)
+        webhook = sim.webhook(self.creator, payload, url=update.redirect_url, base=sim.base_url,
+                              method=update.redirect_method, node=update,
+                              fallback_url=update.redirect_fallback_url,
+                              fallback_method=update.redirect_fallback_method, sync=True,
+                              timeout=self.timeout)
+        sim.post(webhook, self._reply("conferenceRedirect"))
+
+    def queue_bxml(self, response: nodes.Response) -> None:
+        """REST PUT conference bxml: queued like an event's reply; relative URLs resolve
+        against the room's latest event URL (else the creating document's)."""
+        self._queue(Document(response, self.last_event_url or self.base_url))
+
     def _reply(self, kind: str):
         def arrived(delivery: Delivery) -> None:
+            if delivery.ok:
+                self.last_event_url = delivery.url
             if self.ended or not delivery.ok or not (delivery.body or "").strip():
                 return  # undeliverable or empty: nothing to run; the room carries on
             document = self._parse(kind, delivery)
@@ -252,15 +396,21 @@ class Room:
         return "completed" if done else "ignored"
 
     def _play(self, spans, seconds: float):
-        """Play into the room: on its track and to every member that hears."""
-        tracks = [self.played] + [m.leg.played for m in self.members if m.hears]
-        added = [(track, track.add(span)) for track in tracks for span in spans]
+        """Play into the room: on its track and to every member that hears (now, or from
+        when it joins or comes off hold)."""
+        own = [(self.played, self.played.add(span)) for span in spans]
+        self.playing = list(spans)
+        self.copies = {}
+        for member in self.members:
+            self._hear_room(member, member.hears)
         try:
             yield Sleep(seconds)
         except BaseException:  # the room ended: playback stops now
-            for track, index in added:
+            for track, index in own + [c for copies in self.copies.values() for c in copies]:
                 track.cut(index, self.sim.now)
             raise
+        finally:
+            self.playing, self.copies = [], {}
 
     # -- recordings --------------------------------------------------------------------------
 
@@ -272,15 +422,16 @@ class Room:
         sim.clock.call_at(sim.now, lambda: self._process(rec), LATE)
 
     def _voices(self, start: float, end: float) -> tuple:
-        """Spans of the members the room heard, each clipped to its membership."""
+        """Spans of the members the room heard, each clipped to when it heard them."""
         spans = []
         for member in self.attendance:
-            if not member.heard:
-                continue
-            left = member.left_at if member.left_at is not None else end
-            for span in member.leg.remote.between(max(start, member.joined_at), min(end, left)):
-                span = clip_start(span, member.joined_at)
-                spans.append(attrs.evolve(span, end=min(span.end, left)))
+            for since, until in member.mixed:
+                until = end if until is None else until
+                if min(end, until) <= max(start, since):
+                    continue
+                for span in member.leg.remote.between(max(start, since), min(end, until)):
+                    span = clip_start(span, since)
+                    spans.append(attrs.evolve(span, end=min(span.end, until)))
         return tuple(spans)
 
     def _process(self, rec: Recording) -> None:
@@ -308,17 +459,21 @@ class Room:
 
 
 def conference(ctx: Context, node: nodes.Conference):
-    """Join (creating if needed) the named room; stay until the call ends."""
+    """Join (creating if needed) the named room; stay until the call ends, the call is moved
+    on (REST), or the room is ended by REST (then the verbs after <Conference> run)."""
     refuse_on_b_leg(ctx, node)
-    rooms = _ROOMS.setdefault(ctx.sim, {})
-    room = rooms.get(node.name.strip())
+    known = rooms(ctx.sim)
+    room = known.live.get(node.name.strip())
     if room is None:
-        room = rooms[node.name.strip()] = Room(ctx, node)
+        room = known.live[node.name.strip()] = Room(ctx, node)
+        known.every.append(room)
     member = room.join(ctx.leg, node)
     try:
-        yield never(ctx.sim)
+        yield Wait(member.released)
     finally:
-        room.leave(member)
+        if member.left_at is None:
+            room.leave(member)
+    return Outcome(reason="conference-completed")
 
 
 register(nodes.Conference, conference)

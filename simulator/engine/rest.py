@@ -26,6 +26,8 @@ run starts. Every request is a timeline entry of kind ``rest`` on the target cal
 
 Failures: a call not created yet → 404; a call that has ended → 409; redirect / PUT bxml /
 recording on an unanswered outbound call → 409 (it has no BXML running yet).
+
+Requests on a conference (``RestAction.conference``) are engine/rest_conference.py's.
 """
 
 from __future__ import annotations
@@ -116,6 +118,10 @@ class Refused(Exception):
 
 def perform(sim: Simulation, action: model.RestAction) -> int:
     """Carry out one REST request now; logs it and returns its HTTP status."""
+    if action.conference is not None:  # a conference action (engine/rest_conference.py)
+        from simulator.engine.rest_conference import perform_on_conference
+
+        return perform_on_conference(sim, action)
     call_id = sim.call_ids[action.call]
     leg = sim.legs.get(call_id)
     if action.update_call is not None:

@@ -29,6 +29,7 @@ from simulator.bxml.nodes import VERB_NAMES
 from simulator.errors import ScenarioError
 from simulator.scenario import model, schema
 from simulator.scenario.expect import parse_expect
+from simulator.scenario.load_conference import build_conference_action
 from simulator.scenario.refs import TEXT_SUFFIXES, bad_refs
 from simulator.scenario.source import Locator, PathPart, Problems, format_path
 
@@ -390,13 +391,15 @@ class _Builder:
     def build_rest(self, index: int, action: schema.RestDoc, names: set) -> model.RestAction:
         parts = ("rest", index)
         self.seconds(parts + ("at",), action.at)
-        if action.call != "main" and action.call not in names:
+        call = action.call if action.call is not None else "main"
+        if call != "main" and call not in names:
             self.bad(parts + ("call",), "unknown call", "main or a name under `calls:` ("
-                     + (", ".join(sorted(names)) or "none defined") + ")", action.call)
+                     + (", ".join(sorted(names)) or "none defined") + ")", call)
         given = [key for key in schema.REST_ACTIONS if getattr(action, key) is not None]
         if len(given) != 1:
             self.bad(parts, "wrong type", "exactly one of " + ", ".join(schema.REST_ACTIONS)
                      + " in a REST action", ", ".join(given) or "none")
+        conference = self.rest_target(parts, action, given, names)
         update = None
         if action.update_call is not None:
             update = self.build_update(parts + ("update_call",), action.update_call)
@@ -409,9 +412,32 @@ class _Builder:
             for ref in bad_refs(action.put_bxml, names):
                 self.bad(parts + ("put_bxml",), "unknown call reference",
                          "{{calls.NAME.callId}} with NAME main or a key of `calls:`", ref)
-        return model.RestAction(at=action.at, call=action.call, update_call=update,
+        return model.RestAction(at=action.at, call=call, update_call=update,
                                 recording=action.recording, put_bxml=action.put_bxml,
-                                line=self.line(*parts))
+                                line=self.line(*parts), **conference)
+
+    def rest_target(self, parts: tuple, action: schema.RestDoc, given: list,
+                    names: set) -> dict:
+        """A request names one target: ``call`` for a call action, ``conference`` for a
+        conference action (load_conference.py checks those); the conference fields."""
+        if action.call is not None and action.conference is not None:
+            self.bad(parts, "conflicting keys", "either call (the target of update_call, "
+                     "recording, put_bxml) or conference (of update_conference, "
+                     "put_conference_bxml, update_conference_member), not both",
+                     "call, conference")
+            return {}
+        if len(given) != 1:  # reported above
+            return {}
+        if given[0] not in model.CONFERENCE_ACTIONS:
+            if action.conference is not None:
+                self.bad(parts + ("conference",), "not allowed", f"call (or nothing: main) with "
+                         f"{given[0]}, which acts on a call", action.conference)
+            return {}
+        if action.conference is None:
+            self.bad(parts, "missing required key", f"conference (the <Conference> name that "
+                     f"{given[0]} acts on)")
+            return {}
+        return build_conference_action(self, parts, action, names)
 
     def build_update(self, parts: tuple, update: model.UpdateCall) -> model.UpdateCall:
         if update.state not in ("active", "completed"):

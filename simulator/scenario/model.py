@@ -187,8 +187,41 @@ class UpdateCall:
 
 
 @attrs.frozen
+class UpdateConference:
+    """POST /conferences/{id} (voice-api.md §7.3): ``active`` sends ``conferenceRedirect`` to
+    ``redirect_url`` (its BXML runs in the conference), ``completed`` ends the conference."""
+
+    status: str = "active"  # active | completed
+    redirect_url: str | None = None
+    redirect_method: str = "POST"
+    redirect_fallback_url: str | None = None
+    redirect_fallback_method: str = "POST"
+    username: str | None = None
+    password: str | None = None
+    fallback_username: str | None = None
+    fallback_password: str | None = None
+
+
+@attrs.frozen
+class UpdateConferenceMember:
+    """PUT /conferences/{id}/members/{callId} (voice-api.md §7.5); None leaves a field as is.
+
+    ``member`` and ``call_ids_to_coach`` name calls like ``RestAction.call`` does (``main`` or
+    a key of ``calls:``); the engine turns them into callIds."""
+
+    member: str
+    mute: bool | None = None
+    hold: bool | None = None
+    call_ids_to_coach: tuple[str, ...] | None = None  # () stops coaching
+
+
+@attrs.frozen
 class RestAction:
-    """One timed REST request of the app (scenario ``rest:``); exactly one action is set."""
+    """One timed REST request of the app (scenario ``rest:``); exactly one action is set.
+
+    Call actions (``update_call``, ``recording``, ``put_bxml``) target ``call``; conference
+    actions (``update_conference``, ``put_conference_bxml``, ``update_conference_member``)
+    target ``conference`` (a ``<Conference>`` name) and leave ``call`` unused."""
 
     at: float
     call: str = "main"  # a name of ``calls:``, or ``main`` (the scenario's call)
@@ -196,6 +229,21 @@ class RestAction:
     recording: str | None = None  # PUT /calls/{id}/recording state: paused | recording
     put_bxml: str | None = None  # PUT /calls/{id}/bxml body
     line: int = 0
+    conference: str | None = None  # the target of a conference action, by name
+    update_conference: UpdateConference | None = None
+    put_conference_bxml: str | None = None  # PUT /conferences/{id}/bxml body
+    update_conference_member: UpdateConferenceMember | None = None
+
+    @property
+    def action(self) -> str | None:
+        """The scenario key of the action set (None when none is)."""
+        return next((name for name in CALL_ACTIONS + CONFERENCE_ACTIONS
+                     if getattr(self, name) is not None), None)
+
+
+#: The REST actions on a call (``RestAction.call``) and on a conference (``.conference``).
+CALL_ACTIONS = ("update_call", "recording", "put_bxml")
+CONFERENCE_ACTIONS = ("update_conference", "put_conference_bxml", "update_conference_member")
 
 
 @attrs.frozen

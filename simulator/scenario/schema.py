@@ -41,7 +41,6 @@ _ROUTE = _model_defaults(model.Route)
 _PRESS = _model_defaults(model.Press)
 _PARTY = _model_defaults(model.Party)
 _CREATED = _model_defaults(model.CreatedCall)
-_REST = _model_defaults(model.RestAction)
 _SCENARIO = _model_defaults(model.Scenario)
 
 
@@ -163,18 +162,33 @@ class CreatedCallDoc:
 
 
 @attrs.frozen
+class UpdateConferenceMemberDoc:
+    """``rest[i].update_conference_member``: the member and the fields to change."""
+
+    member: str
+    mute: bool | None = None
+    hold: bool | None = None
+    call_ids_to_coach: list[str] | None = None  # names of calls, like `member`
+
+
+@attrs.frozen
 class RestDoc:
-    """One timed REST request (``rest[i]``); exactly one of the three actions."""
+    """One timed REST request (``rest[i]``); exactly one action, on a call or a conference."""
 
     at: float
-    call: str = _REST["call"]
+    # the target: `call` (None: main) for a call action, `conference` for a conference action
+    call: str | None = None
+    conference: str | None = None
     update_call: Union[model.UpdateCall, None] = None  # already the model's shape: no Doc twin
     recording: str | None = None
     put_bxml: str | None = None
+    update_conference: Union[model.UpdateConference, None] = None  # the model's shape too
+    put_conference_bxml: str | None = None
+    update_conference_member: Union[UpdateConferenceMemberDoc, None] = None
 
 
 #: The keys that name each kind of REST action.
-REST_ACTIONS = ("update_call", "recording", "put_bxml")
+REST_ACTIONS = model.CALL_ACTIONS + model.CONFERENCE_ACTIONS
 
 
 @attrs.frozen
@@ -288,6 +302,20 @@ def make_converter() -> cattrs.Converter:
         return conv.structure(value, model.UpdateCall)
 
     conv.register_structure_hook(Union[model.UpdateCall, None], structure_update)
+
+    def optional_mapping(cls: type, example: str):
+        def structure(value, _type):
+            if value is None:
+                return None
+            if not isinstance(value, dict):
+                raise WrongType(f"a mapping such as {example}", value)
+            return conv.structure(value, cls)
+        return structure
+
+    conv.register_structure_hook(Union[model.UpdateConference, None], optional_mapping(
+        model.UpdateConference, "{status: completed} or {redirect_url: /conference-redirect}"))
+    conv.register_structure_hook(Union[UpdateConferenceMemberDoc, None], optional_mapping(
+        UpdateConferenceMemberDoc, "{member: agent, mute: true}"))
 
     def structure_route(value, _type):
         if isinstance(value, str):

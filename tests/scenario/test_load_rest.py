@@ -63,7 +63,8 @@ def test_calls_and_rest_become_the_typed_model(tmp_path):
         rest:
           - {at: 1, recording: paused, put_bxml: "<Bxml/>"}
      """, ["s.yaml:3: $.rest[0]: wrong type; expected exactly one of update_call, recording, "
-           "put_bxml in a REST action, got 'recording, put_bxml'"]),
+           "put_bxml, update_conference, put_conference_bxml, update_conference_member in a "
+           "REST action, got 'recording, put_bxml'"]),
     ("""
         name: x
         rest:

@@ -1,0 +1,83 @@
+"""Value checks of the REST actions on a conference (scenario ``rest[i]``), for ``load.py``.
+
+``rest[i].conference`` names the target by its ``<Conference>`` name; the actions are
+``update_conference`` (voice-api.md §7.3), ``put_conference_bxml`` (§7.4) and
+``update_conference_member`` (§7.5). Each problem goes to the builder's ``bad`` as a
+``file:line: $.path`` error; what can only be known while running (the conference does not
+exist yet, the member is not in it) is a status on the ``rest`` timeline entry instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from simulator.scenario import model, schema
+from simulator.scenario.refs import bad_refs
+
+#: A ``<Conference>`` name (bxml-verbs.md §7.3): what the room of the request can be called.
+CONFERENCE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def build_conference_action(builder, parts: tuple, action: schema.RestDoc,
+                            names: set) -> dict:
+    """The model fields of a conference action (``conference`` and its one action)."""
+    if not CONFERENCE_NAME.match(action.conference.strip()):
+        builder.bad(parts + ("conference",), "bad conference name",
+                    "the <Conference> name: 1 to 100 letters, digits, '-', '_' or '.'",
+                    action.conference)
+    fields = {"conference": action.conference.strip()}
+    if action.update_conference is not None:
+        fields["update_conference"] = _update(builder, parts + ("update_conference",),
+                                              action.update_conference)
+    if action.put_conference_bxml is not None:
+        body, where = action.put_conference_bxml, parts + ("put_conference_bxml",)
+        if not body.strip():
+            builder.bad(where, "bad value", "a BXML document such as "
+                        "<Bxml><SpeakSentence>hello</SpeakSentence></Bxml>", body)
+        for ref in bad_refs(body, names):
+            builder.bad(where, "unknown call reference",
+                        "{{calls.NAME.callId}} with NAME main or a key of `calls:`", ref)
+        fields["put_conference_bxml"] = body
+    if action.update_conference_member is not None:
+        fields["update_conference_member"] = _member(
+            builder, parts + ("update_conference_member",), action.update_conference_member,
+            names)
+    return fields
+
+
+def _update(builder, parts: tuple, update: model.UpdateConference) -> model.UpdateConference:
+    if update.status not in ("active", "completed"):
+        builder.bad(parts + ("status",), "bad value", "active (redirect) or completed (end the "
+                    "conference)", update.status)
+    elif update.status == "active" and update.redirect_url is None:
+        builder.bad(parts, "missing required key", "redirect_url (status: active sends "
+                    "conferenceRedirect there), or status: completed")
+    elif update.status == "completed":
+        for key in ("redirect_url", "redirect_fallback_url"):
+            if getattr(update, key) is not None:
+                builder.bad(parts + (key,), "not allowed", f"no {key} with status: completed "
+                            "(voice-api.md §7.3)", getattr(update, key))
+    builder.method(parts + ("redirect_method",), update.redirect_method)
+    builder.url(parts + ("redirect_url",), update.redirect_url)
+    builder.url(parts + ("redirect_fallback_url",), update.redirect_fallback_url)
+    builder.method(parts + ("redirect_fallback_method",), update.redirect_fallback_method)
+    return update
+
+
+def _member(builder, parts: tuple, member: schema.UpdateConferenceMemberDoc,
+            names: set) -> model.UpdateConferenceMember:
+    expected = "main or a name under `calls:` (" + (", ".join(sorted(names)) or
+                                                    "none defined") + ")"
+    if member.member != "main" and member.member not in names:
+        builder.bad(parts + ("member",), "unknown call", expected, member.member)
+    coached = None
+    if member.call_ids_to_coach is not None:
+        coached = tuple(member.call_ids_to_coach)
+        for i, name in enumerate(coached):
+            if name != "main" and name not in names:
+                builder.bad(parts + ("call_ids_to_coach", i), "unknown call", expected, name)
+            elif name == member.member:
+                builder.bad(parts + ("call_ids_to_coach", i), "bad value",
+                            "calls other than the member itself (a coach coaches others)", name)
+    return model.UpdateConferenceMember(member=member.member, mute=member.mute,
+                                        hold=member.hold, call_ids_to_coach=coached)
