@@ -84,9 +84,8 @@ class SilenceDetector:
         n_frames = len(data) // self._frame
         fired = None
         if n_frames:
-            frames = data[:n_frames * self._frame].reshape(n_frames, self._frame)
-            power = np.mean(np.square(frames, dtype=np.float64), axis=1)
-            fired = self._scan(power < self._threshold_power, self._pending_at)
+            silent = _silent(data[:n_frames * self._frame], self._frame, self._threshold_power)
+            fired = self._scan(silent, self._pending_at)
         used = n_frames * self._frame
         self._pending = data[used:].copy()
         self._pending_at += used
@@ -113,6 +112,29 @@ class SilenceDetector:
         if not len(run_starts) and len(silent):
             self._silent_since = None
         return fired
+
+
+def _silent(samples: np.ndarray, frame: int, threshold_power: float) -> np.ndarray:
+    """Per whole frame of ``frame`` samples: is its mean power below ``threshold_power``."""
+    n_frames = len(samples) // frame
+    frames = samples[:n_frames * frame].reshape(n_frames, frame)
+    return np.mean(np.square(frames, dtype=np.float64), axis=1) < threshold_power
+
+
+def silent_frames(samples: np.ndarray, threshold_dbfs: float = SILENCE_THRESHOLD_DBFS,
+                  frame_seconds: float = FRAME_SECONDS) -> np.ndarray:
+    """Per frame of ``samples`` (laid from its first sample; a last partial frame counts as a
+    frame): True when it is silent. The same test as :class:`SilenceDetector`, so everything
+    that asks "is the far end making a sound?" (Record's silenceTimeout, answering-machine
+    detection) gets the same answer."""
+    samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+    frame = max(1, int(round(frame_seconds * SAMPLE_RATE)))
+    power = 10.0 ** (threshold_dbfs / 10.0)
+    whole = len(samples) // frame * frame
+    flags = _silent(samples, frame, power)
+    if whole < len(samples):
+        flags = np.append(flags, _silent(samples[whole:], len(samples) - whole, power))
+    return flags
 
 
 def first_silence(blocks: Iterable[np.ndarray], start: float, min_silence: float, *,
