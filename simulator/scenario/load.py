@@ -39,6 +39,10 @@ _MODULE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _URL = re.compile(r"^https?://[^\s/]+")
 _CALL_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _URL_EXPECTED = "an http:// or https:// URL, or a path such as /answer"
+MAX_URL, MAX_CREDENTIAL = 2048, 1024  # createCall limits (voice-api.md §3.1)
+#: ``machine_detection`` keys that only matter to machineDetectionComplete's delivery.
+_AMD_DELIVERY = ("callback_url", "callback_method", "username", "password", "fallback_url",
+                 "fallback_method", "fallback_username", "fallback_password")
 
 
 def _url_problem(value: str) -> str | None:
@@ -269,6 +273,12 @@ class _Builder:
                      "1 to 25 seconds (Bandwidth's callbackTimeout range)", call.callback_timeout)
         fields = attrs.asdict(call, recurse=False)
         fields["refer"] = self.build_refer(call.refer)
+        fields["machine_detection"] = self.build_machine_detection(("call",),
+                                                                   call.machine_detection)
+        if call.machine_detection is not None and call.direction == "inbound":
+            self.bad(("call", "machine_detection"), "conflicting keys", "direction: outbound "
+                     "(machine detection is a createCall option: only calls the app places)",
+                     "direction: inbound")
         return model.CallSettings(**fields)
 
     def build_refer(self, refer: schema.ReferDoc) -> model.ReferResponse:
@@ -386,7 +396,53 @@ class _Builder:
         caller = self.build_steps(parts + ("caller",), spec.caller)
         fields = attrs.asdict(spec, recurse=False)
         fields["caller"] = caller
+        fields["machine_detection"] = self.build_machine_detection(parts, spec.machine_detection)
         return model.CreatedCall(**fields, line=self.line(*parts))
+
+    def build_machine_detection(self, owner: tuple, amd: schema.MachineDetectionDoc | None
+                                ) -> model.MachineDetection | None:
+        """``<owner>.machine_detection`` (createCall machineDetection, voice-api.md §3.1).
+
+        Keys that deliver machineDetectionComplete are conflicts where that event is never
+        sent: in sync mode (the result rides on the answer webhook), and without
+        ``callback_url`` (an event with no URL is not sent, callbacks.md §1.4)."""
+        if amd is None:
+            return None
+        parts = owner + ("machine_detection",)
+        if amd.mode not in model.MACHINE_DETECTION_MODES:
+            self.bad(parts + ("mode",), "bad value", "sync (the answer webhook waits for the "
+                     "result) or async (machineDetectionComplete to callback_url)", amd.mode)
+        for key in ("detection_timeout", "silence_timeout", "speech_threshold",
+                    "speech_end_threshold", "machine_speech_end_threshold"):
+            self.seconds(parts + (key,), getattr(amd, key), positive=True)
+        for key in ("callback_url", "fallback_url"):
+            self.url(parts + (key,), getattr(amd, key))
+        for key, limit in (("callback_url", MAX_URL), ("fallback_url", MAX_URL),
+                           ("username", MAX_CREDENTIAL), ("password", MAX_CREDENTIAL),
+                           ("fallback_username", MAX_CREDENTIAL),
+                           ("fallback_password", MAX_CREDENTIAL)):
+            value = getattr(amd, key)
+            if value is not None and len(value) > limit:
+                self.bad(parts + (key,), "too long", f"at most {limit} characters",
+                         f"{len(value)} characters")
+        self.method(parts + ("callback_method",), amd.callback_method)
+        self.method(parts + ("fallback_method",), amd.fallback_method)
+        written = [key for key in _AMD_DELIVERY if key in self.written(parts)]
+        if amd.mode == "sync" and written:
+            self.bad(parts, "conflicting keys", "no " + ", ".join(written) + " with mode: sync "
+                     "(the answer webhook carries the result; machineDetectionComplete is "
+                     "async only)", ", ".join(["mode", *written]))
+        elif amd.mode == "async" and amd.callback_url is None and written:
+            self.bad(parts, "conflicting keys", "callback_url beside " + ", ".join(written)
+                     + " (without it no machineDetectionComplete is sent)", ", ".join(written))
+        return model.MachineDetection(**attrs.asdict(amd), line=self.line(*parts))
+
+    def written(self, parts: tuple) -> dict:
+        """The mapping written at ``parts`` of this scenario's YAML ({} when there is none)."""
+        node = self.doc
+        for part in parts:
+            node = node.get(part) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else {}
 
     def build_rest(self, index: int, action: schema.RestDoc, names: set) -> model.RestAction:
         parts = ("rest", index)

@@ -26,6 +26,41 @@ class ReferResponse:
     notify_after: float = 1.0  # seconds from the accepting response to the final NOTIFY
 
 
+#: ``machine_detection.mode`` values (createCall ``machineDetection.mode``).
+MACHINE_DETECTION_MODES = ("sync", "async")
+
+
+@attrs.frozen
+class MachineDetection:
+    """Answering-machine detection of an outbound call: createCall ``machineDetection``
+    (voice-api.md §3.1) with snake_case names and the spec's defaults; seconds are virtual.
+    How the result is decided from what the far end does: engine/amd.py."""
+
+    mode: str = "async"  # sync: the answer webhook waits and carries the result
+    detection_timeout: float = 15.0  # nothing decided by then: `timeout`
+    silence_timeout: float = 10.0  # no sound by then: `silence`
+    speech_threshold: float = 10.0  # speech this long: `answering-machine`
+    speech_end_threshold: float = 5.0  # silence that ends speech (shorter: `human`)
+    machine_speech_end_threshold: float | None = None  # None: speech_end_threshold
+    delay_result: bool = False  # hold `answering-machine` until the greeting ends
+    callback_url: str | None = None  # async only: machineDetectionComplete goes there
+    callback_method: str = "POST"
+    username: str | None = None
+    password: str | None = None
+    fallback_url: str | None = None
+    fallback_method: str = "POST"
+    fallback_username: str | None = None
+    fallback_password: str | None = None
+    line: int = 0
+
+    @property
+    def machine_end_threshold(self) -> float:
+        """The silence that ends a machine greeting (defaults to speech_end_threshold)."""
+        if self.machine_speech_end_threshold is None:
+            return self.speech_end_threshold
+        return self.machine_speech_end_threshold
+
+
 @attrs.frozen
 class CallSettings:
     direction: str = "inbound"  # inbound | outbound
@@ -38,6 +73,7 @@ class CallSettings:
     max_duration: float = 14400.0
     callback_timeout: float = 15.0
     refer: ReferResponse = attrs.Factory(ReferResponse)  # the far end's answer to <Refer>
+    machine_detection: MachineDetection | None = None  # outbound only; None: no AMD
 
 
 #: Text-to-speech engines of scenario ``tts:`` / ``bxmlsim run --tts`` (docs/audio.md).
@@ -168,6 +204,7 @@ class CreatedCall:
     answer_after: float = 0.0
     caller: tuple[Step, ...] = ()
     line: int = 0
+    machine_detection: MachineDetection | None = None  # createCall machineDetection
 
 
 @attrs.frozen

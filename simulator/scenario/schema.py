@@ -36,6 +36,7 @@ def _model_defaults(cls: type) -> dict[str, Any]:
 
 _CALL = _model_defaults(model.CallSettings)
 _REFER = _model_defaults(model.ReferResponse)
+_AMD = _model_defaults(model.MachineDetection)
 _APP = _model_defaults(model.AppSettings)
 _ROUTE = _model_defaults(model.Route)
 _PRESS = _model_defaults(model.Press)
@@ -54,6 +55,28 @@ class ReferDoc:
 
 
 @attrs.frozen
+class MachineDetectionDoc:
+    """``call.machine_detection`` / ``calls.<name>.machine_detection``: createCall
+    ``machineDetection`` in snake_case (null or absent: no detection)."""
+
+    mode: str = _AMD["mode"]
+    detection_timeout: float = _AMD["detection_timeout"]
+    silence_timeout: float = _AMD["silence_timeout"]
+    speech_threshold: float = _AMD["speech_threshold"]
+    speech_end_threshold: float = _AMD["speech_end_threshold"]
+    machine_speech_end_threshold: float | None = None
+    delay_result: bool = _AMD["delay_result"]
+    callback_url: str | None = None
+    callback_method: str = _AMD["callback_method"]
+    username: str | None = None
+    password: str | None = None
+    fallback_url: str | None = None
+    fallback_method: str = _AMD["fallback_method"]
+    fallback_username: str | None = None
+    fallback_password: str | None = None
+
+
+@attrs.frozen
 class CallDoc:
     direction: str = _CALL["direction"]
     from_: str = _CALL["from_"]
@@ -65,6 +88,7 @@ class CallDoc:
     max_duration: float = _CALL["max_duration"]
     callback_timeout: float = _CALL["callback_timeout"]
     refer: ReferDoc = attrs.Factory(ReferDoc)
+    machine_detection: Union[MachineDetectionDoc, None] = None
 
 
 @attrs.frozen
@@ -159,6 +183,7 @@ class CreatedCallDoc:
     status: str = _CREATED["status"]
     answer_after: float = _CREATED["answer_after"]
     caller: list[StepDoc] = attrs.Factory(list)
+    machine_detection: Union[MachineDetectionDoc, None] = None
 
 
 @attrs.frozen
@@ -283,6 +308,15 @@ def make_converter() -> cattrs.Converter:
         mapping_structure_factory(type_, conv), dict, "a mapping"))
     conv.register_structure_hook_factory(is_mutable_sequence, lambda type_: _shaped(
         list_structure_factory(type_, conv), list, "a list"))
+    # before CallDoc and CreatedCallDoc: their structure functions look field hooks up now
+    def structure_machine_detection(value, _type):
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise WrongType("a mapping such as {mode: sync, delay_result: true}", value)
+        return conv.structure(value, MachineDetectionDoc)
+
+    conv.register_structure_hook(Union[MachineDetectionDoc, None], structure_machine_detection)
     conv.register_structure_hook(
         CallDoc, _shaped(make_dict_structure_fn(CallDoc, conv, _cattrs_forbid_extra_keys=True,
                                                 from_=override(rename="from")),

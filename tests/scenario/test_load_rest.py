@@ -111,7 +111,7 @@ def test_calls_and_rest_become_the_typed_model(tmp_path):
             colour: red
      """, ["s.yaml:8: $.calls.agent.colour: unknown key; expected one of to, from, answer_url, "
            "answer_method, disconnect_url, disconnect_method, tag, at, call_timeout, status, "
-           "answer_after, caller, got 'colour'"]),
+           "answer_after, caller, machine_detection, got 'colour'"]),
     ("""
         name: x
         calls:
