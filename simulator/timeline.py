@@ -56,6 +56,10 @@ KINDS: dict[str, str] = {
     "refer": "a Refer's REFER/NOTIFY exchange ended [target, status: success | failure, "
              "referSipResponseCode, notifySipResponseCode, reason: transferred, rejected, "
              "no-response, notify-failure, notify-timeout, not-a-sip-call]",
+    "machine-detection": "answering-machine detection ended [mode: sync | async; value: human, "
+                         "answering-machine, silence, timeout, or null when the call ended (or, "
+                         "sync, its BXML was replaced) first, then reason: hangup, call-ended, "
+                         "redirected, bxml-replaced, bridged; duration: seconds since the answer]",
     "conference-join": "the call joined a conference [conferenceId, name; callIdsToCoach when "
                        "it coaches, coachRefused when another member already did]",
     "conference-exit": "the call left a conference [conferenceId, name]",

@@ -64,8 +64,8 @@ def caller_flow(sim, leg: Leg, steps):
             else:
                 seconds = step.seconds if step.seconds is not None else \
                     SECONDS_PER_WORD * max(1, len(step.text.split()))
-                leg.remote.add(Span(sim.now, sim.now + seconds, "speech", text=step.text,
-                                    seed=sim.audio_rng.getrandbits(32)))
+                _send(sim, leg, Span(sim.now, sim.now + seconds, "speech", text=step.text,
+                                     seed=sim.audio_rng.getrandbits(32)))
             sim.timeline.add(sim.now, leg.call_id, "speech", line=step.line or None,
                              text=step.text, seconds=seconds)
             yield Sleep(seconds)
@@ -75,19 +75,28 @@ def caller_flow(sim, leg: Leg, steps):
             for i, key in enumerate(step.digits):
                 if i:
                     yield Sleep(step.gap)
-                leg.remote.add(Span(sim.now, sim.now + step.tone, "dtmf", digit=key))
+                _send(sim, leg, Span(sim.now, sim.now + step.tone, "dtmf", digit=key))
                 sim.digit(leg, key)
                 yield Sleep(step.tone)
         elif isinstance(step, model.Play):
             samples = sim.media[step.path]
             seconds = len(samples) / SAMPLE_RATE
-            leg.remote.add(Span(sim.now, sim.now + seconds, "samples", samples=samples))
+            _send(sim, leg, Span(sim.now, sim.now + seconds, "samples", samples=samples))
             sim.timeline.add(sim.now, leg.call_id, "audio", line=step.line or None,
                              file=step.path.name, seconds=seconds)
             yield Sleep(seconds)
         elif isinstance(step, model.Hangup):
             sim.remote_hangup(leg)
             return
+
+
+def _send(sim, leg: Leg, span: Span) -> None:
+    """The far end sends ``span``: it goes on the leg's ``remote`` track, and an
+    answering-machine detection running there re-decides (engine/amd.py)."""
+    leg.remote.add(span)
+    detection = sim.rt(leg).machine_detection
+    if detection is not None:
+        detection.heard()
 
 
 def _spoken(sim, leg: Leg, step: model.Say):
@@ -97,6 +106,6 @@ def _spoken(sim, leg: Leg, step: model.Say):
                                    gender=CALLER_GENDER, locale=CALLER_LOCALE, engine=sim.tts)
     spoken = len(reply.samples) / SAMPLE_RATE
     if spoken > 0:
-        leg.remote.add(Span(sim.now, sim.now + spoken, "samples", text=step.text,
-                            samples=reply.samples))
+        _send(sim, leg, Span(sim.now, sim.now + spoken, "samples", text=step.text,
+                             samples=reply.samples))
     return max(spoken, step.seconds or 0.0)

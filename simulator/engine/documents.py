@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from simulator.bxml import nodes
+from simulator.engine.amd import start_detection
 from simulator.engine.legs import Leg
 from simulator.engine.process import Sleep
 from simulator.engine.simulation import (CallerHangup, CallTimeout, EndCall, Interrupted,
@@ -144,16 +145,22 @@ def call_flow(sim: Simulation, leg: Leg, settings):
     ctx = Context(sim, leg, sim.base_url)
     cause, message = "hangup", None
     try:
-        env = sim.envelope(leg)
+        detection = None
         if leg.direction == "inbound":
-            payload = sim.payloads.initiate(env, at=sim.now)
+            payload = sim.payloads.initiate(sim.envelope(leg), at=sim.now)
         else:
             sim.answer(leg)
-            payload = sim.payloads.answer(sim.envelope(leg), at=sim.now)
+            detection = start_detection(sim, leg, settings.machine_detection)
         try:
+            if leg.direction == "outbound":  # sync AMD: the answer webhook waits for the result
+                result = (yield from detection.wait()) if detection and detection.sync else None
+                payload = sim.payloads.answer(sim.envelope(leg), at=sim.now,
+                                              machine_detection=result)
             document = yield from sync_webhook(ctx, payload, url=settings.answer_url,
                                                method=settings.answer_method)
         except Interrupted as interruption:  # a REST interruption before the first document
+            if detection is not None and detection.sync:
+                detection.stop(interruption.reason)  # no answer webhook to carry a result
             document = interruption
         yield from run_documents(sim, leg, document)
     except EndCall as end:

@@ -72,7 +72,8 @@ def create_call(sim: Simulation, name: str, spec: model.CreatedCall) -> Leg:
     rt.disconnect_url, rt.disconnect_method = spec.disconnect_url, spec.disconnect_method
     settings = attrs.evolve(sim.settings, direction="outbound", from_=from_, to=spec.to,
                             answer_url=spec.answer_url, answer_method=spec.answer_method,
-                            disconnect_url=spec.disconnect_url, tag=spec.tag)
+                            disconnect_url=spec.disconnect_url, tag=spec.tag,
+                            machine_detection=spec.machine_detection)
     sim.arm_max_duration(leg)
     rt.flow = sim.spawn(outbound_flow(sim, leg, spec, settings), f"call {leg.call_id}")
     return leg

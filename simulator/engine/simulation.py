@@ -97,6 +97,7 @@ class LegRuntime:
     remote_hung_up: bool = False
     disconnect_url: str | None = None
     disconnect_method: str = "POST"
+    machine_detection: Any = None  # amd.Detection while answering-machine detection runs
 
 
 class Simulation:
@@ -353,6 +354,8 @@ class Simulation:
         from simulator.engine.verbs_stream import stop_all_streams
 
         stop_all_streams(self, leg)
+        if rt.machine_detection is not None:  # ended before a verdict: no result (engine/amd.py)
+            rt.machine_detection.stop("hangup" if rt.remote_hung_up else "call-ended")
         rt.start_gather = None
         if rt.caller is not None:
             rt.caller.kill()

@@ -68,6 +68,8 @@ def _describe(ev: dict) -> str:
         return f"REFER to {detail.get('target')}{line}: {detail.get('status')} " \
                f"({detail.get('reason')}; REFER {_sip(detail, 'referSipResponseCode')}, " \
                f"NOTIFY {_sip(detail, 'notifySipResponseCode')})"
+    if kind == "machine-detection":
+        return _machine_detection(detail)
     if kind == "call-end":
         return f"call ends: {detail.get('cause')}" + (
             f" ({detail['errorMessage']})" if detail.get("errorMessage") else "")
@@ -75,6 +77,17 @@ def _describe(ev: dict) -> str:
         return (f"INTERNAL ERROR (a simulator bug; the run stops here): "
                 f"{detail.get('error')}: {detail.get('message')}")
     return f"{kind}{' ' + verb if verb else ''}{line}" + _extra(detail, set())
+
+
+def _machine_detection(detail: dict) -> str:
+    """``machine detection (sync): answering-machine after 12.5 s`` / ``... : no result
+    after 2 s (hangup)``."""
+    mode = f" ({detail['mode']})" if detail.get("mode") else ""
+    after = _seconds({"seconds": detail.get("duration")}).strip(" ()")
+    after = f" after {after}" if after else ""
+    if detail.get("value") is None:
+        return f"machine detection{mode}: no result{after} ({detail.get('reason')})"
+    return f"machine detection{mode}: {detail.get('value')}{after}"
 
 
 def _sip(detail: dict, key: str) -> str:
