@@ -154,7 +154,8 @@ class Store:
             answer_method=request.answer_method, disconnect_url=request.disconnect_url,
             disconnect_method=request.disconnect_method, tag=request.tag,
             call_timeout=request.call_timeout, status=party.status,
-            answer_after=party.answer_after, caller=party.caller)
+            answer_after=party.answer_after, caller=party.caller,
+            machine_detection=request.machine_detection)
         try:
             make_out_dir(record.out_dir)
             result = simulate(self.scenario(record, party), record.out_dir,
@@ -183,7 +184,8 @@ class Store:
             direction="outbound", from_=request.from_, to=request.to,
             answer_url=request.answer_url, answer_method=request.answer_method,
             disconnect_url=request.disconnect_url, tag=request.tag,
-            callback_timeout=request.callback_timeout)
+            callback_timeout=request.callback_timeout,
+            machine_detection=request.machine_detection)  # run by documents.call_flow
         return model.Scenario(name=f"createCall {request.from_} -> {request.to}",
                               seed=record.seed, call=call, app=app, caller=party.caller,
                               parties=dict(self.callee.parties), epoch=record.epoch,
