@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulator.audio.detect import SilenceDetector, detect_dtmf, first_silence
+from simulator.audio.detect import SilenceDetector, detect_dtmf, first_silence, silent_frames
 from simulator.audio.synth import Span, dtmf, render, silence, speech, tone
 
 KEYS = "1234567890*#ABCD"
@@ -130,3 +130,15 @@ def test_block_starts_are_taken_on_the_sample_grid():
     detector = SilenceDetector(min_silence=1.0)
     assert detector.feed(silence(0.8), 0.00004) is None      # sample 0
     assert detector.feed(silence(0.4), 0.80006) == 1.0       # sample 6400: a continuation
+
+
+def test_silent_frames_is_the_detectors_frame_test_with_a_last_partial_frame():
+    """Record's silenceTimeout and answering-machine detection share this test (docs/audio.md)."""
+    audio = np.concatenate([speech("hello there", 1.0, seed=3), silence(0.5),
+                            tone(440, 0.24), silence(0.01)])   # 1.75 s: 87 frames and a half
+    flags = silent_frames(audio)
+    assert len(flags) == 88
+    assert flags[50:75].all() and not flags[75:87].any()  # the pause, then the tone
+    assert flags[87]  # the last, partial frame: 10 ms of silence
+    detector = SilenceDetector(min_silence=0.4)
+    assert detector.feed(audio[:75 * 160], 0.0) == pytest.approx(1.0 + 0.4)
