@@ -11,7 +11,8 @@ Modules:
     recorder         the recording state machine, segments, end reasons
     caller           the far end's scripted steps
     connect, bridge, conference   Transfer/Forward, Bridge, Conference
-    rest             what the app does through the Voice REST API
+    rest             what the app does through the Voice REST API (rest_conference: the
+                     requests on a conference)
     effects          records passed between the engine and the runner
     salvage          what is left of a run stopped by an internal error
 

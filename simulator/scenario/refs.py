@@ -5,7 +5,8 @@ cannot, so it names the call instead and the simulator substitutes the id before
 (ids are drawn up front, so they are known). ``NAME`` is a key of the scenario's ``calls:``
 or ``main`` (the scenario's own call). Spaces inside the braces are allowed. Only canned
 bodies are rewritten: ``app.bxml``, inline route bodies, route files with a text suffix, and
-REST ``put_bxml`` bodies; a WSGI/ASGI app's replies are its own business.
+REST ``put_bxml`` / ``put_conference_bxml`` bodies; a WSGI/ASGI app's replies are its own
+business.
 """
 
 from __future__ import annotations
