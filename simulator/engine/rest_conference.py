@@ -1,7 +1,8 @@
 """What the app does to a conference through the Voice REST API (voice-api.md §7.3-§7.5).
 
-A request names its conference by the ``<Conference>`` text (scenario ``rest[i].conference``)
-and acts on the room of that name live now (engine/conference.py). Actions, all 204:
+A request names its conference by the ``<Conference>`` text (scenario ``rest[i].conference``),
+or by its ``conferenceId`` (the Voice API emulator), and acts on that room if it is live now
+(engine/conference.py). Actions, all 204:
 
 * ``update_conference`` ``status: completed``: the conference ends. Every member leaves at once
   in join order (``conferenceMemberExit`` each, then ``conferenceCompleted``), a room recording
@@ -42,10 +43,9 @@ def perform_on_conference(sim: Simulation, action: model.RestAction) -> int:
     from simulator.engine.rest import Refused  # rest dispatches here
 
     name, kind = action.conference, action.action
-    known = rooms(sim)
-    room = known.live.get(name)
-    last = room or next((r for r in reversed(known.every) if r.name == name), None)
-    detail = {"conference": name}
+    last = _latest(sim, name)
+    room = last if last is not None and not last.ended else None
+    detail = {"conference": last.name if last is not None else name}
     if last is not None:
         detail["conferenceId"] = last.envelope.conference_id
     detail.update(_describe(action))
@@ -54,8 +54,8 @@ def perform_on_conference(sim: Simulation, action: model.RestAction) -> int:
             raise Refused(404, f"conference {name!r} not found: no call has joined a "
                                f"<Conference> of that name yet")
         if room is None:
-            raise Refused(404, f"conference {name!r} ({last.envelope.conference_id}) not "
-                               f"found: it completed at t={last.ended_at:.3f} s")
+            raise Refused(404, f"conference {last.name!r} ({last.envelope.conference_id}) "
+                               f"not found: it completed at t={last.ended_at:.3f} s")
         status = _HANDLERS[kind](sim, room, action, detail)
     except Refused as refused:
         status = refused.status
@@ -64,6 +64,14 @@ def perform_on_conference(sim: Simulation, action: model.RestAction) -> int:
     sim.timeline.add(sim.now, call_id, "rest", line=action.line or None, action=kind,
                      status=status, **detail)
     return status
+
+
+def _latest(sim: Simulation, target: str) -> Room | None:
+    """The conference whose id is ``target``, else the latest one named ``target`` (the live
+    one, if any: a name has one live conference at a time)."""
+    every = rooms(sim).every
+    return next((r for r in every if r.envelope.conference_id == target), None) or \
+        next((r for r in reversed(every) if r.name == target), None)
 
 
 def _describe(action: model.RestAction) -> dict:

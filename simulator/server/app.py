@@ -17,6 +17,11 @@ GET    /calls/{callId}/recordings/{recordingId}/media               200 audio/vn
 DELETE /calls/{callId}/recordings/{recordingId}/media               204
 GET    /calls/{callId}/recordings/{recordingId}/transcription       200 RecordingTranscriptions
 DELETE /calls/{callId}/recordings/{recordingId}/transcription       204
+GET    /conferences/{conferenceId}                                  200 Conference
+POST   /conferences/{conferenceId}                                  204 (redirect / end)
+PUT    /conferences/{conferenceId}/bxml                             204
+GET    /conferences/{conferenceId}/members/{callId}                 200 ConferenceMember
+PUT    /conferences/{conferenceId}/members/{callId}                 204 (mute, hold, coach)
 ====== ============================================================ ==========================
 
 Every error is a ``VoiceApiError`` body ``{type, description, id}`` with the status of §1.1
@@ -166,7 +171,47 @@ def make_app(store: Store, *, username: str | None = None,
             record.transcription_deleted.add(recording_id)
         return Response(status_code=204)
 
+    async def get_conference(request: Request, account: str, conference_id: str) -> Response:
+        record, room = store.conference(account, conference_id)
+        with record.lock:
+            return JSONResponse(views.conference(_api_base(request), record, room))
+
+    async def update_conference(request: Request, account: str,
+                                conference_id: str) -> Response:
+        record, room = store.conference(account, conference_id)
+        update = bodies.update_conference(await _json(request))
+        store.request_conference_change(record, room, model.RestAction(
+            at=0, conference=conference_id, update_conference=update))
+        return Response(status_code=204)
+
+    async def put_conference_bxml(request: Request, account: str,
+                                  conference_id: str) -> Response:
+        record, room = store.conference(account, conference_id)
+        text = (await request.body()).decode("utf-8", errors="replace")
+        _check_bxml(text, context="conference")
+        store.request_conference_change(record, room, model.RestAction(
+            at=0, conference=conference_id, put_conference_bxml=text))
+        return Response(status_code=204)
+
+    async def get_member(request: Request, account: str, conference_id: str,
+                         call_id: str) -> Response:
+        record, room = store.conference(account, conference_id)
+        with record.lock:
+            member = _member(room, call_id)
+            return JSONResponse(views.conference_member(_api_base(request), record, room,
+                                                        member))
+
+    async def update_member(request: Request, account: str, conference_id: str,
+                            call_id: str) -> Response:
+        record, room = store.conference(account, conference_id)
+        change = bodies.update_conference_member(await _json(request), call_id)
+        store.request_conference_change(record, room, model.RestAction(
+            at=0, conference=conference_id, update_conference_member=change),
+            check=lambda room: _can_update_member(room, change))
+        return Response(status_code=204)
+
     recording = "/calls/{call_id}/recordings/{recording_id}"
+    member = "/conferences/{conference_id}/members/{call_id}"
     routes = [
         route("/calls", create_call, ["POST"]),
         route("/calls", list_calls, ["GET"]),
@@ -182,6 +227,11 @@ def make_app(store: Store, *, username: str | None = None,
         route(recording + "/media", delete_media, ["DELETE"]),
         route(recording + "/transcription", get_transcription, ["GET"]),
         route(recording + "/transcription", delete_transcription, ["DELETE"]),
+        route("/conferences/{conference_id}", get_conference, ["GET"]),
+        route("/conferences/{conference_id}", update_conference, ["POST"]),
+        route("/conferences/{conference_id}/bxml", put_conference_bxml, ["PUT"]),
+        route(member, get_member, ["GET"]),
+        route(member, update_member, ["PUT"]),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.store = store
@@ -256,14 +306,34 @@ def _api_base(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}{API_PREFIX}"
 
 
-def _check_bxml(text: str) -> None:
+def _check_bxml(text: str, *, context: str = "call") -> None:
+    """400 for a body that is not BXML ``context`` may run (conference: its verbs only)."""
     from simulator.bxml.parse import parse_bxml
     from simulator.errors import BxmlError
 
+    source = "PUT conference bxml" if context == "conference" else "PUT bxml"
     try:
-        parse_bxml(text, source="PUT bxml", roots=("Response", "Bxml"))
+        parse_bxml(text, source=source, context=context, roots=("Response", "Bxml"))
     except BxmlError as error:
         raise ApiError(400, f"Invalid BXML: {error}") from None
+
+
+def _member(room, call_id: str):
+    member = room.member(call_id)
+    if member is None:
+        raise ApiError(404, f"Member [{call_id}] not found in conference "
+                            f"[{room.envelope.conference_id}]")
+    return member
+
+
+def _can_update_member(room, change: model.UpdateConferenceMember) -> None:
+    """404 for a call not in the conference; 409 for a second coach (one at a time)."""
+    member = _member(room, change.member)
+    coach = room.coach()
+    if change.call_ids_to_coach and coach is not None and coach is not member:
+        raise ApiError(409, f"Conference [{room.envelope.conference_id}] cannot be modified in "
+                            f"its current state: [{coach.leg.call_id}] already coaches (one "
+                            f"coach per conference)")
 
 
 def _has_start_recording(sim, leg) -> None:

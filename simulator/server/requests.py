@@ -1,7 +1,8 @@
 """Request bodies of the emulated Voice REST API, checked as Bandwidth documents them.
 
 One parser per body of spec/voice-api.md: ``create_call`` (§3.1 ``CreateCall``),
-``update_call`` (§3.4 ``UpdateCall``), ``recording_state`` (§4.1). Each returns typed data or
+``update_call`` (§3.4 ``UpdateCall``), ``recording_state`` (§4.1), ``update_conference``
+(§7.3 ``UpdateConference``), ``update_conference_member`` (§7.5 ``UpdateConferenceMember``). Each returns typed data or
 raises :class:`ApiError`, the ``VoiceApiError`` of §1.1 (status, ``type``, ``description``).
 Pure: no starlette here, so the rules are tested without a server.
 """
@@ -190,6 +191,53 @@ def recording_state(body: Any) -> str:
     if state not in ("paused", "recording"):
         raise ApiError(400, f"Invalid 'state' [{state}]: must be paused or recording")
     return state
+
+
+def update_conference(body: Any) -> model.UpdateConference:
+    """Check a ``POST /conferences/{id}`` body (§7.3): ``status`` (default ``active``) needs
+    ``redirectUrl`` when active and allows no redirect URL when completed."""
+    body = json_object(body)
+    status = body.get("status") or "active"
+    if status not in ("active", "completed"):
+        raise ApiError(400, f"Invalid 'status' [{status}]: must be active or completed")
+    if status == "completed":
+        extra = [k for k in ("redirectUrl", "redirectFallbackUrl") if body.get(k) is not None]
+        if extra:
+            raise ApiError(400, f"{', '.join(extra)} not allowed when status is completed")
+        return model.UpdateConference(status="completed")
+    if body.get("redirectUrl") in (None, ""):
+        raise ApiError(400, "Missing required field(s): redirectUrl (required when status is "
+                            "active)")
+    return model.UpdateConference(
+        status="active", redirect_url=_url(body, "redirectUrl"),
+        redirect_method=_method(body, "redirectMethod"),
+        redirect_fallback_url=_url(body, "redirectFallbackUrl", required=False),
+        redirect_fallback_method=_method(body, "redirectFallbackMethod"),
+        username=_text(body, "username", MAX_CREDENTIAL, required=False),
+        password=_text(body, "password", MAX_CREDENTIAL, required=False),
+        fallback_username=_text(body, "fallbackUsername", MAX_CREDENTIAL, required=False),
+        fallback_password=_text(body, "fallbackPassword", MAX_CREDENTIAL, required=False))
+
+
+def update_conference_member(body: Any, call_id: str) -> model.UpdateConferenceMember:
+    """Check a ``PUT /conferences/{id}/members/{callId}`` body (§7.5): ``mute``/``hold``
+    booleans and ``callIdsToCoach`` a list of callIds, each optional (omitted: unchanged)."""
+    body = json_object(body)
+    flags = {}
+    for key in ("mute", "hold"):
+        value = body.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise ApiError(400, f"Invalid '{key}' [{value}]: must be true or false")
+        flags[key] = value
+    coach = body.get("callIdsToCoach")
+    if coach is not None and (not isinstance(coach, list)
+                              or not all(isinstance(c, str) and c for c in coach)):
+        raise ApiError(400, f"Invalid 'callIdsToCoach' [{coach}]: must be a list of callIds")
+    if coach is not None and call_id in coach:
+        raise ApiError(400, f"Invalid 'callIdsToCoach': a member cannot coach itself "
+                            f"[{call_id}]")
+    return model.UpdateConferenceMember(member=call_id, **flags,
+                                        call_ids_to_coach=None if coach is None else tuple(coach))
 
 
 # -- field checks -------------------------------------------------------------------------------

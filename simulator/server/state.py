@@ -14,10 +14,14 @@ Call ids: the simulation draws its call's id first from ``IdFactory(Random(seed)
 gives the call: the callId of the 201 is the callId of every webhook. Seeds count up from 0 in
 creation order (a fresh server gives the same ids again).
 
-Live REST requests (update call, PUT bxml, pause/resume recording) are answered at once from
-the call's state (the app may be waiting on them inside a webhook, while the simulation waits
-on that webhook) and queued; the runner's ``between`` hook puts them on the simulation's clock
-at the virtual instant the engine waits (``engine/rest.perform`` then carries them out and logs
+Conferences live in the simulation of the call that runs ``<Conference>`` (each created call
+is its own simulation): :meth:`Store.conference` finds one by id across the account's calls.
+
+Live REST requests (update call, PUT bxml, pause/resume recording; update conference, PUT
+conference bxml, update member) are answered at once from the call's (or conference's) state
+(the app may be waiting on them inside a webhook, while the simulation waits on that webhook)
+and queued; the runner's ``between`` hook puts them on the simulation's clock at the virtual
+instant the engine waits (``engine/rest.perform`` then carries them out and logs
 a ``rest`` timeline entry). Virtual time only advances while no webhook is outstanding, so a
 request the app sends while handling a webhook lands at that webhook's instant.
 """
@@ -215,6 +219,32 @@ class Store:
         if not leg.up:
             return "disconnected", leg
         return ("answered" if leg.answered else "initiated"), leg
+
+    def conference(self, account_id: str, conference_id: str) -> tuple[CallRecord, Any]:
+        """The call whose simulation holds conference ``conference_id``, and its room
+        (engine/conference.py ``Room``, live or completed); 404 when there is none."""
+        from simulator.engine.conference import rooms
+
+        for record in self.of_account(account_id):
+            with record.lock:
+                sim = record.sim
+            for room in rooms(sim).every if sim is not None else ():
+                if room.envelope.conference_id == conference_id:
+                    return record, room
+        raise ApiError(404, f"Conference [{conference_id}] not found")
+
+    def request_conference_change(self, record: CallRecord, room: Any,
+                                  action: model.RestAction, *, check=None) -> None:
+        """Accept a REST change of a live conference (404 once it completed: it is no longer
+        available) or raise ``check(room)``'s ApiError; the engine carries it out like a call
+        change (``action.conference`` is the conference id)."""
+        with record.lock:
+            if room.ended or record.phase == "done":
+                raise ApiError(404, f"Conference [{room.envelope.conference_id}] not found: it "
+                                    f"has completed")
+            if check is not None:
+                check(room)
+            record.pending.append(action)
 
     def request_change(self, record: CallRecord, action: model.RestAction, *,
                        needs_answer: str | None = None, check=None) -> None:

@@ -1,6 +1,6 @@
 """The JSON the emulator answers with: ``CreateCallResponse``, ``CallState``,
-``CallRecordingMetadata``, ``RecordingTranscriptions`` (spec/voice-api.md §3-§5, camelCase,
-the SDK's field order). Times are ISO 8601 (UTC, milliseconds) counted from the call's
+``CallRecordingMetadata``, ``RecordingTranscriptions``, ``Conference``, ``ConferenceMember``
+(spec/voice-api.md §3-§5, §7, camelCase, the SDK's field order). Times are ISO 8601 (UTC, milliseconds) counted from the call's
 creation: the simulation's virtual seconds are laid on the wall-clock moment createCall came in.
 Read from the call's result.json once it is over, from the running simulation before.
 """
@@ -128,3 +128,32 @@ def transcriptions(entry: dict) -> dict[str, Any] | None:
         return None
     return {"transcripts": [{"text": transcription["text"] or "",
                              "confidence": TRANSCRIPTION_CONFIDENCE}]}
+
+
+# -- conferences --------------------------------------------------------------------------------
+
+def conference(api_base: str, record: CallRecord, room) -> dict[str, Any]:
+    """``Conference`` (§7.2) of an engine ``Room``; ``activeMembers`` are its members now."""
+    node, sim = room.node, record.sim
+    event_url = node.conference_event_url
+    return {
+        "id": room.envelope.conference_id, "name": room.name,
+        "createdTime": iso_time(record.epoch, room.created_at),
+        "completedTime": None if room.ended_at is None else iso_time(record.epoch,
+                                                                      room.ended_at),
+        "conferenceEventUrl": sim.resolve(event_url, room.base_url) if event_url else None,
+        "conferenceEventMethod": node.conference_event_method, "tag": room.envelope.tag,
+        "activeMembers": [conference_member(api_base, record, room, m) for m in room.members],
+    }
+
+
+def conference_member(api_base: str, record: CallRecord, room, member) -> dict[str, Any]:
+    """``ConferenceMember`` (§7.2): the member id is its callId."""
+    conference_id, call_id = room.envelope.conference_id, member.leg.call_id
+    return {
+        "callId": call_id, "conferenceId": conference_id,
+        "memberUrl": f"{api_base}/accounts/{record.account_id}/conferences/{conference_id}"
+                     f"/members/{call_id}",
+        "mute": member.mute, "hold": member.hold,
+        "callIdsToCoach": list(member.coaching) or None,
+    }

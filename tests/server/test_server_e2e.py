@@ -140,3 +140,63 @@ def test_a_redirect_the_app_sends_while_handling_the_answer_webhook_lands_at_tha
     rest = [e for e in done.result["timeline"] if e["kind"] == "rest"]
     assert [(e["detail"]["action"], e["detail"]["status"]) for e in rest] == \
         [("update_call", 200)]
+
+
+def test_the_app_mutes_its_member_and_ends_the_conference_from_a_conference_event(store):
+    """voice-api.md §7: while handling conferenceMemberJoin the app reads the conference, mutes
+    the member, queues conference BXML (a <Pause> is refused 400) and ends the conference; the
+    call then goes on after <Conference> (bxml-verbs.md §7.3)."""
+    seen: list = []
+    replies: list = []
+    app = Flask("conference")
+
+    @app.post("/answer")
+    def answer():
+        seen.append(request.get_json())
+        return ("<Response><Conference conferenceEventUrl='/conference'>standup</Conference>"
+                "<SpeakSentence>the meeting is over</SpeakSentence></Response>")
+
+    @app.post("/conference")
+    def conference():
+        event = request.get_json()
+        seen.append(event)
+        if event["eventType"] == "conferenceMemberJoin":
+            conferences = bandwidth.ConferencesApi(sdk(url)[0].api_client)
+            room = conferences.get_conference(ACCOUNT, event["conferenceId"])
+            replies.append((room.name, [(m.call_id, m.mute) for m in room.active_members]))
+            replies.append(conferences.update_conference_member_with_http_info(
+                ACCOUNT, event["conferenceId"], event["callId"],
+                bandwidth.models.UpdateConferenceMember(mute=True)).status_code)
+            with pytest.raises(bandwidth.ApiException) as refused:
+                conferences.update_conference_bxml(ACCOUNT, event["conferenceId"],
+                                                   "<Bxml><Pause duration='1'/></Bxml>")
+            replies.append(refused.value.status)
+            replies.append(conferences.update_conference_with_http_info(
+                ACCOUNT, event["conferenceId"],
+                bandwidth.models.UpdateConference(status="completed")).status_code)
+        return "", 204
+
+    @app.post("/disconnect")
+    def disconnect():
+        seen.append(request.get_json())
+        return "", 204
+
+    with flask_server(app) as app_url, Emulator(store) as url:
+        calls, _ = sdk(url)
+        created = create_call(calls, app_url)
+        assert store.wait(created.call_id, 10)
+        (done,) = store.calls.values()
+        conference_id = next(e["conferenceId"] for e in seen if "conferenceId" in e)
+        after = bandwidth.ConferencesApi(calls.api_client).get_conference(ACCOUNT,
+                                                                          conference_id)
+    assert replies == [("standup", [(created.call_id, False)]), 204, 400, 204]
+    assert [e["eventType"] for e in seen] == [
+        "answer", "conferenceCreated", "conferenceMemberJoin", "conferenceMemberExit",
+        "conferenceCompleted", "disconnect"]
+    rest = [(e["detail"]["action"], e["detail"]["status"]) for e in done.result["timeline"]
+            if e["kind"] == "rest"]
+    assert rest == [("update_conference_member", 204), ("update_conference", 204)]
+    spoken = [e for e in done.result["timeline"]
+              if e["kind"] == "verb-start" and e["verb"] == "SpeakSentence"]
+    assert len(spoken) == 1  # after <Conference>: the call went on
+    assert after.completed_time is not None and after.active_members == []
