@@ -2,8 +2,9 @@
 
 One parser per body of spec/voice-api.md: ``create_call`` (§3.1 ``CreateCall``),
 ``update_call`` (§3.4 ``UpdateCall``), ``recording_state`` (§4.1), ``update_conference``
-(§7.3 ``UpdateConference``), ``update_conference_member`` (§7.5 ``UpdateConferenceMember``). Each returns typed data or
-raises :class:`ApiError`, the ``VoiceApiError`` of §1.1 (status, ``type``, ``description``).
+(§7.3 ``UpdateConference``), ``update_conference_member`` (§7.5 ``UpdateConferenceMember``).
+Each returns typed data or raises :class:`ApiError`, the ``VoiceApiError`` of §1.1 (status,
+``type``, ``description``).
 Pure: no starlette here, so the rules are tested without a server.
 """
 

@@ -1,7 +1,8 @@
 """The JSON the emulator answers with: ``CreateCallResponse``, ``CallState``,
 ``CallRecordingMetadata``, ``RecordingTranscriptions``, ``Conference``, ``ConferenceMember``
-(spec/voice-api.md §3-§5, §7, camelCase, the SDK's field order). Times are ISO 8601 (UTC, milliseconds) counted from the call's
-creation: the simulation's virtual seconds are laid on the wall-clock moment createCall came in.
+(spec/voice-api.md §3-§5, §7, camelCase, the SDK's field order). Times are ISO 8601 (UTC,
+milliseconds) counted from the call's creation: the simulation's virtual seconds are laid on
+the wall-clock moment createCall came in.
 Read from the call's result.json once it is over, from the running simulation before.
 """
 
