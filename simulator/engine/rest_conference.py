@@ -56,6 +56,9 @@ def perform_on_conference(sim: Simulation, action: model.RestAction) -> int:
         if room is None:
             raise Refused(404, f"conference {last.name!r} ({last.envelope.conference_id}) "
                                f"not found: it completed at t={last.ended_at:.3f} s")
+        if kind not in _HANDLERS:  # a RestAction built in Python without its action
+            raise Refused(400, f"no conference action in the request (expected one of "
+                               f"{', '.join(_HANDLERS)})")
         status = _HANDLERS[kind](sim, room, action, detail)
     except Refused as refused:
         status = refused.status
