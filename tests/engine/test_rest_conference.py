@@ -334,6 +334,20 @@ def test_coaching_set_in_bxml_works_the_same(tmp_path):
     assert rms(heard_by(tmp_path, result, "eve"), *MAIN_BEFORE) == 0.0
 
 
+def test_a_second_coach_in_bxml_joins_as_a_plain_member(tmp_path):
+    coach = ('<Response><Conference callIdsToCoach="{{calls.bob.callId}}">sales</Conference>'
+             "</Response>")
+    creator = coach.replace("<Conference ", '<Conference conferenceEventUrl="/conf" ')
+    result = run(tmp_path, rest=[], creator=creator, main_caller=TALKS["main"],
+                 members={"bob": (1.0, TALKS["bob"], OWN_RECORDING),
+                          "eve": (1.0, TALKS["eve"], coach)})
+    [join] = [e for e in result["timeline"] if e["kind"] == "conference-join"
+              and e["callId"] == call_ids(result)[2]]
+    assert "callIdsToCoach" not in join["detail"]
+    assert join["detail"]["coachRefused"] == f"{call_ids(result)[0]} already coaches in sales"
+    assert rms(audio_of(tmp_path, room_recording(result)), *EVE_BEFORE) > 0.01  # plain member
+
+
 def test_a_second_coach_is_a_409(tmp_path):
     """One coach per conference at a time (bxml-verbs.md §7.3)."""
     result = run_three(tmp_path, [member_update(5.0, "main", call_ids_to_coach=("bob",)),
