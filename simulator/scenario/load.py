@@ -505,11 +505,15 @@ class _Builder:
                 if getattr(update, key) is not None:
                     self.bad(parts + (key,), "not allowed", "no " + key + " with state: "
                              "completed (voice-api.md §3.4)", getattr(update, key))
-        self.method(parts + ("redirect_method",), update.redirect_method)
-        self.url(parts + ("redirect_url",), update.redirect_url)
-        self.url(parts + ("redirect_fallback_url",), update.redirect_fallback_url)
-        self.method(parts + ("redirect_fallback_method",), update.redirect_fallback_method)
+        self.redirect(parts, update)
         return update
+
+    def redirect(self, parts: tuple, redirect: model.Redirect) -> None:
+        """The URLs and methods of a REST update's redirect webhook."""
+        self.method(parts + ("redirect_method",), redirect.redirect_method)
+        self.url(parts + ("redirect_url",), redirect.redirect_url)
+        self.url(parts + ("redirect_fallback_url",), redirect.redirect_fallback_url)
+        self.method(parts + ("redirect_fallback_method",), redirect.redirect_fallback_method)
 
     def check_refs(self, app: model.AppSettings, names: set) -> None:
         """``{{calls.NAME.callId}}`` in canned bodies must name a call."""

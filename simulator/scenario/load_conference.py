@@ -57,10 +57,7 @@ def _update(builder, parts: tuple, update: model.UpdateConference) -> model.Upda
             if getattr(update, key) is not None:
                 builder.bad(parts + (key,), "not allowed", f"no {key} with status: completed "
                             "(voice-api.md §7.3)", getattr(update, key))
-    builder.method(parts + ("redirect_method",), update.redirect_method)
-    builder.url(parts + ("redirect_url",), update.redirect_url)
-    builder.url(parts + ("redirect_fallback_url",), update.redirect_fallback_url)
-    builder.method(parts + ("redirect_fallback_method",), update.redirect_fallback_method)
+    builder.redirect(parts, update)
     return update
 
 

@@ -208,10 +208,10 @@ class CreatedCall:
 
 
 @attrs.frozen
-class UpdateCall:
-    """POST /calls/{id} (voice-api.md §3.4): ``active`` redirects, ``completed`` hangs up."""
+class Redirect:
+    """The redirect webhook of a REST update (POST /calls/{id}, POST /conferences/{id}): where
+    it goes, its fallback and their credentials."""
 
-    state: str = "active"  # active | completed
     redirect_url: str | None = None
     redirect_method: str = "POST"
     redirect_fallback_url: str | None = None
@@ -220,23 +220,22 @@ class UpdateCall:
     password: str | None = None
     fallback_username: str | None = None
     fallback_password: str | None = None
+
+
+@attrs.frozen
+class UpdateCall(Redirect):
+    """POST /calls/{id} (voice-api.md §3.4): ``active`` redirects, ``completed`` hangs up."""
+
+    state: str = "active"  # active | completed
     tag: str | None = None
 
 
 @attrs.frozen
-class UpdateConference:
+class UpdateConference(Redirect):
     """POST /conferences/{id} (voice-api.md §7.3): ``active`` sends ``conferenceRedirect`` to
     ``redirect_url`` (its BXML runs in the conference), ``completed`` ends the conference."""
 
     status: str = "active"  # active | completed
-    redirect_url: str | None = None
-    redirect_method: str = "POST"
-    redirect_fallback_url: str | None = None
-    redirect_fallback_method: str = "POST"
-    username: str | None = None
-    password: str | None = None
-    fallback_username: str | None = None
-    fallback_password: str | None = None
 
 
 @attrs.frozen

@@ -174,16 +174,21 @@ def update_call(body: Any) -> model.UpdateCall:
     if body.get("redirectUrl") in (None, ""):
         raise ApiError(400, "Missing required field(s): redirectUrl (required when state is "
                             "active)")
-    return model.UpdateCall(
-        state="active", redirect_url=_url(body, "redirectUrl"),
+    return model.UpdateCall(state="active", **_redirect(body),
+                            tag=_text(body, "tag", MAX_TAG, required=False, empty_ok=True))
+
+
+def _redirect(body: dict) -> dict:
+    """The redirect webhook fields shared by the call and conference updates (§3.4, §7.3)."""
+    return dict(
+        redirect_url=_url(body, "redirectUrl"),
         redirect_method=_method(body, "redirectMethod"),
         redirect_fallback_url=_url(body, "redirectFallbackUrl", required=False),
         redirect_fallback_method=_method(body, "redirectFallbackMethod"),
         username=_text(body, "username", MAX_CREDENTIAL, required=False),
         password=_text(body, "password", MAX_CREDENTIAL, required=False),
         fallback_username=_text(body, "fallbackUsername", MAX_CREDENTIAL, required=False),
-        fallback_password=_text(body, "fallbackPassword", MAX_CREDENTIAL, required=False),
-        tag=_text(body, "tag", MAX_TAG, required=False, empty_ok=True))
+        fallback_password=_text(body, "fallbackPassword", MAX_CREDENTIAL, required=False))
 
 
 def recording_state(body: Any) -> str:
@@ -209,15 +214,7 @@ def update_conference(body: Any) -> model.UpdateConference:
     if body.get("redirectUrl") in (None, ""):
         raise ApiError(400, "Missing required field(s): redirectUrl (required when status is "
                             "active)")
-    return model.UpdateConference(
-        status="active", redirect_url=_url(body, "redirectUrl"),
-        redirect_method=_method(body, "redirectMethod"),
-        redirect_fallback_url=_url(body, "redirectFallbackUrl", required=False),
-        redirect_fallback_method=_method(body, "redirectFallbackMethod"),
-        username=_text(body, "username", MAX_CREDENTIAL, required=False),
-        password=_text(body, "password", MAX_CREDENTIAL, required=False),
-        fallback_username=_text(body, "fallbackUsername", MAX_CREDENTIAL, required=False),
-        fallback_password=_text(body, "fallbackPassword", MAX_CREDENTIAL, required=False))
+    return model.UpdateConference(status="active", **_redirect(body))
 
 
 def update_conference_member(body: Any, call_id: str) -> model.UpdateConferenceMember:

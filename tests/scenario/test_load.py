@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
 
+from scenario_files import write
 from simulator.errors import ScenarioError
 from simulator.scenario import model
 from simulator.scenario.load import load_mapping, load_scenarios, load_text
-
-
-def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
 
 
 def test_full_scenario_becomes_the_typed_model(tmp_path):

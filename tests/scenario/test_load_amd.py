@@ -4,26 +4,11 @@ under ``call:`` (an outbound main call) and ``calls.<name>:``; each bad input as
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
 
-from simulator.errors import ScenarioError
+from scenario_files import problems, write
 from simulator.scenario import model
 from simulator.scenario.load import load_scenarios
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "s.yaml"
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
-def problems(tmp_path, text) -> list[str]:
-    with pytest.raises(ScenarioError) as caught:
-        load_scenarios(write(tmp_path, text))
-    return [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems]
 
 
 def test_an_empty_mapping_is_detection_with_the_spec_defaults(tmp_path):

@@ -3,28 +3,13 @@
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
 
+from scenario_files import problems, write
 from simulator.api import run_scenario
-from simulator.errors import ScenarioError
 from simulator.scenario import model
 from simulator.scenario.load import load_scenarios
 from simulator.scenario.refs import resolve_app, substitute
-
-
-def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
-def problems(tmp_path, text) -> list[str]:
-    with pytest.raises(ScenarioError) as caught:
-        load_scenarios(write(tmp_path, text))
-    return [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems]
 
 
 def test_calls_and_rest_become_the_typed_model(tmp_path):

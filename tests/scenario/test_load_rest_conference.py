@@ -4,26 +4,11 @@ names exactly one target; each bad input as ``file:line: $.path: ...``."""
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
 
-from simulator.errors import ScenarioError
+from scenario_files import problems, write
 from simulator.scenario import model
 from simulator.scenario.load import load_scenarios
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "s.yaml"
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
-def problems(tmp_path, text) -> list[str]:
-    with pytest.raises(ScenarioError) as caught:
-        load_scenarios(write(tmp_path, text))
-    return [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems]
 
 
 def test_conference_actions_become_the_typed_model(tmp_path):
