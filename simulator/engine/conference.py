@@ -21,7 +21,8 @@
   update member, :meth:`Room.update_member`): the mix follows from that instant. A room
   recording is one channel: what the room hears (members neither muted, on hold nor coaching,
   over the intervals they were so: ``Member.mixed``), plus the room's audio. It ends with
-  ``conferenceRecordingAvailable``; result.json lists it with the creating call's ``callId``.
+  ``conferenceRecordingAvailable``; result.json lists it with the creating call's ``callId``
+  (``Room.recordings`` tells a room's recordings apart: REST GET conference recordings).
 * Every incarnation stays listed (:func:`rooms`) for the REST requests that name a conference
   (engine/rest_conference.py).
 """
@@ -158,6 +159,7 @@ class Room:
         self.attendance: list[Member] = []  # everyone who was ever in, for recordings
         self.played = Track()
         self.recorder = BackgroundRecorder()
+        self.recordings: list[Recording] = []  # every StartRecording of the room, in order
         self.documents = Mailbox(self.sim.clock)
         self.created_at = self.sim.now
         self.ended_at: float | None = None
@@ -384,6 +386,7 @@ class Room:
                 rec = sim.new_recording(self.creator, verb="StartRecording", node=verb,
                                         base=ctx.base_url, channels=1)
                 self.recorder.start(rec, sim.now)
+                self.recordings.append(rec)
         elif isinstance(verb, nodes.PauseRecording):
             done = self.recorder.pause(sim.now)
         elif isinstance(verb, nodes.ResumeRecording):
