@@ -17,15 +17,22 @@ GET    /calls/{callId}/recordings/{recordingId}/media               200 audio/vn
 DELETE /calls/{callId}/recordings/{recordingId}/media               204
 GET    /calls/{callId}/recordings/{recordingId}/transcription       200 RecordingTranscriptions
 DELETE /calls/{callId}/recordings/{recordingId}/transcription       204
+GET    /conferences                                                 200 Conference[] (paged)
 GET    /conferences/{conferenceId}                                  200 Conference
 POST   /conferences/{conferenceId}                                  204 (redirect / end)
 PUT    /conferences/{conferenceId}/bxml                             204
 GET    /conferences/{conferenceId}/members/{callId}                 200 ConferenceMember
 PUT    /conferences/{conferenceId}/members/{callId}                 204 (mute, hold, coach)
+GET    /conferences/{conferenceId}/recordings                       200 §7.6 recording metadata[]
+GET    /conferences/{conferenceId}/recordings/{recordingId}         200 §7.6 recording metadata
+GET    /conferences/{conferenceId}/recordings/{recordingId}/media   200 audio/vnd.wave|mpeg
 ====== ============================================================ ==========================
 
 Every error is a ``VoiceApiError`` body ``{type, description, id}`` with the status of §1.1
 (unknown path 404, wrong method 405, non-JSON content type 415, bad credentials 401).
+The conference list pages: ``pageSize`` conferences and, while more remain, a
+``Link: <url>; rel="next"`` header whose ``pageToken`` is the id of the page's last conference
+(opaque to the client, which follows the link).
 The createCall simulation starts in a worker thread once the 201 has been sent (a starlette
 background task), so the app gets the answer webhook after its createCall returned.
 """
@@ -35,7 +42,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime, timezone
 from typing import Any
 
 from starlette.applications import Starlette
@@ -137,14 +143,7 @@ def make_app(store: Store, *, username: str | None = None,
 
     async def get_media(request: Request, account: str, call_id: str,
                         recording_id: str) -> Response:
-        record, entry = _recording(store, account, call_id, recording_id)
-        if entry["file"] is None or recording_id in record.media_deleted:
-            raise ApiError(404, f"Media for recording [{recording_id}] not found")
-        path = record.out_dir / entry["file"]
-        if not path.is_file():
-            raise ApiError(404, f"Media for recording [{recording_id}] not found "
-                                f"(no file {path}: was the output folder changed?)")
-        return FileResponse(path, media_type=MEDIA_TYPES[entry["fileFormat"]])
+        return _media(*_recording(store, account, call_id, recording_id))
 
     async def delete_media(request: Request, account: str, call_id: str,
                            recording_id: str) -> Response:
@@ -170,6 +169,13 @@ def make_app(store: Store, *, username: str | None = None,
         with record.lock:
             record.transcription_deleted.add(recording_id)
         return Response(status_code=204)
+
+    async def list_conferences(request: Request, account: str) -> Response:
+        page, token = _list_conferences(store, account, _api_base(request),
+                                        bodies.conference_query(request.query_params))
+        headers = {} if token is None else {
+            "Link": f'<{request.url.include_query_params(pageToken=token)}>; rel="next"'}
+        return JSONResponse(page, headers=headers)
 
     async def get_conference(request: Request, account: str, conference_id: str) -> Response:
         record, room = store.conference(account, conference_id)
@@ -210,8 +216,28 @@ def make_app(store: Store, *, username: str | None = None,
             check=lambda room: _can_update_member(room, change))
         return Response(status_code=204)
 
+    async def list_conference_recordings(request: Request, account: str,
+                                         conference_id: str) -> Response:
+        record, room = store.conference(account, conference_id)
+        base = _api_base(request)
+        return JSONResponse([views.conference_recording_metadata(base, record, room, entry)
+                             for entry in views.conference_recordings(record, room)])
+
+    async def get_conference_recording(request: Request, account: str, conference_id: str,
+                                       recording_id: str) -> Response:
+        record, room, entry = _conference_recording(store, account, conference_id,
+                                                    recording_id)
+        return JSONResponse(views.conference_recording_metadata(_api_base(request), record,
+                                                                room, entry))
+
+    async def get_conference_media(request: Request, account: str, conference_id: str,
+                                   recording_id: str) -> Response:
+        record, _, entry = _conference_recording(store, account, conference_id, recording_id)
+        return _media(record, entry)
+
     recording = "/calls/{call_id}/recordings/{recording_id}"
     member = "/conferences/{conference_id}/members/{call_id}"
+    conference_recording = "/conferences/{conference_id}/recordings/{recording_id}"
     routes = [
         route("/calls", create_call, ["POST"]),
         route("/calls", list_calls, ["GET"]),
@@ -227,11 +253,15 @@ def make_app(store: Store, *, username: str | None = None,
         route(recording + "/media", delete_media, ["DELETE"]),
         route(recording + "/transcription", get_transcription, ["GET"]),
         route(recording + "/transcription", delete_transcription, ["DELETE"]),
+        route("/conferences", list_conferences, ["GET"]),
         route("/conferences/{conference_id}", get_conference, ["GET"]),
         route("/conferences/{conference_id}", update_conference, ["POST"]),
         route("/conferences/{conference_id}/bxml", put_conference_bxml, ["PUT"]),
         route(member, get_member, ["GET"]),
         route(member, update_member, ["PUT"]),
+        route("/conferences/{conference_id}/recordings", list_conference_recordings, ["GET"]),
+        route(conference_recording, get_conference_recording, ["GET"]),
+        route(conference_recording + "/media", get_conference_media, ["GET"]),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.store = store
@@ -351,17 +381,66 @@ def _recording(store: Store, account: str, call_id: str,
     raise ApiError(404, f"Recording [{recording_id}] not found on call [{call_id}]")
 
 
+def _conference_recording(store: Store, account: str, conference_id: str,
+                          recording_id: str) -> tuple[CallRecord, Any, dict]:
+    record, room = store.conference(account, conference_id)
+    for entry in views.conference_recordings(record, room):
+        if entry["recordingId"] == recording_id:
+            return record, room, entry
+    raise ApiError(404, f"Recording [{recording_id}] not found in conference "
+                        f"[{conference_id}]")
+
+
+def _media(record: CallRecord, entry: dict) -> Response:
+    """The recording's file (404 while it is processing, after a media delete, or when the
+    output folder lost it)."""
+    recording_id = entry["recordingId"]
+    if entry["file"] is None or recording_id in record.media_deleted:
+        raise ApiError(404, f"Media for recording [{recording_id}] not found")
+    path = record.out_dir / entry["file"]
+    if not path.is_file():
+        raise ApiError(404, f"Media for recording [{recording_id}] not found "
+                            f"(no file {path}: was the output folder changed?)")
+    return FileResponse(path, media_type=MEDIA_TYPES[entry["fileFormat"]])
+
+
+def _list_conferences(store: Store, account: str, api_base: str,
+                      query: bodies.ConferenceQuery) -> tuple[list[dict], str | None]:
+    """One page of ``GET /conferences`` (§7.1) and the next page's token (None: last page).
+
+    Every conference of the account, oldest ``createdTime`` first (ties: call creation
+    order); a ``pageToken`` (the id of the last conference of the previous page) starts the
+    page after that conference, so conferences created meanwhile never shift a page. Then the
+    filters (``name`` exact, created time within the bounds, both inclusive) and ``pageSize``.
+    """
+    listed = []
+    for record, room in store.conferences(account):
+        with record.lock:
+            item = views.conference(api_base, record, room, members=False)
+        listed.append((bodies.date_time(item["createdTime"], "createdTime"), item))
+    listed.sort(key=lambda pair: pair[0])  # stable: ties keep call and room order
+    if query.page_token is not None:
+        ids = [item["id"] for _, item in listed]
+        if query.page_token not in ids:
+            raise ApiError(400, f"Invalid 'pageToken' [{query.page_token}]: not a page of "
+                                f"this list (follow the Link header of the previous page)")
+        listed = listed[ids.index(query.page_token) + 1:]
+    low, high = query.min_created_time, query.max_created_time
+    found = [item for created, item in listed
+             if (query.name is None or item["name"] == query.name)
+             and (low is None or created >= low) and (high is None or created <= high)]
+    page = found[:query.page_size]
+    return page, page[-1]["id"] if len(found) > query.page_size else None
+
+
 def _list_calls(store: Store, account: str, request: Request) -> list[dict[str, Any]]:
     query = request.query_params
-    size = query.get("pageSize", str(1000))
-    if not size.isdigit() or not 1 <= int(size) <= LIST_LIMIT:
-        raise ApiError(400, f"Invalid 'pageSize' [{size}]: must be an integer from 1 to "
-                            f"{LIST_LIMIT}")
+    size = bodies.page_size(query, LIST_LIMIT, default=1000)
     states = [views.call_state(store, r) for r in store.of_account(account)]
     cause = query.get("disconnectCause")
     out = [s for s in states if _matches(s, query, upper_inclusive=True)
            and (cause is None or s["disconnectCause"] == cause)]
-    return out[:int(size)]
+    return out[:size]
 
 
 def _matches(item: dict, query, *, upper_inclusive: bool) -> bool:
@@ -374,21 +453,11 @@ def _matches(item: dict, query, *, upper_inclusive: bool) -> bool:
         return True
     if item["startTime"] is None:
         return False
-    start = _time(item["startTime"], "startTime")
-    if low is not None and start < _time(low, "minStartTime"):
+    start = bodies.date_time(item["startTime"], "startTime")
+    if low is not None and start < bodies.date_time(low, "minStartTime"):
         return False
     if high is not None:
-        limit = _time(high, "maxStartTime")
+        limit = bodies.date_time(high, "maxStartTime")
         return start <= limit if upper_inclusive else start < limit
     return True
 
-
-def _time(text: str, key: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ApiError(400, f"Invalid '{key}' [{text}]: must be an ISO 8601 date-time such as "
-                            f"2026-01-01T00:00:00.000Z") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment

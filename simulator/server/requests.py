@@ -2,7 +2,9 @@
 
 One parser per body of spec/voice-api.md: ``create_call`` (§3.1 ``CreateCall``),
 ``update_call`` (§3.4 ``UpdateCall``), ``recording_state`` (§4.1), ``update_conference``
-(§7.3 ``UpdateConference``), ``update_conference_member`` (§7.5 ``UpdateConferenceMember``).
+(§7.3 ``UpdateConference``), ``update_conference_member`` (§7.5 ``UpdateConferenceMember``);
+and of query strings: ``page_size``, ``date_time`` (the list filters), ``conference_query``
+(§7.1 GET /conferences).
 Each returns typed data or raises :class:`ApiError`, the ``VoiceApiError`` of §1.1 (status,
 ``type``, ``description``).
 Pure: no starlette here, so the rules are tested without a server.
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -236,6 +240,61 @@ def update_conference_member(body: Any, call_id: str) -> model.UpdateConferenceM
                             f"[{call_id}]")
     return model.UpdateConferenceMember(member=call_id, **flags,
                                         call_ids_to_coach=None if coach is None else tuple(coach))
+
+
+# -- query strings ------------------------------------------------------------------------------
+
+CONFERENCES_LIMIT = 1000  # §7.1: pageSize 1-1000, default 1000
+
+
+@attrs.frozen
+class ConferenceQuery:
+    """``GET /conferences`` filters (§7.1); times are aware datetimes, bounds inclusive.
+    ``page_token``: where the page starts (the id of the last conference of the previous
+    page; checked against the list by the caller)."""
+
+    name: str | None = None
+    min_created_time: datetime | None = None
+    max_created_time: datetime | None = None
+    page_size: int = CONFERENCES_LIMIT
+    page_token: str | None = None
+
+
+def conference_query(query: Mapping[str, str]) -> ConferenceQuery:
+    """Check the query of ``GET /conferences`` (§7.1): ``pageSize`` an integer from 1 to 1000,
+    ``minCreatedTime``/``maxCreatedTime`` ISO 8601 date-times; 400 names the bad parameter.
+    Unknown parameters are ignored."""
+    low, high = query.get("minCreatedTime"), query.get("maxCreatedTime")
+    token = query.get("pageToken")
+    if token is not None and not token:
+        raise ApiError(400, "Invalid 'pageToken' []: follow the Link header of the previous "
+                            "page")
+    return ConferenceQuery(
+        name=query.get("name"),
+        min_created_time=None if low is None else date_time(low, "minCreatedTime"),
+        max_created_time=None if high is None else date_time(high, "maxCreatedTime"),
+        page_size=page_size(query, CONFERENCES_LIMIT), page_token=token)
+
+
+def page_size(query: Mapping[str, str], limit: int, default: int | None = None) -> int:
+    """``pageSize``: an integer from 1 to ``limit``, by default ``default`` (or ``limit``)."""
+    size = query.get("pageSize", str(default or limit))
+    if not re.fullmatch(r"[0-9]{1,9}", size) or not 1 <= int(size) <= limit:
+        raise ApiError(400, f"Invalid 'pageSize' [{size}]: must be an integer from 1 to "
+                            f"{limit}")
+    return int(size)
+
+
+def date_time(text: str, key: str) -> datetime:
+    """An ISO 8601 date-time query value (UTC when it has no offset)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, f"Invalid '{key}' [{text}]: must be an ISO 8601 date-time such as "
+                            f"2026-01-01T00:00:00.000Z") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
 
 
 # -- field checks -------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ gives the call: the callId of the 201 is the callId of every webhook. Seeds coun
 creation order (a fresh server gives the same ids again).
 
 Conferences live in the simulation of the call that runs ``<Conference>`` (each created call
-is its own simulation): :meth:`Store.conference` finds one by id across the account's calls.
+is its own simulation): :meth:`Store.conferences` lists every one of an account (call creation
+order, then room creation order), :meth:`Store.conference` finds one by id among them.
 
 Live REST requests (update call, PUT bxml, pause/resume recording; update conference, PUT
 conference bxml, update member) are answered at once from the call's (or conference's) state
@@ -220,17 +221,26 @@ class Store:
             return "disconnected", leg
         return ("answered" if leg.answered else "initiated"), leg
 
-    def conference(self, account_id: str, conference_id: str) -> tuple[CallRecord, Any]:
-        """The call whose simulation holds conference ``conference_id``, and its room
-        (engine/conference.py ``Room``, live or completed); 404 when there is none."""
+    def conferences(self, account_id: str) -> list[tuple[CallRecord, Any]]:
+        """Every conference of the account's calls, live or completed, as (the call whose
+        simulation holds it, its engine/conference.py ``Room``): calls in creation order,
+        each call's rooms in creation order."""
         from simulator.engine.conference import rooms
 
+        out = []
         for record in self.of_account(account_id):
             with record.lock:
                 sim = record.sim
-            for room in rooms(sim).every if sim is not None else ():
-                if room.envelope.conference_id == conference_id:
-                    return record, room
+                every = list(rooms(sim).every) if sim is not None else []
+            out.extend((record, room) for room in every)
+        return out
+
+    def conference(self, account_id: str, conference_id: str) -> tuple[CallRecord, Any]:
+        """The call whose simulation holds conference ``conference_id``, and its room
+        (live or completed); 404 when there is none."""
+        for record, room in self.conferences(account_id):
+            if room.envelope.conference_id == conference_id:
+                return record, room
         raise ApiError(404, f"Conference [{conference_id}] not found")
 
     def request_conference_change(self, record: CallRecord, room: Any,

@@ -1,6 +1,7 @@
 """The JSON the emulator answers with: ``CreateCallResponse``, ``CallState``,
-``CallRecordingMetadata``, ``RecordingTranscriptions``, ``Conference``, ``ConferenceMember``
-(spec/voice-api.md §3-§5, §7, camelCase, the SDK's field order). Times are ISO 8601 (UTC,
+``CallRecordingMetadata``, ``RecordingTranscriptions``, ``Conference``, ``ConferenceMember``,
+``ConferenceRecordingMetadata`` (spec/voice-api.md §3-§5, §7, camelCase, the SDK's field
+order). Times are ISO 8601 (UTC,
 milliseconds) counted from the call's creation: the simulation's virtual seconds are laid on
 the wall-clock moment createCall came in.
 Read from the call's result.json once it is over, from the running simulation before.
@@ -94,9 +95,7 @@ def recordings(record: CallRecord) -> list[dict[str, Any]]:
 def recording_metadata(api_base: str, record: CallRecord, entry: dict) -> dict[str, Any]:
     r, rid = record.request, entry["recordingId"]
     url = call_url(api_base, record)
-    available = entry["file"] is not None and rid not in record.media_deleted
-    status = "deleted" if rid in record.media_deleted else \
-        "complete" if entry["file"] is not None else "processing"
+    status, available = _media_state(record, entry)
     return {
         "applicationId": r.application_id, "accountId": record.account_id,
         "callId": record.call_id, "parentCallId": None, "recordingId": rid,
@@ -110,6 +109,15 @@ def recording_metadata(api_base: str, record: CallRecord, entry: dict) -> dict[s
         "transcription": _transcription_metadata(url, record, entry),
         "recordingName": entry["recordingName"],
     }
+
+
+def _media_state(record: CallRecord, entry: dict) -> tuple[str, bool]:
+    """(``status``, whether the media downloads): ``processing`` until the file is written,
+    ``complete``, ``deleted`` after a media delete."""
+    rid = entry["recordingId"]
+    if rid in record.media_deleted:
+        return "deleted", False
+    return ("complete", True) if entry["file"] is not None else ("processing", False)
 
 
 def _transcription_metadata(url: str, record: CallRecord, entry: dict) -> dict | None:
@@ -133,19 +141,29 @@ def transcriptions(entry: dict) -> dict[str, Any] | None:
 
 # -- conferences --------------------------------------------------------------------------------
 
-def conference(api_base: str, record: CallRecord, room) -> dict[str, Any]:
-    """``Conference`` (§7.2) of an engine ``Room``; ``activeMembers`` are its members now."""
+def conference_url(api_base: str, record: CallRecord, room) -> str:
+    return (f"{api_base}/accounts/{record.account_id}/conferences/"
+            f"{room.envelope.conference_id}")
+
+
+def conference(api_base: str, record: CallRecord, room, *,
+               members: bool = True) -> dict[str, Any]:
+    """``Conference`` (§7.2) of an engine ``Room``; ``activeMembers`` are its members now
+    (left out with ``members=False``: the list endpoint, §7.1)."""
     node, sim = room.node, record.sim
     event_url = node.conference_event_url
-    return {
+    body = {
         "id": room.envelope.conference_id, "name": room.name,
         "createdTime": iso_time(record.epoch, room.created_at),
         "completedTime": None if room.ended_at is None else iso_time(record.epoch,
                                                                       room.ended_at),
         "conferenceEventUrl": sim.resolve(event_url, room.base_url) if event_url else None,
         "conferenceEventMethod": node.conference_event_method, "tag": room.envelope.tag,
-        "activeMembers": [conference_member(api_base, record, room, m) for m in room.members],
     }
+    if members:
+        body["activeMembers"] = [conference_member(api_base, record, room, m)
+                                 for m in room.members]
+    return body
 
 
 def conference_member(api_base: str, record: CallRecord, room, member) -> dict[str, Any]:
@@ -153,8 +171,35 @@ def conference_member(api_base: str, record: CallRecord, room, member) -> dict[s
     conference_id, call_id = room.envelope.conference_id, member.leg.call_id
     return {
         "callId": call_id, "conferenceId": conference_id,
-        "memberUrl": f"{api_base}/accounts/{record.account_id}/conferences/{conference_id}"
-                     f"/members/{call_id}",
+        "memberUrl": f"{conference_url(api_base, record, room)}/members/{call_id}",
         "mute": member.mute, "hold": member.hold,
         "callIdsToCoach": list(member.coaching) or None,
+    }
+
+
+def conference_recordings(record: CallRecord, room) -> list[dict[str, Any]]:
+    """The room's finished recordings (result.json entries of the call that holds it, listed
+    with its callId), deleted ones left out, oldest first."""
+    with record.lock:
+        ids = [rec.recording_id for rec in room.recordings]
+    entries = {e["recordingId"]: e for e in recordings(record)}
+    return [entries[rid] for rid in ids if rid in entries]
+
+
+def conference_recording_metadata(api_base: str, record: CallRecord, room,
+                                  entry: dict) -> dict[str, Any]:
+    """``ConferenceRecordingMetadata`` (§7.6): one channel; ``status`` and ``mediaUrl`` as
+    for a call recording (``processing`` until the file is written)."""
+    rid = entry["recordingId"]
+    status, available = _media_state(record, entry)
+    return {
+        "accountId": record.account_id, "conferenceId": room.envelope.conference_id,
+        "name": room.name, "recordingId": rid,
+        "duration": iso_duration(entry["duration"]), "channels": entry["channels"],
+        "startTime": iso_time(record.epoch, entry["startAt"]),
+        "endTime": iso_time(record.epoch, entry["endAt"]),
+        "fileFormat": entry["fileFormat"], "status": status,
+        "mediaUrl": f"{conference_url(api_base, record, room)}/recordings/{rid}/media"
+                    if available else None,
+        "recordingName": entry["recordingName"],
     }
