@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import threading
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import soundfile
@@ -200,3 +201,68 @@ def test_the_app_mutes_its_member_and_ends_the_conference_from_a_conference_even
               if e["kind"] == "verb-start" and e["verb"] == "SpeakSentence"]
     assert len(spoken) == 1  # after <Conference>: the call went on
     assert after.completed_time is not None and after.active_members == []
+
+
+def test_sdk_lists_conferences_page_by_page_and_downloads_a_conference_recording(tmp_path):
+    """voice-api.md §7.1, §7.6 through the SDK: two calls each hold a `standup` whose
+    conferenceCreated reply starts a room recording; list_conferences pages with the Link
+    header, the recording is listed, read and downloaded."""
+    store = Store(tmp_path / "out", callee_from_mapping(
+        [{"say": "good morning everyone", "at": 1}, {"hangup": True, "at": 4}]))
+    app = Flask("recorded-conference")
+
+    @app.post("/answer")
+    def answer():
+        return "<Response><Conference conferenceEventUrl='/conference'>standup</Conference>" \
+               "</Response>"
+
+    @app.post("/conference")
+    def conference():
+        if request.get_json()["eventType"] == "conferenceCreated":
+            return "<Response><StartRecording recordingName='minutes'/></Response>"
+        return "", 204
+
+    with flask_server(app) as app_url, Emulator(store) as url:
+        calls, _ = sdk(url)
+        conferences = bandwidth.ConferencesApi(calls.api_client)
+        for _ in range(2):
+            created = calls.create_call(ACCOUNT, bandwidth.models.CreateCall(
+                to="+15555550111", var_from="+15555550100", application_id="app-1",
+                answer_url=f"{app_url}/answer"))
+            assert store.wait(created.call_id, 10)
+        everything = conferences.list_conferences(ACCOUNT)
+        first = conferences.list_conferences_with_http_info(ACCOUNT, page_size=1)
+        link = {k.lower(): v for k, v in first.headers.items()}["link"]
+        token = parse_qs(urlsplit(link[1:link.index(">")]).query)["pageToken"][0]
+        second = conferences.list_conferences_with_http_info(ACCOUNT, page_size=1,
+                                                              page_token=token)
+        named = conferences.list_conferences(ACCOUNT, name="standup",
+                                             min_created_time=everything[1].created_time
+                                             .isoformat())
+        conference_id = everything[0].id
+        (listed,) = conferences.list_conference_recordings(ACCOUNT, conference_id)
+        one = conferences.get_conference_recording(ACCOUNT, conference_id,
+                                                   listed.recording_id)
+        audio = conferences.download_conference_recording(ACCOUNT, conference_id,
+                                                          listed.recording_id)
+        with pytest.raises(bandwidth.ApiException) as missing:
+            conferences.get_conference_recording(ACCOUNT, conference_id, "r-nope")
+    assert [c.name for c in everything] == ["standup", "standup"]
+    assert everything[0].created_time <= everything[1].created_time
+    assert all(c.active_members is None and c.completed_time is not None for c in everything)
+    assert [c.id for c in first.data] == [everything[0].id]
+    assert link.endswith('; rel="next"') and f"/accounts/{ACCOUNT}/conferences?" in link
+    assert [c.id for c in second.data] == [everything[1].id]
+    assert "link" not in {k.lower() for k in second.headers}
+    assert [c.id for c in named] == [everything[1].id]
+    assert one == listed
+    assert (listed.conference_id, listed.name, listed.recording_name, listed.channels,
+            listed.status, listed.file_format) == (conference_id, "standup", "minutes", 1,
+                                                   "complete", "wav")
+    assert listed.media_url == f"{url}/accounts/{ACCOUNT}/conferences/{conference_id}" \
+                               f"/recordings/{listed.recording_id}/media"
+    samples, rate = soundfile.read(io.BytesIO(bytes(audio)))
+    seconds = float(listed.duration.removeprefix("PT").removesuffix("S"))
+    assert seconds == pytest.approx(4.0, abs=0.1)  # the app's replies take real time
+    assert rate == 8000 and len(samples) / rate == pytest.approx(seconds, abs=0.001)
+    assert missing.value.status == 404
