@@ -80,7 +80,15 @@ def _times(record: CallRecord, leg) -> dict[str, Any]:
 # -- recordings ---------------------------------------------------------------------------------
 
 def recordings(record: CallRecord) -> list[dict[str, Any]]:
-    """The call's finished recordings (result.json entries), deleted ones left out."""
+    """The call's own finished recordings (``CallRecordingMetadata``), deleted ones left out.
+    The recordings of a conference the call holds are listed with the call in result.json, but
+    they are conference recordings (§7.6, their own type and endpoints), not call recordings."""
+    rooms = _room_recording_ids(record)
+    return [e for e in _recorded(record) if e["recordingId"] not in rooms]
+
+
+def _recorded(record: CallRecord) -> list[dict[str, Any]]:
+    """Every finished recording result.json lists with the call, not deleted."""
     with record.lock:
         if record.result is not None:
             entries = record.result["recordings"]
@@ -90,6 +98,14 @@ def recordings(record: CallRecord) -> list[dict[str, Any]]:
             entries = []
         return [e for e in entries
                 if e["callId"] == record.call_id and e["recordingId"] not in record.deleted]
+
+
+def _room_recording_ids(record: CallRecord) -> set[str]:
+    from simulator.engine.conference import rooms
+
+    with record.lock:
+        every = list(rooms(record.sim).every) if record.sim is not None else []
+    return {rec.recording_id for room in every for rec in room.recordings}
 
 
 def recording_metadata(api_base: str, record: CallRecord, entry: dict) -> dict[str, Any]:
@@ -182,7 +198,7 @@ def conference_recordings(record: CallRecord, room) -> list[dict[str, Any]]:
     with its callId), deleted ones left out, oldest first."""
     with record.lock:
         ids = [rec.recording_id for rec in room.recordings]
-    entries = {e["recordingId"]: e for e in recordings(record)}
+    entries = {e["recordingId"]: e for e in _recorded(record)}
     return [entries[rid] for rid in ids if rid in entries]
 
 

@@ -308,17 +308,16 @@ def test_a_conference_without_recordings_lists_none(finished):
     assert client.get(f"{BASE}/conferences/{conference_id}/recordings").json() == []
 
 
-def test_deleting_it_among_the_call_recordings_deletes_the_conference_recording(recorded):
-    """The room's file is also listed with the call that holds the conference (result.json):
-    deleting its media there leaves the metadata (status deleted), deleting it removes it."""
+def test_a_conference_recording_is_not_a_call_recording(recorded):
+    """Conference recordings have their own type and endpoints (§7.6): the call that holds the
+    conference lists only its own recording, and the room's is a 404 under /calls."""
     client, call_id, conference_id, _ = recorded
-    url = f"{BASE}/conferences/{conference_id}/recordings"
-    (item,) = client.get(url).json()
+    (item,) = client.get(f"{BASE}/conferences/{conference_id}/recordings").json()
     rid = item["recordingId"]
-    assert client.delete(f"{BASE}/calls/{call_id}/recordings/{rid}/media").status_code == 204
-    after = client.get(f"{url}/{rid}").json()
-    assert (after["status"], after["mediaUrl"]) == ("deleted", None)
-    assert f"Media for recording [{rid}] not found" in error(client.get(f"{url}/{rid}/media"),
-                                                            404)
-    assert client.delete(f"{BASE}/calls/{call_id}/recordings/{rid}").status_code == 204
-    assert client.get(url).json() == []
+    own = client.get(f"{BASE}/calls/{call_id}/recordings").json()
+    assert [r["recordingId"] for r in own] != [] and rid not in [r["recordingId"] for r in own]
+    assert rid not in [r["recordingId"] for r in client.get(f"{BASE}/recordings").json()]
+    for path in ("", "/media"):
+        assert "not found" in error(client.get(f"{BASE}/calls/{call_id}/recordings/{rid}{path}"),
+                                    404)
+    assert client.delete(f"{BASE}/calls/{call_id}/recordings/{rid}").status_code == 404
