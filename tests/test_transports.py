@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,8 +15,8 @@ import soundfile
 from apps.live_server import closed_port_url, rude_server
 from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
-from simulator.transports import (AsgiBridge, HttpTransport, RoutesTransport,
-                                  TransportReply, load_app, make_transport)
+from simulator.transports import (AsgiBridge, HttpTransport, InProcessTransport,
+                                  RoutesTransport, TransportReply, load_app, make_transport)
 
 APPS = Path(__file__).parent / "apps"
 BASE = "http://app.test"
@@ -305,8 +306,12 @@ app = Starlette(routes=[Route("/hang", hang, methods=["POST"]),
 """
 
 
+HANG = 0.3   # the wall limit the hang tests set (InProcessTransport.HANG_LIMIT is 30 s)
+
+
 @pytest.fixture
-def hanging_wsgi(tmp_path):
+def hanging_wsgi(tmp_path, monkeypatch):
+    monkeypatch.setattr(InProcessTransport, "HANG_LIMIT", HANG)
     (tmp_path / "hanging_wsgi.py").write_text(HANGING_WSGI)
     transport = make_transport(AppSettings(wsgi="hanging_wsgi:app"), tmp_path)
     yield transport
@@ -314,17 +319,34 @@ def hanging_wsgi(tmp_path):
     sys.modules["hanging_wsgi"].RELEASE.set()
 
 
-def test_an_in_process_app_that_hangs_is_cut_at_the_callback_timeout(hanging_wsgi):
-    reply = post(hanging_wsgi, "http://app.test/hang", timeout=0.3)
-    assert (reply.status, reply.error, reply.elapsed) == (None, "timeout after 0.3 s", 0.3)
-    assert reply.timed_out and "did not return within 0.3 s" in reply.headers["x-bxmlsim-note"]
+def test_an_app_that_hangs_times_out_at_the_callback_timeout_like_a_silent_server(hanging_wsgi):
+    reply = post(hanging_wsgi, "http://app.test/hang", timeout=15)
+    assert (reply.status, reply.error, reply.elapsed) == (None, "timeout after 15 s", 15)
+    assert reply.timed_out
+    assert "did not return within 0.3 s (wall clock)" in reply.headers["x-bxmlsim-note"]
     assert hanging_wsgi.abandoned == 1
 
 
+def test_a_slow_app_that_answers_takes_no_virtual_time_whatever_its_callback_timeout():
+    """Determinism: wall time never turns an answer into a timeout (below the hang limit)."""
+    with make_transport(AppSettings(asgi="starlette_app:app"), APPS) as transport:
+        reply = post(transport, "http://app.test/slow?seconds=0.4", timeout=0.1)
+    assert (reply.status, reply.text, reply.elapsed) == (200, "finally", 0.0)
+
+
 def test_requests_after_a_hang_reach_the_app_on_a_fresh_thread(hanging_wsgi):
-    post(hanging_wsgi, "http://app.test/hang", timeout=0.2)
-    reply = post(hanging_wsgi, "http://app.test/answer", timeout=0.2)
+    post(hanging_wsgi, "http://app.test/hang", timeout=15)
+    reply = post(hanging_wsgi, "http://app.test/answer", timeout=15)
     assert (reply.status, reply.text, reply.elapsed) == (200, "answered", 0.0)
+
+
+def test_an_abandoned_thread_ends_when_the_app_finally_returns(hanging_wsgi):
+    before = set(threading.enumerate())
+    post(hanging_wsgi, "http://app.test/hang", timeout=15)
+    [stuck] = [t for t in set(threading.enumerate()) - before if t.name == "inprocess-app"]
+    sys.modules["hanging_wsgi"].RELEASE.set()
+    stuck.join(5)
+    assert not stuck.is_alive()
 
 
 def test_an_app_raising_system_exit_is_a_500_not_a_lost_request(hanging_wsgi):
@@ -332,26 +354,28 @@ def test_an_app_raising_system_exit_is_a_500_not_a_lost_request(hanging_wsgi):
     assert (reply.status, reply.text) == (500, "SystemExit: the app called sys.exit")
 
 
-def test_an_asgi_request_awaiting_forever_is_cut_and_close_stays_prompt(tmp_path):
+def test_an_asgi_request_awaiting_forever_is_cut_and_close_stays_prompt(tmp_path, monkeypatch):
+    monkeypatch.setattr(InProcessTransport, "HANG_LIMIT", HANG)
     (tmp_path / "hanging_asgi.py").write_text(HANGING_ASGI)
     transport = make_transport(AppSettings(asgi="hanging_asgi:app"), tmp_path)
-    reply = post(transport, "http://app.test/hang", timeout=0.3)
-    assert (reply.status, reply.error) == (None, "timeout after 0.3 s")
-    assert post(transport, "http://app.test/fast", timeout=2).text == "answered"
+    reply = post(transport, "http://app.test/hang", timeout=15)
+    assert (reply.status, reply.error) == (None, "timeout after 15 s")
+    assert post(transport, "http://app.test/fast", timeout=15).text == "answered"
     started = time.monotonic()
     transport.close()
     assert time.monotonic() - started < 2
 
 
 def test_an_asgi_app_blocking_its_event_loop_cannot_stall_close(tmp_path, monkeypatch):
+    monkeypatch.setattr(InProcessTransport, "HANG_LIMIT", HANG)
+    monkeypatch.setattr(AsgiBridge, "SHUTDOWN_WALL_LIMIT", 0.5)
     (tmp_path / "hanging_asgi.py").write_text(HANGING_ASGI)
-    monkeypatch.setattr(AsgiBridge, "SHUTDOWN_WALL_LIMIT", 0.2)
     transport = make_transport(AppSettings(asgi="hanging_asgi:app"), tmp_path)
-    reply = post(transport, "http://app.test/block?seconds=1.5", timeout=0.2)
-    assert reply.error == "timeout after 0.2 s"
+    reply = post(transport, "http://app.test/block?seconds=3", timeout=15)
+    assert reply.error == "timeout after 15 s"
     started = time.monotonic()
-    transport.close()   # shutdown and the loop's stop both wait 0.2 s, then give up
-    assert time.monotonic() - started < 1
+    transport.close()   # the lifespan shutdown and the loop's stop share one 0.5 s deadline
+    assert time.monotonic() - started < 1.5
 
 
 # ---- loading "module:attr" ----------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from apps.live_server import closed_port_url
 from simulator.runner import simulate
 from simulator.scenario.load import load_mapping
+from simulator.transports import InProcessTransport
 
 APPS = Path(__file__).parent / "apps"
 LEAVE_MESSAGE = [{"wait_for": "Record"}, {"say": "hi it's Sam"}, {"press": "#"}]
@@ -187,7 +188,8 @@ def test_timeline_webhook_entry_of_a_failed_delivery_has_the_last_error():
         "attempts": 2, "fallback": False}
 
 
-def test_an_in_process_app_that_hangs_is_cut_like_a_hanging_server(tmp_path):
+def test_an_in_process_app_that_hangs_is_cut_like_a_hanging_server(tmp_path, monkeypatch):
+    monkeypatch.setattr(InProcessTransport, "HANG_LIMIT", 0.5)   # 30 s in real use
     (tmp_path / "stuck.py").write_text(
         "import threading\nRELEASE = threading.Event()\n\n"
         "def app(environ, start_response):\n"
@@ -203,4 +205,4 @@ def test_an_in_process_app_that_hangs_is_cut_like_a_hanging_server(tmp_path):
     assert events(result) == [("initiate", 1, False, None, "timeout after 1 s")]
     assert the_call(result)["disconnectCause"] == "callback-error"
     (webhook,) = [e for e in result["timeline"] if e["kind"] == "webhook"]
-    assert "in-process app did not return within 1 s" in webhook["detail"]["note"]
+    assert "in-process app did not return within 0.5 s" in webhook["detail"]["note"]

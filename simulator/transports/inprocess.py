@@ -5,9 +5,9 @@ sockets.
 :class:`AsgiBridge` runs an ASGI app on its own event-loop thread (lifespan included) and
 exposes it as WSGI through ``a2wsgi``; :class:`InProcessTransport` sends requests to the WSGI
 callable through httpx2's WSGI transport, on a worker thread watched by the caller. Requests
-take 0 virtual seconds, so runs stay deterministic; an app that has not answered after the
-callback timeout in wall seconds is cut off like a server that hangs. Setup problems raise
-``TransportError`` saying what was expected.
+take 0 virtual seconds, so runs stay deterministic; an app still busy after a generous wall
+limit (``InProcessTransport.HANG_LIMIT``) is taken for a hang and timed out like a server that
+never answers. Setup problems raise ``TransportError`` saying what was expected.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import importlib
 import queue
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -32,14 +33,19 @@ from .real_http import _ClientTransport
 class InProcessTransport(_ClientTransport):
     """A WSGI app (or an ASGI app bridged by ``a2wsgi``) called in-process, no sockets.
 
-    Every request reaches the app whatever its host. ``elapsed`` is 0 virtual seconds, so an
-    app that answers never times out. Requests run one at a time on a worker thread; one that
-    has not returned after ``timeout`` wall seconds (the callbackTimeout) is a timeout, as a
-    hanging server's would be (``elapsed`` = the timeout, plus a note), and its thread is
-    abandoned (a daemon: it cannot be killed, and it cannot keep the process alive). An
-    exception escaping the app becomes a 500 reply carrying the exception text."""
+    Every request reaches the app whatever its host. ``elapsed`` is 0 virtual seconds however
+    long the app takes in wall time, so an app that answers never times out and runs stay
+    deterministic. Requests run one at a time on a worker thread. One still running after
+    ``HANG_LIMIT`` wall seconds is taken for a hang: the attempt is a timeout at the webhook's
+    callbackTimeout, as for a server that never answers (plus a note), and its thread is
+    abandoned: a daemon, which Python cannot kill and which cannot keep the process alive; it
+    exits when the app returns, and meanwhile the app may see later requests concurrently.
+    An exception escaping the app becomes a 500 reply carrying the exception text."""
 
     measured = False
+    #: Wall seconds after which a request is a hang. Generous, so a slow machine or a loaded
+    #: CI run never turns an answer into a timeout (which would break determinism).
+    HANG_LIMIT = 30.0
 
     def _failure(self, exc: Exception) -> TransportReply:
         # What a real server answers when the app raises; the body says what was raised.
@@ -59,11 +65,12 @@ class InProcessTransport(_ClientTransport):
         done = self._worker.run(lambda: super(InProcessTransport, self).send(
             method, url, headers=headers, params=params, json=json, timeout=timeout))
         try:
-            reply = done.get(timeout=timeout)
-        except queue.Empty:
-            self._worker, self.abandoned = None, self.abandoned + 1   # stuck in the app
-            note = (f"the in-process app did not return within {timeout:g} s (wall clock); "
-                    "its request thread was abandoned")
+            reply = done.get(timeout=self.HANG_LIMIT)
+        except queue.Empty:   # stuck in the app: its thread ends whenever the app returns
+            self._worker.stop()
+            self._worker, self.abandoned = None, self.abandoned + 1
+            note = (f"the in-process app did not return within {self.HANG_LIMIT:g} s (wall "
+                    "clock): taken for a hang; its request thread was abandoned")
             return TransportReply(None, b"", {NOTE_HEADER: note}, timeout,
                                   timeout_error(timeout))
         # What escaped even _ClientTransport.send's net (SystemExit, KeyboardInterrupt in the app)
@@ -271,9 +278,10 @@ class AsgiBridge:
             return
         self._closing = True
         if self._thread.is_alive():
+            deadline = time.monotonic() + self.SHUTDOWN_WALL_LIMIT   # for both waits together
             self._step("lifespan.shutdown", self.SHUTDOWN_WALL_LIMIT)
             self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join(self.SHUTDOWN_WALL_LIMIT)
+            self._thread.join(max(0.0, deadline - time.monotonic()))
             if self._thread.is_alive():   # blocked inside the app: leave it to its daemon thread
                 return
         for task in asyncio.all_tasks(self.loop):   # requests still awaiting in the app
