@@ -146,3 +146,69 @@ def test_bxmlsim_debug_shows_the_traceback(tmp_path, pause_crashes, monkeypatch)
                                     "--out", str(tmp_path / "out")])
     assert res.exit_code == 2
     assert "Traceback" in res.output and "ZeroDivisionError: boom" in res.output
+
+
+# A conference live when the engine breaks: the main call creates room "sales" (muted, and
+# recording it from conferenceCreated), call "agent" joins it, call "crasher" runs the broken
+# <Pause> (it raises at 2 s). The main call speaks at 0.1-0.9 s, the agent at 1.0-1.8 s.
+ROOM_BXML = ('<Response><Conference mute="true" conferenceEventUrl="/conf">sales</Conference>'
+             '</Response>')
+
+
+def _crash_in_a_conference(tmp_path):
+    from simulator.runner import simulate
+    from simulator.scenario.model import (AppSettings, CallSettings, CreatedCall, Route, Say,
+                                          Scenario)
+
+    routes = {"/answer": Route(bxml=ROOM_BXML),
+              "/conf": Route(bxml="<Response><StartRecording/></Response>"),
+              "/agent": Route(bxml="<Response><Conference>sales</Conference></Response>"),
+              "/crash": Route(bxml='<Response><Pause duration="5"/></Response>'),
+              "/disc": Route(status=204, body="")}
+    calls = {"agent": CreatedCall(to="+15555550001", answer_url="/agent",
+                                  caller=(Say("hello everyone", at=1.0),)),
+             "crasher": CreatedCall(to="+15555550002", answer_url="/crash")}
+    scenario = Scenario(name="conference crash", app=AppSettings(routes=routes),
+                        caller=(Say("hello everyone", at=0.1),),
+                        call=CallSettings(disconnect_url="/disc"), calls=calls)
+    seen = []
+    result = simulate(scenario, tmp_path, between=seen.append).to_json()
+    return result, seen[0]
+
+
+def test_a_live_conference_is_completed_at_the_crash(tmp_path, pause_crashes):
+    from simulator.engine.conference import rooms
+
+    result, sim = _crash_in_a_conference(tmp_path)
+    crash = next(e for e in result["timeline"] if e["kind"] == "internal-error")
+    assert crash["at"] == 2.0
+    # every call ends then with cause error, through the leg state table
+    assert [(c["disconnectCause"], c["endTime"]) for c in result["calls"]] \
+        == [("error", "2026-01-01T00:00:02.000Z")] * 3
+    assert all(not leg.up for leg in sim.legs.values())
+    # the room ended then too, nobody left in it (the emulator: completedTime, no activeMembers)
+    [room] = rooms(sim).every
+    assert (room.ended, room.ended_at, room.members) == (True, 2.0, [])
+    assert rooms(sim).live == {}
+    assert [m.left_at for m in room.attendance] == [2.0, 2.0]
+    # and no webhook after the error: no member exit, no conferenceCompleted
+    assert not [c for c in result["callbacks"] if c["at"] >= 2.0]
+    assert not [c for c in result["callbacks"]
+                if c["eventType"] in ("conferenceMemberExit", "conferenceCompleted")]
+
+
+def test_a_running_conference_recording_holds_what_the_room_heard(tmp_path, pause_crashes):
+    result, _ = _crash_in_a_conference(tmp_path)
+    [rec] = result["recordings"]
+    assert (rec["endReason"], rec["channels"], rec["endAt"]) == ("call-ended", 1, 2.0)
+    stop = next(e for e in result["timeline"] if e["kind"] == "recording-stop")
+    assert stop["detail"]["conference"] == "sales"
+    samples, _ = soundfile.read(tmp_path / rec["file"])
+    start = rec["startAt"]
+
+    def loudness(a, b):
+        window = samples[int((a - start) * 8000):int((b - start) * 8000)]
+        return float((window ** 2).mean() ** 0.5)
+
+    assert loudness(0.2, 0.8) < 1e-3  # the creator is muted: not in the room's mix
+    assert loudness(1.1, 1.7) > 0.01  # the agent is

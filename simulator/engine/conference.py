@@ -25,6 +25,8 @@
   (``Room.recordings`` tells a room's recordings apart: REST GET conference recordings).
 * Every incarnation stays listed (:func:`rooms`) for the REST requests that name a conference
   (engine/rest_conference.py).
+* A run stopped by an internal error ends its live rooms where they are (:meth:`Room.abandon`,
+  engine/salvage.py): completed then, no member left, no event sent.
 """
 
 from __future__ import annotations
@@ -295,6 +297,20 @@ class Room:
         self._event("conferenceCompleted", sim.payloads.conference_completed(
             self.envelope, at=sim.now), sync=False)
 
+    def abandon(self) -> None:
+        """End the room now where an internal error left it (engine/salvage.py): its members
+        are gone (their calls end there), no event is sent and no flow runs, not even the
+        player's ``finally`` blocks. A room recording still running is salvage's to finalise."""
+        sim = self.sim
+        for member in self.members:
+            member.left_at = sim.now
+            self._mark_mixed(member, False)
+        self.members = []
+        self.ended, self.ended_at = True, sim.now
+        live = rooms(sim).live
+        if live.get(self.name) is self:
+            del live[self.name]
+
     # -- events and their BXML ---------------------------------------------------------------
 
     def _event(self, kind: str, payload: dict, *, sync: bool) -> None:
@@ -437,19 +453,24 @@ class Room:
                     spans.append(attrs.evolve(span, end=min(span.end, until)))
         return tuple(spans)
 
-    def _process(self, rec: Recording) -> None:
-        sim = self.sim
+    def recording_done(self, rec: Recording) -> RecordingDone:
+        """The effect that renders a finished room recording: one channel, what the room
+        heard (its members' voices, its own audio)."""
         segments = tuple(rec.segments)
         first = segments[0][0] if segments else rec.start_at
         last = segments[-1][1] if segments else rec.start_at
+        return RecordingDone(recording_id=rec.recording_id, call_id=rec.call_id,
+                             file_format=rec.file_format, channels=1, segments=segments,
+                             remote=self._voices(first, last),
+                             played=self.played.between(first, last))
+
+    def _process(self, rec: Recording) -> None:
+        sim = self.sim
 
         def written(path: str) -> None:
             rec.file = path
 
-        sim.post(RecordingDone(recording_id=rec.recording_id, call_id=rec.call_id,
-                               file_format=rec.file_format, channels=1, segments=segments,
-                               remote=self._voices(first, last),
-                               played=self.played.between(first, last)), written)
+        sim.post(self.recording_done(rec), written)
         node = rec.node
         if node.recording_available_url:
             payload = sim.payloads.conference_recording_available(

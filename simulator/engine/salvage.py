@@ -12,11 +12,13 @@ from what it returns. Here, with no I/O:
   ``call-ended`` (its open segment closed, a ``recording-stop`` entry logged), so its file can
   be written as valid audio;
 * the ``RecordingDone`` effect of every recording without a file yet (still running, or
-  finished but not yet processed) is returned with the handler that records the file path.
-
+  finished but not yet processed) is returned with the handler that records the file path (a
+  conference's recording renders what its room heard, as when the room ends normally);
 * every call still up ends at the current virtual time with cause ``error`` (Bandwidth's cause
   for "any other error": a platform failure) and an errorMessage naming the internal error,
-  with its ``call-end`` entry, so result.json keeps the contract's types.
+  with its ``call-end`` entry, so result.json keeps the contract's types;
+* every conference still live ends then too (``Room.abandon``: completed at that time, no
+  member left), so the Voice API emulator shows it completed.
 
 Nothing else happens: no webhook is sent (no disconnect either) and no flow or caller script
 runs again: the state the bug left behind is not trusted.
@@ -27,8 +29,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from simulator.engine.conference import rooms
 from simulator.engine.effects import RecordingDone
-from simulator.engine.legs import Leg, LegState
+from simulator.engine.legs import Leg, LegInput
 from simulator.engine.simulation import EngineBug, Simulation
 
 
@@ -41,35 +44,43 @@ def culprit(error: BaseException) -> BaseException:
 
 def salvage(sim: Simulation, error: BaseException
             ) -> list[tuple[RecordingDone, Callable[[Any], None]]]:
-    """Log ``error``, finalise running recordings; the recordings still to be written."""
+    """Log ``error``, finalise running recordings, end the calls and conferences still up;
+    the recordings still to be written."""
     call_id = _call_of(sim, error)
     verb, line = _executing(sim, call_id)
     cause = culprit(error)
     sim.timeline.add(sim.now, call_id, "internal-error", verb=verb, line=line,
                      error=type(cause).__name__, message=str(cause))
+    known = rooms(sim)
+    room_of = {id(rec): room for room in known.every for rec in room.recordings}
     pending = []
     for rec in sim.recordings:
         leg = sim.legs.get(rec.call_id)
         if leg is None:  # pragma: no cover - a recording always belongs to a leg
             continue
+        room = room_of.get(id(rec))
         if rec.end_at is None:
             rec.finish(sim.now, "call-ended")
+            where = {"conference": room.name} if room is not None else {}
             sim.timeline.add(sim.now, leg.call_id, "recording-stop", verb=rec.verb,
                              recordingId=rec.recording_id, endReason=rec.end_reason,
-                             duration=rec.duration)
+                             duration=rec.duration, **where)
         if rec.file is None:
-            pending.append((sim.recording_done(leg, rec), _setter(rec)))
+            done = room.recording_done(rec) if room is not None else sim.recording_done(leg, rec)
+            pending.append((done, _setter(rec)))
     message = f"the simulation stopped: internal error {type(cause).__name__}: {cause}"
     for leg in sim.legs.values():
         if leg.up:
             _end(sim, leg, message)
+    for room in list(known.live.values()):
+        room.abandon()
     return pending
 
 
 def _end(sim: Simulation, leg: Leg, message: str) -> None:
     """The leg's end fields and entry only: ``Simulation.end_leg`` would run the flow's own
     teardown and send the disconnect webhook, on state a bug left behind."""
-    leg.state = LegState.DISCONNECTED
+    leg.apply(LegInput.HANGUP)
     leg.end_at, leg.cause, leg.error_message = sim.now, "error", message
     sim.timeline.add(sim.now, leg.call_id, "call-end", cause="error", errorMessage=message)
 
