@@ -187,6 +187,17 @@ def test_unknown_timeline_kinds_are_shown_generically(sample):
     assert "future-thing" in text_of(tree, "//table[@class='steps']")
 
 
+def test_other_marks_say_what_happened_on_hover(sample):
+    """Kinds without a lane of their own (refer, machine-detection, ...) are narrated in the
+    mark's title, as ``bxmlsim run -v`` prints them."""
+    result = copy.deepcopy(sample)
+    result["timeline"].append({"at": 6.5, "callId": result["calls"][0]["callId"],
+                               "kind": "machine-detection", "verb": None, "line": None,
+                               "detail": {"mode": "sync", "value": "human", "duration": 2.5}})
+    [mark] = page(result).xpath("//a[contains(@class,'other')][text()='machine-detection']")
+    assert mark.get("title") == "machine detection (sync): human after 2.5 s at 6.500 s"
+
+
 def test_verb_without_end_runs_to_the_last_record(sample):
     """A verb-start never closed is drawn up to the call's last record and says so."""
     result = copy.deepcopy(sample)

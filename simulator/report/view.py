@@ -17,6 +17,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from simulator.scenario.narrate import describe
+
 from .recordings import recording_view
 from .values import callback_call, duration, num
 
@@ -165,7 +167,8 @@ def _leg(call_id: Any, label: str, call: dict, steps: list[dict], callbacks: lis
             caller.append(_item(s["at"], s["at"] + duration(d) if duration(d) else None,
                                 text, end, s["kind"], f"#{s['id']}", f"{s['kind']}: {text}"))
         elif s["kind"] not in {"verb-end", "webhook"} and not s["kind"].startswith("recording-"):
-            other.append(_item(s["at"], None, s["kind"], end, "other", f"#{s['id']}"))
+            other.append(_item(s["at"], None, s["kind"], end, "other", f"#{s['id']}",
+                               f"{describe(s)} at {s['at']:.3f} s"))
     recorder = []
     for n, rec in enumerate(recordings):
         if rec.get("callId") == call_id:

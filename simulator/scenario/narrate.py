@@ -36,7 +36,8 @@ def summary(result: dict) -> str:
     return ", ".join(parts)
 
 
-def _describe(ev: dict) -> str:
+def describe(ev: dict) -> str:
+    """One timeline entry as a line of prose (``call ends: hangup``, ``REFER to ...``)."""
     kind, verb, detail = ev.get("kind"), ev.get("verb"), ev.get("detail") or {}
     line = f" (line {ev['line']})" if ev.get("line") else ""
     if kind == "call-start":
@@ -138,5 +139,5 @@ def narrate(result: dict) -> list[str]:
     lines = []
     for ev in result.get("timeline") or []:
         who = ids.get(ev.get("callId"), ev.get("callId") or "-")
-        lines.append(f"{ev.get('at', 0):9.3f} {who:>3}  {_describe(ev)}")
+        lines.append(f"{ev.get('at', 0):9.3f} {who:>3}  {describe(ev)}")
     return lines
