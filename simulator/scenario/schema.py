@@ -308,15 +308,20 @@ def make_converter() -> cattrs.Converter:
         mapping_structure_factory(type_, conv), dict, "a mapping"))
     conv.register_structure_hook_factory(is_mutable_sequence, lambda type_: _shaped(
         list_structure_factory(type_, conv), list, "a list"))
-    # before CallDoc and CreatedCallDoc: their structure functions look field hooks up now
-    def structure_machine_detection(value, _type):
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise WrongType("a mapping such as {mode: sync, delay_result: true}", value)
-        return conv.structure(value, MachineDetectionDoc)
 
-    conv.register_structure_hook(Union[MachineDetectionDoc, None], structure_machine_detection)
+    def optional_mapping(cls: type, example: str):
+        """The hook of an optional ``cls``: None, or a mapping structured as ``cls``."""
+        def structure(value, _type):
+            if value is None:
+                return None
+            if not isinstance(value, dict):
+                raise WrongType(f"a mapping such as {example}", value)
+            return conv.structure(value, cls)
+        return structure
+
+    # before CallDoc and CreatedCallDoc: their structure functions look field hooks up now
+    conv.register_structure_hook(Union[MachineDetectionDoc, None], optional_mapping(
+        MachineDetectionDoc, "{mode: sync, delay_result: true}"))
     conv.register_structure_hook(
         CallDoc, _shaped(make_dict_structure_fn(CallDoc, conv, _cattrs_forbid_extra_keys=True,
                                                 from_=override(rename="from")),
@@ -328,24 +333,8 @@ def make_converter() -> cattrs.Converter:
                                                        from_=override(rename="from")),
                                 dict, "a mapping"))
 
-    def structure_update(value, _type):
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise WrongType("a mapping such as {redirect_url: /interrupt}", value)
-        return conv.structure(value, model.UpdateCall)
-
-    conv.register_structure_hook(Union[model.UpdateCall, None], structure_update)
-
-    def optional_mapping(cls: type, example: str):
-        def structure(value, _type):
-            if value is None:
-                return None
-            if not isinstance(value, dict):
-                raise WrongType(f"a mapping such as {example}", value)
-            return conv.structure(value, cls)
-        return structure
-
+    conv.register_structure_hook(Union[model.UpdateCall, None], optional_mapping(
+        model.UpdateCall, "{redirect_url: /interrupt}"))
     conv.register_structure_hook(Union[model.UpdateConference, None], optional_mapping(
         model.UpdateConference, "{status: completed} or {redirect_url: /conference-redirect}"))
     conv.register_structure_hook(Union[UpdateConferenceMemberDoc, None], optional_mapping(
