@@ -27,7 +27,8 @@ run starts. Every request is a timeline entry of kind ``rest`` on the target cal
 Failures: a call not created yet → 404; a call that has ended → 409; redirect / PUT bxml /
 recording on an unanswered outbound call → 409 (it has no BXML running yet).
 
-Requests on a conference (``RestAction.conference``) are engine/rest_conference.py's.
+Requests on a conference (``RestAction.conference``) are engine/rest_conference.py's; the
+refusal and the ``rest`` entry, engine/rest_requests.py's.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from simulator.callbacks import ERROR_MESSAGES
 from simulator.engine.documents import Context, Document, call_flow, read_bxml, sync_webhook
 from simulator.engine.legs import Leg
 from simulator.engine.process import Sleep
+from simulator.engine.rest_conference import perform_on_conference
+from simulator.engine.rest_requests import Refused, carry_out
 from simulator.engine.simulation import CallTimeout, EndCall, Interrupted, Simulation
 from simulator.scenario import model
 from simulator.scenario.refs import substitute
@@ -109,45 +112,33 @@ def ring(spec: model.CreatedCall):
 
 # -- REST requests on a call ----------------------------------------------------------------------
 
-class Refused(Exception):
-    """A REST request the platform answers with an error status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def perform(sim: Simulation, action: model.RestAction) -> int:
     """Carry out one REST request now; logs it and returns its HTTP status."""
     if action.conference is not None:  # a conference action (engine/rest_conference.py)
-        from simulator.engine.rest_conference import perform_on_conference
-
         return perform_on_conference(sim, action)
     call_id = sim.call_ids[action.call]
     leg = sim.legs.get(call_id)
+    detail = {"call": action.call}
     if action.update_call is not None:
-        kind, detail = "update_call", {"state": action.update_call.state}
+        kind, detail["state"] = "update_call", action.update_call.state
         if action.update_call.redirect_url is not None:
             detail["redirectUrl"] = action.update_call.redirect_url
         handler = lambda: update_call(sim, leg, action.update_call)  # noqa: E731
     elif action.put_bxml is not None:
-        kind, detail = "put_bxml", {}
+        kind = "put_bxml"
         handler = lambda: put_bxml(sim, leg, action.put_bxml)  # noqa: E731
     else:
-        kind, detail = "recording", {"state": action.recording}
+        kind, detail["state"] = "recording", action.recording
         handler = lambda: update_recording(sim, leg, action.recording)  # noqa: E731
-    try:
+
+    def request() -> int:
         if leg is None:
             raise Refused(404, f"call {call_id} ({action.call}) not found: not created yet")
         if not leg.up:
             raise Refused(409, f"call {call_id} ({action.call}) has already ended")
-        status = handler()
-    except Refused as refused:
-        status = refused.status
-        detail["error"] = str(refused)
-    sim.timeline.add(sim.now, call_id, "rest", line=action.line or None, action=kind,
-                     status=status, call=action.call, **detail)
-    return status
+        return handler()
+
+    return carry_out(sim, action, request, call_id=call_id, kind=kind, detail=detail)
 
 
 def _needs_bxml(leg: Leg, what: str) -> None:

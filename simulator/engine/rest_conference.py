@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from simulator.engine.conference import Room, rooms
 from simulator.engine.documents import read_bxml
+from simulator.engine.rest_requests import Refused, carry_out
 from simulator.engine.simulation import Simulation
 from simulator.scenario import model
 from simulator.scenario.refs import substitute
@@ -40,8 +41,6 @@ from simulator.scenario.refs import substitute
 
 def perform_on_conference(sim: Simulation, action: model.RestAction) -> int:
     """Carry out one conference request now; logs it and returns its HTTP status."""
-    from simulator.engine.rest import Refused  # rest dispatches here
-
     name, kind = action.conference, action.action
     last = _latest(sim, name)
     room = last if last is not None and not last.ended else None
@@ -49,7 +48,8 @@ def perform_on_conference(sim: Simulation, action: model.RestAction) -> int:
     if last is not None:
         detail["conferenceId"] = last.envelope.conference_id
     detail.update(_describe(action))
-    try:
+
+    def request() -> int:
         if last is None:
             raise Refused(404, f"conference {name!r} not found: no call has joined a "
                                f"<Conference> of that name yet")
@@ -59,14 +59,10 @@ def perform_on_conference(sim: Simulation, action: model.RestAction) -> int:
         if kind not in _HANDLERS:  # a RestAction built in Python without its action
             raise Refused(400, f"no conference action in the request (expected one of "
                                f"{', '.join(_HANDLERS)})")
-        status = _HANDLERS[kind](sim, room, action, detail)
-    except Refused as refused:
-        status = refused.status
-        detail["error"] = str(refused)
+        return _HANDLERS[kind](sim, room, action, detail)
+
     call_id = last.creator.call_id if last is not None else sim.call_ids["main"]
-    sim.timeline.add(sim.now, call_id, "rest", line=action.line or None, action=kind,
-                     status=status, **detail)
-    return status
+    return carry_out(sim, action, request, call_id=call_id, kind=kind, detail=detail)
 
 
 def _latest(sim: Simulation, target: str) -> Room | None:
@@ -93,8 +89,6 @@ def _describe(action: model.RestAction) -> dict:
 
 
 def update_conference(sim: Simulation, room: Room, action: model.RestAction, detail: dict) -> int:
-    from simulator.engine.rest import Refused
-
     update = action.update_conference
     if update.status == "completed":
         room.complete()
@@ -107,7 +101,6 @@ def update_conference(sim: Simulation, room: Room, action: model.RestAction, det
 
 def put_conference_bxml(sim: Simulation, room: Room, action: model.RestAction,
                         detail: dict) -> int:
-    from simulator.engine.rest import Refused
     from simulator.errors import BxmlError
 
     try:
@@ -123,8 +116,6 @@ def put_conference_bxml(sim: Simulation, room: Room, action: model.RestAction,
 
 def update_conference_member(sim: Simulation, room: Room, action: model.RestAction,
                              detail: dict) -> int:
-    from simulator.engine.rest import Refused
-
     change = action.update_conference_member
     call_id = sim.call_ids.get(change.member, change.member)
     detail["memberCallId"] = call_id
