@@ -31,8 +31,6 @@
 
 from __future__ import annotations
 
-import weakref
-
 import attrs
 
 from simulator.bxml import nodes
@@ -48,7 +46,6 @@ from simulator.engine.simulation import EndCall, Simulation
 from simulator.engine.verbs import audio_spans, register, speech_spans
 
 
-
 @attrs.define(eq=False)
 class Rooms:
     """The conferences of one simulation: the live room of each name, and every incarnation."""
@@ -57,12 +54,9 @@ class Rooms:
     every: list["Room"] = attrs.Factory(list)  # in creation order, ended ones included
 
 
-_ROOMS: weakref.WeakKeyDictionary[Simulation, Rooms] = weakref.WeakKeyDictionary()
-
-
 def rooms(sim: Simulation) -> Rooms:
-    """The conferences of ``sim`` (created on first use)."""
-    return _ROOMS.setdefault(sim, Rooms())
+    """The conferences of ``sim`` (created on first use; ``sim`` holds them)."""
+    return sim.extension("conference.rooms", Rooms)
 
 
 class FanoutTrack(Track):

@@ -142,6 +142,16 @@ class Simulation:
         self.rest_actions = tuple(rest)
         self.call_ids = {"main": self.ids.call_id(),
                          **{name: self.ids.call_id() for name in self.extra_calls}}
+        # State that engine modules built on this one keep per simulation (engine/conference.py:
+        # its rooms), created on first use by ``extension`` so this module imports none of them.
+        self._extensions: dict[str, Any] = {}
+
+    def extension(self, key: str, create: Callable[[], Any]) -> Any:
+        """The per-simulation state ``key`` of a module built on this one (``create()`` the
+        first time it is asked for)."""
+        if key not in self._extensions:
+            self._extensions[key] = create()
+        return self._extensions[key]
 
     # -- runner protocol ---------------------------------------------------------------------
 
