@@ -16,7 +16,8 @@ The verdict (spec voice-api.md §3.1; times are seconds since the answer):
   of ``speech_end_threshold`` ends it where the silence began.
 * ``silence``: no sound before ``silence_timeout``; decided at ``silence_timeout``.
 * ``answering-machine``: speech has lasted ``speech_threshold`` (gaps included); decided at that
-  moment, or when sound resumes if the threshold passed during a gap. With ``delay_result`` it
+  moment, or when sound resumes if the threshold passed during a gap (its frame's start, but
+  never before the sound came: a verdict is not dated before it is taken). With ``delay_result`` it
   is held until the greeting ends: ``machine_speech_end_threshold`` of silence (decided at its
   end), else at ``detection_timeout``.
 * ``human``: speech that ended (``speech_end_threshold`` of silence) shorter than
@@ -40,6 +41,7 @@ import numpy as np
 from simulator.audio.detect import FRAME_SECONDS, silent_frames
 from simulator.audio.synth import SAMPLE_RATE, render
 from simulator.callbacks import MachineDetectionResult
+from simulator.callbacks.formats import _milliseconds as milliseconds
 from simulator.engine.clock import LATE
 from simulator.engine.legs import Leg
 from simulator.engine.process import Signal, Wait
@@ -62,19 +64,18 @@ def classify(sound: np.ndarray, config: MachineDetection,
              frame: float = FRAME_SECONDS) -> Decision:
     """The verdict for the far end's audio as per-frame sound flags from the answer on.
 
-    Frames past the end of ``sound`` are silence. Pure: the same flags and thresholds always
-    give the same verdict (module docstring)."""
+    Frames past the end of ``sound`` are silence, up to ``detection_timeout``: that silence is
+    one run, never allocated, so the cost follows ``len(sound)``, not the timeout. Pure: the
+    same flags and thresholds always give the same verdict (module docstring)."""
     limit = config.detection_timeout
     needed = max(1, math.ceil(limit / frame - _EPS))
-    flags = np.zeros(needed, dtype=bool)
-    flags[:min(needed, len(sound))] = np.asarray(sound, dtype=bool)[:needed]
-    bounds = np.r_[0, np.flatnonzero(np.diff(flags.astype(np.int8))) + 1, needed]
+    flags = np.asarray(sound, dtype=bool)[:needed]
     speech_start = machine_at = None
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi, is_sound in _runs(flags, needed):
         start, end = round(lo * frame, 9), min(round(hi * frame, 9), limit)
         if start >= limit:
             break
-        if flags[lo]:  # a run of sound
+        if is_sound:  # a run of sound
             if speech_start is None:
                 speech_start = start
             if machine_at is None and end - speech_start >= config.speech_threshold - _EPS:
@@ -93,13 +94,32 @@ def classify(sound: np.ndarray, config: MachineDetection,
     return Decision("answering-machine" if machine_at is not None else "timeout", limit)
 
 
+def _runs(flags: np.ndarray, total: int) -> list[list]:
+    """``(first, stop, sound?)`` runs of frames ``0 .. total``: those of ``flags``, then
+    silence to ``total`` (joined to a last silent run)."""
+    runs = []
+    if len(flags):
+        bounds = np.r_[0, np.flatnonzero(np.diff(flags.astype(np.int8))) + 1, len(flags)]
+        runs = [[int(lo), int(hi), bool(flags[lo])] for lo, hi in zip(bounds[:-1], bounds[1:])]
+    if len(flags) < total:
+        if runs and not runs[-1][2]:
+            runs[-1][1] = total
+        else:
+            runs.append([len(flags), total, False])
+    return runs
+
+
 class Detection:
     """AMD running on one answered outbound leg (``LegRuntime.machine_detection``).
 
     Not a process: a timer at the verdict due for the audio known so far (LATE priority, so a
     hang-up or new audio of the same instant is seen first), moved whenever the far end sends
     more (:meth:`heard`, from engine/caller.py). Audio before now never changes (the far end
-    only adds spans starting now), so frames that ended are rendered once and kept."""
+    only adds spans starting now), so frames that ended are rendered once and kept.
+
+    Memory follows the audio the far end sent, never ``detection_timeout``: flags are kept
+    only up to the last sound frame (silence after it is implicit, see :func:`classify`), and
+    the known audio is rendered in blocks up to its end."""
 
     def __init__(self, sim, leg: Leg, config: MachineDetection) -> None:
         self.sim, self.leg, self.config = sim, leg, config
@@ -109,8 +129,9 @@ class Detection:
         self.over = False
         self._first_sample = int(round(self.start * SAMPLE_RATE))
         self._frames = math.ceil(int(round(config.detection_timeout * SAMPLE_RATE))
-                                 / FRAME_SAMPLES)
-        self._final = np.zeros(0, dtype=bool)  # sound flags of the frames already heard
+                                 / FRAME_SAMPLES)  # frames up to detectionTimeout
+        self._ended = 0  # frames that have ended (their audio is final)
+        self._final = np.zeros(0, dtype=bool)  # their sound flags, to the last sound frame
         self._timer = None
 
     @property
@@ -128,6 +149,9 @@ class Detection:
         if self._timer is not None:
             self._timer.cancel()
         decision = classify(self.sound(), self.config)
+        now = self.sim.now - self.start
+        if decision.at < now:  # sound resumed inside a frame begun before it: decided now
+            decision = Decision(decision.value, now)
         self._timer = self.sim.clock.call_at(self.start + decision.at,
                                              lambda: self._conclude(decision), LATE)
 
@@ -137,9 +161,11 @@ class Detection:
         self.over = True
         sim, leg, config = self.sim, self.leg, self.config
         sim.rt(leg).machine_detection = None
-        self.result = MachineDetectionResult(decision.value, decision.at)
+        # eventTime - answerTime, both to the ms as payloads write them: exactly the duration
+        duration = (milliseconds(sim.now) - milliseconds(self.start)) / 1000
+        self.result = MachineDetectionResult(decision.value, duration)
         sim.timeline.add(sim.now, leg.call_id, "machine-detection", mode=config.mode,
-                         value=decision.value, duration=decision.at)
+                         value=decision.value, duration=duration)
         if not self.sync and config.callback_url:
             payload = sim.payloads.machine_detection_complete(sim.envelope(leg), at=sim.now,
                                                               result=self.result)
@@ -171,35 +197,47 @@ class Detection:
     # -- the far end's audio ---------------------------------------------------------------
 
     def sound(self) -> np.ndarray:
-        """Sound flags of the far end's frames from the answer to detectionTimeout, as the
-        remote track holds them now (silence after its last span, until more comes)."""
+        """Sound flags of the far end's frames from the answer to its last sound frame before
+        detectionTimeout, as the remote track holds them now (after it: silence, until more
+        comes)."""
         now_sample = int(round(self.sim.now * SAMPLE_RATE))
         ended = min(self._frames, max(0, (now_sample - self._first_sample) // FRAME_SAMPLES))
-        if len(self._final) < ended:
-            self._final = np.concatenate([self._final, self._render(len(self._final), ended)])
-        return np.concatenate([self._final[:ended], self._render(ended, self._frames)])
+        if self._ended < ended:
+            self._final = _joined(self._final, self._ended, self._render(self._ended, ended))
+            self._ended = ended
+        return _joined(self._final, ended, self._render(ended, self._frames))
 
     def _render(self, first: int, stop: int) -> np.ndarray:
-        """Sound flags of frames ``first`` .. ``stop`` (frame 0 starts at the answer)."""
-        flags = np.zeros(max(0, stop - first), dtype=bool)
+        """Sound flags of frames ``first`` .. ``stop`` (frame 0 starts at the answer), up to the
+        end of the audio known now: shorter when it ends before ``stop``."""
         begin, end = self._time(first), self._time(stop)
-        spans = self.leg.remote.between(begin, end)
+        spans = [span for span in self.leg.remote.between(begin, end) if span.kind != "silence"]
         if not spans:
-            return flags
+            return np.zeros(0, dtype=bool)
         last = min(end, max(span.end for span in spans))
         heard_to = min(stop, first + math.ceil(
             (int(round(last * SAMPLE_RATE)) - self._time_sample(first)) / FRAME_SAMPLES))
         if heard_to <= first:
-            return flags
-        samples = np.concatenate(list(render(spans, begin, self._time(heard_to))))
-        flags[:heard_to - first] = ~silent_frames(samples)
-        return flags
+            return np.zeros(0, dtype=bool)
+        # 10 s blocks are whole frames: flags block by block are those of the whole audio
+        blocks = [~silent_frames(block) for block in render(spans, begin, self._time(heard_to))]
+        return np.concatenate(blocks)
 
     def _time_sample(self, frame: int) -> int:
         return self._first_sample + frame * FRAME_SAMPLES
 
     def _time(self, frame: int) -> float:
         return self._time_sample(frame) / SAMPLE_RATE
+
+
+def _joined(flags: np.ndarray, at: int, more: np.ndarray) -> np.ndarray:
+    """``flags`` (silence after them), then ``more`` from frame ``at`` on, cut after the last
+    sound frame."""
+    sounds = np.flatnonzero(more)
+    if not len(sounds):
+        return flags
+    return np.concatenate([flags, np.zeros(at - len(flags), dtype=bool),
+                           more[:sounds[-1] + 1]])
 
 
 def start_detection(sim, leg: Leg, config: MachineDetection | None) -> Detection | None:

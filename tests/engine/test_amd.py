@@ -11,6 +11,8 @@ waits and carries the result; async: machineDetectionComplete goes to callbackUr
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pytest
 
@@ -100,6 +102,19 @@ def test_a_verdict_due_exactly_at_detection_timeout_wins():
     assert classify(sound, MachineDetection(speech_threshold=11, speech_end_threshold=5)) == \
         Decision("human", 15.0)
 
+
+
+def test_a_huge_detection_timeout_costs_only_the_frames_given():
+    """The window past the last frame is silence, never allocated: 1e15 s (5e16 frames) is
+    decided at once (the loader and the emulator refuse such values; the engine copes)."""
+    huge = 1e15
+    assert classify(frames(), MachineDetection(detection_timeout=huge, silence_timeout=huge)) \
+        == Decision("silence", huge)
+    assert classify(frames((SOUND, 1)), MachineDetection(detection_timeout=huge)) == \
+        Decision("human", 6.0)
+    assert classify(frames((SOUND, 1)), MachineDetection(
+        detection_timeout=huge, speech_threshold=huge, speech_end_threshold=huge)) == \
+        Decision("timeout", huge)
 
 # -- on a call: where the result goes ------------------------------------------------------
 
@@ -240,6 +255,37 @@ def test_amd_hears_pauses_between_words_the_way_record_silence_timeout_does():
     assert entry["at"] == pytest.approx(rec["endAt"], abs=0.021)  # within one frame
     assert entry["at"] == pytest.approx(3.5 + 2.0, abs=0.021)
 
+
+
+def test_a_huge_detection_timeout_on_a_call_renders_only_the_audio_sent():
+    r = call([Say("hello?", seconds=1.0)], mode="sync", detection_timeout=1e15)
+    assert r.callback("answer")["payload"]["machineDetectionResult"] == {
+        "value": "human", "duration": "PT6S"}
+
+
+def _ms(iso: str) -> int:
+    stamp = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return round(stamp.timestamp() * 1000)
+
+
+def test_a_machine_verdict_when_speech_resumes_off_the_frame_grid_is_not_back_dated():
+    """The threshold (5 s) passes in the gap; speech resumes at 9.99 s, inside the frame that
+    begins at 9.98 s. The verdict is taken when that sound comes, so it falls at 9.99 s: the
+    timeline entry, ``duration`` and eventTime - answerTime all say 9.99 s."""
+    caller = [Say("one two three four", seconds=4.0), Silence(5.99),
+              Say("five six", seconds=2.0)]
+    for mode, event in (("sync", "answer"), ("async", "machineDetectionComplete")):
+        r = call(caller, mode=mode, speech_threshold=5, speech_end_threshold=6,
+                 **({"callback_url": "/amd"} if mode == "async" else {}))
+        [entry] = entries(r)
+        assert (entry["at"], entry["detail"]["value"], entry["detail"]["duration"]) == \
+            (9.99, "answering-machine", 9.99)
+        sent = r.callback(event)
+        payload = sent["payload"]
+        assert sent["at"] == 9.99
+        assert payload["machineDetectionResult"] == {"value": "answering-machine",
+                                                     "duration": "PT9.99S"}
+        assert _ms(payload["eventTime"]) - _ms(payload["answerTime"]) == 9990
 
 # -- through the runner: delivery policy, created calls, REST -------------------------------
 
