@@ -414,7 +414,12 @@ class _Builder:
                      "result) or async (machineDetectionComplete to callback_url)", amd.mode)
         for key in ("detection_timeout", "silence_timeout", "speech_threshold",
                     "speech_end_threshold", "machine_speech_end_threshold"):
-            self.seconds(parts + (key,), getattr(amd, key), positive=True)
+            value = getattr(amd, key)
+            self.seconds(parts + (key,), value, positive=True)
+            if value is not None and not value <= model.MACHINE_DETECTION_MAX_SECONDS:
+                self.bad(parts + (key,), "bad value", "a positive number of seconds, at "
+                         f"most {model.MACHINE_DETECTION_MAX_SECONDS:g} (4 hours, the longest "
+                         "call by default)", value)
         for key in ("callback_url", "fallback_url"):
             self.url(parts + (key,), getattr(amd, key))
         for key, limit in (("callback_url", MAX_URL), ("fallback_url", MAX_URL),

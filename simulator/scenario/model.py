@@ -28,6 +28,10 @@ class ReferResponse:
 
 #: ``machine_detection.mode`` values (createCall ``machineDetection.mode``).
 MACHINE_DETECTION_MODES = ("sync", "async")
+#: Upper bound of every ``machine_detection`` timing, in seconds: 4 hours, the longest call the
+#: simulator runs by default (``call.max_duration``). The spec gives no maximum (only > 0);
+#: detection cannot outlast the call, and refusing more keeps absurd values (1e8 s) out.
+MACHINE_DETECTION_MAX_SECONDS = 14400.0
 
 
 @attrs.frozen

@@ -118,8 +118,9 @@ def create_call(body: Any) -> CreateCall:
 
 def machine_detection(value: Any) -> model.MachineDetection | None:
     """createCall ``machineDetection`` (§3.1 ``MachineDetectionConfiguration``): spec defaults
-    for what is left out; timings must be numbers > 0 (decimals are accepted and used as
-    given, although the spec says the platform mishandles them); 400 names the bad field as
+    for what is left out or ``null`` (``mode`` too); timings must be numbers > 0 and at most
+    ``MACHINE_DETECTION_MAX_SECONDS`` (4 hours; decimals are accepted and used as given,
+    although the spec says the platform mishandles them); 400 names the bad field as
     ``machineDetection.<key>``. Keys the object does not define are ignored, like unknown
     top-level fields. ``callbackUrl`` and the other delivery keys are accepted in sync mode
     too (the platform does not reject them); they are unused there."""
@@ -127,7 +128,9 @@ def machine_detection(value: Any) -> model.MachineDetection | None:
         return None
     if not isinstance(value, dict):
         raise ApiError(400, "Invalid 'machineDetection': must be an object")
-    mode = value.get("mode", "async")
+    mode = value.get("mode")
+    if mode is None:
+        mode = "async"
     if mode not in model.MACHINE_DETECTION_MODES:
         raise ApiError(400, f"Invalid 'machineDetection.mode' [{mode}]: must be sync or async")
     fields: dict[str, Any] = {"mode": mode}
@@ -140,9 +143,11 @@ def machine_detection(value: Any) -> model.MachineDetection | None:
         if number is None:
             continue
         if isinstance(number, bool) or not isinstance(number, (int, float)) \
-                or not math.isfinite(number) or number <= 0:
+                or not math.isfinite(number) or number <= 0 \
+                or number > model.MACHINE_DETECTION_MAX_SECONDS:
             raise ApiError(400, f"Invalid 'machineDetection.{key}' [{number}]: must be a "
-                                f"number of seconds > 0")
+                                f"number of seconds > 0 and at most "
+                                f"{model.MACHINE_DETECTION_MAX_SECONDS:g}")
         fields[name] = float(number)
     delay = value.get("delayResult")
     if delay is not None:

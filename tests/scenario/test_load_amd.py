@@ -174,3 +174,25 @@ def test_credentials_and_urls_longer_than_createcall_allows_are_refused(tmp_path
     """)
     assert problem == ("s.yaml:4: $.call.machine_detection.username: too long; expected at "
                        "most 1024 characters, got '1025 characters'")
+
+
+@pytest.mark.parametrize("key", ["detection_timeout", "silence_timeout", "speech_threshold",
+                                 "speech_end_threshold", "machine_speech_end_threshold"])
+def test_timings_longer_than_four_hours_are_refused(tmp_path, key):
+    """The spec sets no maximum; detection cannot outlast a call (14400 s by default), and a
+    value such as 1e8 s is a mistake, refused before it runs."""
+    [problem] = problems(tmp_path, f"""
+        name: x
+        call:
+          direction: outbound
+          machine_detection:
+            {key}: 1e8
+    """)
+    assert problem == (f"s.yaml:5: $.call.machine_detection.{key}: bad value; expected a "
+                       "positive number of seconds, at most 14400 (4 hours, the longest call "
+                       "by default), got 100000000.0")
+    [scenario] = load_scenarios(write(tmp_path, f"""
+        name: x
+        call: {{direction: outbound, machine_detection: {{{key}: 14400}}}}
+    """))
+    assert getattr(scenario.call.machine_detection, key) == 14400

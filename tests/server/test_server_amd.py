@@ -52,6 +52,14 @@ def test_the_body_becomes_the_detection_settings_with_spec_defaults():
     assert parsed.machine_detection == model.MachineDetection(
         mode="sync", speech_threshold=6, delay_result=True, machine_speech_end_threshold=2)
     assert requests.create_call({**body(), "machineDetection": None}).machine_detection is None
+
+
+def test_null_fields_mean_their_defaults_mode_included():
+    parsed = requests.create_call(body(mode=None, detectionTimeout=None, delayResult=None,
+                                       callbackMethod=None))
+    assert parsed.machine_detection == model.MachineDetection()
+    assert requests.create_call(body(detectionTimeout=14400)).machine_detection \
+        .detection_timeout == 14400
     assert "machineDetection" not in requests.CreateCall.NOT_SIMULATED
 
 
@@ -60,6 +68,9 @@ def test_the_body_becomes_the_detection_settings_with_spec_defaults():
     ({"detectionTimeout": 0}, "'machineDetection.detectionTimeout' [0]: must be a number "
                               "of seconds > 0"),
     ({"silenceTimeout": "10"}, "'machineDetection.silenceTimeout' [10]"),
+    ({"detectionTimeout": 1e8}, "Invalid 'machineDetection.detectionTimeout' [100000000.0]: "
+                                "must be a number of seconds > 0 and at most 14400"),
+    ({"speechEndThreshold": 14400.5}, "'machineDetection.speechEndThreshold' [14400.5]"),
     ({"delayResult": "true"}, "'machineDetection.delayResult' [true]: must be true or false"),
     ({"callbackUrl": "/amd"}, "'machineDetection.callbackUrl' [/amd]: only absolute http"),
     ({"fallbackMethod": "PUT"}, "'machineDetection.fallbackMethod' [PUT]: must be GET or POST"),
