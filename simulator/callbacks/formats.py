@@ -41,7 +41,7 @@ def parse_epoch(epoch: str | datetime) -> datetime:
     return epoch.astimezone(timezone.utc)
 
 
-def _milliseconds(seconds: float) -> int:
+def milliseconds(seconds: float) -> int:
     # Half-up rounding, the same for times and durations (round() would be banker's).
     return math.floor(seconds * 1000 + 0.5)
 
@@ -54,7 +54,7 @@ def iso_time(epoch: str | datetime, at: float) -> str:
     """
     base = parse_epoch(epoch)
     base = base.replace(microsecond=base.microsecond // 1000 * 1000)
-    moment = base + timedelta(milliseconds=_milliseconds(at))
+    moment = base + timedelta(milliseconds=milliseconds(at))
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
@@ -67,7 +67,7 @@ def iso_duration(seconds: float) -> str:
     """
     if seconds < 0 or math.isnan(seconds):
         raise ValueError(f"a duration cannot be negative or NaN, got {seconds!r}")
-    ms = _milliseconds(seconds)
+    ms = milliseconds(seconds)
     hours, ms = divmod(ms, 3_600_000)
     minutes, ms = divmod(ms, 60_000)
     whole, fraction = divmod(ms, 1000)

@@ -41,7 +41,7 @@ import numpy as np
 from simulator.audio.detect import FRAME_SECONDS, silent_frames
 from simulator.audio.synth import SAMPLE_RATE, render
 from simulator.callbacks import MachineDetectionResult
-from simulator.callbacks.formats import _milliseconds as milliseconds
+from simulator.callbacks.formats import milliseconds
 from simulator.engine.clock import LATE
 from simulator.engine.legs import Leg
 from simulator.engine.process import Signal, Wait
