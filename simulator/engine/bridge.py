@@ -39,7 +39,6 @@ other; ``bridge-end`` (on the bridger, ``detail.left`` = ``target`` | ``bridger`
 
 from __future__ import annotations
 
-import weakref
 
 from simulator.bxml import nodes
 from simulator.engine.connect import MediaBridge, refuse_on_b_leg
@@ -49,9 +48,11 @@ from simulator.engine.process import Signal, Wait
 from simulator.engine.simulation import EndCall, Interrupted, Simulation
 from simulator.engine.verbs import register
 
-#: live bridges of each simulation, by the callId of either side
-_LINKS: weakref.WeakKeyDictionary[Simulation, dict[str, "BridgeLink"]] = \
-    weakref.WeakKeyDictionary()
+
+
+def links(sim: Simulation) -> dict[str, BridgeLink]:
+    """The live bridges of ``sim``, by the callId of either side."""
+    return sim.extension("bridge.links", dict)
 
 
 def bridge_failure(sim: Simulation, leg: Leg, target_id: str) -> tuple[str, str] | None:
@@ -68,7 +69,7 @@ def bridge_failure(sim: Simulation, leg: Leg, target_id: str) -> tuple[str, str]
     if target.verb_starts and target.verb_starts[-1][1] == "Forward":  # Forward is terminal
         return "rejected", f"call {target_id} is executing <Forward>"
     flow = sim.rt(target).flow
-    if target.parent_call_id is not None or target_id in _LINKS.get(sim, {}) \
+    if target.parent_call_id is not None or target_id in links(sim) \
             or flow is None or flow.done:
         return "busy", f"call {target_id} is already bridged with another call"
     return None
@@ -84,8 +85,8 @@ class BridgeLink:
         self.target_gone = Signal(self.sim.clock)
         self.bridger_gone = Signal(self.sim.clock)
         self.left: str | None = None  # "target" | "bridger" once the bridge is over
-        links = _LINKS.setdefault(self.sim, {})
-        links[self.a.call_id] = links[target.call_id] = self
+        live = links(self.sim)
+        live[self.a.call_id] = live[target.call_id] = self
 
     def connect(self) -> None:
         """The target's BXML has unwound: the calls hear each other from now."""
@@ -100,10 +101,10 @@ class BridgeLink:
         sim = self.sim
         self.left = who
         self.media.release(sim.now)
-        links = _LINKS.get(sim, {})
+        live = links(sim)
         for call_id in (self.a.call_id, self.t.call_id):
-            if links.get(call_id) is self:
-                del links[call_id]
+            if live.get(call_id) is self:
+                del live[call_id]
         sim.timeline.add(sim.now, self.a.call_id, "bridge-end", verb="Bridge",
                          line=self.node.line or None, callId=self.t.call_id, left=who)
         (self.target_gone if who == "target" else self.bridger_gone).fire(who)

@@ -84,7 +84,7 @@ def test_a_target_that_already_hung_up_cannot_be_bridged(tmp_path):
 
 # -- successful bridges between calls the app controls (scenario `calls:`) -----------------------
 
-from simulator.engine.bridge import _LINKS  # noqa: E402 - the successful-bridge tests below
+from simulator.engine import bridge  # noqa: E402 - the successful-bridge tests below
 from simulator.scenario.model import CreatedCall, RestAction, Say, UpdateCall  # noqa: E402
 
 AGENT_BRIDGES = ('<Response><Bridge bridgeCompleteUrl="/bc" bridgeTargetCompleteUrl="/btc">'
@@ -105,7 +105,10 @@ def run_pair(tmp_path, *, agent_caller=(), caller=(), routes=None, rest=(), agen
     return simulate(scenario, tmp_path / "out").to_json()
 
 
-def test_target_leaving_sends_bridge_complete_to_the_bridging_call(tmp_path):
+def test_target_leaving_sends_bridge_complete_to_the_bridging_call(tmp_path, monkeypatch):
+    tables = []   # every simulation's table of live bridges, to see it emptied at the end
+    real_links = bridge.links
+    monkeypatch.setattr(bridge, "links", lambda sim: tables.append(real_links(sim)) or tables[-1])
     """§3.13: the target (main) hangs up; bridgeComplete (no cause) on the agent; its BXML runs."""
     result = run_pair(tmp_path, caller=[Hangup(at=10.0)],
                       routes={"/bc": "<Response><SpeakSentence>customer left"
@@ -124,7 +127,7 @@ def test_target_leaving_sends_bridge_complete_to_the_bridging_call(tmp_path):
     bridged = [e for e in result["timeline"] if e["kind"] == "bridge"]
     assert bridged[0]["callId"] == agent["callId"] and bridged[0]["at"] == 2.0
     assert bridged[0]["detail"]["callId"] == main["callId"]
-    assert _LINKS == {} or all(not links for links in _LINKS.values())
+    assert tables and all(table == {} for table in tables)
 
 
 def test_bridging_call_leaving_sends_bridge_target_complete_to_the_target(tmp_path):
