@@ -31,15 +31,20 @@ def finished(tmp_path):
     """A created call that joined `standup` and hung up at 4 s; (client, call id, conf id)."""
     store = Store(tmp_path / "out", callee_from_mapping([{"hangup": True, "at": 4}]), app=APP)
     with TestClient(make_app(store)) as client:
-        created = client.post(f"{BASE}/calls", json={
-            "from": "+15555550100", "to": "+15555550111", "applicationId": "app-7",
-            "answerUrl": "http://app.test/answer"})
-        call_id = created.json()["callId"]
-        assert store.wait(call_id, 10)
-        [conference_id] = {c["payload"]["conferenceId"] for c in store.calls[call_id]
-                           .result["callbacks"] if c["eventType"] == "conferenceCreated"}
-        yield client, call_id, conference_id
+        yield (client, *_call_into_conference(client, store))
     store.close()
+
+
+def _call_into_conference(client, store) -> tuple[str, str]:
+    """Create the call whose answer BXML joins `standup`; wait for its end: (call id, conf id)."""
+    created = client.post(f"{BASE}/calls", json={
+        "from": "+15555550100", "to": "+15555550111", "applicationId": "app-7",
+        "answerUrl": "http://app.test/answer"})
+    call_id = created.json()["callId"]
+    assert store.wait(call_id, 10)
+    [conference_id] = {c["payload"]["conferenceId"] for c in store.calls[call_id]
+                       .result["callbacks"] if c["eventType"] == "conferenceCreated"}
+    return call_id, conference_id
 
 
 def error(response, status):
@@ -243,14 +248,7 @@ def recorded(request, tmp_path):
     store = Store(tmp_path / "out", callee_from_mapping(
         [{"say": "good morning everyone", "at": 1}, *HANG_UP_AT_4]), app=app)
     with TestClient(make_app(store)) as client:
-        created = client.post(f"{BASE}/calls", json={
-            "from": "+15555550100", "to": "+15555550111", "applicationId": "app-7",
-            "answerUrl": "http://app.test/answer"})
-        call_id = created.json()["callId"]
-        assert store.wait(call_id, 10)
-        [conference_id] = {c["payload"]["conferenceId"] for c in store.calls[call_id]
-                           .result["callbacks"] if c["eventType"] == "conferenceCreated"}
-        yield client, call_id, conference_id, fmt
+        yield (client, *_call_into_conference(client, store), fmt)
     store.close()
 
 
