@@ -142,8 +142,9 @@ class Simulation:
         self.rest_actions = tuple(rest)
         self.call_ids = {"main": self.ids.call_id(),
                          **{name: self.ids.call_id() for name in self.extra_calls}}
-        # State that engine modules built on this one keep per simulation (engine/conference.py:
-        # its rooms), created on first use by ``extension`` so this module imports none of them.
+        # State that engine modules built on this one keep per simulation (conference.py: its
+        # rooms; bridge.py: its live links), created on first use by ``extension`` so this module
+        # imports none of them.
         self._extensions: dict[str, Any] = {}
 
     def extension(self, key: str, create: Callable[[], Any]) -> Any:
