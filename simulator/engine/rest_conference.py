@@ -35,6 +35,7 @@ from simulator.engine.conference import Room, rooms
 from simulator.engine.documents import read_bxml
 from simulator.engine.rest_requests import Refused, carry_out
 from simulator.engine.simulation import Simulation
+from simulator.errors import BxmlError
 from simulator.scenario import model
 from simulator.scenario.refs import substitute
 
@@ -101,8 +102,6 @@ def update_conference(sim: Simulation, room: Room, action: model.RestAction, det
 
 def put_conference_bxml(sim: Simulation, room: Room, action: model.RestAction,
                         detail: dict) -> int:
-    from simulator.errors import BxmlError
-
     try:
         response = read_bxml(sim, room.creator.call_id,
                              substitute(action.put_conference_bxml, sim.call_ids),
