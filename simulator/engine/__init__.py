@@ -10,7 +10,8 @@ Modules:
                      verbs_refer: more)
     recorder         the recording state machine, segments, end reasons
     caller           the far end's scripted steps
-    connect, bridge, conference   Transfer/Forward, Bridge, Conference
+    connect, bridge, conference   Transfer/Forward, Bridge, Conference (conference_mix: a
+                     room's audio)
     rest             what the app does through the Voice REST API (rest_conference: the
                      requests on a conference)
     effects          records passed between the engine and the runner

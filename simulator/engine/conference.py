@@ -13,14 +13,10 @@
   SpeakSentence, Start/Stop/Pause/ResumeRecording). Documents are queued and run one at a
   time in arrival order; a document with another verb is refused whole, a failing verb is
   skipped, an empty reply does nothing (callbacks.md §1.6). The room survives all of these.
-* Audio: what the room plays is heard by every member not on ``hold`` (it lands on their
-  ``played`` track, so their own call recordings hold it). Members hear each other: a member
-  not on hold hears every other member that is neither muted nor on hold (:func:`audible`),
-  while both are in (:class:`FanoutTrack`). A coach (``callIdsToCoach``) is heard only by the
-  calls it coaches and hears everyone. ``mute``/``hold``/coaching may change while in (REST
-  update member, :meth:`Room.update_member`): the mix follows from that instant. A room
-  recording is one channel: what the room hears (members neither muted, on hold nor coaching,
-  over the intervals they were so: ``Member.mixed``), plus the room's audio. It ends with
+* Audio (who hears whom, the room's own audio, what its recordings hold) is
+  engine/conference_mix.py: the room's ``Mix``, told when a member joins, leaves or changes
+  ``mute``/``hold``/coaching (REST update member, :meth:`Room.update_member`).
+* A room recording (conference StartRecording) is one channel. It ends with
   ``conferenceRecordingAvailable``; result.json lists it with the creating call's ``callId``
   (``Room.recordings`` tells a room's recordings apart: REST GET conference recordings).
 * Every incarnation stays listed (:func:`rooms`) for the REST requests that name a conference
@@ -36,11 +32,12 @@ import attrs
 from simulator.bxml import nodes
 from simulator.callbacks import ConferenceEnvelope
 from simulator.engine.clock import LATE
-from simulator.engine.connect import clip_start, refuse_on_b_leg
+from simulator.engine.conference_mix import Mix
+from simulator.engine.connect import refuse_on_b_leg
 from simulator.engine.documents import Context, Document, Outcome, read_bxml
 from simulator.engine.effects import Delivery, RecordingDone
-from simulator.engine.legs import Leg, Track
-from simulator.engine.process import Get, Mailbox, Signal, Sleep, Wait
+from simulator.engine.legs import Leg
+from simulator.engine.process import Get, Mailbox, Signal, Wait
 from simulator.engine.recorder import BackgroundRecorder, Recording
 from simulator.engine.simulation import EndCall, Simulation
 from simulator.engine.verbs import audio_spans, register, speech_spans
@@ -59,50 +56,10 @@ def rooms(sim: Simulation) -> Rooms:
     return sim.extension("conference.rooms", Rooms)
 
 
-class FanoutTrack(Track):
-    """A member's ``remote`` track while in a room: each span is also played to the members
-    listening (their ``played`` tracks), from the moment each started listening.
-
-    It shares the original span list, so the leg's own history is untouched; a span cut short
-    (a hang-up mid-sentence) is cut on every copy."""
-
-    def __init__(self, original: Track) -> None:
-        super().__init__()
-        self.spans = original.spans
-        self.original = original
-        self.listeners: dict[str, tuple[Track, dict[int, int]]] = {}  # callId -> (track, copies)
-
-    def listen(self, key: str, target: Track, since: float) -> None:
-        copies = {i: target.add(clip_start(span, since))
-                  for i, span in enumerate(self.spans) if span.end > since}
-        self.listeners[key] = (target, copies)
-
-    def unlisten(self, key: str, at: float) -> None:
-        target, copies = self.listeners.pop(key, (None, {}))
-        for copy in copies.values():
-            target.cut(copy, at)
-
-    def add(self, span) -> int:
-        index = super().add(span)
-        for target, copies in self.listeners.values():
-            copies[index] = target.add(span)
-        return index
-
-    def cut(self, index: int, at: float) -> None:
-        super().cut(index, at)
-        for target, copies in self.listeners.values():
-            if index in copies:
-                target.cut(copies[index], at)
-
-    def release(self, at: float) -> Track:
-        for key in list(self.listeners):
-            self.unlisten(key, at)
-        return self.original
-
-
 @attrs.define(eq=False)
 class Member:
-    """One call in a room; ``mute``/``hold``/``coaching`` are its settings now."""
+    """One call in a room; ``mute``/``hold``/``coaching`` are its settings now (what they
+    mean for the audio: engine/conference_mix.py)."""
 
     leg: Leg
     joined_at: float
@@ -111,29 +68,6 @@ class Member:
     hold: bool = False
     coaching: tuple[str, ...] = ()  # callIds this member coaches (callIdsToCoach)
     left_at: float | None = None
-    # [start, end] (end None while open): when the room's mix (its recording) held this voice
-    mixed: list[list] = attrs.Factory(list)
-
-    @property
-    def heard(self) -> bool:
-        """Its voice leaves it: neither muted nor on hold."""
-        return not (self.mute or self.hold)
-
-    @property
-    def hears(self) -> bool:
-        return not self.hold
-
-    @property
-    def in_mix(self) -> bool:
-        """Part of what the room hears: heard, and not whispering to its coached calls only."""
-        return self.heard and not self.coaching
-
-
-def audible(speaker: Member, listener: Member) -> bool:
-    """Does ``listener`` hear ``speaker``? (bxml-verbs.md §7.3 mute, hold, callIdsToCoach)"""
-    if speaker is listener or not speaker.heard or not listener.hears:
-        return False
-    return not speaker.coaching or listener.leg.call_id in speaker.coaching
 
 
 def coach_targets(text: str | None) -> tuple[str, ...]:
@@ -152,8 +86,8 @@ class Room:
                                            account_id=self.sim.account_id)
         self.timeout = node.callback_timeout or self.sim.settings.callback_timeout
         self.members: list[Member] = []
-        self.attendance: list[Member] = []  # everyone who was ever in, for recordings
-        self.played = Track()
+        self.attendance: list[Member] = []  # everyone who was ever in
+        self.mix = Mix(self.sim.clock)
         self.recorder = BackgroundRecorder()
         self.recordings: list[Recording] = []  # every StartRecording of the room, in order
         self.documents = Mailbox(self.sim.clock)
@@ -161,9 +95,6 @@ class Room:
         self.ended_at: float | None = None
         self.ended = False
         self.last_event_url: str | None = None  # base of PUT conference bxml (README #10)
-        # the room's audio playing now, and each hearing member's copies of it (callId -> ...)
-        self.playing: list = []
-        self.copies: dict[str, list[tuple[Track, int]]] = {}
         self.player = self.sim.spawn(self._play_documents(), f"conference {self.name}")
         self._event("conferenceCreated", self.sim.payloads.conference_created(
             self.envelope, at=self.sim.now), sync=True)
@@ -181,11 +112,9 @@ class Room:
                 member.coaching = detail["callIdsToCoach"] = targets
             else:  # one coach per conference at a time: this one joins as a plain member
                 detail["coachRefused"] = f"{coach.leg.call_id} already coaches in {self.name}"
-        if not isinstance(leg.remote, FanoutTrack):
-            leg.remote = FanoutTrack(leg.remote)
         self.members.append(member)
         self.attendance.append(member)
-        self._remix()
+        self.mix.join(member, self.members)
         self.sim.timeline.add(self.sim.now, leg.call_id, "conference-join", verb="Conference",
                               line=node.line or None, conferenceId=self.envelope.conference_id,
                               name=self.name, **detail)
@@ -196,7 +125,7 @@ class Room:
     def leave(self, member: Member) -> None:
         sim = self.sim
         member.left_at = sim.now
-        self._mix_out(member)
+        self.mix.leave(member, self.members)
         self.members.remove(member)
         sim.timeline.add(sim.now, member.leg.call_id, "conference-exit", verb="Conference",
                          conferenceId=self.envelope.conference_id, name=self.name)
@@ -221,54 +150,11 @@ class Room:
             member.hold = hold
         if coaching is not None:
             member.coaching = tuple(coaching)
-        self._remix()
+        self.mix.remix(self.members)
         self.sim.timeline.add(self.sim.now, member.leg.call_id, "conference-member",
                               conferenceId=self.envelope.conference_id, name=self.name,
                               mute=member.mute, hold=member.hold,
                               callIdsToCoach=list(member.coaching))
-
-    def _remix(self) -> None:
-        """Bring who-hears-whom, the room audio copies and the room mix in line with the
-        members' settings, from now on."""
-        now = self.sim.now
-        for speaker in self.members:
-            track = speaker.leg.remote
-            for listener in self.members:
-                key, wanted = listener.leg.call_id, audible(speaker, listener)
-                if wanted and key not in track.listeners:
-                    track.listen(key, listener.leg.played, now)
-                elif not wanted and key in track.listeners:
-                    track.unlisten(key, now)
-            self._mark_mixed(speaker, speaker.in_mix)
-            self._hear_room(speaker, speaker.hears)
-
-    def _mark_mixed(self, member: Member, mixed: bool) -> None:
-        is_open = bool(member.mixed) and member.mixed[-1][1] is None
-        if mixed and not is_open:
-            member.mixed.append([self.sim.now, None])
-        elif is_open and not mixed:
-            member.mixed[-1][1] = self.sim.now
-
-    def _hear_room(self, member: Member, hears: bool) -> None:
-        """Start (the rest of) or stop the room audio playing now on the member's track."""
-        key, now = member.leg.call_id, self.sim.now
-        if hears and key not in self.copies:
-            track = member.leg.played
-            self.copies[key] = [(track, track.add(clip_start(span, now)))
-                                for span in self.playing if span.end > now]
-        elif not hears and key in self.copies:
-            for track, index in self.copies.pop(key):
-                track.cut(index, now)
-
-    def _mix_out(self, member: Member) -> None:
-        leg, now = member.leg, self.sim.now
-        for other in self.members:
-            if other is not member:
-                other.leg.remote.unlisten(leg.call_id, now)
-        self._mark_mixed(member, False)
-        self._hear_room(member, False)
-        if isinstance(leg.remote, FanoutTrack):
-            leg.remote = leg.remote.release(now)
 
     def complete(self) -> None:
         """End the room now (REST ``status=completed``): every member leaves, in join order
@@ -298,7 +184,7 @@ class Room:
         sim = self.sim
         for member in self.members:
             member.left_at = sim.now
-            self._mark_mixed(member, False)
+        self.mix.abandon(self.members)
         self.members = []
         self.ended, self.ended_at = True, sim.now
         live = rooms(sim).live
@@ -386,10 +272,10 @@ class Room:
         sim, done = self.sim, True
         if isinstance(verb, nodes.SpeakSentence):
             spans, seconds = yield from speech_spans(ctx, verb)
-            yield from self._play(spans, seconds)
+            yield from self.mix.play(spans, seconds, self.members)
         elif isinstance(verb, nodes.PlayAudio):
             spans, seconds = yield from audio_spans(ctx, verb)
-            yield from self._play(spans, seconds)
+            yield from self.mix.play(spans, seconds, self.members)
         elif isinstance(verb, nodes.StartRecording):
             done = self.recorder.current is None  # a second one is ignored (README #12)
             if done:
@@ -408,23 +294,6 @@ class Room:
                 self._recording_stopped(recording)
         return "completed" if done else "ignored"
 
-    def _play(self, spans, seconds: float):
-        """Play into the room: on its track and to every member that hears (now, or from
-        when it joins or comes off hold)."""
-        own = [(self.played, self.played.add(span)) for span in spans]
-        self.playing = list(spans)
-        self.copies = {}
-        for member in self.members:
-            self._hear_room(member, member.hears)
-        try:
-            yield Sleep(seconds)
-        except BaseException:  # the room ended: playback stops now
-            for track, index in own + [c for copies in self.copies.values() for c in copies]:
-                track.cut(index, self.sim.now)
-            raise
-        finally:
-            self.playing, self.copies = [], {}
-
     # -- recordings --------------------------------------------------------------------------
 
     def _recording_stopped(self, rec: Recording) -> None:
@@ -434,29 +303,16 @@ class Room:
                          duration=rec.duration, conference=self.name)
         sim.clock.call_at(sim.now, lambda: self._process(rec), LATE)
 
-    def _voices(self, start: float, end: float) -> tuple:
-        """Spans of the members the room heard, each clipped to when it heard them."""
-        spans = []
-        for member in self.attendance:
-            for since, until in member.mixed:
-                until = end if until is None else until
-                if min(end, until) <= max(start, since):
-                    continue
-                for span in member.leg.remote.between(max(start, since), min(end, until)):
-                    span = clip_start(span, since)
-                    spans.append(attrs.evolve(span, end=min(span.end, until)))
-        return tuple(spans)
-
     def recording_done(self, rec: Recording) -> RecordingDone:
         """The effect that renders a finished room recording: one channel, what the room
         heard (its members' voices, its own audio)."""
         segments = tuple(rec.segments)
         first = segments[0][0] if segments else rec.start_at
         last = segments[-1][1] if segments else rec.start_at
+        remote, played = self.mix.between(first, last)
         return RecordingDone(recording_id=rec.recording_id, call_id=rec.call_id,
                              file_format=rec.file_format, channels=1, segments=segments,
-                             remote=self._voices(first, last),
-                             played=self.played.between(first, last))
+                             remote=remote, played=played)
 
     def _process(self, rec: Recording) -> None:
         sim = self.sim
