@@ -172,19 +172,27 @@ def update_call(body: Any) -> model.UpdateCall:
     """Check a ``POST /calls/{id}`` body (§3.4): ``active`` needs ``redirectUrl``;
     ``completed`` allows no redirect fields and no tag."""
     body = json_object(body)
-    state = body.get("state") or "active"
-    if state not in ("active", "completed"):
-        raise ApiError(400, f"Invalid 'state' [{state}]: must be active or completed")
-    if state == "completed":
-        extra = [k for k in ("redirectUrl", "redirectMethod", "tag") if body.get(k) is not None]
-        if extra:
-            raise ApiError(400, f"{', '.join(extra)} not allowed when state is completed")
+    if _update_state(body, "state", ("redirectUrl", "redirectMethod", "tag")) == "completed":
         return model.UpdateCall(state="completed")
-    if body.get("redirectUrl") in (None, ""):
-        raise ApiError(400, "Missing required field(s): redirectUrl (required when state is "
-                            "active)")
     return model.UpdateCall(state="active", **_redirect(body),
                             tag=_text(body, "tag", MAX_TAG, required=False, empty_ok=True))
+
+
+def _update_state(body: dict, key: str, not_when_completed: tuple[str, ...]) -> str:
+    """The ``state`` (call, §3.4) or ``status`` (conference, §7.3) of an update, default
+    ``active``: ``active`` needs ``redirectUrl``, ``completed`` allows none of
+    ``not_when_completed``."""
+    value = body.get(key) or "active"
+    if value not in ("active", "completed"):
+        raise ApiError(400, f"Invalid '{key}' [{value}]: must be active or completed")
+    if value == "completed":
+        extra = [k for k in not_when_completed if body.get(k) is not None]
+        if extra:
+            raise ApiError(400, f"{', '.join(extra)} not allowed when {key} is completed")
+    elif body.get("redirectUrl") in (None, ""):
+        raise ApiError(400, f"Missing required field(s): redirectUrl (required when {key} is "
+                            "active)")
+    return value
 
 
 def _redirect(body: dict) -> dict:
@@ -212,17 +220,8 @@ def update_conference(body: Any) -> model.UpdateConference:
     """Check a ``POST /conferences/{id}`` body (§7.3): ``status`` (default ``active``) needs
     ``redirectUrl`` when active and allows no redirect URL when completed."""
     body = json_object(body)
-    status = body.get("status") or "active"
-    if status not in ("active", "completed"):
-        raise ApiError(400, f"Invalid 'status' [{status}]: must be active or completed")
-    if status == "completed":
-        extra = [k for k in ("redirectUrl", "redirectFallbackUrl") if body.get(k) is not None]
-        if extra:
-            raise ApiError(400, f"{', '.join(extra)} not allowed when status is completed")
+    if _update_state(body, "status", ("redirectUrl", "redirectFallbackUrl")) == "completed":
         return model.UpdateConference(status="completed")
-    if body.get("redirectUrl") in (None, ""):
-        raise ApiError(400, "Missing required field(s): redirectUrl (required when status is "
-                            "active)")
     return model.UpdateConference(status="active", **_redirect(body))
 
 
