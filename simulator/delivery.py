@@ -65,7 +65,8 @@ def _request(transport: Transport, webhook: Webhook, url: str, method: str,
 
 
 def _is_success(reply: TransportReply) -> bool:
-    return reply.status is not None and 200 <= reply.status < 300
+    """A 2xx whose body could be read (a body over the limit comes with an ``error``)."""
+    return reply.status is not None and 200 <= reply.status < 300 and reply.error is None
 
 
 def _is_connection_error(reply: TransportReply) -> bool:
@@ -80,7 +81,7 @@ def deliver(transport: Transport, webhook: Webhook) -> Delivery:
         method = method.upper()
         reply = _request(transport, webhook, url, method, auth)
         started = sum(previous.elapsed for previous in attempts)
-        error = reply.error if reply.status is None else (
+        error = reply.error if reply.status is None or reply.error else (
             None if _is_success(reply) else f"HTTP {reply.status}")
         attempts.append(Attempt(url=url, method=method, attempt=len(attempts) + 1,
                                 fallback=fallback, status=reply.status,

@@ -48,7 +48,7 @@ from simulator.errors import MediaError, SimulatorError
 from simulator.result import Result
 from simulator.scenario import model
 from simulator.scenario.refs import resolve_app
-from simulator.transports import Transport, make_transport
+from simulator.transports import MEDIA_LIMIT, Transport, make_transport
 
 RECORDINGS_DIR = "recordings"
 BLOCK_SECONDS = 10.0  # render/write granularity: 80 000 samples a channel
@@ -165,8 +165,9 @@ def fetch_audio(transport: Transport, effect: FetchAudio, timeout: float) -> Fet
     headers = {"User-Agent": USER_AGENT}
     if effect.auth is not None:
         headers["Authorization"] = basic_auth(effect.auth)
-    reply = transport.send("GET", effect.url, headers=headers, timeout=timeout)
-    if reply.status is None:
+    reply = transport.send("GET", effect.url, headers=headers, timeout=timeout,
+                           max_bytes=MEDIA_LIMIT)
+    if reply.status is None or reply.error:   # no response, or a body over the media limit
         return FetchedAudio(None, reply.error or "no response", reply.elapsed)
     if not 200 <= reply.status < 300:
         return FetchedAudio(None, f"HTTP {reply.status}", reply.elapsed)

@@ -13,7 +13,8 @@ from simulator.callbacks import query_params
 from simulator.delivery import USER_AGENT, basic_auth, deliver, encoded_payload
 from simulator.engine.effects import Auth, Webhook
 from simulator.scenario.model import AppSettings, Route
-from simulator.transports import HttpTransport, Transport, TransportReply, make_transport
+from simulator.transports import (BODY_LIMIT, HttpTransport, Transport, TransportReply,
+                                  make_transport, too_large_error)
 
 APPS = Path(__file__).parent / "apps"
 PRIMARY = "http://app.test/answer"
@@ -41,7 +42,7 @@ class Scripted(Transport):
         self.script = {url: list(replies) for url, replies in script.items()}
         self.requests = []
 
-    def send(self, method, url, *, headers=None, params=None, json=None, timeout):
+    def send(self, method, url, *, headers=None, params=None, json=None, timeout, **_):
         self.requests.append({"method": method, "url": url, "headers": dict(headers or {}),
                               "params": params, "json": json, "timeout": timeout})
         replies = self.script[url]
@@ -285,3 +286,14 @@ def test_real_server_async_refused_is_retried_then_dropped():
     assert not delivery.ok
     assert [(a.attempt, a.error) for a in delivery.attempts] == [
         (1, "connection refused"), (2, "connection refused")]
+
+
+def test_a_2xx_whose_body_was_over_the_limit_is_a_failure_not_retried():
+    too_big = TransportReply(200, b"", {}, 0.0, too_large_error(BODY_LIMIT))
+    transport = Scripted({PRIMARY: [too_big], FALLBACK: [ok()]})
+    sync = deliver(transport, webhook(fallback_url=FALLBACK))
+    assert outcome(sync) == [(1, PRIMARY, False, 200, too_large_error(BODY_LIMIT)),
+                             (2, FALLBACK, True, 200, None)]
+    dropped = deliver(Scripted({PRIMARY: [too_big]}), webhook(sync=False))
+    assert not dropped.ok and len(dropped.attempts) == 1
+    assert dropped.error == f"{too_large_error(BODY_LIMIT)} from POST {PRIMARY}"

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from simulator.scenario.model import AppSettings, Route
-from simulator.transports import (NO_APP_NOTE, NOTE_HEADER, StaticFolderTransport, Transport,
+from simulator.transports import (too_large_error, NO_APP_NOTE, NOTE_HEADER, StaticFolderTransport, Transport,
                                   TransportReply, make_transport)
 
 BASE = "http://app.test"
@@ -87,7 +87,7 @@ class Recorder(Transport):
     def __init__(self):
         self.urls = []
 
-    def send(self, method, url, *, headers=None, params=None, json=None, timeout):
+    def send(self, method, url, *, headers=None, params=None, json=None, timeout, **_):
         self.urls.append(url)
         return TransportReply(200, b"from the app")
 
@@ -121,3 +121,10 @@ def test_static_transport_closes_what_is_behind_it(folder):
 
     StaticFolderTransport(folder, BASE, fallthrough=Behind()).close()
     assert closed == [True]
+
+
+def test_a_file_over_the_body_limit_is_not_read(folder):
+    (folder / "big.xml").write_bytes(b"<" * 2000)
+    reply = StaticFolderTransport(folder, BASE).send("GET", "http://app.test/big.xml",
+                                                     timeout=15, max_bytes=1000)
+    assert (reply.status, reply.content, reply.error) == (200, b"", too_large_error(1000))

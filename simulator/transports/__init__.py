@@ -19,8 +19,9 @@ Transports never raise for what the network or the app does: a refused connectio
 an app that crashes becomes a reply (``status=None`` plus ``error``, or a 500). Only a transport
 that cannot be set up raises :class:`~simulator.errors.TransportError`.
 
-``elapsed`` is in virtual seconds: the canned ``delay``; 0 for in-process apps (so runs stay
-deterministic); the measured wall time for real HTTP (which makes timing non-deterministic).
+``elapsed`` is in virtual seconds: the canned ``delay``; 0 for a reply of an in-process app or
+a real server, however long it took in wall time (so runs stay deterministic); the
+``timeout`` for a request cut at it. Bodies are read up to ``max_bytes`` (base.py).
 """
 
 from __future__ import annotations
@@ -31,16 +32,17 @@ from urllib.parse import urljoin
 from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
 
-from .base import REFUSED, RESET, Transport, TransportReply, timeout_error
+from .base import (BODY_LIMIT, MEDIA_LIMIT, REFUSED, RESET, Transport, TransportReply,
+                   timeout_error, too_large_error)
 from .inprocess import AsgiBridge, InProcessTransport, load_app
 from .real_http import POOL_SIZE, HttpTransport
 from .routes import RoutesTransport, route_key
 from .static import NO_APP_NOTE, NOTE_HEADER, StaticFolderTransport
 
-__all__ = ["NOTE_HEADER", "NO_APP_NOTE", "POOL_SIZE", "REFUSED", "RESET", "AsgiBridge",
-           "HttpTransport", "InProcessTransport", "RoutesTransport", "StaticFolderTransport",
-           "Transport", "TransportReply", "load_app", "make_transport", "route_key",
-           "timeout_error"]
+__all__ = ["BODY_LIMIT", "MEDIA_LIMIT", "NOTE_HEADER", "NO_APP_NOTE", "POOL_SIZE", "REFUSED",
+           "RESET", "AsgiBridge", "HttpTransport", "InProcessTransport", "RoutesTransport",
+           "StaticFolderTransport", "Transport", "TransportReply", "load_app", "make_transport",
+           "route_key", "timeout_error", "too_large_error"]
 
 
 def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answer",

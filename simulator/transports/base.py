@@ -3,6 +3,10 @@
 One request in, one :class:`TransportReply` out. Transports never raise for what the network or
 the app does: a refused connection, a timeout or an app that crashes becomes a reply
 (``status=None`` plus ``error``, or a 500). ``elapsed`` is in virtual seconds.
+
+Every reply body is bounded (:data:`BODY_LIMIT` for webhook replies, :data:`MEDIA_LIMIT` for a
+PlayAudio fetch, counted after decompression): past it the body is not read further and the
+reply keeps its status but carries :func:`too_large_error` (docs/limits.md).
 """
 
 from __future__ import annotations
@@ -18,6 +22,18 @@ REFUSED = "connection refused"
 RESET = "connection reset by peer"
 CLOSED = "connection closed without a response"
 
+#: Bytes of a webhook reply body read at most, after decompression (Bandwidth's BXML is at
+#: most 64 KB; a larger document is invalid BXML, a body past this is not read at all).
+BODY_LIMIT = 1 << 20
+#: Bytes of a PlayAudio media body read at most (spec: media files "< 250 MB").
+MEDIA_LIMIT = 250_000_000
+
+
+def too_large_error(limit: int) -> str:
+    """The error of a reply whose body (after decompression) is larger than ``limit`` bytes."""
+    size = f"{limit / (1 << 20):g} MB" if limit % (1 << 20) == 0 else f"{limit / 1e6:g} MB"
+    return f"response body over {size} (after decompression): not read further"
+
 
 def timeout_error(timeout: float) -> str:
     """The error text of a request cut at ``timeout`` seconds."""
@@ -27,8 +43,10 @@ def timeout_error(timeout: float) -> str:
 @attrs.frozen
 class TransportReply:
     """What came back from one request. ``status`` is None when no HTTP response came back;
-    ``error`` then says why (``"connection refused"``, ``"timeout after 15 s"``, ...).
-    ``headers`` keys are lower case. ``elapsed`` is in virtual seconds."""
+    ``error`` then says why (``"connection refused"``, ``"timeout after 15 s"``, ...). A reply
+    with a status and an ``error`` came back but was not usable (its body was over the limit:
+    ``content`` is then empty). ``headers`` keys are lower case. ``elapsed`` is in virtual
+    seconds."""
 
     status: int | None
     content: bytes = b""
@@ -70,8 +88,9 @@ class Transport(abc.ABC):
     @abc.abstractmethod
     def send(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
              params: Mapping[str, str] | None = None, json: object = None,
-             timeout: float) -> TransportReply:
-        """Send one request; failures of the network or the app come back as replies."""
+             timeout: float, max_bytes: int = BODY_LIMIT) -> TransportReply:
+        """Send one request; failures of the network or the app come back as replies. A body
+        over ``max_bytes`` is not read further (:func:`capped`)."""
 
     def close(self) -> None:
         """Release connections, threads and event loops (idempotent)."""
@@ -81,3 +100,12 @@ class Transport(abc.ABC):
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def capped(reply: TransportReply, max_bytes: int) -> TransportReply:
+    """``reply`` unchanged when its body fits ``max_bytes``, else the same status without the
+    body and with :func:`too_large_error` (for transports whose bodies are already in memory)."""
+    if len(reply.content) <= max_bytes:
+        return reply
+    return TransportReply(reply.status, b"", reply.headers, reply.elapsed,
+                          too_large_error(max_bytes))

@@ -26,7 +26,7 @@ import httpx2
 
 from simulator.errors import TransportError
 
-from .base import NOTE_HEADER, TransportReply, timeout_error
+from .base import BODY_LIMIT, NOTE_HEADER, TransportReply, timeout_error
 from .real_http import _ClientTransport
 
 
@@ -42,7 +42,6 @@ class InProcessTransport(_ClientTransport):
     exits when the app returns, and meanwhile the app may see later requests concurrently.
     An exception escaping the app becomes a 500 reply carrying the exception text."""
 
-    measured = False
     #: Wall seconds after which a request is a hang. Generous, so a slow machine or a loaded
     #: CI run never turns an answer into a timeout (which would break determinism).
     HANG_LIMIT = 30.0
@@ -59,11 +58,13 @@ class InProcessTransport(_ClientTransport):
         self._worker: _Worker | None = None
         self.abandoned = 0   # requests cut off while the app was still running them
 
-    def send(self, method, url, *, headers=None, params=None, json=None, timeout):
+    def send(self, method, url, *, headers=None, params=None, json=None, timeout,
+             max_bytes=BODY_LIMIT):
         if self._worker is None:
             self._worker = _Worker()
         done = self._worker.run(lambda: super(InProcessTransport, self).send(
-            method, url, headers=headers, params=params, json=json, timeout=timeout))
+            method, url, headers=headers, params=params, json=json, timeout=timeout,
+            max_bytes=max_bytes))
         try:
             reply = done.get(timeout=self.HANG_LIMIT)
         except queue.Empty:   # stuck in the app: its thread ends whenever the app returns

@@ -18,7 +18,8 @@ import attrs
 from simulator.errors import TransportError
 from simulator.scenario.model import Route
 
-from .base import REFUSED, RESET, Transport, TransportReply, timeout_error
+from .base import (BODY_LIMIT, REFUSED, RESET, Transport, TransportReply, capped,
+                   timeout_error)
 
 XML_CONTENT_TYPE = "application/xml; charset=utf-8"
 TEXT_SUFFIXES = {".xml", ".bxml", ".txt", ".html", ".json"}
@@ -93,13 +94,14 @@ class RoutesTransport(Transport):
         self._routes = {route_key(urljoin(base_url, key)): _canned(key, route, base_dir)
                         for key, route in routes.items()}
 
-    def send(self, method, url, *, headers=None, params=None, json=None, timeout):
+    def send(self, method, url, *, headers=None, params=None, json=None, timeout,
+             max_bytes=BODY_LIMIT):
         key = route_key(url)
         canned = self._routes.get(key) or self._routes.get(key.split("?", 1)[0])
         if canned is None:
             if self.fallthrough is not None:
                 return self.fallthrough.send(method, url, headers=headers, params=params,
-                                             json=json, timeout=timeout)
+                                             json=json, timeout=timeout, max_bytes=max_bytes)
             known = ", ".join(sorted(self._routes)) or "none"
             body = f"no route for {method} {key.split('?', 1)[0]} (known routes: {known})"
             return TransportReply(404, body.encode(), {"content-type": "text/plain; charset=utf-8"})
@@ -107,8 +109,9 @@ class RoutesTransport(Transport):
             return TransportReply(None, b"", {}, timeout, timeout_error(timeout))
         if canned.fault is not None:
             return TransportReply(None, b"", {}, canned.delay, FAULT_ERRORS[canned.fault])
-        return TransportReply(canned.status, canned.content,
-                              {"content-type": canned.content_type}, canned.delay)
+        return capped(TransportReply(canned.status, canned.content,
+                                     {"content-type": canned.content_type}, canned.delay),
+                      max_bytes)
 
     def close(self) -> None:
         if self.fallthrough is not None:

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .base import NOTE_HEADER, Transport, TransportReply
+from .base import BODY_LIMIT, NOTE_HEADER, Transport, TransportReply, too_large_error
 from .routes import AUDIO_CONTENT_TYPES, XML_CONTENT_TYPE
 
 NO_APP_NOTE = "no app: empty reply"
@@ -70,18 +70,22 @@ class StaticFolderTransport(Transport):
                 return resolved
         return None
 
-    def send(self, method, url, *, headers=None, params=None, json=None, timeout):
+    def send(self, method, url, *, headers=None, params=None, json=None, timeout,
+             max_bytes=BODY_LIMIT):
         found = self.file_for(url)
         if found is not None:
+            kind = {"content-type": _content_type(found)}
             try:
+                if found.stat().st_size > max_bytes:  # never read into memory
+                    return TransportReply(200, b"", kind, 0.0, too_large_error(max_bytes))
                 content = found.read_bytes()
             except OSError as exc:  # unreadable: what a static file server answers
                 return TransportReply(403, f"cannot read {found}: {exc.strerror}".encode(),
                                       {"content-type": _TEXT_PLAIN})
-            return TransportReply(200, content, {"content-type": _content_type(found)})
+            return TransportReply(200, content, kind)
         if self.fallthrough is not None:
             return self.fallthrough.send(method, url, headers=headers, params=params, json=json,
-                                         timeout=timeout)
+                                         timeout=timeout, max_bytes=max_bytes)
         path = urlsplit(url).path
         if self.no_app and PurePosixPath(unquote(path)).suffix.lower() not in AUDIO_SUFFIXES:
             return TransportReply(200, b"", {NOTE_HEADER: NO_APP_NOTE})
