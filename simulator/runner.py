@@ -42,6 +42,7 @@ from simulator.audio.tts import EspeakVoice
 from simulator.delivery import USER_AGENT, basic_auth, deliver
 from simulator.engine.effects import (FetchAudio, FetchedAudio, RecordingDone, SynthesizeSpeech,
                                       SynthesizedSpeech, Webhook)
+from simulator.engine.catalogue import CATALOGUE
 from simulator.engine.salvage import culprit, salvage
 from simulator.engine.simulation import Simulation
 from simulator.errors import MediaError, SimulatorError
@@ -62,13 +63,15 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
     keywords (``ring``: the outbound call rings first, like one placed by createCall;
     ``account_id``/``application_id`` of its webhooks); ``between(sim)`` is called whenever the
     engine waits on an effect, before and after the runner answers it, so REST requests the
-    app made meanwhile can be put on the clock at that virtual instant."""
+    app made meanwhile can be put on the clock at that virtual instant. ``engine`` may also
+    name the ``catalogue`` to run (default: engine/catalogue.py ``CATALOGUE``)."""
     media = load_caller_media(scenario)
     check_tts(scenario)
     sim = Simulation(call=scenario.call, base_url=scenario.app.base_url,
                      caller=scenario.caller, seed=scenario.seed, epoch=scenario.epoch,
                      media=media, parties=scenario.parties, calls=scenario.calls,
-                     rest=scenario.rest, tts=scenario.tts, **engine)
+                     rest=scenario.rest, tts=scenario.tts,
+                     **{"catalogue": CATALOGUE, **engine})
     # Canned bodies may name calls by {{calls.NAME.callId}}; the ids are drawn up front.
     transport = make_transport(resolve_app(scenario.app, sim.call_ids), scenario.base_dir,
                                answer_url=scenario.call.answer_url,

@@ -1,7 +1,8 @@
 """An internal error (a simulator bug) mid-run: a partial result, never lost output.
 
-The bug is simulated by monkeypatching a verb flow (engine side) or the runner's delivery
-(runner side) to raise partway through a call that is recording.
+The bug is simulated by a verb flow that raises (engine side: the catalogue's Pause flow
+replaced) or by the runner's delivery raising (runner side), partway through a call that is
+recording.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from simulator import runner
 from simulator.api import run_scenario
 from simulator.bxml import nodes
 from simulator.cli import main
-from simulator.engine import verbs
+from simulator.engine import catalogue
 from simulator.engine.process import Sleep
+from simulator.engine.verbs.conference import rooms
 
 SCENARIO = """
     name: crashing call
@@ -49,14 +51,14 @@ def _scenario_file(tmp_path):
 
 @pytest.fixture
 def pause_crashes(monkeypatch):
-    """<Pause> waits 2 s, then raises: an engine bug in the middle of a StartRecording."""
-    verbs._load_extensions()
+    """<Pause> waits 2 s, then raises: an engine bug in the middle of a StartRecording (the
+    catalogue every run uses gets the broken flow, so the API and the CLI run it too)."""
 
     def broken_pause(ctx, node):
         yield Sleep(2.0)
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setitem(verbs.FLOWS, nodes.Pause, broken_pause)
+    monkeypatch.setitem(catalogue.FLOWS, nodes.Pause, broken_pause)
 
 
 def test_engine_bug_gives_a_partial_result_with_its_recordings(tmp_path, pause_crashes):
@@ -177,8 +179,6 @@ def _crash_in_a_conference(tmp_path):
 
 
 def test_a_live_conference_is_completed_at_the_crash(tmp_path, pause_crashes):
-    from simulator.engine.conference import rooms
-
     result, sim = _crash_in_a_conference(tmp_path)
     crash = next(e for e in result["timeline"] if e["kind"] == "internal-error")
     assert crash["at"] == 2.0

@@ -45,7 +45,7 @@ def _engine_kinds() -> tuple[set[str], set[str]]:
     import simulator.engine
 
     literal, constants = set(), set()
-    for path in Path(simulator.engine.__file__).parent.glob("*.py"):
+    for path in Path(simulator.engine.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 constants.add(node.value)

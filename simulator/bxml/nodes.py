@@ -143,6 +143,8 @@ class Node:
     """Base of every element. ``line``/``col`` (1-based) point at the start tag; 0 = unknown."""
 
     KIND: ClassVar[str] = "verb"   # "root" | "verb" | "noun"
+    #: Does the verb answer an unanswered inbound call when it starts? (README #20)
+    ANSWERS_CALL: ClassVar[bool] = True
     line: int = attrs.field(default=0, eq=False, repr=False)
     col: int = attrs.field(default=0, eq=False, repr=False)
 
@@ -157,6 +159,11 @@ class Node:
             state["line"], state["col"] = where.element(state["_index"])
             return state[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def answers_call(self) -> bool:
+        """Whether this verb answers an unanswered inbound call when it starts (README #20):
+        ``ANSWERS_CALL`` of its class, unless an attribute decides (``Ring answerCall``)."""
+        return self.ANSWERS_CALL
 
 
 # ---- roots ---------------------------------------------------------------------------------
@@ -204,6 +211,9 @@ class Pause(Node):
 class Ring(Node):
     duration: float = _attr("duration", NUMBER, 5.0, lo=0.1, hi=86400)
     answer_call: bool = _bool("answerCall", True)
+
+    def answers_call(self) -> bool:
+        return self.answer_call
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -318,6 +328,7 @@ class StopRecording(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Redirect(Node):
+    ANSWERS_CALL: ClassVar[bool] = False
     redirect_url: str | None = _url("redirectUrl", required=True)
     redirect_method: str = _method("redirectMethod")
     redirect_fallback_url: str | None = _url("redirectFallbackUrl")
@@ -331,11 +342,12 @@ class Redirect(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Hangup(Node):
-    pass
+    ANSWERS_CALL: ClassVar[bool] = False
 
 
 @attrs.frozen(kw_only=True, slots=False)
 class Tag(Node):
+    ANSWERS_CALL: ClassVar[bool] = False
     value: str = _text(STRING, required=False, max_len=TAG_MAX)
 
 
@@ -437,6 +449,7 @@ class Conference(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Forward(Node):
+    ANSWERS_CALL: ClassVar[bool] = False
     to: str | None = _attr("to", DESTINATION, required=True)
     from_: str | None = _attr("from", CALLER_ID)       # None = the original leg's `to`
     call_timeout: float = _attr("callTimeout", NUMBER, 30.0, lo=1, hi=300)
@@ -463,6 +476,7 @@ class Connect(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Refer(Node):
+    ANSWERS_CALL: ClassVar[bool] = False
     refer_complete_url: str | None = _url("referCompleteUrl")
     refer_complete_method: str = _method("referCompleteMethod")
     tag: str | None = _tag()

@@ -3,7 +3,7 @@
 Owns the verdict, a pure function of what the far end sends (:func:`classify`), and the
 detection on a leg (:class:`Detection`): it starts at the answer, re-decides whenever the far
 end sends more audio, and hands the result over -- in ``sync`` mode to the answer webhook,
-which waits for it (documents.call_flow), in ``async`` mode as a machineDetectionComplete
+which waits for it (engine/documents.py call_flow), in ``async`` mode as a machineDetectionComplete
 webhook to ``callback_url`` (async delivery: fallback, auth; its body is ignored).
 
 The verdict (spec voice-api.md §3.1; times are seconds since the answer):
@@ -45,6 +45,7 @@ from simulator.callbacks.formats import milliseconds
 from simulator.engine.clock import LATE
 from simulator.engine.legs import Leg
 from simulator.engine.process import Signal, Wait
+from simulator.engine.simulation import Simulation
 from simulator.scenario.model import MachineDetection
 
 FRAME_SAMPLES = int(round(FRAME_SECONDS * SAMPLE_RATE))
@@ -110,18 +111,19 @@ def _runs(flags: np.ndarray, total: int) -> list[list]:
 
 
 class Detection:
-    """AMD running on one answered outbound leg (``LegRuntime.machine_detection``).
+    """AMD running on one answered outbound leg, hooked on the leg while it runs: the far end's
+    audio (:meth:`heard`) and the leg's end (:meth:`stop`, engine/runtime.py hooks).
 
     Not a process: a timer at the verdict due for the audio known so far (LATE priority, so a
     hang-up or new audio of the same instant is seen first), moved whenever the far end sends
-    more (:meth:`heard`, from engine/caller.py). Audio before now never changes (the far end
+    more. Audio before now never changes (the far end
     only adds spans starting now), so frames that ended are rendered once and kept.
 
     Memory follows the audio the far end sent, never ``detection_timeout``: flags are kept
     only up to the last sound frame (silence after it is implicit, see :func:`classify`), and
     the known audio is rendered in blocks up to its end."""
 
-    def __init__(self, sim, leg: Leg, config: MachineDetection) -> None:
+    def __init__(self, sim: Simulation, leg: Leg, config: MachineDetection) -> None:
         self.sim, self.leg, self.config = sim, leg, config
         self.start = leg.answer_at
         self.result: MachineDetectionResult | None = None
@@ -160,7 +162,7 @@ class Detection:
             return
         self.over = True
         sim, leg, config = self.sim, self.leg, self.config
-        sim.rt(leg).machine_detection = None
+        self._unhook()
         # eventTime - answerTime, both to the ms as payloads write them: exactly the duration
         duration = (milliseconds(sim.now) - milliseconds(self.start)) / 1000
         self.result = MachineDetectionResult(decision.value, duration)
@@ -184,9 +186,19 @@ class Detection:
         if self._timer is not None:
             self._timer.cancel()
         sim = self.sim
-        sim.rt(self.leg).machine_detection = None
+        self._unhook()
         sim.timeline.add(sim.now, self.leg.call_id, "machine-detection", mode=self.config.mode,
                          value=None, duration=sim.now - self.start, reason=reason)
+
+    def _hook(self) -> None:
+        rt = self.sim.rt(self.leg)
+        rt.on_far_end_audio(self.heard)
+        rt.on_end(self.stop)  # ended before a verdict: no result
+
+    def _unhook(self) -> None:
+        rt = self.sim.rt(self.leg)
+        rt.forget(self.heard)
+        rt.forget(self.stop)
 
     def wait(self):
         """(In the call's flow) until the verdict; returns the result."""
@@ -240,11 +252,12 @@ def _joined(flags: np.ndarray, at: int, more: np.ndarray) -> np.ndarray:
                            more[:sounds[-1] + 1]])
 
 
-def start_detection(sim, leg: Leg, config: MachineDetection | None) -> Detection | None:
+def start_detection(sim: Simulation, leg: Leg,
+                    config: MachineDetection | None) -> Detection | None:
     """Start AMD on ``leg`` (just answered) when ``config`` asks for it."""
     if config is None:
         return None
     detection = Detection(sim, leg, config)
-    sim.rt(leg).machine_detection = detection
+    detection._hook()
     detection._schedule()
     return detection

@@ -91,12 +91,10 @@ def caller_flow(sim, leg: Leg, steps):
 
 
 def _send(sim, leg: Leg, span: Span) -> None:
-    """The far end sends ``span``: it goes on the leg's ``remote`` track, and an
-    answering-machine detection running there re-decides (engine/amd.py)."""
+    """The far end sends ``span``: it goes on the leg's ``remote`` track, and the hooks that
+    follow the far end's audio hear of it (an answering-machine detection re-decides)."""
     leg.remote.add(span)
-    detection = sim.rt(leg).machine_detection
-    if detection is not None:
-        detection.heard()
+    sim.rt(leg).far_end_audio()
 
 
 def _spoken(sim, leg: Leg, step: model.Say):

@@ -1,7 +1,7 @@
 """The audio of a conference room (bxml-verbs.md §7.3 mute, hold, callIdsToCoach): who hears
 whom, where the room's own audio lands, and what the room's mix (its recordings) holds.
 
-The room itself (lifecycle, events, BXML, recordings) is engine/conference.py: its ``Room``
+The room itself (lifecycle, events, BXML, recordings) is engine/verbs/conference.py: its ``Room``
 owns one :class:`Mix` and tells it when a member joins, leaves or changes its settings, when
 the room plays audio, and when it ends under an internal error.
 
@@ -19,17 +19,24 @@ the room plays audio, and when it ends under an internal error.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import attrs
 
 from simulator.engine.clock import Clock
-from simulator.engine.connect import clip_start
-from simulator.engine.legs import Track
+from simulator.engine.legs import Leg, Track
+from simulator.engine.media_bridge import clip_start
 from simulator.engine.process import Sleep
 
-if TYPE_CHECKING:
-    from simulator.engine.conference import Member
+
+class Member(Protocol):
+    """What the mix reads of a room member (engine/verbs/conference.py ``Member``): its leg and
+    its settings now."""
+
+    leg: Leg
+    mute: bool
+    hold: bool
+    coaching: tuple[str, ...]  # callIds it coaches (callIdsToCoach)
 
 
 class FanoutTrack(Track):

@@ -1,4 +1,5 @@
-"""Per-leg document execution: the first webhook, verbs in order, document switches, the end.
+"""The document interpreter: per leg, the first webhook, verbs in order, document switches, the
+end. ``start_call`` is the catalogue's first start (engine/catalogue.py).
 
 A leg's document flow is one process::
 
@@ -14,115 +15,37 @@ Ways a call ends, and the disconnect ``cause`` (spec callbacks.md §3.3):
 * ``invalid-bxml``: a sync webhook answered with something that is not valid BXML
   (bad XML, unknown verb or attribute, a ``<Bxml>`` root: README #8);
 * ``application-error``: something the platform cannot do (PlayAudio that cannot be fetched or
-  decoded, README #22; a verb whose simulation is not available);
+  decoded, README #22; a verb the catalogue has no flow for);
 * ``timeout``: the call ran past ``call.max_duration``; also a flow that keeps switching
   documents without virtual time passing (a zero-time Redirect loop), which would otherwise
   never reach max_duration.
+
+Whether a verb answers an unanswered inbound call when it starts (README #20) is the node's own
+``answers_call()`` (bxml/nodes.py); which flow runs it, the simulation's catalogue.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
-import attrs
-
 from simulator.bxml import nodes
+from simulator.callbacks import ERROR_MESSAGES
 from simulator.engine.amd import start_detection
+from simulator.engine.context import Context, Document, Outcome, sync_webhook
 from simulator.engine.legs import Leg
 from simulator.engine.process import Sleep
-from simulator.engine.simulation import (CallerHangup, CallTimeout, EndCall, Interrupted,
-                                         Simulation)
+from simulator.engine.signals import CallerHangup, CallStop, CallTimeout, EndCall, Interrupted
+from simulator.engine.simulation import Simulation, VerbFlow
+from simulator.scenario import model
 
 #: Documents a leg may switch to without virtual time passing before the loop is cut.
 MAX_INSTANT_DOCUMENTS = 1000
 
-#: Verbs that answer an unanswered inbound call when they start (README #20).
-NOT_ANSWERING = frozenset({"Tag", "Redirect", "Hangup", "Forward", "Refer"})
 
-
-@attrs.frozen
-class Document:
-    """A parsed BXML document and the URL it came from (base for its relative URLs)."""
-
-    response: nodes.Response
-    base_url: str | None
-
-
-@attrs.frozen
-class Outcome:
-    """How a verb flow ended: ``reason`` for the timeline; ``document`` replaces the rest."""
-
-    reason: str = "completed"
-    document: Document | None = None
-    detail: dict = attrs.Factory(dict)
-
-
-@attrs.define(eq=False)
-class Context:
-    """What a verb flow works with: the simulation, its leg, the document's base URL."""
-
-    sim: Simulation
-    leg: Leg
-    base_url: str | None
-
-    @property
-    def rt(self):
-        return self.sim.rt(self.leg)
-
-    @property
-    def now(self) -> float:
-        return self.sim.now
-
-
-def read_bxml(sim: Simulation, call_id: str, text: str, *, source: str, context: str = "call",
-              roots: tuple[str, ...] = ("Response",)) -> nodes.Response:
-    """Parse BXML the engine is about to run; each parser warning becomes a ``bxml-warning``
-    timeline entry on ``call_id`` (code, message, line). Raises ``BxmlError`` on errors."""
-    from simulator.bxml.parse import parse_bxml_with_warnings
-
-    response, warnings = parse_bxml_with_warnings(text, source=source, context=context,
-                                                  roots=roots)
-    for warning in warnings:
-        sim.timeline.add(sim.now, call_id, "bxml-warning", line=warning.line or None,
-                         code=warning.code, message=warning.message)
-    return response
-
-
-def parse_document(sim: Simulation, leg: Leg, body: str | None, url: str | None, event: str,
-                   *, context: str = "call") -> Document:
-    """The BXML a sync webhook returned; empty means ``<Response/>`` (README #3)."""
-    from simulator.errors import BxmlError
-
-    text = (body or "").strip()
-    if not text:
-        return Document(nodes.Response(verbs=()), url)
-    try:
-        response = read_bxml(sim, leg.call_id, text, source=url or event, context=context)
-    except BxmlError as error:  # includes a <Bxml> root, not allowed in replies (README #8)
-        raise EndCall("invalid-bxml", f"{event} reply from {url}: {error}") from None
-    return Document(response, url)
-
-
-def sync_webhook(ctx: Context, payload: dict, *, url: str, method: str, node: Any = None,
-                 fallback_url: str | None = None, fallback_method: str = "POST",
-                 context: str = "call"):
-    """Send a BXML webhook and wait for it; returns the Document it answered (parsed in
-    ``context``: ``transferAnswer`` replies have their own rules, spec §9)."""
-    webhook = ctx.sim.webhook(ctx.leg, payload, url=url, base=ctx.base_url, method=method,
-                              node=node, fallback_url=fallback_url,
-                              fallback_method=fallback_method, sync=True)
-    delivery = yield webhook
-    if delivery.elapsed > 0:
-        yield Sleep(delivery.elapsed)
-    if not delivery.ok:
-        raise EndCall("callback-error",
-                      f"{webhook.event_type} webhook could not be delivered: {delivery.error}")
-    return parse_document(ctx.sim, ctx.leg, delivery.body, delivery.url, webhook.event_type,
-                          context=context)
-
-
-def start_call(sim: Simulation, settings) -> Leg:
+def start_call(sim: Simulation) -> Leg:
     """Create the scenario's call (the A-leg) and start its document flow."""
+    settings = sim.settings
     leg = sim.add_leg(direction=settings.direction, from_=settings.from_, to=settings.to,
                       caller_steps=sim.caller_steps, call_id=sim.call_ids.get("main"))
     leg.tag = settings.tag or None
@@ -131,13 +54,40 @@ def start_call(sim: Simulation, settings) -> Leg:
         rt.disconnect_url = settings.disconnect_url
     sim.arm_max_duration(leg)
     if sim.ring is not None and settings.direction == "outbound":  # placed by REST createCall
-        from simulator.engine.rest import outbound_flow  # rest imports this module
-
         rt.disconnect_method = sim.ring.disconnect_method
         rt.flow = sim.spawn(outbound_flow(sim, leg, sim.ring, settings), f"call {leg.call_id}")
         return leg
     rt.flow = sim.spawn(call_flow(sim, leg, settings), f"call {leg.call_id}")
     return leg
+
+
+def outbound_flow(sim: Simulation, leg: Leg, spec: model.CreatedCall, settings):
+    """A call the app created (REST createCall): ring per the far end's ``status``; once
+    answered, the outbound call lifecycle (:func:`call_flow`)."""
+    try:
+        failure = yield from ring(spec)
+    except EndCall as end:  # REST state=completed while ringing: cancelled
+        sim.end_leg(leg, end.cause, end.message)
+        return
+    except CallTimeout:
+        sim.end_leg(leg, "timeout", "the call ran past max_duration while ringing")
+        return
+    if failure is not None:
+        sim.end_leg(leg, failure, ERROR_MESSAGES.get(failure))
+        return
+    yield from call_flow(sim, leg, settings)
+
+
+def ring(spec: model.CreatedCall):
+    """None once answered, else the failure cause (``busy`` at once, ``timeout``)."""
+    if spec.status == "busy":
+        return "busy"
+    if spec.status == "answer" and spec.answer_after < spec.call_timeout:
+        if spec.answer_after > 0:
+            yield Sleep(spec.answer_after)
+        return None
+    yield Sleep(spec.call_timeout)
+    return "timeout"
 
 
 def call_flow(sim: Simulation, leg: Leg, settings):
@@ -214,31 +164,28 @@ def run_document(ctx: Context, document: Document):
     return None
 
 
-def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False, flow=None):
+def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False,
+             flow: VerbFlow | None = None) -> Generator[Any, Any, Outcome]:
     """Log, answer if needed, apply ``tag``, run the verb's flow, log its end.
 
     ``nested``/``flow``: a Gather prompt, played by Gather's own ``flow`` (with barge-in)."""
-    from simulator.engine.verbs import flow_for
-
     sim, leg = ctx.sim, ctx.leg
     name = type(node).__name__
     line = node.line or None
     detail = {"nested": True} if nested else {}
     sim.timeline.add(sim.now, leg.call_id, "verb-start", verb=name, line=line, **detail)
-    sim.verb_started(leg, name)
+    sim.verb_started(leg, node)
     try:
-        if name not in NOT_ANSWERING and not (name == "Ring" and not node.answer_call):
+        if node.answers_call():
             sim.answer(leg, name, line)
-        tag = getattr(node, "tag", None)
-        if tag is not None and name != "Tag":
+        tag = getattr(node, "tag", None)  # the verbs with a tag attribute set the call's tag
+        if tag is not None:
             leg.tag = tag or None
         try:
-            outcome = yield from (flow or flow_for(node))(ctx, node)
-        except (CallerHangup, CallTimeout, EndCall, Interrupted) as stop:
-            reason = (getattr(stop, "cause", None) or getattr(stop, "reason", None)
-                      or ("hangup" if isinstance(stop, CallerHangup) else "timeout"))
+            outcome = yield from (flow or sim.catalogue.flow_for(node) or not_simulated)(ctx, node)
+        except CallStop as stop:
             sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line, **detail,
-                             reason=reason)
+                             reason=stop.reason)
             raise
         outcome = outcome or Outcome()
         sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line, **detail,
@@ -246,3 +193,11 @@ def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False, flow=None)
         return outcome
     finally:
         sim.verb_ended(leg, name)
+
+
+def not_simulated(ctx: Context, node: nodes.Node):
+    """The flow of a verb the catalogue has none for: the call ends (application-error)."""
+    raise EndCall("application-error",
+                  f"<{type(node).__name__}> at line {node.line} is not simulated by this "
+                  f"version of bxmlsim")
+    yield  # pragma: no cover - makes this a generator

@@ -8,7 +8,7 @@ run starts. Every request is a timeline entry of kind ``rest`` on the target cal
 * ``create_call`` (201): an outbound leg to ``to``; its far end rings per ``status`` /
   ``answer_after`` (``busy`` ends it at once, ``no-answer`` after ``call_timeout``: causes
   ``busy`` / ``timeout``, no answer webhook). Answered: the outbound lifecycle of
-  ``documents.call_flow`` (answer webhook to ``answer_url``, its BXML, disconnect).
+  ``documents.outbound_flow`` (answer webhook to ``answer_url``, its BXML, disconnect).
 * ``update_call`` ``state: active`` (200): the verb executing stops, the rest of the document
   is discarded (spec bxml-verbs.md §1.3), ``redirect`` (sync) goes to ``redirect_url`` and its
   BXML runs. A Record cut short ends with ``endReason: redirected`` (no recordComplete,
@@ -35,19 +35,21 @@ from __future__ import annotations
 
 import attrs
 
-from simulator.callbacks import ERROR_MESSAGES
-from simulator.engine.documents import Context, Document, call_flow, read_bxml, sync_webhook
+from simulator.engine.context import Context, Document, read_bxml, sync_webhook
+from simulator.engine.documents import outbound_flow
 from simulator.engine.legs import Leg
-from simulator.engine.process import Sleep
 from simulator.engine.rest_conference import perform_on_conference
 from simulator.engine.rest_requests import Refused, carry_out
-from simulator.engine.simulation import CallTimeout, EndCall, Interrupted, Simulation
+from simulator.engine.signals import EndCall, Interrupted
+from simulator.engine.simulation import Simulation
+from simulator.errors import BxmlError
 from simulator.scenario import model
 from simulator.scenario.refs import substitute
 
 
 def schedule(sim: Simulation) -> None:
-    """Put the scenario's created calls and REST actions on the clock."""
+    """Put the scenario's created calls and REST actions on the clock (the catalogue's second
+    start, engine/catalogue.py)."""
     for name, spec in sim.extra_calls.items():
         sim.clock.call_at(spec.at, lambda name=name, spec=spec: create_call(sim, name, spec))
     for action in sim.rest_actions:
@@ -80,34 +82,6 @@ def create_call(sim: Simulation, name: str, spec: model.CreatedCall) -> Leg:
     sim.arm_max_duration(leg)
     rt.flow = sim.spawn(outbound_flow(sim, leg, spec, settings), f"call {leg.call_id}")
     return leg
-
-
-def outbound_flow(sim: Simulation, leg: Leg, spec: model.CreatedCall, settings):
-    """Ring per the far end's ``status``; once answered, the outbound call lifecycle."""
-    try:
-        failure = yield from ring(spec)
-    except EndCall as end:  # REST state=completed while ringing: cancelled
-        sim.end_leg(leg, end.cause, end.message)
-        return
-    except CallTimeout:
-        sim.end_leg(leg, "timeout", "the call ran past max_duration while ringing")
-        return
-    if failure is not None:
-        sim.end_leg(leg, failure, ERROR_MESSAGES.get(failure))
-        return
-    yield from call_flow(sim, leg, settings)
-
-
-def ring(spec: model.CreatedCall):
-    """None once answered, else the failure cause (``busy`` at once, ``timeout``)."""
-    if spec.status == "busy":
-        return "busy"
-    if spec.status == "answer" and spec.answer_after < spec.call_timeout:
-        if spec.answer_after > 0:
-            yield Sleep(spec.answer_after)
-        return None
-    yield Sleep(spec.call_timeout)
-    return "timeout"
 
 
 # -- REST requests on a call ----------------------------------------------------------------------
@@ -186,8 +160,6 @@ def last_webhook_url(sim: Simulation, leg: Leg) -> str:
 
 
 def put_bxml(sim: Simulation, leg: Leg, body: str) -> int:
-    from simulator.errors import BxmlError
-
     _needs_bxml(leg, "replace the BXML of")
     try:
         response = read_bxml(sim, leg.call_id, substitute(body, sim.call_ids),

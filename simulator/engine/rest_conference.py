@@ -2,7 +2,7 @@
 
 A request names its conference by the ``<Conference>`` text (scenario ``rest[i].conference``),
 or by its ``conferenceId`` (the Voice API emulator), and acts on that room if it is live now
-(engine/conference.py). Actions, all 204:
+(engine/verbs/conference.py). Actions, all 204:
 
 * ``update_conference`` ``status: completed``: the conference ends. Every member leaves at once
   in join order (``conferenceMemberExit`` each, then ``conferenceCompleted``), a room recording
@@ -31,10 +31,10 @@ conferenceId (when one existed), error (when refused), ...}``.
 
 from __future__ import annotations
 
-from simulator.engine.conference import Room, rooms
-from simulator.engine.documents import read_bxml
+from simulator.engine.context import read_bxml
 from simulator.engine.rest_requests import Refused, carry_out
 from simulator.engine.simulation import Simulation
+from simulator.engine.verbs.conference import Room, rooms
 from simulator.errors import BxmlError
 from simulator.scenario import model
 from simulator.scenario.refs import substitute

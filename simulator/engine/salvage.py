@@ -29,10 +29,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simulator.engine.conference import rooms
 from simulator.engine.effects import RecordingDone
 from simulator.engine.legs import Leg, LegInput
-from simulator.engine.simulation import EngineBug, Simulation
+from simulator.engine.signals import EngineBug
+from simulator.engine.simulation import Simulation
+from simulator.engine.verbs.conference import rooms
 
 
 def culprit(error: BaseException) -> BaseException:

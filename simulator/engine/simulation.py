@@ -1,8 +1,9 @@
-"""The simulation: clock, legs, seeded RNG, timeline, and the runner protocol. No I/O.
+"""The simulation kernel: clock, legs, seeded RNG, timeline, and the runner protocol. No I/O.
 
 Runner protocol (sans-I/O, like h11)::
 
-    sim = Simulation(call=..., base_url=..., caller=steps, seed=0, media={path: samples})
+    sim = Simulation(call=..., base_url=..., catalogue=CATALOGUE, caller=steps, seed=0,
+                     media={path: samples})
     effect = sim.start()
     while effect is not None:
         effect = sim.send(answer_to(effect))   # Webhook -> Delivery, FetchAudio -> FetchedAudio,
@@ -13,6 +14,10 @@ The engine hands out one effect at a time and never advances virtual time while 
 outstanding, so the runner may take as long as it likes. Sync webhooks block the verb flow that
 sent them (it resumes after ``Delivery.elapsed`` virtual seconds); async webhooks, audio fetches
 and finished recordings are answered the same way but block nothing.
+
+The kernel imports none of the modules built on it (the document interpreter, the verbs, REST):
+what a run executes comes in as a :class:`Catalogue` (engine/catalogue.py composes the full
+one; a test may pass a smaller one), like SimPy's Environment, which knows no process.
 """
 
 from __future__ import annotations
@@ -25,90 +30,50 @@ from urllib.parse import urljoin
 
 import attrs
 
+from simulator.bxml import nodes
 from simulator.callbacks import (ACCOUNT_ID, APPLICATION_ID, CallEnvelope, IdFactory, Payloads,
                                  query_params)
-from simulator.engine.clock import LATE, URGENT, Clock, Timer
+from simulator.engine.caller import caller_flow
+from simulator.engine.clock import LATE, URGENT, Clock
 from simulator.engine.effects import Auth, Delivery, RecordingDone, Webhook
 from simulator.engine.legs import Leg, LegInput, LegState
-from simulator.engine.process import Interrupt, Mailbox, Process, Signal
-from simulator.engine.recorder import (BackgroundRecorder, Recording, spoken_text,
-                                       transcription_status)
+from simulator.engine.process import Flow, Process, Signal
+from simulator.engine.recorder import Recording, spoken_text, transcription_status
+from simulator.engine.runtime import LegRuntime
+from simulator.engine.signals import CallerHangup, CallTimeout, EngineBug
 from simulator.timeline import Entry, Timeline, ms
 
-
-class CallerHangup(Interrupt):
-    """The far end hung up."""
-
-
-class CallTimeout(Interrupt):
-    """The call ran longer than ``call.max_duration``."""
+#: A verb's flow: ``flow(ctx, node)`` -> a generator (engine/context.py: Context; process.py:
+#: what it may yield), returning an Outcome or None.
+VerbFlow = Callable[[Any, Any], Flow]
 
 
-class Interrupted(Interrupt):
-    """The call's BXML is interrupted (REST redirect / PUT bxml, or the call became a Bridge
-    target): the verb executing stops, the rest of the document is discarded, and ``follow()``
-    (a generator flow returning the next Document, or None for the implicit Hangup) takes over.
-    ``reason`` is the interrupted verb's end reason in the timeline."""
+@attrs.frozen
+class Catalogue:
+    """What a simulation runs, composed outside the kernel (engine/catalogue.py).
 
-    def __init__(self, reason: str, follow: Callable[[], Any]) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.follow = follow
+    ``flows``: the flow of each verb, by node class; a verb without one is "not simulated"
+    (the call ends with application-error). ``starts``: what runs, in order, when the
+    simulation starts (the scenario's call; the app's REST schedule)."""
 
+    flows: Mapping[type[nodes.Node], VerbFlow]
+    starts: tuple[Callable[["Simulation"], None], ...] = ()
 
-class EngineBug(RuntimeError):
-    """A flow process raised something it should not (a bug in the engine): the run stops.
-    ``process`` is the process that raised, ``error`` what it raised, ``at`` the virtual time
-    (the runner turns this into a partial result: engine/salvage.py)."""
-
-    def __init__(self, process: Process, at: float) -> None:
-        super().__init__(f"engine bug in {process.name} at t={at}")
-        self.process = process
-        self.error = process.error
-        self.at = at
-
-
-class EndCall(Exception):
-    """Raised by a flow to end its call with a disconnect ``cause`` (and errorMessage)."""
-
-    def __init__(self, cause: str, message: str | None = None) -> None:
-        super().__init__(message or cause)
-        self.cause = cause
-        self.message = message
-
-
-@attrs.define(eq=False)
-class LegRuntime:
-    """What the engine keeps per leg besides the leg record itself."""
-
-    leg: Leg
-    flow: Process | None = None
-    caller: Process | None = None
-    max_timer: Timer | None = None
-    capture: Mailbox | None = None  # digits go here while Gather/Record listens
-    capture_exclusive: bool = False  # set with capture by Gather: StartGather is paused
-    start_gather: Any = None  # (StartGather node, base url) while active
-    recorder: BackgroundRecorder = attrs.Factory(BackgroundRecorder)
-    verb_started: Signal | None = None
-    running: list[str] = attrs.Factory(list)  # verbs executing now, outermost first
-    streams: dict = attrs.Factory(dict)  # name -> stream state (verbs_stream)
-    transcriptions: dict = attrs.Factory(dict)
-    caller_steps: tuple = ()  # the far end's script, started when the leg is answered
-    remote_hung_up: bool = False
-    disconnect_url: str | None = None
-    disconnect_method: str = "POST"
-    machine_detection: Any = None  # amd.Detection while answering-machine detection runs
+    def flow_for(self, node: nodes.Node) -> VerbFlow | None:
+        return self.flows.get(type(node))
 
 
 class Simulation:
     """One simulated run: every leg, every webhook, every recording."""
 
-    def __init__(self, *, call, base_url: str, caller: tuple = (), seed: int = 0,
+    def __init__(self, *, call, base_url: str, catalogue: Catalogue, caller: tuple = (),
+                 seed: int = 0,
                  epoch: str = "2026-01-01T00:00:00.000Z", media: Mapping[Any, Any] | None = None,
                  parties: Mapping[str, Any] | None = None, calls: Mapping[str, Any] | None = None,
                  rest: tuple = (), ring: Any = None, account_id: str = ACCOUNT_ID,
                  application_id: str = APPLICATION_ID, tts: str = "model") -> None:
         self.settings = call
+        self.catalogue = catalogue
         # "model": SpeakSentence/say audio from the deterministic speech model (audio/synth);
         # "espeak": real TTS the runner synthesises (SynthesizeSpeech effects, audio/tts.py)
         self.tts = tts
@@ -142,9 +107,9 @@ class Simulation:
         self.rest_actions = tuple(rest)
         self.call_ids = {"main": self.ids.call_id(),
                          **{name: self.ids.call_id() for name in self.extra_calls}}
-        # State that engine modules built on this one keep per simulation (conference.py: its
-        # rooms; bridge.py: its live links), created on first use by ``extension`` so this module
-        # imports none of them.
+        # State that engine modules built on this one keep per simulation (verbs/conference.py:
+        # its rooms; verbs/bridge.py: its live links), created on first use by ``extension`` so
+        # this module imports none of them.
         self._extensions: dict[str, Any] = {}
 
     def extension(self, key: str, create: Callable[[], Any]) -> Any:
@@ -157,14 +122,10 @@ class Simulation:
     # -- runner protocol ---------------------------------------------------------------------
 
     def start(self) -> Any:
-        """Create the scenario's call and run until the first effect (None: nothing to do)."""
-        from simulator.engine.documents import start_call  # documents imports this module
-
-        start_call(self, self.settings)
-        if self.extra_calls or self.rest_actions:
-            from simulator.engine.rest import schedule
-
-            schedule(self)
+        """Run the catalogue's starts (the scenario's call, the app's REST schedule), then
+        until the first effect (None: nothing to do)."""
+        for start in self.catalogue.starts:
+            start(self)
         return self._next()
 
     def send(self, answer: Any) -> Any:
@@ -307,16 +268,15 @@ class Simulation:
         leg.apply(LegInput.ANSWER)
         leg.answer_at = self.now
         self.timeline.add(self.now, leg.call_id, "answer", verb=verb, line=line)
-        from simulator.engine.caller import caller_flow
-
         rt = self.rt(leg)
         rt.caller = self.spawn(caller_flow(self, leg, rt.caller_steps), f"caller {leg.call_id}",
                               deferred=True)
 
-    def verb_started(self, leg: Leg, name: str) -> None:
-        rt = self.rt(leg)
+    def verb_started(self, leg: Leg, node: nodes.Node) -> None:
+        rt, name = self.rt(leg), type(node).__name__
         leg.verb_starts.append((self.now, name))
         rt.running.append(name)
+        rt.last_started = node
         rt.verb_started.fire(name)
 
     def verb_ended(self, leg: Leg, name: str) -> None:
@@ -324,22 +284,22 @@ class Simulation:
 
     def digit(self, leg: Leg, digit: str) -> None:
         """The far end pressed ``digit`` (at tone start)."""
-        rt = self.rt(leg)
+        far_end = self.rt(leg).far_end
         self.timeline.add(self.now, leg.call_id, "digit", digit=digit)
-        if rt.capture is not None:
-            rt.capture.put(digit)
-        if rt.start_gather is not None and not rt.capture_exclusive:
-            node, base = rt.start_gather
+        if far_end.capture is not None:
+            far_end.capture.put(digit)
+        gather = far_end.reporting_to()
+        if gather is not None:
+            node = gather.node
             payload = self.payloads.dtmf(self.envelope(leg), at=self.now, digit=digit)
-            self.post(self.webhook(leg, payload, url=node.dtmf_url, base=base,
+            self.post(self.webhook(leg, payload, url=node.dtmf_url, base=gather.base_url,
                                    method=node.dtmf_method, node=node, sync=False))
 
     def remote_hangup(self, leg: Leg) -> None:
         """The far end hangs up: thrown into the leg's document flow before anything else now."""
         rt = self.rt(leg)
-        if not leg.up or rt.remote_hung_up:
+        if not leg.up or not rt.far_end.hang_up():
             return
-        rt.remote_hung_up = True
         self.timeline.add(self.now, leg.call_id, "remote-hangup")
         if rt.flow is not None and not rt.flow.done:
             rt.flow.interrupt(CallerHangup())
@@ -354,20 +314,17 @@ class Simulation:
         rt.max_timer = self.clock.call_at(leg.start_at + self.settings.max_duration, expire, URGENT)
 
     def end_leg(self, leg: Leg, cause: str, message: str | None = None) -> None:
-        """Tear ``leg`` down: background state, caller script, disconnect webhook."""
+        """Tear ``leg`` down: its StartRecording, the end hooks registered on it (streams,
+        answering-machine detection), StartGather, caller script, disconnect webhook."""
         if not leg.up:
             return
         rt = self.rt(leg)
-        reason = "hangup" if rt.remote_hung_up else "call-ended"
+        reason = "hangup" if rt.far_end.hung_up else "call-ended"
         recording = rt.recorder.stop(self.now, reason)
         if recording is not None:
             self.recording_stopped(leg, recording)
-        from simulator.engine.verbs_stream import stop_all_streams
-
-        stop_all_streams(self, leg)
-        if rt.machine_detection is not None:  # ended before a verdict: no result (engine/amd.py)
-            rt.machine_detection.stop("hangup" if rt.remote_hung_up else "call-ended")
-        rt.start_gather = None
+        rt.ended(reason)
+        rt.far_end.call_ended()
         if rt.caller is not None:
             rt.caller.kill()
         if rt.max_timer is not None:

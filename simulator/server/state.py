@@ -40,6 +40,8 @@ from urllib.parse import urlsplit
 import attrs
 
 from simulator.callbacks import IdFactory
+from simulator.engine.rest import perform
+from simulator.engine.verbs.conference import rooms
 from simulator.scenario import model
 from simulator.server.callee import Callee
 from simulator.server.requests import ApiError, CreateCall
@@ -190,7 +192,7 @@ class Store:
             answer_url=request.answer_url, answer_method=request.answer_method,
             disconnect_url=request.disconnect_url, tag=request.tag,
             callback_timeout=request.callback_timeout,
-            machine_detection=request.machine_detection)  # run by documents.call_flow
+            machine_detection=request.machine_detection)  # run by engine/documents.py call_flow
         return model.Scenario(name=f"createCall {request.from_} -> {request.to}",
                               seed=record.seed, call=call, app=app, caller=party.caller,
                               parties=dict(self.callee.parties), epoch=record.epoch,
@@ -198,8 +200,6 @@ class Store:
 
     def _between(self, record: CallRecord, sim) -> None:
         """The runner's hook: publish the simulation; queued REST requests land now."""
-        from simulator.engine.rest import perform
-
         with record.lock:
             record.sim = sim
             actions, record.pending = record.pending, []
@@ -223,10 +223,8 @@ class Store:
 
     def conferences(self, account_id: str) -> list[tuple[CallRecord, Any]]:
         """Every conference of the account's calls, live or completed, as (the call whose
-        simulation holds it, its engine/conference.py ``Room``): calls in creation order,
+        simulation holds it, its engine/verbs/conference.py ``Room``): calls in creation order,
         each call's rooms in creation order."""
-        from simulator.engine.conference import rooms
-
         out = []
         for record in self.of_account(account_id):
             with record.lock:

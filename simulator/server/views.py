@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.callbacks.formats import iso_duration, iso_time
+from simulator.engine.verbs.conference import rooms
 from simulator.server.state import CallRecord, Store
 
 MASK = "*****"  # passwords are echoed masked (voice-api.md §3.1)
@@ -101,8 +102,6 @@ def _recorded(record: CallRecord) -> list[dict[str, Any]]:
 
 
 def _room_recording_ids(record: CallRecord) -> set[str]:
-    from simulator.engine.conference import rooms
-
     with record.lock:
         every = list(rooms(record.sim).every) if record.sim is not None else []
     return {rec.recording_id for room in every for rec in room.recordings}

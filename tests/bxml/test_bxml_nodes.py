@@ -50,17 +50,15 @@ def _attribute_rows() -> dict[str, dict[str, str]]:
 
 
 @spec_missing
-def test_catalogue_has_exactly_the_33_elements_of_the_spec():
-    names = _catalogue_table_names()
-    assert len(names) == 33
-    assert sorted(n.CATALOGUE) == sorted(names)
+def test_catalogue_has_exactly_the_elements_of_the_spec():
+    assert sorted(n.CATALOGUE) == sorted(_catalogue_table_names())
 
 
 def test_roots_verbs_and_nouns_are_classified_like_the_spec():
     assert n.CATALOGUE["Response"] is n.CATALOGUE["Bxml"] is n.Response
     assert set(n.NOUN_NAMES) == {"PhoneNumber", "SipUri", "StreamParam", "CustomParam", "Endpoint"}
-    assert len(n.VERB_NAMES) == 26
-    assert all(n.CATALOGUE[v].KIND == "verb" for v in n.VERB_NAMES)
+    assert set(n.VERB_NAMES) == {name for name, cls in n.CATALOGUE.items() if cls.KIND == "verb"}
+    assert len(n.VERB_NAMES) == len(set(n.VERB_NAMES))
 
 
 @spec_missing

@@ -14,7 +14,8 @@ import numpy as np
 from simulator.audio.synth import render
 from simulator.engine.effects import (Attempt, Delivery, FetchAudio, FetchedAudio,
                                       RecordingDone, Webhook)
-from simulator.engine.simulation import Simulation
+from simulator.engine.catalogue import CATALOGUE
+from simulator.engine.simulation import Catalogue, Simulation
 from simulator.scenario.model import CallSettings
 
 BASE = "http://app.test"
@@ -62,11 +63,13 @@ def render_recording(effect: RecordingDone) -> np.ndarray:
     return np.stack(channels, axis=1)
 
 
-def run(routes: dict, caller=(), *, seed: int = 0, media=None, audio_files=None, **call) -> Run:
-    """Run a call whose webhooks are answered from ``routes`` (path -> body | Reply | callable)."""
+def run(routes: dict, caller=(), *, seed: int = 0, media=None, audio_files=None,
+        catalogue: Catalogue = CATALOGUE, **call) -> Run:
+    """Run a call whose webhooks are answered from ``routes`` (path -> body | Reply | callable);
+    ``catalogue``: the verb flows (and starts) to run, the engine's own by default."""
     settings = CallSettings(**{"disconnect_url": "/disconnect", **call})
     sim = Simulation(call=settings, base_url=BASE, caller=tuple(caller), seed=seed,
-                     media=media or {})
+                     media=media or {}, catalogue=catalogue)
     audio: dict[str, np.ndarray] = {}
     requests: list[Webhook] = []
     effect = sim.start()

@@ -84,7 +84,7 @@ def test_a_target_that_already_hung_up_cannot_be_bridged(tmp_path):
 
 # -- successful bridges between calls the app controls (scenario `calls:`) -----------------------
 
-from simulator.engine import bridge  # noqa: E402 - the successful-bridge tests below
+from simulator.engine.verbs import bridge  # noqa: E402 - the successful-bridge tests below
 from simulator.scenario.model import CreatedCall, RestAction, Say, UpdateCall  # noqa: E402
 
 AGENT_BRIDGES = ('<Response><Bridge bridgeCompleteUrl="/bc" bridgeTargetCompleteUrl="/btc">'

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from engine_harness import Reply, run
-from simulator.engine.verbs_refer import REFER_TIMEOUT
+from simulator.engine.verbs.refer import REFER_TIMEOUT
 from simulator.scenario.model import Hangup, ReferResponse, Say, WaitFor
 
 ALICE = "sip:alice@example.com"  # an inbound SIP URI call comes from a SIP endpoint

@@ -14,6 +14,7 @@ from engine_harness import BASE, _deliver, render_recording
 from simulator.audio.synth import SAMPLE_RATE
 from simulator.engine.effects import (FetchAudio, RecordingDone, SynthesizedSpeech,
                                       SynthesizeSpeech, Webhook)
+from simulator.engine.catalogue import CATALOGUE
 from simulator.engine.simulation import Simulation
 from simulator.scenario.model import CallSettings, Hangup, Say, WaitFor
 
@@ -26,7 +27,7 @@ def fake_speech(text: str) -> np.ndarray:
 
 def drive(bxml: str, caller=(), *, tts: str = "espeak", routes=None):
     sim = Simulation(call=CallSettings(disconnect_url="/disconnect"), base_url=BASE,
-                     caller=tuple(caller), tts=tts)
+                     caller=tuple(caller), tts=tts, catalogue=CATALOGUE)
     asked: list[SynthesizeSpeech] = []
     audio: dict[str, np.ndarray] = {}
     routes = {"/answer": bxml, **(routes or {})}

@@ -24,10 +24,11 @@ from __future__ import annotations
 from simulator.audio.detect import SilenceDetector
 from simulator.audio.synth import render
 from simulator.bxml import nodes
-from simulator.engine.documents import Context, Outcome, sync_webhook
+from simulator.engine.context import Context, Outcome, sync_webhook
+from simulator.engine.legs import Leg
 from simulator.engine.process import Get, Mailbox
-from simulator.engine.simulation import CallerHangup, Interrupted
-from simulator.engine.verbs import register
+from simulator.engine.recorder import Recording
+from simulator.engine.signals import CallerHangup, Interrupted
 
 SILENCE_BLOCK_SECONDS = 10.0
 
@@ -35,7 +36,7 @@ SILENCE_BLOCK_SECONDS = 10.0
 class SilenceWatch:
     """Incremental silence detection on a leg's ``remote`` track from ``start`` on."""
 
-    def __init__(self, leg, start: float, timeout: float) -> None:
+    def __init__(self, leg: Leg, start: float, timeout: float) -> None:
         self.leg = leg
         self.timeout = timeout
         self.checked = start
@@ -63,7 +64,8 @@ def record(ctx: Context, node: nodes.Record):
     rec = sim.new_recording(leg, verb="Record", node=node, base=ctx.base_url, channels=1)
     rec.open(ctx.now)
     box = Mailbox(sim.clock)
-    ctx.rt.capture, ctx.rt.capture_exclusive = box, False  # StartGather keeps reporting
+    far_end = ctx.rt.far_end
+    far_end.listen(box, exclusive=False)  # StartGather keeps reporting
     watch = SilenceWatch(leg, ctx.now, node.silence_timeout) if node.silence_timeout > 0 else None
     max_end = ctx.now + node.max_duration
     reason = None
@@ -88,7 +90,7 @@ def record(ctx: Context, node: nodes.Record):
         sim.recording_stopped(leg, rec)
         raise
     finally:
-        ctx.rt.capture = None
+        far_end.stop_listening()
     rec.finish(ctx.now, reason)
     sim.recording_stopped(leg, rec)
     detail = {"recordingId": rec.recording_id}
@@ -115,33 +117,44 @@ def start_recording(ctx: Context, node: nodes.StartRecording):
     yield  # pragma: no cover
 
 
-def _background(kind: str):
-    def flow(ctx: Context, node):
-        recorder, now = ctx.rt.recorder, ctx.now
-        current = recorder.current
-        if kind == "pause":
-            done = recorder.pause(now)
-        elif kind == "resume":
-            done = recorder.resume(now)
-        else:
-            stopped = recorder.stop(now, "stop-recording")
-            done = stopped is not None
-            if stopped is not None:
-                ctx.sim.recording_stopped(ctx.leg, stopped)
-        if not done:  # documented no-op (§5.3-5.5)
-            return Outcome("ignored")
-        if kind != "stop":
-            ctx.sim.timeline.add(now, ctx.leg.call_id, f"recording-{kind}",
-                                 verb=type(node).__name__, line=node.line or None,
-                                 recordingId=current.recording_id)
-        return Outcome("completed", None, {"recordingId": current.recording_id})
-        yield  # pragma: no cover
-
-    return flow
+def _changed(ctx: Context, node: nodes.Node, kind: str, recording: Recording | None) -> Outcome:
+    """The outcome of Pause/Resume/StopRecording on ``recording`` (None: a documented no-op,
+    §5.3-5.5); pause and resume are logged as ``recording-<kind>``."""
+    if recording is None:
+        return Outcome("ignored")
+    if kind != "stop":
+        ctx.sim.timeline.add(ctx.now, ctx.leg.call_id, f"recording-{kind}",
+                             verb=type(node).__name__, line=node.line or None,
+                             recordingId=recording.recording_id)
+    return Outcome("completed", None, {"recordingId": recording.recording_id})
 
 
-register(nodes.Record, record)
-register(nodes.StartRecording, start_recording)
-register(nodes.PauseRecording, _background("pause"))
-register(nodes.ResumeRecording, _background("resume"))
-register(nodes.StopRecording, _background("stop"))
+def pause_recording(ctx: Context, node: nodes.PauseRecording):
+    recorder = ctx.rt.recorder
+    paused = recorder.pause(ctx.now)
+    return _changed(ctx, node, "pause", recorder.current if paused else None)
+    yield  # pragma: no cover
+
+
+def resume_recording(ctx: Context, node: nodes.ResumeRecording):
+    recorder = ctx.rt.recorder
+    resumed = recorder.resume(ctx.now)
+    return _changed(ctx, node, "resume", recorder.current if resumed else None)
+    yield  # pragma: no cover
+
+
+def stop_recording(ctx: Context, node: nodes.StopRecording):
+    stopped = ctx.rt.recorder.stop(ctx.now, "stop-recording")
+    if stopped is not None:
+        ctx.sim.recording_stopped(ctx.leg, stopped)
+    return _changed(ctx, node, "stop", stopped)
+    yield  # pragma: no cover
+
+
+FLOWS = {
+    nodes.Record: record,
+    nodes.StartRecording: start_recording,
+    nodes.PauseRecording: pause_recording,
+    nodes.ResumeRecording: resume_recording,
+    nodes.StopRecording: stop_recording,
+}

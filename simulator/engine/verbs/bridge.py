@@ -6,7 +6,7 @@ call of the simulation the app controls (the scenario's call or one of its ``cal
 * Bridging cancels the BXML the target was executing: its current verb stops (timeline reason
   ``bridged``; a Record ends with ``endReason: redirected``), the rest of its document is
   discarded, a Conference it was in sees it leave. Then the two calls hear each other
-  (:class:`~simulator.engine.connect.MediaBridge`), so a recording on either holds both.
+  (:class:`~simulator.engine.media_bridge.MediaBridge`), so a recording on either holds both.
 * The bridge ends when either call leaves it: hang-up (far end, ``<Hangup>`` cannot run while
   bridged, REST ``state=completed``) or a REST redirect / PUT bxml of that call.
   Exactly one event goes to the side that remains:
@@ -39,15 +39,13 @@ other; ``bridge-end`` (on the bridger, ``detail.left`` = ``target`` | ``bridger`
 
 from __future__ import annotations
 
-
 from simulator.bxml import nodes
-from simulator.engine.connect import MediaBridge, refuse_on_b_leg
-from simulator.engine.documents import Context, Outcome, sync_webhook
+from simulator.engine.context import Context, Outcome, refuse_on_b_leg, sync_webhook
 from simulator.engine.legs import Leg
+from simulator.engine.media_bridge import MediaBridge
 from simulator.engine.process import Signal, Wait
-from simulator.engine.simulation import EndCall, Interrupted, Simulation
-from simulator.engine.verbs import register
-
+from simulator.engine.signals import EndCall, Interrupted
+from simulator.engine.simulation import Simulation
 
 
 def links(sim: Simulation) -> dict[str, BridgeLink]:
@@ -66,9 +64,10 @@ def bridge_failure(sim: Simulation, leg: Leg, target_id: str) -> tuple[str, str]
         return "unknown", f"call {target_id} has already ended"
     if not target.answered:
         return "rejected", f"call {target_id} is not answered"
-    if target.verb_starts and target.verb_starts[-1][1] == "Forward":  # Forward is terminal
+    rt = sim.rt(target)
+    if isinstance(rt.last_started, nodes.Forward):  # Forward is terminal
         return "rejected", f"call {target_id} is executing <Forward>"
-    flow = sim.rt(target).flow
+    flow = rt.flow
     if target.parent_call_id is not None or target_id in links(sim) \
             or flow is None or flow.done:
         return "busy", f"call {target_id} is already bridged with another call"
@@ -160,4 +159,4 @@ def bridge(ctx: Context, node: nodes.Bridge):
     return Outcome(outcome, document, detail)
 
 
-register(nodes.Bridge, bridge)
+FLOWS = {nodes.Bridge: bridge}

@@ -13,6 +13,9 @@ events. Rules:
 * transcriptions: Started/Rejected/Stopped when both ``destination`` and
   ``transcriptionEventUrl`` are set, realTimeTranscriptionAvailable after the end whenever
   ``transcriptionEventUrl`` is set.
+
+A leg's active streams and transcriptions are its :class:`LegStreams` (per-leg state held on
+the leg's runtime); the first use registers the end-of-call stop on the leg.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import attrs
 
 from simulator.bxml import nodes
 from simulator.callbacks import MediaStream, RealTimeTranscription
-from simulator.engine.documents import Context, Outcome
-from simulator.engine.verbs import register
+from simulator.engine.context import Context, Outcome
+from simulator.engine.legs import Leg
+from simulator.engine.simulation import Simulation
 
 MAX_TRACKS = 4
 
@@ -36,36 +40,60 @@ class Active:
     base_url: str | None
 
 
+@attrs.define(eq=False)
+class LegStreams:
+    """The streams and real-time transcriptions active on one leg, by name."""
+
+    streams: dict[str, Active] = attrs.Factory(dict)
+    transcriptions: dict[str, Active] = attrs.Factory(dict)
+
+    def tracks_in_use(self) -> int:
+        return sum(len(a.record.tracks)
+                   for a in (*self.streams.values(), *self.transcriptions.values()))
+
+
+def leg_streams(sim: Simulation, leg: Leg) -> LegStreams:
+    """The leg's :class:`LegStreams`; made on first use, with the hook that stops them all when
+    the leg ends."""
+    rt = sim.rt(leg)
+
+    def create() -> LegStreams:
+        active = LegStreams()
+        rt.on_end(lambda reason: stop_all_streams(sim, leg, active))
+        return active
+
+    return rt.extension("streams", create)
+
+
 def _tracks(value: str) -> tuple[str, ...]:
     return ("inbound", "outbound") if value == "both" else (value,)
 
 
-def _tracks_in_use(rt) -> int:
-    return sum(len(a.record.tracks) for a in (*rt.streams.values(), *rt.transcriptions.values()))
-
-
-def _rejection(rt, active: dict, record) -> tuple[Active | None, str | None]:
+def _rejection(legs: LegStreams, active: dict[str, Active],
+               record: MediaStream | RealTimeTranscription) -> tuple[Active | None, str | None]:
     """Why a new stream/transcription ``record`` is refused, with the same-name one it clashes
     with: "duplicate" (that name is active in ``active``), else "track-limit" (the call would
     carry more than MAX_TRACKS tracks), else no cause."""
     original = active.get(record.name)
     cause = "duplicate" if original else (
-        "track-limit" if _tracks_in_use(rt) + len(record.tracks) > MAX_TRACKS else None)
+        "track-limit" if legs.tracks_in_use() + len(record.tracks) > MAX_TRACKS else None)
     return original, cause
 
 
-def _send(ctx_sim, leg, payload, node, base, url, method) -> None:
-    ctx_sim.post(ctx_sim.webhook(leg, payload, url=url, base=base, method=method, node=node,
-                                 sync=False))
+def _send(sim: Simulation, leg: Leg, payload: dict, node: nodes.Node, base: str | None,
+          url: str, method: str) -> None:
+    sim.post(sim.webhook(leg, payload, url=url, base=base, method=method, node=node,
+                         sync=False))
 
 
 def start_stream(ctx: Context, node: nodes.StartStream):
-    sim, leg, rt = ctx.sim, ctx.leg, ctx.rt
+    sim, leg = ctx.sim, ctx.leg
+    legs = leg_streams(sim, leg)
     stream_id = sim.ids.stream_id()
     stream = MediaStream(id=stream_id, destination=node.destination,
                          tracks=_tracks(node.tracks), start=ctx.now, name=node.name or stream_id)
     env = sim.envelope(leg)
-    original, cause = _rejection(rt, rt.streams, stream)
+    original, cause = _rejection(legs, legs.streams, stream)
     url, method = node.stream_event_url, node.stream_event_method
     if cause:
         if url:
@@ -74,7 +102,7 @@ def start_stream(ctx: Context, node: nodes.StartStream):
                 original=original.record if original else None)
             _send(sim, leg, payload, node, ctx.base_url, url, method)
         return Outcome("rejected", None, {"name": stream.name, "cause": cause})
-    rt.streams[stream.name] = Active(stream, node, ctx.base_url)
+    legs.streams[stream.name] = Active(stream, node, ctx.base_url)
     sim.timeline.add(ctx.now, leg.call_id, "stream-start", verb="StartStream",
                      line=node.line or None, name=stream.name)
     if url:
@@ -84,7 +112,7 @@ def start_stream(ctx: Context, node: nodes.StartStream):
     yield  # pragma: no cover
 
 
-def _stop_stream(sim, leg, active: Active) -> None:
+def _stop_stream(sim: Simulation, leg: Leg, active: Active) -> None:
     stream, node = active.record, active.node
     sim.timeline.add(sim.now, leg.call_id, "stream-stop", name=stream.name)
     if node.stream_event_url:
@@ -94,7 +122,7 @@ def _stop_stream(sim, leg, active: Active) -> None:
 
 
 def stop_stream(ctx: Context, node: nodes.StopStream):
-    active = ctx.rt.streams.pop(node.name, None)
+    active = leg_streams(ctx.sim, ctx.leg).streams.pop(node.name, None)
     if active is None:
         return Outcome("ignored")
     _stop_stream(ctx.sim, ctx.leg, active)
@@ -103,13 +131,14 @@ def stop_stream(ctx: Context, node: nodes.StopStream):
 
 
 def start_transcription(ctx: Context, node: nodes.StartTranscription):
-    sim, leg, rt = ctx.sim, ctx.leg, ctx.rt
+    sim, leg = ctx.sim, ctx.leg
+    legs = leg_streams(sim, leg)
     rtt_id = sim.ids.realtime_transcription_id()
     rtt = RealTimeTranscription(
         id=rtt_id, tracks=_tracks(node.tracks), start=ctx.now, name=node.name or rtt_id,
         destination=node.destination, stabilized=node.stabilized if node.destination else None)
     env = sim.envelope(leg)
-    original, cause = _rejection(rt, rt.transcriptions, rtt)
+    original, cause = _rejection(legs, legs.transcriptions, rtt)
     url, method = node.transcription_event_url, node.transcription_event_method
     lifecycle = bool(url and node.destination)
     if cause:
@@ -119,7 +148,7 @@ def start_transcription(ctx: Context, node: nodes.StartTranscription):
                 original=original.record if original else None)
             _send(sim, leg, payload, node, ctx.base_url, url, method)
         return Outcome("rejected", None, {"name": rtt.name, "cause": cause})
-    rt.transcriptions[rtt.name] = Active(rtt, node, ctx.base_url)
+    legs.transcriptions[rtt.name] = Active(rtt, node, ctx.base_url)
     sim.timeline.add(ctx.now, leg.call_id, "transcription-start", verb="StartTranscription",
                      line=node.line or None, name=rtt.name)
     if lifecycle:
@@ -129,7 +158,7 @@ def start_transcription(ctx: Context, node: nodes.StartTranscription):
     yield  # pragma: no cover
 
 
-def _stop_transcription(sim, leg, active: Active) -> None:
+def _stop_transcription(sim: Simulation, leg: Leg, active: Active) -> None:
     rtt, node = active.record, active.node
     sim.timeline.add(sim.now, leg.call_id, "transcription-stop", name=rtt.name)
     url, method = node.transcription_event_url, node.transcription_event_method
@@ -144,25 +173,25 @@ def _stop_transcription(sim, leg, active: Active) -> None:
 
 
 def stop_transcription(ctx: Context, node: nodes.StopTranscription):
-    rt = ctx.rt
-    names = list(rt.transcriptions) if node.name is None else (
-        [node.name] if node.name in rt.transcriptions else [])
+    active = leg_streams(ctx.sim, ctx.leg).transcriptions
+    names = list(active) if node.name is None else ([node.name] if node.name in active else [])
     for name in names:
-        _stop_transcription(ctx.sim, ctx.leg, rt.transcriptions.pop(name))
+        _stop_transcription(ctx.sim, ctx.leg, active.pop(name))
     return Outcome("completed" if names else "ignored", None, {"names": names})
     yield  # pragma: no cover
 
 
-def stop_all_streams(sim, leg) -> None:
+def stop_all_streams(sim: Simulation, leg: Leg, active: LegStreams) -> None:
     """End of call: every stream and real-time transcription stops (cause ``closed``)."""
-    rt = sim.rt(leg)
-    for name in list(rt.streams):
-        _stop_stream(sim, leg, rt.streams.pop(name))
-    for name in list(rt.transcriptions):
-        _stop_transcription(sim, leg, rt.transcriptions.pop(name))
+    for name in list(active.streams):
+        _stop_stream(sim, leg, active.streams.pop(name))
+    for name in list(active.transcriptions):
+        _stop_transcription(sim, leg, active.transcriptions.pop(name))
 
 
-register(nodes.StartStream, start_stream)
-register(nodes.StopStream, stop_stream)
-register(nodes.StartTranscription, start_transcription)
-register(nodes.StopTranscription, stop_transcription)
+FLOWS = {
+    nodes.StartStream: start_stream,
+    nodes.StopStream: stop_stream,
+    nodes.StartTranscription: start_transcription,
+    nodes.StopTranscription: stop_transcription,
+}

@@ -28,11 +28,10 @@ from __future__ import annotations
 import attrs
 
 from simulator.bxml import nodes
-from simulator.engine.connect import refuse_on_b_leg
-from simulator.engine.documents import Context, Document, Outcome, sync_webhook
+from simulator.engine.context import Context, Document, Outcome, refuse_on_b_leg, sync_webhook
 from simulator.engine.legs import Leg
 from simulator.engine.process import Sleep
-from simulator.engine.verbs import register
+from simulator.scenario.model import ReferResponse
 
 #: Seconds the platform waits for the final response to the REFER, then (after a 2xx) for the
 #: final NOTIFY: SIP's transaction timeout (Timer F = 64 x T1); Bandwidth documents neither.
@@ -66,7 +65,7 @@ def is_2xx(code: int | None) -> bool:
     return code is not None and 200 <= code < 300
 
 
-def exchange(leg: Leg, far_end):
+def exchange(leg: Leg, far_end: ReferResponse):
     """The REFER and its NOTIFY in virtual time, as ``far_end`` (a model.ReferResponse)
     answers; returns the :class:`ReferOutcome`."""
     if not can_refer(leg):
@@ -116,4 +115,4 @@ def refer_complete(ctx: Context, result: ReferOutcome) -> dict:
         refer_sip_response_code=result.refer_code, notify_sip_response_code=result.notify_code)
 
 
-register(nodes.Refer, refer)
+FLOWS = {nodes.Refer: refer}

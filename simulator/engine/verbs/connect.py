@@ -1,5 +1,5 @@
-"""Connection verbs: <Transfer>, <Forward> (bxml-verbs.md §7.1, §7.4) and the media link
-between legs that <Bridge> (engine/bridge.py) and Conference reuse.
+"""Connection verbs: <Transfer>, <Forward> (bxml-verbs.md §7.1, §7.4), and dialling the
+scenario's parties.
 
 Choices where the spec is silent are in docs/two-party.md; the essentials:
 
@@ -13,103 +13,27 @@ Choices where the spec is silent are in docs/two-party.md; the essentials:
   every target failed: a transferDisconnect per leg, then transferComplete on the A-leg (or the
   verbs after <Transfer>). An A-leg that goes away ends every B-leg and sends no
   transferComplete (README #27).
-* Bridged legs hear each other (:class:`MediaBridge`), so an A-leg StartRecording holds both
-  parties; with multiChannel the B-leg is on the "played" channel (spec §5.2).
-* Bridge lives in engine/bridge.py (it joins two calls the app controls).
+* Bridged legs hear each other (engine/media_bridge.py ``MediaBridge``), so an A-leg
+  StartRecording holds both parties; with multiChannel the B-leg is on the "played" channel
+  (spec §5.2).
+* Bridge lives in engine/verbs/bridge.py (it joins two calls the app controls).
 """
 
 from __future__ import annotations
 
 import attrs
 
-from simulator.audio.synth import SAMPLE_RATE, Span
 from simulator.bxml import nodes
-from simulator.engine.documents import Context, Outcome, run_documents, sync_webhook
-from simulator.engine.legs import Leg, Track
+from simulator.engine.context import Context, Outcome, refuse_on_b_leg, sync_webhook
+from simulator.engine.documents import run_documents
+from simulator.engine.legs import Leg
+from simulator.engine.media_bridge import MediaBridge
 from simulator.engine.process import Get, Mailbox, Process, Signal, Sleep, Wait
-from simulator.engine.simulation import CallerHangup, EndCall, Simulation
-from simulator.engine.verbs import register
-
-
-# -- audio between legs -------------------------------------------------------------------------
-
-def clip_start(span: Span, at: float) -> Span:
-    """``span`` as heard from ``at`` on (a played file keeps its timing: its head is dropped)."""
-    if span.start >= at:
-        return span
-    if span.kind == "samples":
-        skip = int(round((at - span.start) * SAMPLE_RATE))
-        return attrs.evolve(span, start=at, samples=span.samples[skip:])
-    return attrs.evolve(span, start=at)
-
-
-class MirroredTrack(Track):
-    """A leg's ``remote`` track that also plays every span on ``target`` from ``since`` on.
-
-    It shares the original span list, so the leg's own history is untouched; spans cut short
-    (a hang-up mid-sentence) are cut on the copy too.
-    """
-
-    def __init__(self, original: Track, target: Track, since: float) -> None:
-        super().__init__()
-        self.spans = original.spans
-        self.original = original
-        self.target = target
-        self.since = since
-        self.copies: dict[int, int] = {}  # index here -> index on target
-        for index, span in enumerate(self.spans):
-            self._copy(index, span)
-
-    def _copy(self, index: int, span: Span) -> None:
-        if span.end > self.since:
-            self.copies[index] = self.target.add(clip_start(span, self.since))
-
-    def add(self, span: Span) -> int:
-        index = super().add(span)
-        self._copy(index, span)
-        return index
-
-    def cut(self, index: int, at: float) -> None:
-        super().cut(index, at)
-        if index in self.copies:
-            self.target.cut(self.copies[index], at)
-
-    def release(self, at: float) -> Track:
-        """Stop at ``at``: copies are cut there; returns the plain track for the leg."""
-        for copy in self.copies.values():
-            self.target.cut(copy, at)
-        return self.original
-
-
-class MediaBridge:
-    """Two legs that hear each other from :meth:`connect` until :meth:`release`."""
-
-    def __init__(self, a: Leg, b: Leg) -> None:
-        self.a, self.b = a, b
-        self.connected = False
-
-    def connect(self, at: float) -> None:
-        if not self.connected:
-            self.connected = True
-            self.a.remote = MirroredTrack(self.a.remote, self.b.played, at)
-            self.b.remote = MirroredTrack(self.b.remote, self.a.played, at)
-
-    def release(self, at: float) -> None:
-        if self.connected:
-            self.connected = False
-            for leg in (self.a, self.b):
-                if isinstance(leg.remote, MirroredTrack):
-                    leg.remote = leg.remote.release(at)
+from simulator.engine.signals import CallerHangup, EndCall
+from simulator.engine.simulation import Simulation
 
 
 # -- dialling -------------------------------------------------------------------------------------
-
-def refuse_on_b_leg(ctx: Context, node: nodes.Node) -> None:
-    """Transfer/Bridge/Conference/Forward/Refer are not allowed in B-leg BXML (spec §9)."""
-    if ctx.leg.parent_call_id is not None:
-        raise EndCall("invalid-bxml", f"<{type(node).__name__}> at line {node.line} is not "
-                                      f"allowed in transferAnswer (B-leg) BXML")
-
 
 def ring(sim: Simulation, leg: Leg, call_timeout: float):
     """Ring ``leg`` per its party; answers it and returns None, or returns the failure cause."""
@@ -305,5 +229,7 @@ def forward(ctx: Context, node: nodes.Forward):
         sim.end_leg(b, failure or ("hangup" if b.answered else "cancel"))
 
 
-register(nodes.Transfer, transfer)
-register(nodes.Forward, forward)
+FLOWS = {
+    nodes.Transfer: transfer,
+    nodes.Forward: forward,
+}

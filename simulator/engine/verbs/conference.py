@@ -21,6 +21,8 @@
   (``Room.recordings`` tells a room's recordings apart: REST GET conference recordings).
 * Every incarnation stays listed (:func:`rooms`) for the REST requests that name a conference
   (engine/rest_conference.py).
+* Conference BXML runs verbs of its own (:data:`ROOM_FLOWS`: SpeakSentence, PlayAudio and the
+  StartRecording family on the room), not the call verbs of engine/catalogue.py.
 * A run stopped by an internal error ends its live rooms where they are (:meth:`Room.abandon`,
   engine/salvage.py): completed then, no member left, no event sent.
 """
@@ -33,14 +35,15 @@ from simulator.bxml import nodes
 from simulator.callbacks import ConferenceEnvelope
 from simulator.engine.clock import LATE
 from simulator.engine.conference_mix import Mix
-from simulator.engine.connect import refuse_on_b_leg
-from simulator.engine.documents import Context, Document, Outcome, read_bxml
+from simulator.engine.context import Context, Document, Outcome, read_bxml, refuse_on_b_leg
 from simulator.engine.effects import Delivery, RecordingDone
 from simulator.engine.legs import Leg
 from simulator.engine.process import Get, Mailbox, Signal, Wait
 from simulator.engine.recorder import BackgroundRecorder, Recording
-from simulator.engine.simulation import EndCall, Simulation
-from simulator.engine.verbs import audio_spans, register, speech_spans
+from simulator.engine.signals import EndCall
+from simulator.engine.simulation import Simulation
+from simulator.engine.verbs.media import audio_spans, speech_spans
+from simulator.errors import BxmlError
 
 
 @attrs.define(eq=False)
@@ -238,8 +241,6 @@ class Room:
             self.documents.put(document)
 
     def _parse(self, kind: str, delivery: Delivery) -> Document | None:
-        from simulator.errors import BxmlError
-
         try:
             response = read_bxml(self.sim, self.creator.call_id, delivery.body,
                                  source=delivery.url or kind, context="conference")
@@ -269,30 +270,44 @@ class Room:
 
     def _run(self, ctx: Context, verb: nodes.Node):
         """Run one conference verb; returns ``completed`` or ``ignored`` (a documented no-op)."""
-        sim, done = self.sim, True
-        if isinstance(verb, nodes.SpeakSentence):
-            spans, seconds = yield from speech_spans(ctx, verb)
-            yield from self.mix.play(spans, seconds, self.members)
-        elif isinstance(verb, nodes.PlayAudio):
-            spans, seconds = yield from audio_spans(ctx, verb)
-            yield from self.mix.play(spans, seconds, self.members)
-        elif isinstance(verb, nodes.StartRecording):
-            done = self.recorder.current is None  # a second one is ignored (README #12)
-            if done:
-                rec = sim.new_recording(self.creator, verb="StartRecording", node=verb,
-                                        base=ctx.base_url, channels=1)
-                self.recorder.start(rec, sim.now)
-                self.recordings.append(rec)
-        elif isinstance(verb, nodes.PauseRecording):
-            done = self.recorder.pause(sim.now)
-        elif isinstance(verb, nodes.ResumeRecording):
-            done = self.recorder.resume(sim.now)
-        elif isinstance(verb, nodes.StopRecording):
-            recording = self.recorder.stop(sim.now, "stop-recording")
-            done = recording is not None
-            if done:
-                self._recording_stopped(recording)
+        done = yield from ROOM_FLOWS[type(verb)](self, ctx, verb)
         return "completed" if done else "ignored"
+
+    def _speak(self, ctx: Context, verb: nodes.SpeakSentence):
+        spans, seconds = yield from speech_spans(ctx, verb)
+        yield from self.mix.play(spans, seconds, self.members)
+        return True
+
+    def _play_audio(self, ctx: Context, verb: nodes.PlayAudio):
+        spans, seconds = yield from audio_spans(ctx, verb)
+        yield from self.mix.play(spans, seconds, self.members)
+        return True
+
+    def _start_recording(self, ctx: Context, verb: nodes.StartRecording):
+        sim = self.sim
+        if self.recorder.current is not None:  # a second one is ignored (README #12)
+            return False
+        rec = sim.new_recording(self.creator, verb="StartRecording", node=verb,
+                                base=ctx.base_url, channels=1)
+        self.recorder.start(rec, sim.now)
+        self.recordings.append(rec)
+        return True
+        yield  # pragma: no cover
+
+    def _pause_recording(self, ctx: Context, verb: nodes.PauseRecording):
+        return self.recorder.pause(self.sim.now)
+        yield  # pragma: no cover
+
+    def _resume_recording(self, ctx: Context, verb: nodes.ResumeRecording):
+        return self.recorder.resume(self.sim.now)
+        yield  # pragma: no cover
+
+    def _stop_recording(self, ctx: Context, verb: nodes.StopRecording):
+        recording = self.recorder.stop(self.sim.now, "stop-recording")
+        if recording is not None:
+            self._recording_stopped(recording)
+        return recording is not None
+        yield  # pragma: no cover
 
     # -- recordings --------------------------------------------------------------------------
 
@@ -350,4 +365,15 @@ def conference(ctx: Context, node: nodes.Conference):
     return Outcome(reason="conference-completed")
 
 
-register(nodes.Conference, conference)
+#: The verbs conference BXML may hold (bxml/nodes.py CONTEXTS["conference"]) and what each
+#: does to the room: ``flow(room, ctx, node)`` returns whether it took effect.
+ROOM_FLOWS = {
+    nodes.SpeakSentence: Room._speak,
+    nodes.PlayAudio: Room._play_audio,
+    nodes.StartRecording: Room._start_recording,
+    nodes.PauseRecording: Room._pause_recording,
+    nodes.ResumeRecording: Room._resume_recording,
+    nodes.StopRecording: Room._stop_recording,
+}
+
+FLOWS = {nodes.Conference: conference}
