@@ -15,11 +15,12 @@ from typing import Any
 
 from simulator.errors import ScenarioError, SimulatorError
 from simulator.golden import check_golden, golden_path, write_golden
+from simulator.output import RESULT_FILE, make_out_dir, staged_output, write_atomic
 from simulator.scenario.expect import Failure, evaluate
 from simulator.scenario.load import load_mapping, load_scenarios
 from simulator.scenario.model import Scenario
 
-RESULT_FILE = "result.json"
+__all__ = ["RESULT_FILE", "load", "make_out_dir", "run_loaded", "run_scenario", "write_result"]
 
 
 def load(path_or_mapping: str | Path | Mapping[str, Any] | Scenario) -> list[Scenario]:
@@ -54,43 +55,34 @@ def run_loaded(scenario: Scenario, out_dir: str | Path | None = None, *,
     from simulator.runner import simulate  # the engine is only imported when a run happens
 
     out = Path(out_dir) if out_dir is not None else None
-    if out is not None:
-        make_out_dir(out)
-    try:
-        result = simulate(scenario, out)
-    except SimulatorError as exc:  # e.g. an app module that cannot be found: name the scenario
-        if exc.where is None:
-            exc.where = f"{scenario.file or '<mapping>'}:{scenario.line}"
-        raise
-    if result.internal_error is not None:  # a partial run: only the internal error counts,
-        if out is not None:                 # and it must not become a golden file
-            write_result(result, out)
-        return result
-    data = result.to_json()
-    failures = evaluate(scenario.expect, data)
     golden = golden_path(scenario.file, scenario.name) if scenario.file is not None else None
-    if golden is not None and not update_golden:
-        mismatch = check_golden(golden, data, scenario.line)
-        if mismatch is not None:
-            failures.append(mismatch)
-    _set_outcome(result, failures)
-    if out is not None:
-        write_result(result, out)
+    with staged_output(out) as stage:   # result.json and recordings/ replace the old at the end
+        result = _simulated(scenario, stage, simulate)
+        if result.internal_error is not None:  # a partial run: only the internal error counts,
+            if stage is not None:               # and it must not become a golden file
+                write_result(result, stage)
+            return result
+        data = result.to_json()
+        failures = evaluate(scenario.expect, data)
+        if golden is not None and not update_golden:
+            mismatch = check_golden(golden, data, scenario.line)
+            if mismatch is not None:
+                failures.append(mismatch)
+        _set_outcome(result, failures)
+        if stage is not None:
+            write_result(result, stage)
     if golden is not None and update_golden:  # after result.json: a failed write loses nothing
         write_golden(golden, data)
     return result
 
 
-def make_out_dir(out: Path) -> None:
-    """Create an output folder; an unusable path is a SimulatorError saying why."""
+def _simulated(scenario: Scenario, out: Path | None, simulate):
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        got = "a file" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
-        blocker = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(out) else ""
-        raise SimulatorError("cannot create the output folder", where=str(out),
-                             expected="a folder that can be created and written",
-                             got=got + blocker) from None
+        return simulate(scenario, out)
+    except SimulatorError as exc:  # e.g. an app module that cannot be found: name the scenario
+        if exc.where is None:
+            exc.where = f"{scenario.file or '<mapping>'}:{scenario.line}"
+        raise
 
 
 def _set_outcome(result, failures: list[Failure]) -> None:
@@ -99,7 +91,6 @@ def _set_outcome(result, failures: list[Failure]) -> None:
 
 
 def write_result(result, out_dir: Path) -> Path:
-    """Write ``out_dir/result.json`` (UTF-8, 2-space indent, stable key order)."""
-    path = Path(out_dir) / RESULT_FILE
-    path.write_text(result.dumps(), encoding="utf-8")
-    return path
+    """Write ``out_dir/result.json`` (UTF-8, 2-space indent, stable key order), atomically
+    (simulator/output.py); OutputError naming the errno and the path when it cannot."""
+    return write_atomic(Path(out_dir) / RESULT_FILE, result.dumps())

@@ -42,13 +42,21 @@ class Outcome:
 
 
 def assign_out_dirs(scenarios: Iterable[Scenario], root: Path) -> list[Path]:
-    """``root/<slug>`` per scenario; a repeated slug gets ``-2``, ``-3``... in order."""
-    seen: dict[str, int] = {}
-    dirs = []
-    for scenario in scenarios:
-        slug = slugify(scenario.name)
-        seen[slug] = seen.get(slug, 0) + 1
-        dirs.append(root / (slug if seen[slug] == 1 else f"{slug}-{seen[slug]}"))
+    """``root/<slug>`` per scenario, each folder its own, the same for the same list.
+
+    A scenario whose slug no other has keeps it; of several that slug alike ("same name",
+    "Same Name") the first keeps it and the next get ``-2``, ``-3``..., skipping any slug a
+    scenario has as its own ("same-name-2" keeps ``same-name-2``)."""
+    scenarios = list(scenarios)
+    slugs = [slugify(scenario.name) for scenario in scenarios]
+    own, taken, dirs = set(slugs), set(), []
+    for slug in slugs:
+        name, n = slug, 1
+        while name in taken or (n > 1 and name in own):
+            n += 1
+            name = f"{slug}-{n}"
+        taken.add(name)
+        dirs.append(root / name)
     return dirs
 
 

@@ -5,7 +5,8 @@
     ├── ScenarioError              bad scenario file (YAML, unknown key, wrong type): file:line:$.path
     ├── MediaError                 an audio file that is missing or cannot be decoded
     ├── TransportError             a transport that cannot be set up (bad "module:app" spec, ...)
-    └── ClusterError               a dask cluster that cannot be used (``run --dask``; no dist extra)
+    ├── ClusterError               a dask cluster that cannot be used (``run --dask``; no dist extra)
+    └── OutputError                an output folder or file that cannot be written (names the errno)
 
 Errors raised while a call runs (a webhook server that fails, invalid BXML returned by the
 app) are *not* exceptions: they end the simulated call the way Bandwidth would
@@ -65,3 +66,9 @@ class TransportError(SimulatorError):
 
 class ClusterError(SimulatorError):
     """A dask cluster that cannot be used: the dist extra missing, a scheduler out of reach."""
+
+
+class OutputError(SimulatorError):
+    """An output folder or file that cannot be created or written (read-only, disk full):
+    ``got`` names the errno (``ENOSPC (No space left on device)``), ``where``/the message the
+    path."""

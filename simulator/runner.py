@@ -46,6 +46,7 @@ from simulator.engine.catalogue import CATALOGUE
 from simulator.engine.salvage import culprit, salvage
 from simulator.engine.simulation import Simulation
 from simulator.errors import MediaError, SimulatorError
+from simulator.output import output_error
 from simulator.result import Result
 from simulator.scenario import model
 from simulator.scenario.refs import resolve_app
@@ -190,10 +191,14 @@ def write_recording(effect: RecordingDone, out_dir: Path | None) -> str:
     relative = recording_path(effect)
     if out_dir is None:
         return relative
-    with RecordingSink(out_dir / relative, channels=effect.channels,
-                       file_format=effect.file_format) as sink:
-        for block in recording_blocks(effect):
-            sink.write(block)
+    try:
+        with RecordingSink(out_dir / relative, channels=effect.channels,
+                           file_format=effect.file_format) as sink:
+            for block in recording_blocks(effect):
+                sink.write(block)
+    except OSError as exc:   # a full disk, a file-size limit: the run cannot be saved
+        (out_dir / relative).unlink(missing_ok=True)   # never leave a truncated file
+        raise output_error(exc, out_dir / relative) from None
     return relative
 
 

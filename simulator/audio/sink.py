@@ -12,6 +12,7 @@ Problems with a user's file raise `MediaError` naming the file and what was expe
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ import soundfile
 
 from ..errors import MediaError
 from .synth import SAMPLE_RATE
+
+_SFE_SYSTEM = 2  # libsndfile's error code for a failed system call (write, seek)
 
 FILE_FORMATS = {"wav": ("WAV", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III")}
 _READABLE = "a WAV, MP3, FLAC or OGG audio file"
@@ -89,14 +92,28 @@ class RecordingSink:
                 data = np.zeros(data.shape, dtype=np.int16)
         else:
             data = np.clip(data, -1.0, 1.0)
-        self._file.write(data)
+        with self._system_errors():
+            self._file.write(data)
         self.frames += len(data)
 
     def close(self) -> None:
         """Finish the file (header, encoder flush). Safe to call more than once."""
         if self._file is not None:
             file, self._file = self._file, None
-            file.close()
+            with self._system_errors():
+                file.close()
+
+    @contextlib.contextmanager
+    def _system_errors(self):
+        """libsndfile's "system error" (a full disk, a file-size limit) as the OSError it was:
+        libsndfile drops the errno, the C library still holds it."""
+        try:
+            yield
+        except soundfile.LibsndfileError as exc:
+            code = soundfile._ffi.errno   # noqa: SLF001 - the only place the errno survives
+            if exc.code != _SFE_SYSTEM or not code:
+                raise
+            raise OSError(code, os.strerror(code), str(self.path)) from None
 
     def __enter__(self) -> "RecordingSink":
         return self

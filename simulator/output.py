@@ -1,0 +1,153 @@
+"""The output folder of one run: what is written there, atomically, and how write errors read.
+
+A run owns two names in its folder, ``result.json`` and ``recordings/``. It writes into a
+private staging folder beside them (``.bxmlsim-stage-*``) and, when it ends (passed, failed,
+crashed or refused), :func:`staged_output` swaps the staged pair in under a lock on the folder:
+
+* re-running into a folder leaves none of the previous run's recordings beside the new
+  result.json (the old ``recordings/`` goes as a whole);
+* two runs into the same folder never mix files: each swap is done under an exclusive
+  ``flock`` on the folder, so the folder holds one run's result.json and recordings;
+* a run that ends without a result (a setup error, a full disk) leaves no stale result.json
+  of an earlier run claiming a pass; recordings it finished before the failure are kept.
+
+:func:`write_atomic` writes a file as a temporary file plus ``rename``: a reader sees the old
+file or the new one, never a truncated one. Text that UTF-8 cannot encode (a lone surrogate)
+is written as a JSON ``\\uXXXX`` escape instead of failing. Every ``OSError`` of writing
+becomes an :class:`~simulator.errors.OutputError` naming the errno (``ENOSPC``) and the path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from simulator.errors import OutputError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: swaps are not serialised
+    fcntl = None
+
+RESULT_FILE = "result.json"
+RECORDINGS_DIR = "recordings"
+OWNED = (RESULT_FILE, RECORDINGS_DIR)
+STAGE_PREFIX = ".bxmlsim-stage-"
+
+
+def os_reason(exc: OSError) -> str:
+    """``ENOSPC (No space left on device)``: the errno's name and its text."""
+    name = errno.errorcode.get(exc.errno or 0)
+    text = exc.strerror or str(exc)
+    return f"{name} ({text})" if name else text
+
+
+def output_error(exc: OSError, path: Path | str, what: str = "cannot write") -> OutputError:
+    return OutputError(f"{what} {path}", got=os_reason(exc),
+                       expected="a writable output folder with free space")
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
+    data = text.encode("utf-8", "backslashreplace")   # lone surrogates: JSON \\udXXX escapes
+    path = Path(path)
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise output_error(exc, path) from None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(file.fileno(), view):]
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise output_error(exc, path) from None
+    return path
+
+
+def make_out_dir(out: Path) -> None:
+    """Create an output folder; an unusable path is an OutputError saying why."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        got = "a file" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        blocker = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(out) else ""
+        raise OutputError("cannot create the output folder", where=str(out),
+                          expected="a folder that can be created and written",
+                          got=got + blocker) from None
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on ``folder`` itself (no lock file is left behind)."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)   # releases the lock
+
+
+def _swap_in(stage: Path, out: Path) -> None:
+    """Replace ``out``'s result.json and recordings/ with ``stage``'s (absent ones removed).
+
+    A ``recordings/`` folder without a result.json beside it is not an earlier run's output
+    (it may be the user's own files): the new recordings are moved into it, nothing removed."""
+    try:
+        trash = Path(tempfile.mkdtemp(dir=out, prefix=STAGE_PREFIX + "old-"))
+        with _locked(out):
+            ours = os.path.lexists(out / RESULT_FILE)
+            for name in OWNED:
+                if os.path.lexists(out / name) and (ours or name == RESULT_FILE):
+                    os.replace(out / name, trash / name)
+            for name in OWNED:
+                if not os.path.lexists(stage / name):
+                    continue
+                if (out / name).is_dir():   # the user's recordings/ folder: add to it
+                    for item in (stage / name).iterdir():
+                        os.replace(item, out / name / item.name)
+                else:
+                    os.replace(stage / name, out / name)
+    except OSError as exc:
+        raise output_error(exc, out, "cannot update the output folder") from None
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_output(out: Path | None) -> Iterator[Path | None]:
+    """A private folder to write one run's result.json and recordings/ into; swapped into
+    ``out`` when the block ends, however it ends. ``None`` in, ``None`` out (nothing written)."""
+    if out is None:
+        yield None
+        return
+    out = Path(out)
+    make_out_dir(out)
+    try:
+        stage = Path(tempfile.mkdtemp(dir=out, prefix=STAGE_PREFIX))
+    except OSError as exc:
+        raise output_error(exc, out) from None
+    swapped = False
+    try:
+        try:
+            yield stage
+        except OutputError as exc:   # name the file where it would have been
+            exc.message = exc.message.replace(str(stage), str(out))
+            raise
+        _swap_in(stage, out)
+        swapped = True
+    finally:
+        if not swapped:   # the run failed: what it finished still replaces the old output
+            with contextlib.suppress(OutputError):
+                _swap_in(stage, out)
+        shutil.rmtree(stage, ignore_errors=True)
