@@ -349,9 +349,11 @@ def test_an_abandoned_thread_ends_when_the_app_finally_returns(hanging_wsgi):
     assert not stuck.is_alive()
 
 
-def test_an_app_raising_system_exit_is_a_500_not_a_lost_request(hanging_wsgi):
-    reply = post(hanging_wsgi, "http://app.test/exit", timeout=5)
-    assert (reply.status, reply.text) == (500, "SystemExit: the app called sys.exit")
+def test_an_app_raising_system_exit_is_an_error_not_a_lost_request(hanging_wsgi):
+    """Issue 14: not a 500 (the app tried to end the process); the worker stays usable."""
+    with pytest.raises(TransportError, match="raised SystemExit"):
+        post(hanging_wsgi, "http://app.test/exit", timeout=5)
+    assert post(hanging_wsgi, "http://app.test/fast", timeout=5).status == 200
 
 
 def test_an_asgi_request_awaiting_forever_is_cut_and_close_stays_prompt(tmp_path, monkeypatch):
@@ -504,3 +506,43 @@ def test_real_http_connection_closed_before_a_reply_is_named(http):
 def test_real_http_unusable_url_is_an_error_reply(http):
     reply = post(http, "notaurl://x/")
     assert reply.status is None and reply.error
+
+
+# ---- an app cannot end the process ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("raised", ["SystemExit(3)", "KeyboardInterrupt()"])
+def test_a_wsgi_handler_exiting_is_an_error_naming_the_app_and_line(tmp_path, raised):
+    (tmp_path / "quitter.py").write_text(
+        "def app(environ, start_response):\n"
+        f"    raise {raised}\n")
+    with make_transport(AppSettings(wsgi="quitter:app"), tmp_path) as transport:
+        with pytest.raises(TransportError) as info:
+            post(transport, "http://app.test/answer")
+    assert info.value.where == f"{tmp_path / 'quitter.py'}:2"
+    assert f"app 'quitter:app' raised {raised} while handling POST http://app.test/answer" \
+        in str(info.value)
+
+
+def test_an_asgi_handler_exiting_is_an_error_and_leaves_its_loop_running(tmp_path):
+    (tmp_path / "aquit.py").write_text(
+        "async def app(scope, receive, send):\n"
+        "    if scope['type'] != 'http':\n"
+        "        raise RuntimeError('no lifespan')\n"
+        "    if scope['path'] == '/quit':\n"
+        "        raise KeyboardInterrupt\n"
+        "    await send({'type': 'http.response.start', 'status': 200, 'headers': []})\n"
+        "    await send({'type': 'http.response.body', 'body': b'alive'})\n")
+    with make_transport(AppSettings(asgi="aquit:app"), tmp_path) as transport:
+        with pytest.raises(TransportError, match="raised KeyboardInterrupt"):
+            post(transport, "http://app.test/quit")
+        assert post(transport, "http://app.test/next").text == "alive"
+
+
+def test_a_module_calling_sys_exit_at_import_is_a_setup_error(tmp_path):
+    (tmp_path / "exits.py").write_text("import sys\nsys.exit('no config')\n")
+    with pytest.raises(TransportError) as info:
+        load_app("exits:app", tmp_path, kind="wsgi")
+    assert info.value.where == f"{tmp_path / 'exits.py'}:2"
+    assert "module 'exits' exited while importing" in str(info.value)
+    assert "SystemExit('no config')" in str(info.value)

@@ -40,20 +40,25 @@ class InProcessTransport(_ClientTransport):
     callbackTimeout, as for a server that never answers (plus a note), and its thread is
     abandoned: a daemon, which Python cannot kill and which cannot keep the process alive; it
     exits when the app returns, and meanwhile the app may see later requests concurrently.
-    An exception escaping the app becomes a 500 reply carrying the exception text."""
+    An exception escaping the app becomes a 500 reply carrying the exception text; a handler
+    that raises ``SystemExit`` or ``KeyboardInterrupt`` (trying to end the process) raises
+    TransportError naming the app (``name``) and the raising line: the scenario's error."""
 
     #: Wall seconds after which a request is a hang. Generous, so a slow machine or a loaded
     #: CI run never turns an answer into a timeout (which would break determinism).
     HANG_LIMIT = 30.0
 
     def _failure(self, exc: Exception) -> TransportReply:
+        if isinstance(exc, AppExit):   # not an answer: handed to send() on the caller's thread
+            raise exc
         # What a real server answers when the app raises; the body says what was raised.
         return TransportReply(500, f"{exc.__class__.__name__}: {exc}".encode(),
                               {"content-type": "text/plain; charset=utf-8"}, 0.0)
 
-    def __init__(self, wsgi_app, *, on_close=None) -> None:
+    def __init__(self, wsgi_app, *, on_close=None, name: str = "in-process app") -> None:
         transport = httpx2.WSGITransport(app=wsgi_app, raise_app_exceptions=True)
         super().__init__(httpx2.Client(transport=transport, follow_redirects=False))
+        self.name = name
         self._on_close = on_close
         self._worker: _Worker | None = None
         self.abandoned = 0   # requests cut off while the app was still running them
@@ -74,8 +79,13 @@ class InProcessTransport(_ClientTransport):
                     "clock): taken for a hang; its request thread was abandoned")
             return TransportReply(None, b"", {NOTE_HEADER: note}, timeout,
                                   timeout_error(timeout))
-        # What escaped even _ClientTransport.send's net (SystemExit, KeyboardInterrupt in the app)
-        return self._failure(reply) if isinstance(reply, BaseException) else reply
+        if isinstance(reply, BaseException):   # what escaped _ClientTransport.send's net
+            exited = _process_exit(reply)
+            if exited is not None:
+                raise _exit_error(f"app {self.name!r} raised {exited!r} while handling "
+                                  f"{method} {url}", exited)
+            return self._failure(reply)
+        return reply
 
     def close(self) -> None:
         if self._worker is not None:
@@ -85,6 +95,27 @@ class InProcessTransport(_ClientTransport):
         if self._on_close is not None:
             on_close, self._on_close = self._on_close, None
             on_close()
+
+
+class AppExit(Exception):
+    """An ASGI app's ``SystemExit``/``KeyboardInterrupt``, carried out of its event loop
+    (which it would otherwise stop) to the request that caused it."""
+
+
+def _process_exit(exc: BaseException) -> BaseException | None:
+    """The ``SystemExit``/``KeyboardInterrupt`` an app raised, if ``exc`` is or carries one."""
+    for cause in (exc, exc.__cause__):
+        if isinstance(cause, (SystemExit, KeyboardInterrupt)):
+            return cause
+    return None
+
+
+def _exit_error(message: str, exited: BaseException) -> TransportError:
+    frames = traceback.extract_tb(exited.__traceback__)
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else None
+    return TransportError(message, where=where,
+                          expected="an app that answers or raises an exception, never one "
+                                   "that exits the process")
 
 
 class _Worker:
@@ -171,6 +202,10 @@ def load_app(spec: str, base_dir: Path, *, kind: str):
         raise TransportError(f"app.{kind}: module {module_name!r} failed to import",
                              where=_where(exc, base_dir), expected="a module that imports cleanly",
                              got=f"{exc.__class__.__name__}: {exc}") from None
+    except (SystemExit, KeyboardInterrupt) as exc:   # the module tried to end the process
+        raise TransportError(f"app.{kind}: module {module_name!r} exited while importing",
+                             where=_where(exc, base_dir), got=repr(exc),
+                             expected="a module that imports without calling sys.exit()") from None
     target = module
     for part in attr.split("."):
         if not hasattr(target, part):
@@ -207,7 +242,10 @@ def _complete_responses(app):
                 state["finished"] = True
             await send(message)
 
-        await app(scope, receive, tracking_send)
+        try:
+            await app(scope, receive, tracking_send)
+        except (SystemExit, KeyboardInterrupt) as exc:   # would stop the event loop itself
+            raise AppExit(repr(exc)) from exc
         if scope["type"] != "http" or state["finished"]:
             return
         if not state["started"]:
