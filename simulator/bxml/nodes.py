@@ -46,8 +46,14 @@ DTMF_STRING = "dtmf_string"  # SendDtmf digits incl. pause chars
 CONF_NAME = "conf_name"
 SSML = "ssml"
 NONBLANK = "nonblank"    # free text that must not be blank
+UUI = "uui"              # RFC 7433 User-To-User values, each with ;encoding=base64|jwt
+DISPLAY_NAME = "display_name"  # free text without control characters
+LANGUAGES = "languages"  # comma-separated locales (en-US,es-US), one dialect per language
 
 CALLER_ID_WORDS = ("Restricted", "Anonymous", "Private", "Unavailable")
+#: The User-To-User encodings a BXML ``uui`` may declare (SipUri, Forward: SDK sip_uri.py,
+#: forward.py "Only base64 and jwt encoding are currently allowed").
+UUI_ENCODINGS = ("base64", "jwt")
 DIVERSION_TREATMENTS = ("none", "propagate", "stack")
 DIVERSION_REASONS = ("unknown", "user-busy", "no-answer", "unavailable", "unconditional",
                      "time-of-day", "do-not-disturb", "deflection", "follow-me",
@@ -386,14 +392,15 @@ class SipUri(Node):
     fallback_username: str | None = _str("fallbackUsername")
     fallback_password: str | None = _str("fallbackPassword")
     tag: str | None = _tag()
-    uui: str | None = _str("uui", max_len=256)
+    uui: str | None = _attr("uui", UUI, max_len=256)
 
 
 @attrs.frozen(kw_only=True, slots=False)
 class Transfer(Node):
     transfer_caller_id: str | None = _attr("transferCallerId", CALLER_ID)
     privacy: bool = _bool("privacy", False)
-    transfer_caller_display_name: str | None = _str("transferCallerDisplayName", max_len=256)
+    transfer_caller_display_name: str | None = _attr("transferCallerDisplayName", DISPLAY_NAME,
+                                                     max_len=256)
     call_timeout: float = _attr("callTimeout", NUMBER, 30.0, lo=1, hi=300)
     transfer_complete_url: str | None = _url("transferCompleteUrl")
     transfer_complete_method: str = _method("transferCompleteMethod")
@@ -456,9 +463,9 @@ class Forward(Node):
     diversion_treatment: str = _attr("diversionTreatment", ENUM, "none",
                                      choices=DIVERSION_TREATMENTS)
     diversion_reason: str = _attr("diversionReason", ENUM, "unknown", choices=DIVERSION_REASONS)
-    uui: str | None = _str("uui", max_len=256)
+    uui: str | None = _attr("uui", UUI, max_len=256)
     privacy: bool = _bool("privacy", False)
-    caller_display_name: str | None = _str("callerDisplayName", max_len=256)
+    caller_display_name: str | None = _attr("callerDisplayName", DISPLAY_NAME, max_len=256)
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -531,7 +538,7 @@ class StartTranscription(Node):
     destination: str | None = _attr("destination", WS_URL)
     stabilized: bool = _bool("stabilized", True)
     detect_language: bool = _bool("detectLanguage", False)
-    preferred_languages: str = _str("preferredLanguages", default="en-US")
+    preferred_languages: str = _attr("preferredLanguages", LANGUAGES, "en-US")
     params: tuple[Node, ...] = _children("CustomParam", hi=12)
 
 

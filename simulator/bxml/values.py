@@ -8,11 +8,16 @@ Strictness (docs/bxml.md): numbers are plain decimals (no ``nan``, ``inf``, expo
 accept an integral decimal such as ``5.0``; booleans ``true``/``false`` in any case; methods
 ``GET``/``POST`` (lower case accepted with warning BX407); URLs absolute ``http(s)`` or relative
 (an empty URL is an error); enum values exact, except voice/gender/locale which fold case.
+
+Three text rules are shared with the REST emulator's createCall checks (server/requests.py), so
+BXML and REST refuse the same values: ``uui_problem`` (RFC 7433 User-To-User values),
+``display_name_problem`` (no control characters) and, for BXML only, ``languages_problem``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from difflib import get_close_matches
 from urllib.parse import urlsplit
@@ -24,6 +29,10 @@ _INTEGRAL = re.compile(r"^[+-]?\d+(\.0*)?$")
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 _SIP = re.compile(r"^sips?:\S+$", re.IGNORECASE)
 _CONF_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+#: Unicode categories refused in display names: control characters (Cc: C0, DEL, C1, the
+#: new lines and tabs among them) and the line/paragraph separators (Zl, Zp).
+_CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 DTMF_KEYS = frozenset("0123456789*#ABCDabcd")
 DTMF_PAUSES = frozenset(",wW")
 
@@ -64,6 +73,84 @@ def _url_problem(what: str, raw: str, schemes: tuple[str, ...], relative: bool) 
         return None
     expected = " or ".join(f"{s}://" for s in schemes) + (" or a relative URL" if relative else "")
     return f"{what} must be {expected}, got {raw!r}"
+
+
+def _split_values(text: str) -> list[str]:
+    """``text`` cut at the commas outside double-quoted strings (SIP header value lists)."""
+    parts, start, quoted, escaped = [], 0, False, False
+    for i, ch in enumerate(text):
+        if escaped:
+            escaped = False
+        elif quoted and ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def uui_problem(what: str, raw: str, encodings: tuple[str, ...]) -> str | None:
+    """What is wrong with a User-To-User value, or None (RFC 7433 section 4).
+
+    ``raw`` is one or more comma-separated header values ``data;encoding=X[;param...]``; each
+    needs data and exactly one ``encoding`` parameter whose value is one of ``encodings``
+    (parameter names and values compared without case, as in SIP).
+    """
+    allowed = " or ".join(encodings)
+    values = _split_values(raw)
+    for number, value in enumerate(values, 1):
+        which = f"{what} value {number} ({value.strip()!r})" if len(values) > 1 else \
+            f"{what} {value.strip()!r}"
+        data, *params = value.split(";")
+        if not data.strip():
+            return (f"{which} has no data before its parameters (RFC 7433: "
+                    f"data;encoding={allowed})")
+        found = [p.partition("=")[2].strip() for p in params
+                 if p.partition("=")[0].strip().lower() == "encoding"]
+        if not found:
+            return (f"{which} has no encoding parameter; RFC 7433 needs one, e.g. "
+                    f"{data.strip() + ';encoding=' + encodings[0]!r} ({allowed})")
+        if len(found) > 1:
+            return f"{which} has {len(found)} encoding parameters; one is allowed"
+        if found[0].lower() not in encodings:
+            return f"{which} has encoding={found[0]}; allowed: {', '.join(encodings)}"
+    return None
+
+
+def display_name_problem(what: str, raw: str) -> str | None:
+    """None, or why a caller display name is refused: it may not contain control characters
+    such as new lines (SDK transfer.py / forward.py, voice-api.md §3.1 displayName)."""
+    for position, ch in enumerate(raw, 1):
+        if unicodedata.category(ch) in _CONTROL_CATEGORIES:
+            return (f"{what} may not contain control characters such as new lines, got "
+                    f"{ch!r} at character {position}")
+    return None
+
+
+def languages_problem(what: str, raw: str) -> str | None:
+    """None, or why a ``preferredLanguages`` list is refused: comma-separated locales such as
+    ``en-US,es-US`` with one dialect per language (SDK start_transcription.py)."""
+    seen: dict[str, str] = {}
+    for number, item in enumerate(raw.split(","), 1):
+        locale = item.strip()
+        if not locale:
+            return (f"{what} must be a comma-separated list of locales such as en-US,es-US; "
+                    f"item {number} of {raw!r} is empty")
+        if not _LOCALE.match(locale):
+            return f"{what} must list locales such as en-US or es-US, got {locale!r}"
+        language = locale.split("-")[0].lower()
+        if language in seen:
+            return (f"{what} allows one dialect per language, got {seen[language]!r} and "
+                    f"{locale!r}")
+        seen[language] = locale
+    return None
+
+
+_TEXT_RULES = {n.UUI: lambda xml, raw: uui_problem(xml, raw, n.UUI_ENCODINGS),
+               n.DISPLAY_NAME: display_name_problem, n.LANGUAGES: languages_problem}
 
 
 def convert_attr(spec: n.AttrSpec, raw: str) -> tuple[object, list[Problem]]:
@@ -132,6 +219,10 @@ def convert_attr(spec: n.AttrSpec, raw: str) -> tuple[object, list[Problem]]:
             return spec.default, [("BX203", f"{spec.xml} must be an E.164 number or a SIP URI, "
                                             f"got {raw!r}")]
         value = raw.strip()
+    elif kind in _TEXT_RULES:
+        problem = _TEXT_RULES[kind](spec.xml, raw)
+        if problem:
+            return spec.default, [("BX203", problem)]
     if spec.max_len is not None and isinstance(value, str) and len(value) > spec.max_len:
         return spec.default, [("BX204", f"{spec.xml} is {len(value)} characters long, "
                                         f"at most {spec.max_len} allowed")]

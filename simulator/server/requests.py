@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from simulator.bxml.values import display_name_problem, uui_problem
 from simulator.scenario import model
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
@@ -30,6 +31,9 @@ MAX_URL = 2048
 MAX_CREDENTIAL = 1024
 MAX_TAG = 4096
 MAX_DISPLAY_NAME = 256
+MAX_UUI = 350
+#: createCall ``uui`` encodings (voice-api.md §3.1; BXML allows only base64 and jwt).
+UUI_ENCODINGS = ("jwt", "base64", "hex")
 
 
 class ApiError(Exception):
@@ -365,4 +369,14 @@ def _extras(body: dict) -> dict[str, Any]:
     if name is not None and (not isinstance(name, str) or len(name) > MAX_DISPLAY_NAME):
         raise ApiError(400, f"Invalid 'displayName': a string of at most {MAX_DISPLAY_NAME} "
                             f"characters")
+    problem = name is not None and display_name_problem("displayName", name)
+    if problem:
+        raise ApiError(400, f"Invalid 'displayName': {problem}")
+    uui = extras.get("uui")
+    if uui is not None and (not isinstance(uui, str) or len(uui) > MAX_UUI):
+        raise ApiError(400, f"Invalid 'uui': a string of at most {MAX_UUI} characters, "
+                            f"parameters and separators included")
+    problem = uui is not None and uui_problem("uui", uui, UUI_ENCODINGS)
+    if problem:
+        raise ApiError(400, f"Invalid 'uui': {problem}")
     return extras

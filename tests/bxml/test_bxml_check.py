@@ -216,3 +216,100 @@ def test_lenient_mode_warns_and_uses_the_defaults():
 def test_lenient_mode_keeps_other_problems_errors(doc, code):
     assert [(d.code, d.severity) for d in lint_bxml(doc, strict=False)
             if d.code == code] == [(code, "error")]
+
+
+# ---- attribute rules of the SDK docstrings (issue 17) -------------------------------------------
+# uui: bandwidth/models/bxml/verbs/sip_uri.py and forward.py ("Must include the encoding parameter
+# as specified in RFC 7433. Only base64 and jwt encoding are currently allowed"); display names:
+# transfer.py / forward.py ("May not exceed 256 characters nor contain control characters such as
+# new lines"); preferredLanguages: start_transcription.py ("Only one dialect per language is
+# allowed"); spec bxml-verbs.md §7.1, §7.4, §8.3.
+
+SIP = "<Transfer><SipUri{}>sip:agent@pbx.example.com</SipUri></Transfer>"
+FORWARD = '<Forward to="sip:agent@pbx.example.com"{}/>'
+TRANSFER = "<Transfer{}><PhoneNumber>+15555550123</PhoneNumber></Transfer>"
+TRANSCRIPTION = "<StartTranscription{}/>"
+
+
+@pytest.mark.parametrize("verb", [SIP, FORWARD], ids=["SipUri", "Forward"])
+@pytest.mark.parametrize("uui, fragment", [
+    ("abc", "has no encoding parameter; RFC 7433 needs one, e.g. 'abc;encoding=base64'"),
+    ("abc;purpose=isdn-uui", "has no encoding parameter"),
+    ("abc;encoding=hex", "has encoding=hex; allowed: base64, jwt"),   # createCall only
+    ("abc;encoding=gzip", "has encoding=gzip"),
+    (";encoding=jwt", "has no data before its parameters"),
+    ("abc;encoding=jwt;encoding=base64", "2 encoding parameters"),
+    ("abc;encoding=base64,def", "value 2 ('def') has no encoding parameter"),
+    ("abc;encoding=base64,", "value 2 ('') has no data"),
+])
+def test_uui_needs_an_rfc7433_encoding_of_base64_or_jwt(verb, uui, fragment):
+    problems = [d for d in lint_bxml(doc(verb.format(f' uui="{uui}"'))) if d.is_error]
+    assert [(d.code, d.line) for d in problems] == [("BX203", 2)]
+    assert fragment in problems[0].message
+
+
+@pytest.mark.parametrize("verb", [SIP, FORWARD], ids=["SipUri", "Forward"])
+@pytest.mark.parametrize("uui", [
+    "bXl1dWk=;encoding=base64",                       # base64 data ('=' is fine)
+    "eyJhbGciOiJIUzI1NiJ9.e30.c2ln;encoding=jwt",      # a JWT
+    "abc;encoding=BASE64",                            # SIP parameter values fold case
+    "abc;purpose=isdn-uui;encoding=jwt",              # other RFC 7433 parameters allowed
+    "abc;encoding=base64,tok.en.x;encoding=jwt",      # the SDK's WebRTC helper's two values
+    '"a,b";encoding=base64',                          # a comma inside quoted data
+])
+def test_uui_with_an_allowed_encoding_is_valid(verb, uui):
+    assert lint_bxml(doc(verb.format(f" uui='{uui}'"))) == []
+
+
+def test_phone_number_uui_is_a_plain_list_as_the_sdk_documents_it():
+    # phone_number.py: "A comma-separated list of 'User-To-User' headers ... 350 characters";
+    # no encoding requirement is stated for PhoneNumber.
+    text = doc("<Transfer><PhoneNumber uui='a,b'>+15555550123</PhoneNumber></Transfer>")
+    assert lint_bxml(text) == []
+
+
+@pytest.mark.parametrize("verb, attr", [(TRANSFER, "transferCallerDisplayName"),
+                                        (FORWARD, "callerDisplayName")])
+@pytest.mark.parametrize("name, shown", [("Bob&#10;Smith", r"'\n' at character 4"),
+                                         ("Bob&#9;", r"'\t' at character 4"),
+                                         ("&#127;Bob", r"'\x7f' at character 1"),
+                                         ("Bob\u2028", r"'\u2028'")])
+def test_display_names_may_not_contain_control_characters(verb, attr, name, shown):
+    problems = [d for d in lint_bxml(doc(verb.format(f' {attr}="{name}"'))) if d.is_error]
+    assert [(d.code, d.line) for d in problems] == [("BX203", 2)]
+    assert f"{attr} may not contain control characters such as new lines" in problems[0].message
+    assert shown in problems[0].message
+
+
+@pytest.mark.parametrize("verb, attr", [(TRANSFER, "transferCallerDisplayName"),
+                                        (FORWARD, "callerDisplayName")])
+def test_a_display_name_with_spaces_and_accents_is_valid(verb, attr):
+    assert lint_bxml(doc(verb.format(f' {attr}="José  Álvarez (Sales)"'))) == []
+
+
+@pytest.mark.parametrize("languages, fragment", [
+    ("en-US,en-GB", "one dialect per language, got 'en-US' and 'en-GB'"),
+    ("es-US,en-US,ES-MX", "got 'es-US' and 'ES-MX'"),
+    ("en-US,en-US", "got 'en-US' and 'en-US'"),
+    ("en-US,,es-US", "item 2 of 'en-US,,es-US' is empty"),
+    ("", "item 1 of '' is empty"),
+    ("english", "locales such as en-US or es-US, got 'english'"),
+    ("en_US", "got 'en_US'"),
+])
+def test_preferred_languages_allow_one_dialect_per_language(languages, fragment):
+    problems = [d for d in lint_bxml(doc(TRANSCRIPTION.format(
+        f' preferredLanguages="{languages}"'))) if d.is_error]
+    assert [(d.code, d.line) for d in problems] == [("BX203", 2)]
+    assert fragment in problems[0].message
+
+
+@pytest.mark.parametrize("languages", ["en-US", "en-US,es-US", "en-US, es-MX, fr-CA", "de"])
+def test_preferred_languages_of_distinct_languages_are_valid(languages):
+    assert lint_bxml(doc(TRANSCRIPTION.format(f' preferredLanguages="{languages}"'))) == []
+
+
+def test_the_rules_refuse_a_document_in_run_too():
+    with pytest.raises(BxmlError, match="no encoding parameter"):
+        parse_bxml(doc(FORWARD.format(' uui="abc"')))
+    with pytest.raises(BxmlError, match="one dialect"):   # lenient mode: BX203 stays an error
+        parse_bxml(doc(TRANSCRIPTION.format(' preferredLanguages="en-US,en-GB"')), strict=False)

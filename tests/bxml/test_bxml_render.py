@@ -61,6 +61,15 @@ def _attr_values(spec: n.AttrSpec):
         return _E164 | st.sampled_from(n.CALLER_ID_WORDS)
     if kind == n.DESTINATION:
         return _E164 | _SIP
+    if kind == n.UUI:   # RFC 7433 values with an allowed encoding (values.uui_problem)
+        value = st.builds(lambda d, e: f"{d};encoding={e}", st.text(_SAFE, min_size=1, max_size=20),
+                          st.sampled_from(n.UUI_ENCODINGS))
+        return st.lists(value, min_size=1, max_size=3).map(",".join)
+    if kind == n.LANGUAGES:   # one dialect per language (values.languages_problem)
+        return st.sets(st.sampled_from(["en", "es", "fr", "de"]), min_size=1).map(
+            lambda langs: ",".join(f"{lang}-US" for lang in sorted(langs)))
+    if kind == n.DISPLAY_NAME:
+        return _string(spec.max_len).filter(lambda s: "\t" not in s and "\n" not in s)
     return _string(spec.max_len)
 
 

@@ -110,6 +110,30 @@ def test_create_call_refuses_invalid_bodies_with_400(emulator, body, says):
     assert says in error(client.post(f"{BASE}/calls", json=body), 400)
 
 
+# createCall displayName and uui (voice-api.md §3.1; bandwidth.yml createCall: displayName "May not
+# exceed 256 characters nor contain control characters such as new lines", uui "Only 'jwt',
+# 'base64' and 'hex' encodings are allowed. The entire value cannot exceed 350 characters"):
+# the same rules as BXML (simulator/bxml/values.py), with hex allowed.
+@pytest.mark.parametrize("fields, says", [
+    (dict(displayName="Bob\nSmith"), "Invalid 'displayName': displayName may not contain "
+                                     "control characters such as new lines, got '\\n'"),
+    (dict(uui="abc"), "Invalid 'uui': uui 'abc' has no encoding parameter"),
+    (dict(uui="abc;encoding=gzip"), "has encoding=gzip; allowed: jwt, base64, hex"),
+    (dict(uui="a;encoding=jwt," + "b" * 340 + ";encoding=hex"), "at most 350 characters"),
+    (dict(uui=7), "Invalid 'uui': a string"),
+])
+def test_create_call_refuses_a_bad_display_name_or_uui(fields, says):
+    with pytest.raises(requests.ApiError) as info:
+        requests.create_call(create_body(**fields))
+    assert info.value.status == 400 and says in info.value.description
+
+
+def test_create_call_accepts_hex_uui_values_and_a_plain_display_name():
+    parsed = requests.create_call(create_body(displayName="José Álvarez",
+                                              uui="00ff;encoding=hex,eyJ9.e30.x;encoding=jwt"))
+    assert parsed.extras["uui"] == "00ff;encoding=hex,eyJ9.e30.x;encoding=jwt"
+
+
 def test_create_call_with_another_content_type_is_415_and_bad_json_400(emulator):
     _, client = emulator
     assert "not supported" in error(client.post(f"{BASE}/calls", content=b"x=1", headers={
