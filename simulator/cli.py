@@ -25,15 +25,27 @@ def main() -> None:
 @click.option("--context", type=click.Choice(["call", "transferAnswer", "conference"]),
               default="call", show_default=True,
               help="Where the documents run (verbs allowed there, spec section 9).")
+@click.option("--origin", type=click.Choice(["reply", "put"]), default="reply",
+              show_default=True,
+              help="What the documents are: webhook replies (root <Response>) or PUT .../bxml "
+                   "bodies (<Bxml> or <Response>; call or conference context).")
 @click.option("--lenient", is_flag=True,
               help="Unknown attributes and out-of-range optional values are warnings.")
 @click.pass_context
 def lint(ctx: click.Context, files: tuple[str, ...], output_format: str, context: str,
-         lenient: bool) -> None:
-    """Check BXML FILEs; exit 1 when any has an error (warnings alone exit 0)."""
+         origin: str, lenient: bool) -> None:
+    """Check BXML FILEs; exit 1 when any has an error (warnings alone exit 0).
+
+    The rules are the ones `run` applies to a document of that context and origin."""
     import json
 
     from simulator.bxml.check import lint_bxml
+    from simulator.bxml.nodes import roots_for
+
+    try:
+        roots = roots_for(context, origin)
+    except ValueError as exc:
+        raise click.UsageError(f"--context {context} --origin {origin}: {exc}") from None
 
     found = []
     for path in files:
@@ -43,7 +55,7 @@ def lint(ctx: click.Context, files: tuple[str, ...], output_format: str, context
             click.echo(f"Error: cannot read {path}: {exc.strerror or exc}", err=True)
             ctx.exit(2)
         found += [(path, d) for d in lint_bxml(data, source=path, context=context,
-                                               strict=not lenient)]
+                                               roots=roots, strict=not lenient)]
     if output_format == "json":
         click.echo(json.dumps([d.to_dict(path) for path, d in found], indent=2))
     else:

@@ -127,6 +127,9 @@ class Builder:
         if tag not in roots:
             hint = get_close_matches(tag, roots, n=1)
             more = f"; did you mean <{hint[0]}>?" if hint else ""
+            if tag in n.ROOT_NAMES:   # the right root for another origin (nodes.ORIGINS)
+                more = (f"; <{tag}> is the root of PUT .../bxml bodies only, a webhook reply "
+                        f"is a <Response> (spec README ambiguity 8)")
             self.add("BX006", f"root element must be {' or '.join(f'<{r}>' for r in roots)}, "
                               f"got <{tag}>{more}", 0)
             return None

@@ -559,6 +559,25 @@ CATALOGUE: dict[str, type[Node]] = {
     )},
 }
 ROOT_NAMES = ("Response", "Bxml")
+
+# Where a document comes from decides its root (spec README ambiguity 8, Bandwidth's docs): a
+# webhook's reply is a <Response>; a PUT .../calls/{id}/bxml or .../conferences/{id}/bxml body
+# may be <Bxml> (the docs' examples) or <Response>. transferAnswer BXML only ever comes as the
+# reply to transferAnswer.
+ORIGINS: dict[str, tuple[str, ...]] = {"reply": ("Response",), "put": ("Response", "Bxml")}
+PUT_CONTEXTS = ("call", "conference")
+
+
+def roots_for(context: str, origin: str) -> tuple[str, ...]:
+    """The roots allowed for a document of ``context`` that came as ``origin`` (``"reply"`` or
+    ``"put"``): THE rule that lint, the engine, the bare-document loader and the REST emulator
+    all apply. ValueError for an unknown origin or a PUT in a context that has none."""
+    if origin not in ORIGINS:
+        raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, got {origin!r}")
+    if origin == "put" and context not in PUT_CONTEXTS:
+        raise ValueError(f"{context} BXML is never a PUT body (only the reply to its webhook); "
+                         f"PUT bodies are {' or '.join(PUT_CONTEXTS)} BXML")
+    return ORIGINS[origin]
 NOUN_NAMES = tuple(name for name, cls in CATALOGUE.items() if cls.KIND == "noun")
 
 # Where each verb may appear (spec §9). "transferAnswer" = BXML run on a Transfer B-leg;

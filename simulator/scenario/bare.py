@@ -23,6 +23,7 @@ from pathlib import Path
 
 import attrs
 
+from simulator.bxml.nodes import roots_for
 from simulator.bxml.parse import parse_bxml
 from simulator.errors import ScenarioError
 from simulator.scenario import model
@@ -70,7 +71,9 @@ def bare_scenario(path: Path, steps: list[tuple[str, str | None]], *,
     except OSError as exc:
         raise ScenarioError("cannot read BXML document", where=str(path),
                             got=exc.strerror or str(exc)) from None
-    tree = parse_bxml(data, source=str(path))  # bad bytes are BX005 at their line:col
+    # The answer webhook's reply, so <Response> only, as run has it; bad bytes are BX005 at
+    # their line:col.
+    tree = parse_bxml(data, source=str(path), roots=roots_for("call", "reply"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:  # well-formed in another declared encoding

@@ -338,12 +338,13 @@ def _api_base(request: Request) -> str:
 
 def _check_bxml(text: str, *, context: str = "call") -> None:
     """400 for a body that is not BXML ``context`` may run (conference: its verbs only)."""
+    from simulator.bxml.nodes import roots_for
     from simulator.bxml.parse import parse_bxml
     from simulator.errors import BxmlError
 
     source = "PUT conference bxml" if context == "conference" else "PUT bxml"
     try:
-        parse_bxml(text, source=source, context=context, roots=("Response", "Bxml"))
+        parse_bxml(text, source=source, context=context, roots=roots_for(context, "put"))
     except BxmlError as error:
         raise ApiError(400, f"Invalid BXML: {error}") from None
 

@@ -86,10 +86,18 @@ def test_malformed_and_binary_files_are_diagnostics_not_crashes(tmp_path):
 
 
 def test_context_option_applies_spec_section_9(tmp_path):
-    paths = _files(tmp_path, conf="<Bxml><Pause/></Bxml>")
+    paths = _files(tmp_path, conf="<Response><Pause/></Response>")
     assert CliRunner().invoke(main, ["lint", str(paths["conf"])]).exit_code == 0
     result = CliRunner().invoke(main, ["lint", "--context", "conference", str(paths["conf"])])
     assert result.exit_code == 1 and "BX103" in result.output
+
+
+def test_origin_option_decides_the_root_readme_ambiguity_8(tmp_path):
+    # Webhook replies (the default) are <Response>; PUT .../bxml bodies may be <Bxml>.
+    paths = _files(tmp_path, put="<Bxml><Pause/></Bxml>")
+    reply = CliRunner().invoke(main, ["lint", str(paths["put"])])
+    assert reply.exit_code == 1 and "BX006" in reply.output
+    assert CliRunner().invoke(main, ["lint", "--origin", "put", str(paths["put"])]).exit_code == 0
 
 
 def test_lenient_option_turns_unknown_attributes_into_warnings(tmp_path):
