@@ -7,7 +7,7 @@ outside world:
   the delivery policy of ``simulator.delivery.deliver`` (fallback, retries, auth, timeouts in
   virtual time);
 * ``<PlayAudio>`` media is fetched with a GET through the same transport and decoded by
-  ``audio.sink.decode_audio``; the caller's ``play`` files are read up front with ``read_audio``;
+  ``audio.sink.decode_playable`` (WAV and MP3 only, as Bandwidth: audio/playback.py); the caller's ``play`` files are read up front with ``read_audio``;
 * with ``tts: espeak`` (opt-in) SpeakSentence text and caller ``say`` steps are spoken by
   espeak-ng (``audio.tts``), checked to be installed before the run starts;
 * each finished recording is rendered segment by segment from the leg's media tracks with
@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.audio.sink import RecordingSink, decode_audio, read_audio
+from simulator.audio.sink import RecordingSink, decode_playable, read_audio
 from simulator.audio.synth import render
 from simulator.audio.tts import EspeakVoice
 from simulator.delivery import USER_AGENT, basic_auth, deliver
@@ -176,9 +176,9 @@ def fetch_audio(transport: Transport, effect: FetchAudio, timeout: float) -> Fet
     if not 200 <= reply.status < 300:
         return FetchedAudio(None, f"HTTP {reply.status}", reply.elapsed)
     try:
-        samples = decode_audio(reply.content, effect.url)
-    except MediaError as error:
-        return FetchedAudio(None, str(error), reply.elapsed)
+        samples = decode_playable(reply.content, effect.url, reply.headers.get("content-type"))
+    except MediaError as error:  # the engine's message names the URL already
+        return FetchedAudio(None, str(error).removeprefix(f"{error.where}: "), reply.elapsed)
     return FetchedAudio(samples, None, reply.elapsed)
 
 

@@ -94,6 +94,58 @@ def test_play_audio_is_fetched_through_the_transport_and_caller_files_are_played
     assert audio[6000:8000].mean() == pytest.approx(0.2, abs=0.01)  # caller's file alone
 
 
+@pytest.mark.parametrize("name, file_format, subtype", [
+    ("hold.ogg", "OGG", "VORBIS"), ("hold.flac", "FLAC", "PCM_16"), ("hold.aiff", "AIFF", "PCM_16"),
+    ("hold.wav", "WAV", "FLOAT"),
+])
+def test_play_audio_of_a_format_bandwidth_does_not_play_ends_the_call(tmp_path, name,
+                                                                        file_format, subtype):
+    # playAudio docs: "ONLY .wav and .mp3 files as are supported"; disconnect docs give
+    # unsupported media as the example of application-error (spec §3.2, README #22).
+    path = tmp_path / name
+    soundfile.write(path, np.full(8000, 0.3, np.float32), 8000, format=file_format,
+                    subtype=subtype)
+    bxml = (f"<Response><StartRecording/><Pause duration='1'/><PlayAudio>/media/{name}"
+            "</PlayAudio><SpeakSentence>never heard</SpeakSentence></Response>")
+    s = Scenario(name="media", app=AppSettings(bxml=bxml, routes={f"/media/{name}": Route(file=path)}),
+                 base_dir=tmp_path)
+    out = tmp_path / "out"
+    data = simulate(s, out).to_json()
+    call = data["calls"][0]
+    assert call["disconnectCause"] == "application-error"
+    assert call["errorMessage"].startswith(f"PlayAudio http://app.test/media/{name}: cannot play "
+                                           f"audio; expected WAV")
+    assert f"got {file_format} {subtype} audio served as" in call["errorMessage"]
+    assert not [e for e in data["timeline"] if e["verb"] == "SpeakSentence"]
+    rec = data["recordings"][0]   # the recording made before the failure is kept
+    assert rec["endReason"] == "call-ended" and (out / rec["file"]).is_file()
+
+
+@pytest.mark.parametrize("name, file_format", [("hold.wav", "WAV"), ("hold.mp3", "MP3")])
+def test_play_audio_plays_wav_and_mp3(tmp_path, name, file_format):
+    path = tmp_path / name
+    soundfile.write(path, np.full(8000, 0.3, np.float32), 8000, format=file_format)
+    s = Scenario(name="media", app=AppSettings(
+        bxml=f"<Response><PlayAudio>/media/{name}</PlayAudio></Response>",
+        routes={f"/media/{name}": Route(file=path)}), base_dir=tmp_path)
+    call = simulate(s).to_json()["calls"][0]
+    assert (call["disconnectCause"], call["errorMessage"]) == ("hangup", None)
+
+
+def test_play_audio_format_follows_the_content_type_before_the_extension(tmp_path):
+    # "The audio format is determined by the HTTP Content-Type header in the response": a WAV
+    # file served as audio/mpeg is read as MP3 and cannot play.
+    path = tmp_path / "hold.wav"
+    soundfile.write(path, np.full(8000, 0.3, np.float32), 8000)
+    s = Scenario(name="media", app=AppSettings(
+        bxml="<Response><PlayAudio>/media/hold.wav</PlayAudio></Response>",
+        routes={"/media/hold.wav": Route(file=path, content_type="audio/mpeg")}),
+        base_dir=tmp_path)
+    call = simulate(s).to_json()["calls"][0]
+    assert call["disconnectCause"] == "application-error"
+    assert "served as audio/mpeg (so read as MP3)" in call["errorMessage"]
+
+
 def test_scenario_file_is_reported_relative_to_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     s = Scenario(name="f", file=tmp_path / "sc" / "x.yaml", app=AppSettings(bxml="<Response/>"))

@@ -4,7 +4,8 @@
   8 kHz), so a three-hour recording never sits in memory. Closing is idempotent and happens on
   errors too, so a file written before a failure stays a valid, playable file.
 - `read_audio` / `decode_audio` turn a file (or bytes fetched over HTTP) into 8 kHz mono float32,
-  downmixing and resampling as needed; `audio_info` reports a file's shape without decoding it.
+  downmixing and resampling as needed; `decode_playable` does so for PlayAudio media only if
+  Bandwidth plays it (WAV or MP3 as selected by content type/extension: audio/playback.py); `audio_info` reports a file's shape without decoding it.
 - `iter_blocks` streams a file as it is (native rate, every channel kept) block by block, for
   readers of long recordings (the report's waveform) that must not hold the whole file.
 Problems with a user's file raise `MediaError` naming the file and what was expected.
@@ -23,6 +24,7 @@ import numpy as np
 import soundfile
 
 from ..errors import MediaError
+from .playback import WHAT_PLAYS, Selected, selected_format, unplayable
 from .synth import SAMPLE_RATE
 
 _SFE_SYSTEM = 2  # libsndfile's error code for a failed system call (write, seek)
@@ -194,14 +196,30 @@ def iter_blocks(path: str | os.PathLike,
 
 
 def decode_audio(data: bytes, name: str) -> np.ndarray:
-    """Audio bytes (e.g. a PlayAudio URL's body) as 8 kHz mono float32; `name` is for errors."""
+    """Audio bytes as 8 kHz mono float32, whatever soundfile reads; `name` is for errors."""
+    return _decode(data, name, _READABLE, None)
+
+
+def decode_playable(data: bytes, url: str, content_type: str | None) -> np.ndarray:
+    """A PlayAudio response's body as 8 kHz mono float32, if Bandwidth plays it: WAV or MP3 as
+    its content type or URL selects (audio/playback.py); else `MediaError`."""
+    return _decode(data, url, WHAT_PLAYS, selected_format(content_type, url))
+
+
+def _decode(data: bytes, name: str, expected: str, played_as: Selected | None) -> np.ndarray:
     if not data:
-        raise MediaError("empty audio", where=name, expected=_READABLE, got="0 bytes")
+        raise MediaError("empty audio", where=name, expected=expected, got="0 bytes")
     try:
-        samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        with soundfile.SoundFile(io.BytesIO(data)) as file:
+            problem = played_as and unplayable(played_as, file.format, file.subtype)
+            if problem:
+                raise MediaError("cannot play audio", where=name, expected=expected,
+                                 got=problem)
+            samples, rate = file.read(dtype="float32", always_2d=True), file.samplerate
     except (soundfile.SoundFileError, RuntimeError) as exc:
-        raise MediaError("cannot decode audio", where=name, expected=_READABLE,
-                         got=f"{_reason(exc)} ({len(data)} bytes)") from None
+        why = f" {played_as.why}" if played_as else ""
+        raise MediaError("cannot decode audio", where=name, expected=expected,
+                         got=f"{_reason(exc)} ({len(data)} bytes{why})") from None
     return to_mono_8k(samples, rate)
 
 
