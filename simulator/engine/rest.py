@@ -39,7 +39,8 @@ from simulator.engine.context import Context, Document, read_bxml, sync_webhook
 from simulator.engine.documents import outbound_flow
 from simulator.engine.legs import Leg
 from simulator.engine.rest_conference import perform_on_conference
-from simulator.engine.rest_requests import Refused, carry_out
+from simulator import rest_rules as rules
+from simulator.engine.rest_requests import Refused, carry_out, refused_update
 from simulator.engine.signals import EndCall, Interrupted
 from simulator.engine.simulation import Simulation
 from simulator.errors import BxmlError
@@ -130,6 +131,9 @@ def interrupt(sim: Simulation, leg: Leg, exc: BaseException) -> None:
 
 
 def update_call(sim: Simulation, leg: Leg, update: model.UpdateCall) -> int:
+    refusal = refused_update(rules.CALL_UPDATE, update)
+    if refusal is not None:
+        raise refusal
     if update.state == "completed":
         cause = "cancel" if leg.direction == "outbound" and not leg.answered else "hangup"
         interrupt(sim, leg, EndCall(cause))
@@ -179,9 +183,9 @@ def _just(document: Document):
 def update_recording(sim: Simulation, leg: Leg, state: str) -> int:
     recorder = sim.rt(leg).recorder
     current = recorder.current
-    if current is None:
-        raise Refused(409, f"call {leg.call_id} has no StartRecording recording to "
-                           f"{'pause' if state == 'paused' else 'resume'}")
+    refusal = rules.recording_refusal(current is not None, state)
+    if refusal is not None:
+        raise Refused(refusal.status, f"call {leg.call_id} {refusal.reason}")
     changed = recorder.pause(sim.now) if state == "paused" else recorder.resume(sim.now)
     if changed:
         kind = "recording-pause" if state == "paused" else "recording-resume"

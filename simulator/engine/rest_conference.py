@@ -32,7 +32,8 @@ conferenceId (when one existed), error (when refused), ...}``.
 from __future__ import annotations
 
 from simulator.engine.context import read_bxml
-from simulator.engine.rest_requests import Refused, carry_out
+from simulator import rest_rules as rules
+from simulator.engine.rest_requests import Refused, carry_out, refused_update
 from simulator.engine.simulation import Simulation
 from simulator.engine.verbs.conference import Room, rooms
 from simulator.errors import BxmlError
@@ -91,11 +92,12 @@ def _describe(action: model.RestAction) -> dict:
 
 def update_conference(sim: Simulation, room: Room, action: model.RestAction, detail: dict) -> int:
     update = action.update_conference
+    refusal = refused_update(rules.CONFERENCE_UPDATE, update)
+    if refusal is not None:
+        raise refusal
     if update.status == "completed":
         room.complete()
         return 204
-    if update.redirect_url is None:
-        raise Refused(400, "redirectUrl is required when status is active (voice-api.md §7.3)")
     room.redirect(update)
     return 204
 

@@ -5,6 +5,9 @@ returns its HTTP status or raises :class:`Refused` with the error status the pla
 :func:`carry_out` runs it and logs one timeline entry of kind ``rest``: ``detail = {action,
 status, ...what the request asked...}``, plus ``error`` (why) when it was refused.
 
+:func:`refused_update` applies the state rules of an update (simulator/rest_rules.py, the
+rules the scenario loader and the emulator apply too) to one built in Python.
+
 Both modules import this one, so neither needs the other at import time.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from simulator import rest_rules as rules
 from simulator.engine.simulation import Simulation
 from simulator.scenario import model
 
@@ -22,6 +26,22 @@ class Refused(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+def refused_update(rule: rules.UpdateRule,
+                   update: model.UpdateCall | model.UpdateConference) -> Refused | None:
+    """400 for an update its rule refuses (a bad state; active without redirect_url). The
+    front doors (loader, emulator) refuse it before it gets here; what they cannot see (the
+    fields a model object holds by default) is not checked again."""
+    key = rule.state_key
+    problems = rules.update_problems(rule, getattr(update, key),
+                                     {"redirect_url": update.redirect_url})
+    if not problems:
+        return None
+    if problems[0].code == rules.BAD_VALUE:
+        return Refused(400, f"{key} must be active or completed, got {problems[0].value!r} "
+                            f"({rule.section})")
+    return Refused(400, f"redirectUrl is required when {key} is active ({rule.section})")
 
 
 def carry_out(sim: Simulation, action: model.RestAction, request: Callable[[], int], *,

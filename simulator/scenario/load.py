@@ -17,7 +17,6 @@ import io
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from cattrs.errors import (AttributeValidationNote, ForbiddenExtraKeysError,
                            IterableValidationNote)
@@ -25,6 +24,7 @@ import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from simulator import rest_rules as rules
 from simulator.bxml.nodes import VERB_NAMES
 from simulator.errors import ScenarioError
 from simulator.scenario import model, schema
@@ -39,23 +39,30 @@ _MODULE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _URL = re.compile(r"^https?://[^\s/]+")
 _CALL_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _URL_EXPECTED = "an http:// or https:// URL, or a path such as /answer"
-MAX_URL, MAX_CREDENTIAL = 2048, 1024  # createCall limits (voice-api.md §3.1)
 #: ``machine_detection`` keys that only matter to machineDetectionComplete's delivery.
 _AMD_DELIVERY = ("callback_url", "callback_method", "username", "password", "fallback_url",
                  "fallback_method", "fallback_username", "fallback_password")
+#: How the loader words a bad ``state``/``status`` and a missing redirect_url of each update
+#: (the rules themselves: simulator/rest_rules.py).
+_UPDATE_WORDS = {
+    rules.CALL_UPDATE: ("active or completed", "redirect_url (state: active redirects)"),
+    rules.CONFERENCE_UPDATE: ("active (redirect) or completed (end the conference)",
+                              "redirect_url (status: active sends conferenceRedirect there), "
+                              "or status: completed"),
+}
 
 
 def _url_problem(value: str) -> str | None:
-    """What a webhook URL (absolute http(s), or relative to base_url) should be, if it is not."""
-    if not value.strip() or any(ch.isspace() for ch in value):
+    """What a webhook URL (absolute http(s), or relative to base_url) should be, if it is not
+    (rest_rules.url_problem; its length is the caller's: ``_Builder.url``)."""
+    problem = rules.url_problem("url", value, relative_ok=True)
+    if problem is None or problem.code == rules.TOO_LONG:
+        return None
+    if problem.reason == rules.SPACES:
         return _URL_EXPECTED + " (no spaces)"
-    try:
-        parts = urlsplit(value)
-    except ValueError as exc:  # e.g. a malformed IPv6 host "http://[bad"
-        return f"a valid URL ({exc})"
-    if parts.scheme and (parts.scheme.lower() not in ("http", "https") or not parts.netloc):
-        return _URL_EXPECTED
-    return None
+    if problem.reason == rules.UNPARSEABLE:
+        return f"a valid URL ({problem.detail})"
+    return _URL_EXPECTED
 
 
 def load_scenarios(path: str | Path) -> list[model.Scenario]:
@@ -151,7 +158,7 @@ def _leaves(exc: BaseException, path: tuple[PathPart, ...]):
 
 
 def _field_names(cls: type) -> list[str]:
-    return [schema.RENAMES.get(a.name, a.name) for a in attrs.fields(cls)]
+    return schema.yaml_keys(cls)
 
 
 def _report_structure_error(exc: BaseException, prefix: tuple, root: Locator,
@@ -194,9 +201,31 @@ class _Builder:
                           expected=expected, got=None if got is None else repr(got))
 
     def url(self, parts: tuple, value: str | None) -> None:
-        problem = _url_problem(value) if value is not None else None
+        """A webhook URL: absolute http(s) or a path, at most rest_rules.MAX_URL characters."""
+        if value is None:
+            return
+        problem = _url_problem(value)
         if problem is not None:
             self.bad(parts, "bad URL", problem, value)
+        elif len(value) > rules.MAX_URL:
+            self.too_long(rules.Problem(rules.TOO_LONG, parts[-1], value, limit=rules.MAX_URL),
+                          parts[:-1])
+
+    def too_long(self, problem: rules.Problem, owner: tuple) -> None:
+        """A rest_rules TOO_LONG problem of the field ``problem.field`` under ``owner``."""
+        self.bad(owner + (problem.field,), "too long", f"at most {problem.limit} characters",
+                 f"{len(problem.value)} characters")
+
+    def limits(self, owner: tuple, values: Any, fields: tuple[str, ...]) -> None:
+        """Credentials (rest_rules.MAX_CREDENTIAL) among ``fields`` of ``values``, and a
+        ``tag`` (rest_rules.MAX_TAG)."""
+        given = {f: getattr(values, f) for f in fields}
+        problems = rules.credential_problems(given, [f for f in fields if f in rules.CREDENTIALS])
+        if "tag" in given:
+            problems.append(rules.too_long("tag", given["tag"], rules.MAX_TAG))
+        for problem in problems:
+            if problem is not None:
+                self.too_long(problem, owner)
 
     def seconds(self, parts: tuple, value: float | None, *, positive: bool = False) -> None:
         if value is None:
@@ -260,7 +289,7 @@ class _Builder:
             self.bad(("epoch",), "bad value", "an ISO 8601 UTC time like 2026-01-01T00:00:00.000Z",
                      epoch)
 
-    def build_call(self, call: schema.CallDoc) -> model.CallSettings:
+    def build_call(self, call: model.CallSettings) -> model.CallSettings:
         if call.direction not in ("inbound", "outbound"):
             self.bad(("call", "direction"), "bad value", "inbound or outbound", call.direction)
         if call.answer_method not in ("GET", "POST"):
@@ -281,7 +310,7 @@ class _Builder:
                      "direction: inbound")
         return model.CallSettings(**fields)
 
-    def build_refer(self, refer: schema.ReferDoc) -> model.ReferResponse:
+    def build_refer(self, refer: model.ReferResponse) -> model.ReferResponse:
         """``call.refer``; a NOTIFY key beside a REFER that gets no NOTIFY is a conflict."""
         parts = ("call", "refer")
         codes_ok = True
@@ -293,7 +322,7 @@ class _Builder:
                 self.bad(parts + (key,), "bad value", f"a final SIP status code 200-699 (2xx "
                          f"{means}), or null ({none})", code)
         self.seconds(parts + ("notify_after",), refer.notify_after)
-        result = model.ReferResponse(**attrs.asdict(refer))
+        result = refer
         call = self.doc.get("call")
         written = call.get("refer") if isinstance(call, dict) else None
         written = written if isinstance(written, dict) else {}
@@ -393,13 +422,14 @@ class _Builder:
         if spec.status not in ("answer", "busy", "no-answer"):
             self.bad(parts + ("status",), "bad value", "answer, busy or no-answer", spec.status)
         self.seconds(parts + ("answer_after",), spec.answer_after)
+        self.limits(parts, spec, ("tag",))
         caller = self.build_steps(parts + ("caller",), spec.caller)
         fields = attrs.asdict(spec, recurse=False)
         fields["caller"] = caller
         fields["machine_detection"] = self.build_machine_detection(parts, spec.machine_detection)
         return model.CreatedCall(**fields, line=self.line(*parts))
 
-    def build_machine_detection(self, owner: tuple, amd: schema.MachineDetectionDoc | None
+    def build_machine_detection(self, owner: tuple, amd: model.MachineDetection | None
                                 ) -> model.MachineDetection | None:
         """``<owner>.machine_detection`` (createCall machineDetection, voice-api.md §3.1).
 
@@ -422,14 +452,7 @@ class _Builder:
                          "call by default)", value)
         for key in ("callback_url", "fallback_url"):
             self.url(parts + (key,), getattr(amd, key))
-        for key, limit in (("callback_url", MAX_URL), ("fallback_url", MAX_URL),
-                           ("username", MAX_CREDENTIAL), ("password", MAX_CREDENTIAL),
-                           ("fallback_username", MAX_CREDENTIAL),
-                           ("fallback_password", MAX_CREDENTIAL)):
-            value = getattr(amd, key)
-            if value is not None and len(value) > limit:
-                self.bad(parts + (key,), "too long", f"at most {limit} characters",
-                         f"{len(value)} characters")
+        self.limits(parts, amd, rules.CREDENTIALS)
         self.method(parts + ("callback_method",), amd.callback_method)
         self.method(parts + ("fallback_method",), amd.fallback_method)
         written = [key for key in _AMD_DELIVERY if key in self.written(parts)]
@@ -440,13 +463,18 @@ class _Builder:
         elif amd.mode == "async" and amd.callback_url is None and written:
             self.bad(parts, "conflicting keys", "callback_url beside " + ", ".join(written)
                      + " (without it no machineDetectionComplete is sent)", ", ".join(written))
-        return model.MachineDetection(**attrs.asdict(amd), line=self.line(*parts))
+        return attrs.evolve(amd, line=self.line(*parts))
 
     def written(self, parts: tuple) -> dict:
         """The mapping written at ``parts`` of this scenario's YAML ({} when there is none)."""
         node = self.doc
         for part in parts:
-            node = node.get(part) if isinstance(node, dict) else None
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                node = None
         return node if isinstance(node, dict) else {}
 
     def build_rest(self, index: int, action: schema.RestDoc, names: set) -> model.RestAction:
@@ -464,7 +492,7 @@ class _Builder:
         update = None
         if action.update_call is not None:
             update = self.build_update(parts + ("update_call",), action.update_call)
-        if action.recording is not None and action.recording not in ("paused", "recording"):
+        if action.recording is not None and rules.recording_problem(action.recording):
             self.bad(parts + ("recording",), "bad value", "paused or recording",
                      action.recording)
         if action.put_bxml is not None:
@@ -500,25 +528,37 @@ class _Builder:
             return {}
         return build_conference_action(self, parts, action, names)
 
-    def build_update(self, parts: tuple, update: model.UpdateCall) -> model.UpdateCall:
-        if update.state not in ("active", "completed"):
-            self.bad(parts + ("state",), "bad value", "active or completed", update.state)
-        elif update.state == "active" and update.redirect_url is None:
-            self.bad(parts, "missing required key", "redirect_url (state: active redirects)")
-        elif update.state == "completed":
-            for key in ("redirect_url", "redirect_fallback_url", "tag"):
-                if getattr(update, key) is not None:
-                    self.bad(parts + (key,), "not allowed", "no " + key + " with state: "
-                             "completed (voice-api.md §3.4)", getattr(update, key))
+    def build_update(self, parts: tuple, update: model.UpdateCall | model.UpdateConference,
+                     rule: rules.UpdateRule = rules.CALL_UPDATE):
+        """A REST update (``update_call``, load_conference's ``update_conference``) checked
+        by its rest_rules rule: the state, redirect_url when active, the keys written that
+        completed forbids; then its redirect webhook."""
+        key = rule.state_key
+        written = self.written(parts)
+        given = {field: getattr(update, field) for field in rule.not_when_completed
+                 if field in written}
+        given["redirect_url"] = update.redirect_url
+        bad_state, missing = _UPDATE_WORDS[rule]
+        for problem in rules.update_problems(rule, getattr(update, key), given):
+            if problem.code == rules.BAD_VALUE:
+                self.bad(parts + (key,), "bad value", bad_state, problem.value)
+            elif problem.code == rules.MISSING:
+                self.bad(parts, "missing required key", missing)
+            else:
+                self.bad(parts + (problem.field,), "not allowed", f"no {problem.field} with "
+                         f"{key}: completed ({rule.section})", problem.value)
         self.redirect(parts, update)
+        if isinstance(update, model.UpdateCall):
+            self.limits(parts, update, ("tag",))
         return update
 
     def redirect(self, parts: tuple, redirect: model.Redirect) -> None:
-        """The URLs and methods of a REST update's redirect webhook."""
+        """The URLs, methods and credentials of a REST update's redirect webhook."""
         self.method(parts + ("redirect_method",), redirect.redirect_method)
         self.url(parts + ("redirect_url",), redirect.redirect_url)
         self.url(parts + ("redirect_fallback_url",), redirect.redirect_fallback_url)
         self.method(parts + ("redirect_fallback_method",), redirect.redirect_fallback_method)
+        self.limits(parts, redirect, rules.CREDENTIALS)
 
     def check_refs(self, app: model.AppSettings, names: set) -> None:
         """``{{calls.NAME.callId}}`` in canned bodies must name a call."""

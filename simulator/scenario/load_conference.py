@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from simulator import rest_rules as rules
 from simulator.scenario import model, schema
 from simulator.scenario.refs import bad_refs
 
@@ -27,8 +28,8 @@ def build_conference_action(builder, parts: tuple, action: schema.RestDoc,
                     action.conference)
     fields = {"conference": action.conference.strip()}
     if action.update_conference is not None:
-        fields["update_conference"] = _update(builder, parts + ("update_conference",),
-                                              action.update_conference)
+        fields["update_conference"] = builder.build_update(
+            parts + ("update_conference",), action.update_conference, rules.CONFERENCE_UPDATE)
     if action.put_conference_bxml is not None:
         body, where = action.put_conference_bxml, parts + ("put_conference_bxml",)
         if not body.strip():
@@ -45,23 +46,7 @@ def build_conference_action(builder, parts: tuple, action: schema.RestDoc,
     return fields
 
 
-def _update(builder, parts: tuple, update: model.UpdateConference) -> model.UpdateConference:
-    if update.status not in ("active", "completed"):
-        builder.bad(parts + ("status",), "bad value", "active (redirect) or completed (end the "
-                    "conference)", update.status)
-    elif update.status == "active" and update.redirect_url is None:
-        builder.bad(parts, "missing required key", "redirect_url (status: active sends "
-                    "conferenceRedirect there), or status: completed")
-    elif update.status == "completed":
-        for key in ("redirect_url", "redirect_fallback_url"):
-            if getattr(update, key) is not None:
-                builder.bad(parts + (key,), "not allowed", f"no {key} with status: completed "
-                            "(voice-api.md §7.3)", getattr(update, key))
-    builder.redirect(parts, update)
-    return update
-
-
-def _member(builder, parts: tuple, member: schema.UpdateConferenceMemberDoc,
+def _member(builder, parts: tuple, member: model.UpdateConferenceMember,
             names: set) -> model.UpdateConferenceMember:
     expected = "main or a name under `calls:` (" + (", ".join(sorted(names)) or
                                                     "none defined") + ")"

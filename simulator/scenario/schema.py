@@ -1,9 +1,24 @@
 """The YAML shape of a scenario file, as attrs classes, and the strict cattrs converter for it.
 
-These ``*Doc`` classes mirror the YAML keys of design/contract.md one to one (``from`` becomes
-``from_``); ``load.py`` structures a document into them (type errors, unknown keys) and then
-turns them into the typed model of ``model.py`` (value checks, paths, line numbers). A default
-both share is written once, in ``model.py``, and read from there.
+The YAML keys of design/contract.md (``from`` becomes ``from_``) are read into attrs classes:
+``load.py`` structures a document into them (type errors, unknown keys) and then turns them into
+the typed model of ``model.py`` (value checks, paths, line numbers). Where a YAML mapping has
+the model's shape, the model class itself is the shape (``call:`` is ``model.CallSettings``,
+``call.refer`` ``model.ReferResponse``, ``machine_detection`` ``model.MachineDetection`` without
+its ``line``, ``rest[i].update_call`` ``model.UpdateCall``, ``update_conference`` and
+``update_conference_member`` their model classes); a ``*Doc`` class exists only where the YAML
+shape truly differs from the model's:
+
+* ``RouteDoc``: ``file`` is a path relative to the scenario (the model's is absolute), and an
+  omitted ``status`` is told from ``status: 200``;
+* ``AppDoc``: ``routes`` values are a string or a ``RouteDoc``, ``static`` a relative folder;
+* the caller steps (``SayDoc`` ...): one key names the kind and holds its main value
+  (``say: text``), the model has one class per kind with named fields;
+* ``PartyDoc``, ``CreatedCallDoc``: their ``caller`` is a list of step mappings;
+* ``RestDoc``: ``call`` is optional (main) and the actions are checked together;
+* ``ScenarioDoc``: the whole file, ``expect`` left raw for expect.py.
+
+A default both share is written once, in ``model.py``, and read from there.
 
 The converter is strict on purpose: YAML 1.2 reads ``press: 0123`` as the integer 123, and a
 lenient ``str`` hook would silently turn that into ``"123"``, losing the leading zero. Here a
@@ -34,61 +49,12 @@ def _model_defaults(cls: type) -> dict[str, Any]:
             and not isinstance(f.default, attrs.Factory)}
 
 
-_CALL = _model_defaults(model.CallSettings)
-_REFER = _model_defaults(model.ReferResponse)
-_AMD = _model_defaults(model.MachineDetection)
 _APP = _model_defaults(model.AppSettings)
 _ROUTE = _model_defaults(model.Route)
 _PRESS = _model_defaults(model.Press)
 _PARTY = _model_defaults(model.Party)
 _CREATED = _model_defaults(model.CreatedCall)
 _SCENARIO = _model_defaults(model.Scenario)
-
-
-@attrs.frozen
-class ReferDoc:
-    """``call.refer``: the caller's SIP endpoint's answer to ``<Refer>`` (null: no answer)."""
-
-    response: int | None = _REFER["response"]
-    notify: int | None = _REFER["notify"]
-    notify_after: float = _REFER["notify_after"]
-
-
-@attrs.frozen
-class MachineDetectionDoc:
-    """``call.machine_detection`` / ``calls.<name>.machine_detection``: createCall
-    ``machineDetection`` in snake_case (null or absent: no detection)."""
-
-    mode: str = _AMD["mode"]
-    detection_timeout: float = _AMD["detection_timeout"]
-    silence_timeout: float = _AMD["silence_timeout"]
-    speech_threshold: float = _AMD["speech_threshold"]
-    speech_end_threshold: float = _AMD["speech_end_threshold"]
-    machine_speech_end_threshold: float | None = None
-    delay_result: bool = _AMD["delay_result"]
-    callback_url: str | None = None
-    callback_method: str = _AMD["callback_method"]
-    username: str | None = None
-    password: str | None = None
-    fallback_url: str | None = None
-    fallback_method: str = _AMD["fallback_method"]
-    fallback_username: str | None = None
-    fallback_password: str | None = None
-
-
-@attrs.frozen
-class CallDoc:
-    direction: str = _CALL["direction"]
-    from_: str = _CALL["from_"]
-    to: str = _CALL["to"]
-    answer_url: str = _CALL["answer_url"]
-    answer_method: str = _CALL["answer_method"]
-    disconnect_url: str | None = None
-    tag: str | None = None
-    max_duration: float = _CALL["max_duration"]
-    callback_timeout: float = _CALL["callback_timeout"]
-    refer: ReferDoc = attrs.Factory(ReferDoc)
-    machine_detection: Union[MachineDetectionDoc, None] = None
 
 
 @attrs.frozen
@@ -183,17 +149,7 @@ class CreatedCallDoc:
     status: str = _CREATED["status"]
     answer_after: float = _CREATED["answer_after"]
     caller: list[StepDoc] = attrs.Factory(list)
-    machine_detection: Union[MachineDetectionDoc, None] = None
-
-
-@attrs.frozen
-class UpdateConferenceMemberDoc:
-    """``rest[i].update_conference_member``: the member and the fields to change."""
-
-    member: str
-    mute: bool | None = None
-    hold: bool | None = None
-    call_ids_to_coach: list[str] | None = None  # names of calls, like `member`
+    machine_detection: Union[model.MachineDetection, None] = None
 
 
 @attrs.frozen
@@ -209,7 +165,7 @@ class RestDoc:
     put_bxml: str | None = None
     update_conference: Union[model.UpdateConference, None] = None  # the model's shape too
     put_conference_bxml: str | None = None
-    update_conference_member: Union[UpdateConferenceMemberDoc, None] = None
+    update_conference_member: Union[model.UpdateConferenceMember, None] = None
 
 
 #: The keys that name each kind of REST action.
@@ -220,7 +176,7 @@ REST_ACTIONS = model.CALL_ACTIONS + model.CONFERENCE_ACTIONS
 class ScenarioDoc:
     name: str
     seed: int = _SCENARIO["seed"]
-    call: CallDoc = attrs.Factory(CallDoc)
+    call: model.CallSettings = attrs.Factory(model.CallSettings)
     app: AppDoc = attrs.Factory(AppDoc)
     caller: list[StepDoc] = attrs.Factory(list)
     parties: dict[str, PartyDoc] = attrs.Factory(dict)
@@ -233,6 +189,14 @@ class ScenarioDoc:
 
 #: Python attribute name -> YAML key, where they differ (used to print error paths).
 RENAMES = {"from_": "from"}
+#: Fields of a model class read from YAML that are not YAML keys (the loader sets them).
+NOT_KEYS: dict[type, tuple[str, ...]] = {model.MachineDetection: ("line",)}
+
+
+def yaml_keys(cls: type) -> list[str]:
+    """The YAML keys of a mapping read as ``cls``, in field order."""
+    return [RENAMES.get(f.name, f.name) for f in attrs.fields(cls)
+            if f.name not in NOT_KEYS.get(cls, ())]
 
 
 def _describe(value: object) -> str:
@@ -283,6 +247,13 @@ def _strict_bool(value, _type):
     raise WrongType("true or false", value)
 
 
+def _strict_names(value, _type):
+    """A list of strings as a tuple (``call_ids_to_coach``); a bare string is not a list."""
+    if not isinstance(value, list):
+        raise WrongType("a list", value)
+    return tuple(_strict_str(item, str) for item in value)
+
+
 def _shaped(hook, kind: type, expected: str):
     """``hook`` behind a container check: a section left empty (``app:`` alone is null) or of
     the wrong kind is a WrongType, not a TypeError from inside cattrs."""
@@ -302,6 +273,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(int, _strict_int)
     conv.register_structure_hook(float, _strict_float)
     conv.register_structure_hook(bool, _strict_bool)
+    conv.register_structure_hook_func(lambda type_: type_ == tuple[str, ...], _strict_names)
     conv.register_structure_hook_factory(attrs.has, lambda cls: _shaped(
         make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True), dict, "a mapping"))
     conv.register_structure_hook_factory(is_mapping, lambda type_: _shaped(
@@ -319,13 +291,18 @@ def make_converter() -> cattrs.Converter:
             return conv.structure(value, cls)
         return structure
 
-    # before CallDoc and CreatedCallDoc: their structure functions look field hooks up now
-    conv.register_structure_hook(Union[MachineDetectionDoc, None], optional_mapping(
-        MachineDetectionDoc, "{mode: sync, delay_result: true}"))
-    conv.register_structure_hook(
-        CallDoc, _shaped(make_dict_structure_fn(CallDoc, conv, _cattrs_forbid_extra_keys=True,
-                                                from_=override(rename="from")),
-                         dict, "a mapping"))
+    def model_shape(cls: type, **overrides):
+        """``cls`` read from a mapping: no extra keys, and its NOT_KEYS not read at all."""
+        omitted = {name: override(omit=True) for name in NOT_KEYS.get(cls, ())}
+        return _shaped(make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True,
+                                              **omitted, **overrides), dict, "a mapping")
+
+    # before CallSettings and CreatedCallDoc: their structure functions look field hooks up now
+    conv.register_structure_hook(model.MachineDetection, model_shape(model.MachineDetection))
+    conv.register_structure_hook(Union[model.MachineDetection, None], optional_mapping(
+        model.MachineDetection, "{mode: sync, delay_result: true}"))
+    conv.register_structure_hook(model.CallSettings, model_shape(
+        model.CallSettings, from_=override(rename="from")))
 
     conv.register_structure_hook(
         CreatedCallDoc, _shaped(make_dict_structure_fn(CreatedCallDoc, conv,
@@ -337,8 +314,8 @@ def make_converter() -> cattrs.Converter:
         model.UpdateCall, "{redirect_url: /interrupt}"))
     conv.register_structure_hook(Union[model.UpdateConference, None], optional_mapping(
         model.UpdateConference, "{status: completed} or {redirect_url: /conference-redirect}"))
-    conv.register_structure_hook(Union[UpdateConferenceMemberDoc, None], optional_mapping(
-        UpdateConferenceMemberDoc, "{member: agent, mute: true}"))
+    conv.register_structure_hook(Union[model.UpdateConferenceMember, None], optional_mapping(
+        model.UpdateConferenceMember, "{member: agent, mute: true}"))
 
     def structure_route(value, _type):
         if isinstance(value, str):

@@ -51,6 +51,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from simulator.rest_rules import recording_refusal
 from simulator.scenario import model
 from simulator.server import requests as bodies
 from simulator.server import views
@@ -110,7 +111,7 @@ def make_app(store: Store, *, username: str | None = None,
         state = bodies.recording_state(await _json(request))
         store.request_change(record, model.RestAction(at=0, recording=state),
                              needs_answer="pause or resume the recording of",
-                             check=_has_start_recording)
+                             check=lambda sim, leg: _has_start_recording(sim, leg, state))
         return Response(status_code=200)
 
     async def list_recordings(request: Request, account: str, call_id: str) -> Response:
@@ -367,10 +368,12 @@ def _can_update_member(room, change: model.UpdateConferenceMember) -> None:
                             f"coach per conference)")
 
 
-def _has_start_recording(sim, leg) -> None:
-    if sim.rt(leg).recorder.current is None:
-        raise ApiError(409, f"Call [{leg.call_id}] cannot be modified in its current state: it "
-                            f"has no StartRecording recording to pause or resume")
+def _has_start_recording(sim, leg, state: str) -> None:
+    """409 for a call without a StartRecording recording (rest_rules.recording_refusal)."""
+    refusal = recording_refusal(sim.rt(leg).recorder.current is not None, state)
+    if refusal is not None:
+        raise ApiError(refusal.status, f"Call [{leg.call_id}] cannot be modified in its "
+                                       f"current state: it {refusal.reason}")
 
 
 def _recording(store: Store, account: str, call_id: str,

@@ -6,7 +6,9 @@ One parser per body of spec/voice-api.md: ``create_call`` (§3.1 ``CreateCall``)
 and of query strings: ``page_size``, ``date_time`` (the list filters), ``conference_query``
 (§7.1 GET /conferences).
 Each returns typed data or raises :class:`ApiError`, the ``VoiceApiError`` of §1.1 (status,
-``type``, ``description``).
+``type``, ``description``). The rules shared with the scenario loader and the engine (limits,
+URLs, the update states, the recording states) are simulator/rest_rules.py's; this module
+words their problems as the API does (:func:`api_error`).
 Pure: no starlette here, so the rules are tested without a server.
 """
 
@@ -17,19 +19,16 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
 import attrs
 
+from simulator import rest_rules as rules
 from simulator.bxml.values import display_name_problem, uui_problem
+from simulator.rest_rules import MAX_CREDENTIAL, MAX_TAG, MAX_URL, METHODS
 from simulator.scenario import model
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 SIP_URI = re.compile(r"^sips?:[^\s@]+@[^\s@]+$")
-METHODS = ("GET", "POST")
-MAX_URL = 2048
-MAX_CREDENTIAL = 1024
-MAX_TAG = 4096
 MAX_DISPLAY_NAME = 256
 MAX_UUI = 350
 #: createCall ``uui`` encodings (voice-api.md §3.1; BXML allows only base64 and jwt).
@@ -173,30 +172,33 @@ def machine_detection(value: Any) -> model.MachineDetection | None:
 
 
 def update_call(body: Any) -> model.UpdateCall:
-    """Check a ``POST /calls/{id}`` body (§3.4): ``active`` needs ``redirectUrl``;
-    ``completed`` allows no redirect fields and no tag."""
+    """Check a ``POST /calls/{id}`` body (§3.4, rest_rules.CALL_UPDATE): ``active`` needs
+    ``redirectUrl``; ``completed`` allows no redirect URL, method or tag."""
     body = json_object(body)
-    if _update_state(body, "state", ("redirectUrl", "redirectMethod", "tag")) == "completed":
+    if _update_state(body, rules.CALL_UPDATE) == "completed":
         return model.UpdateCall(state="completed")
     return model.UpdateCall(state="active", **_redirect(body),
                             tag=_text(body, "tag", MAX_TAG, required=False, empty_ok=True))
 
 
-def _update_state(body: dict, key: str, not_when_completed: tuple[str, ...]) -> str:
+def _update_state(body: dict, rule: rules.UpdateRule) -> str:
     """The ``state`` (call, §3.4) or ``status`` (conference, §7.3) of an update, default
-    ``active``: ``active`` needs ``redirectUrl``, ``completed`` allows none of
-    ``not_when_completed``."""
+    ``active``, after the rule's checks (rest_rules.update_problems)."""
+    key = rule.state_key
     value = body.get(key) or "active"
-    if value not in ("active", "completed"):
+    fields = (*rule.not_when_completed, "redirect_url")
+    problems = rules.update_problems(rule, value, {f: body.get(rules.rest_name(f))
+                                                   for f in fields})
+    if not problems:
+        return value
+    first = problems[0]
+    if first.code == rules.BAD_VALUE:
         raise ApiError(400, f"Invalid '{key}' [{value}]: must be active or completed")
-    if value == "completed":
-        extra = [k for k in not_when_completed if body.get(k) is not None]
-        if extra:
-            raise ApiError(400, f"{', '.join(extra)} not allowed when {key} is completed")
-    elif body.get("redirectUrl") in (None, ""):
-        raise ApiError(400, f"Missing required field(s): redirectUrl (required when {key} is "
-                            "active)")
-    return value
+    if first.code == rules.NOT_ALLOWED:
+        names = ", ".join(rules.rest_name(p.field) for p in problems)
+        raise ApiError(400, f"{names} not allowed when {key} is completed")
+    raise ApiError(400, f"Missing required field(s): redirectUrl (required when {key} is "
+                        "active)")
 
 
 def _redirect(body: dict) -> dict:
@@ -215,16 +217,17 @@ def _redirect(body: dict) -> dict:
 def recording_state(body: Any) -> str:
     """Check a ``PUT /calls/{id}/recording`` body (§4.1): ``paused`` or ``recording``."""
     state = json_object(body).get("state")
-    if state not in ("paused", "recording"):
+    if rules.recording_problem(state) is not None:
         raise ApiError(400, f"Invalid 'state' [{state}]: must be paused or recording")
     return state
 
 
 def update_conference(body: Any) -> model.UpdateConference:
-    """Check a ``POST /conferences/{id}`` body (§7.3): ``status`` (default ``active``) needs
-    ``redirectUrl`` when active and allows no redirect URL when completed."""
+    """Check a ``POST /conferences/{id}`` body (§7.3, rest_rules.CONFERENCE_UPDATE):
+    ``status`` (default ``active``) needs ``redirectUrl`` when active and allows no redirect
+    URL when completed."""
     body = json_object(body)
-    if _update_state(body, "status", ("redirectUrl", "redirectFallbackUrl")) == "completed":
+    if _update_state(body, rules.CONFERENCE_UPDATE) == "completed":
         return model.UpdateConference(status="completed")
     return model.UpdateConference(status="active", **_redirect(body))
 
@@ -314,23 +317,17 @@ def _text(body: dict, key: str, limit: int, *, required: bool = True,
         return None
     if not isinstance(value, str) or (not value and not empty_ok and required):
         raise ApiError(400, f"Invalid '{key}': must be a string")
-    if len(value) > limit:
-        raise ApiError(400, f"Invalid '{key}': at most {limit} characters, got {len(value)}")
+    problem = rules.too_long(key, value, limit)
+    if problem is not None:
+        raise api_error(problem)
     return value
 
 
 def _url(body: dict, key: str, *, required: bool = True) -> str | None:
     value = _text(body, key, MAX_URL, required=required)
-    if value is None:
-        return None
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc \
-            or any(ch.isspace() for ch in value):
-        raise ApiError(400, f"Invalid '{key}' [{value}]: only absolute http or https URLs "
-                            f"are allowed")
+    problem = rules.url_problem(key, value, relative_ok=False)
+    if problem is not None:
+        raise api_error(problem)
     return value
 
 
@@ -338,9 +335,22 @@ def _method(body: dict, key: str) -> str:
     value = body.get(key)
     if value is None:
         return "POST"
-    if not isinstance(value, str) or value.upper() not in METHODS:
+    if not isinstance(value, str) or rules.method_problem(key, value.upper()) is not None:
         raise ApiError(400, f"Invalid '{key}' [{value}]: must be GET or POST")
     return value.upper()
+
+
+def api_error(problem: rules.Problem) -> ApiError:
+    """A rest_rules problem of the field named ``problem.field`` (its REST name, as given) in
+    the API's words: 400 ``Invalid '<field>' ...``."""
+    key, value = problem.field, problem.value
+    if problem.code == rules.TOO_LONG:
+        return ApiError(400, f"Invalid '{key}': at most {problem.limit} characters, got "
+                             f"{len(value)}")
+    if problem.code == rules.BAD_URL:
+        return ApiError(400, f"Invalid '{key}' [{value}]: only absolute http or https URLs "
+                             f"are allowed")
+    return ApiError(400, f"Invalid '{key}' [{value}]")
 
 
 def _number(body: dict, key: str, low: float, high: float, default: float) -> float:

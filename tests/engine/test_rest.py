@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from simulator.audio.sink import read_audio
+from simulator.engine.rest_requests import refused_update
+from simulator.rest_rules import CALL_UPDATE
 from simulator.runner import simulate
 from simulator.scenario.model import (
     AppSettings, CallSettings, CreatedCall, Hangup, RestAction, Route, Say, Scenario, UpdateCall,
@@ -200,3 +202,16 @@ def test_completing_a_ringing_created_call_cancels_it_and_redirecting_it_is_a_40
     created = result["calls"][1]
     assert created["disconnectCause"] == "cancel"
     assert created["endTime"].endswith("04.000Z")
+
+
+def test_the_engine_refuses_an_update_built_in_python_the_rules_refuse(tmp_path):
+    """A RestAction made in Python skips the loader; the engine applies the state rules."""
+    assert refused_update(CALL_UPDATE, UpdateCall(state="active")).status == 400
+    assert refused_update(CALL_UPDATE, UpdateCall(state="completed")) is None
+    result = run(tmp_path, '<Response><Pause duration="3"/></Response>',
+                 rest=[RestAction(at=1.0, update_call=UpdateCall(state="active"))])
+    [entry] = [e for e in result["timeline"] if e["kind"] == "rest"]
+    assert entry["detail"]["status"] == 400
+    assert entry["detail"]["error"] == \
+        "redirectUrl is required when state is active (voice-api.md §3.4)"
+    assert result["calls"][0]["endTime"].endswith("00:00:03.000Z")  # the call carried on

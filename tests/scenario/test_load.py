@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scenario_files import write
+from scenario_files import problems, write
 from simulator.errors import ScenarioError
 from simulator.scenario import model
 from simulator.scenario.load import load_mapping, load_scenarios, load_text
@@ -241,3 +241,29 @@ def test_yaml_1_2_keeps_no_as_a_string(tmp_path):
 def test_unreadable_file_is_a_scenario_error(tmp_path):
     with pytest.raises(ScenarioError, match="cannot read scenario file"):
         load_scenarios(tmp_path / "missing.yaml")
+
+
+def test_mappings_read_as_model_classes_keep_their_yaml_keys_only(tmp_path):
+    """call, call.refer, machine_detection and update_conference_member are read straight into
+    their model classes (scenario/schema.py): a model-only field (the line the loader sets)
+    is no YAML key, and a list of call names must be a list."""
+    assert problems(tmp_path, """
+        name: x
+        call:
+          direction: outbound
+          machine_detection: {line: 3, mode: sync}
+          refer: {respons: 200}
+        rest:
+          - at: 1
+            conference: room
+            update_conference_member: {member: main, call_ids_to_coach: agent}
+    """) == [
+        "s.yaml:4: $.call.machine_detection.line: unknown key; expected one of mode, "
+        "detection_timeout, silence_timeout, speech_threshold, speech_end_threshold, "
+        "machine_speech_end_threshold, delay_result, callback_url, callback_method, username, "
+        "password, fallback_url, fallback_method, fallback_username, fallback_password, got "
+        "'line'",
+        "s.yaml:5: $.call.refer.respons: unknown key; expected one of response, notify, "
+        "notify_after, got 'respons'",
+        "s.yaml:9: $.rest[0].update_conference_member.call_ids_to_coach: wrong type; expected "
+        "a list, got a string ('agent')"]

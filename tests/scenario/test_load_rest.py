@@ -182,3 +182,35 @@ def test_a_canned_body_bridges_to_the_created_call_by_name(tmp_path):
     """)
     result = run_scenario(path)
     assert result.passed, result.failures
+
+
+# -- the rules of simulator/rest_rules.py, as the loader words them ---------------------------
+
+def test_the_loader_forbids_what_a_completed_call_update_forbids(tmp_path):
+    assert problems(tmp_path, """
+        name: x
+        rest:
+          - at: 1
+            update_call: {state: completed, redirect_method: GET, redirect_fallback_url: /f}
+    """) == [
+        "s.yaml:4: $.rest[0].update_call.redirect_method: not allowed; expected no "
+        "redirect_method with state: completed (voice-api.md §3.4), got 'GET'",
+        "s.yaml:4: $.rest[0].update_call.redirect_fallback_url: not allowed; expected no "
+        "redirect_fallback_url with state: completed (voice-api.md §3.4), got '/f'"]
+
+
+def test_the_loader_applies_the_credential_tag_and_url_limits(tmp_path):
+    assert problems(tmp_path, f"""
+        name: x
+        calls:
+          agent: {{to: "+15555550123", answer_url: /a, tag: "{'t' * 4097}"}}
+        rest:
+          - at: 1
+            update_call: {{redirect_url: "/{'r' * 2048}", password: "{'p' * 1025}"}}
+    """) == [
+        "s.yaml:3: $.calls.agent.tag: too long; expected at most 4096 characters, got "
+        "'4097 characters'",
+        "s.yaml:6: $.rest[0].update_call.redirect_url: too long; expected at most 2048 "
+        "characters, got '2049 characters'",
+        "s.yaml:6: $.rest[0].update_call.password: too long; expected at most 1024 characters, "
+        "got '1025 characters'"]

@@ -310,3 +310,17 @@ def test_basic_auth_is_checked_only_when_configured(tmp_path):
         assert client.get(f"{BASE}/calls", auth=("u", "p")).json() == []
     with TestClient(make_app(store)) as client:
         assert client.get(f"{BASE}/calls", auth=("any", "thing")).status_code == 200
+
+
+def test_the_emulator_forbids_what_a_completed_call_update_forbids():
+    with pytest.raises(requests.ApiError) as refused:
+        requests.update_call({"state": "completed", "redirectFallbackUrl": "http://a.test/f"})
+    assert (refused.value.status, refused.value.description) == (
+        400, "redirectFallbackUrl not allowed when state is completed")
+    with pytest.raises(requests.ApiError) as refused:
+        requests.update_conference({"status": "completed", "redirectUrl": "http://a.test/r",
+                                  "redirectFallbackUrl": "http://a.test/f"})
+    assert refused.value.description == \
+        "redirectUrl, redirectFallbackUrl not allowed when status is completed"
+    assert requests.update_conference({"status": "completed", "redirectMethod": "GET"}).status \
+        == "completed"
