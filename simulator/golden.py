@@ -10,7 +10,10 @@ the middle part is the scenario's slug).
 
 The rendering holds the calls, the timeline, every callback attempt (payload and response) and
 a summary of each recording (format, channels, duration, segments, end reason, transcription).
-It is normalised so that it only changes when behaviour changes: call/recording/transcription
+A timeline entry of a verb says where the verb is (``(line 3:5 /Response/Record[1])``: line,
+column, element path; goldens written before these keys existed show the line only and are
+regenerated with ``--update-golden``). It is normalised so that it only changes when behaviour
+changes: call/recording/transcription
 ids become ``c1``, ``r1``, ``t1`` in order of first appearance, and recording file paths are left
 out (the audio itself is checked through duration and segments).
 """
@@ -24,6 +27,7 @@ from pathlib import Path
 
 from simulator.errors import SimulatorError
 from simulator.scenario.expect import Failure
+from simulator.scenario.narrate import position
 
 GOLDEN_SUFFIX = ".golden.txt"
 _ID = re.compile(r"\b(c|r|t|conf|s|e)-[0-9a-f]{8}(?:-[0-9a-f]{4,12}){1,5}\b")
@@ -63,7 +67,7 @@ def render_golden(result: dict) -> str:
     out += ["", "timeline:"]
     for ev in result.get("timeline") or []:
         verb = f" {ev['verb']}" if ev.get("verb") else ""
-        line = f" (line {ev['line']})" if ev.get("line") else ""
+        line = position(ev)
         detail = f" {_compact(ev['detail'])}" if ev.get("detail") else ""
         out.append(f"  {ev.get('at', 0):9.3f} {ev.get('callId')} {ev.get('kind')}{verb}{line}"
                    f"{detail}")

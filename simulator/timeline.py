@@ -2,8 +2,17 @@
 
 It is the single source for the CLI narration, the HTML report, the expectations and golden
 files; none of them reaches into engine internals. Each :class:`Entry` is
-``{at, callId, kind, verb, line, detail}``; ``at`` is virtual seconds since the simulation
-started. Every float in a ``detail`` is virtual seconds too (``seconds``, ``duration``): the
+``{at, callId, kind, verb, line, detail, col, path, document}``; ``at`` is virtual seconds
+since the simulation started.
+
+Where a verb of a BXML document is concerned (contract C1), ``line``/``col`` are its position
+in the document's text, ``path`` its element path (``/Response/Gather[1]/SpeakSentence[2]``:
+each element's position among its same-name siblings, from 1) and ``document`` which document
+it is (the absolute URL whose reply it is; ``PUT /calls/<callId>/bxml#<n>`` and
+``PUT /conferences/<conferenceId>/bxml#<n>`` for the n-th PUT bxml of that call or
+conference; docs/result-format.md). The engine computes them in one place
+(engine/context.py ``Context.position``); otherwise they are null (a caller step's ``line`` is
+its line in the scenario file). Every float in a ``detail`` is virtual seconds too (``seconds``, ``duration``): the
 engine records raw values and :meth:`Entry.to_json` rounds ``at`` and every such float to the
 millisecond, here and nowhere else.
 
@@ -19,8 +28,9 @@ from typing import Any
 import attrs
 
 
-#: kind -> what it means [its ``detail`` keys]. ``verb``/``line`` name the BXML verb and line
-#: when there is one (a caller step's ``line`` is its line in the scenario file).
+#: kind -> what it means [its ``detail`` keys]. ``verb``/``line``/``col``/``path``/``document``
+#: name the BXML verb and where it is when there is one (a caller step's ``line`` is its line
+#: in the scenario file).
 KINDS: dict[str, str] = {
     "call-start": "a call leg exists [direction, from, to]",
     "answer": "the leg was answered (``verb``: the verb that answered it)",
@@ -34,7 +44,8 @@ KINDS: dict[str, str] = {
                "final attempt, attempts (count), fallback (was it used), note (the simulator's "
                "remark on the final reply, e.g. the empty 'no app' reply of a bare FLOW.xml)]",
     "bxml-warning": "a BXML document the call runs has a parser warning [code, message]; "
-                    "``line`` is the line in that document",
+                    "``line``/``col`` are its place in that document, ``document`` names it "
+                    "(no ``path``)",
     "digit": "the remote party pressed a key [digit]; also when nothing listens (then the key "
              "is discarded: DTMF is never buffered)",
     "speech": "the remote party spoke [text, seconds]",
@@ -89,11 +100,16 @@ class Entry:
     kind: str
     verb: str | None = None
     line: int | None = None
+    col: int | None = None
+    path: str | None = None
+    document: str | None = None
     detail: dict[str, Any] = attrs.Factory(dict)
 
     def to_json(self) -> dict[str, Any]:
+        # the C1 keys come last: the layout of design/contract.md stays a prefix
         return {"at": ms(self.at), "callId": self.call_id, "kind": self.kind, "verb": self.verb,
-                "line": self.line, "detail": _rounded(self.detail)}
+                "line": self.line, "detail": _rounded(self.detail), "col": self.col,
+                "path": self.path, "document": self.document}
 
 
 def _rounded(value: Any) -> Any:
@@ -118,8 +134,10 @@ class Timeline:
         self._entries: list[Entry] = []
 
     def add(self, at: float, call_id: str, kind: str, *, verb: str | None = None,
-            line: int | None = None, **detail: Any) -> Entry:
-        entry = Entry(at=at, call_id=call_id, kind=kind, verb=verb, line=line, detail=detail)
+            line: int | None = None, col: int | None = None, path: str | None = None,
+            document: str | None = None, **detail: Any) -> Entry:
+        entry = Entry(at=at, call_id=call_id, kind=kind, verb=verb, line=line, col=col,
+                      path=path, document=document, detail=detail)
         self._entries.append(entry)
         return entry
 

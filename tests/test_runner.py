@@ -50,7 +50,8 @@ def test_result_json_has_the_contract_layout(tmp_path):
                                       "errorMessage"]
     assert list(data["callbacks"][0]) == ["at", "eventType", "url", "method", "attempt",
                                           "fallback", "payload", "status", "responseBody", "error"]
-    assert list(data["timeline"][0]) == ["at", "callId", "kind", "verb", "line", "detail"]
+    assert list(data["timeline"][0]) == ["at", "callId", "kind", "verb", "line", "detail",
+                                         "col", "path", "document"]  # C1 keys after the rest
     assert [r["verb"] for r in data["recordings"]] == ["StartRecording", "Record"]  # start order
     rec = data["recordings"][1]
     assert rec["sampleRate"] == 8000 and rec["channels"] == 1

@@ -3,6 +3,11 @@ the :class:`Outcome` it returns, the :class:`Document` a webhook answered, and t
 turn a sync webhook's reply into that document (:func:`sync_webhook`, :func:`parse_document`,
 :func:`read_bxml`).
 
+Where a verb is (contract C1) is said here, once: :meth:`Context.position` gives the
+``line``/``col``/``path``/``document`` of a timeline entry about a node, from the node's own
+position and its :class:`Document` (its ``source`` identifier, and the element paths computed
+once per document on first use: :func:`element_paths`).
+
 Every verb module (engine/verbs/) and the document interpreter (engine/documents.py) build on
 this module; it builds only on the kernel (engine/simulation.py) and the signals.
 """
@@ -10,7 +15,7 @@ this module; it builds only on the kernel (engine/simulation.py) and the signals
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -24,12 +29,60 @@ from simulator.engine.simulation import Simulation
 from simulator.errors import BxmlError
 
 
+class Position(TypedDict):
+    """Where a node is, as timeline entries carry it (``Timeline.add`` keywords)."""
+
+    line: int | None
+    col: int | None
+    path: str | None
+    document: str | None
+
+
+#: The position of something that is in no BXML document.
+NOWHERE = Position(line=None, col=None, path=None, document=None)
+
+
+def element_paths(response: nodes.Response) -> dict[int, str]:
+    """``id(node)`` -> element path of every node of a document: ``/Response``,
+    ``/Response/Gather[1]``, ``/Response/Gather[1]/SpeakSentence[2]`` (the position among
+    same-name siblings, from 1; the root as written, ``Response`` or ``Bxml``)."""
+    paths: dict[int, str] = {}
+    todo: list[tuple[nodes.Node, str]] = [(response, "/" + nodes.xml_name(response))]
+    while todo:
+        node, path = todo.pop()
+        paths[id(node)] = path
+        children = nodes.element_spec(type(node)).children
+        if children is None:
+            continue
+        seen: dict[str, int] = {}
+        for child in getattr(node, children[0]):
+            name = nodes.xml_name(child)
+            seen[name] = seen.get(name, 0) + 1
+            todo.append((child, f"{path}/{name}[{seen[name]}]"))
+    return paths
+
+
 @attrs.frozen
 class Document:
-    """A parsed BXML document and the URL it came from (base for its relative URLs)."""
+    """A parsed BXML document, the URL it came from (base for its relative URLs) and
+    ``source``, what identifies it in the timeline's ``document``: the absolute URL whose reply
+    it is, or ``PUT /calls/<callId>/bxml#<n>`` / ``PUT /conferences/<conferenceId>/bxml#<n>``
+    for the n-th PUT bxml of a call or conference (engine/rest.py, verbs/conference.py)."""
 
     response: nodes.Response
     base_url: str | None
+    source: str | None = None
+    _paths: dict[int, str] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+
+    def path_of(self, node: nodes.Node) -> str | None:
+        """The element path of one of this document's nodes (all computed on first use)."""
+        if not self._paths:
+            self._paths.update(element_paths(self.response))
+        return self._paths.get(id(node))
+
+    def position(self, node: nodes.Node) -> Position:
+        return Position(line=node.line or None, col=node.col or None, path=self.path_of(node),
+                        document=self.source)
 
 
 @attrs.frozen
@@ -43,11 +96,26 @@ class Outcome:
 
 @attrs.define(eq=False)
 class Context:
-    """What a verb flow works with: the simulation, its leg, the document's base URL."""
+    """What a verb flow works with: the simulation, its leg, the document's base URL, and the
+    document its verbs come from (None for a context that only sends a webhook)."""
 
     sim: Simulation
     leg: Leg
     base_url: str | None
+    document: Document | None = None
+
+    @classmethod
+    def of(cls, sim: Simulation, leg: Leg, document: Document) -> Context:
+        """The context of ``document``'s verbs on ``leg``."""
+        return cls(sim, leg, document.base_url, document)
+
+    def position(self, node: nodes.Node) -> Position:
+        """Where ``node`` is (contract C1): its line/col, element path and document; only
+        line/col when the context has no document."""
+        if self.document is None:
+            return Position(line=node.line or None, col=node.col or None, path=None,
+                            document=None)
+        return self.document.position(node)
 
     @property
     def rt(self) -> LegRuntime:
@@ -59,14 +127,17 @@ class Context:
 
 
 def read_bxml(sim: Simulation, call_id: str, text: str, *, source: str, context: str = "call",
-              roots: tuple[str, ...] = ("Response",)) -> nodes.Response:
+              roots: tuple[str, ...] = ("Response",), document: str | None = None
+              ) -> nodes.Response:
     """Parse BXML the engine is about to run; each parser warning becomes a ``bxml-warning``
-    timeline entry on ``call_id`` (code, message, line). Raises ``BxmlError`` on errors."""
+    timeline entry on ``call_id`` (code, message; line, col and ``document``, the identifier the
+    Document will have). Raises ``BxmlError`` on errors."""
     response, warnings = parse_bxml_with_warnings(text, source=source, context=context,
                                                   roots=roots)
     for warning in warnings:
         sim.timeline.add(sim.now, call_id, "bxml-warning", line=warning.line or None,
-                         code=warning.code, message=warning.message)
+                         col=warning.col or None, document=document, code=warning.code,
+                         message=warning.message)
     return response
 
 
@@ -75,12 +146,13 @@ def parse_document(sim: Simulation, leg: Leg, body: str | None, url: str | None,
     """The BXML a sync webhook returned; empty means ``<Response/>`` (README #3)."""
     text = (body or "").strip()
     if not text:
-        return Document(nodes.Response(verbs=()), url)
+        return Document(nodes.Response(verbs=()), url, url)
     try:
-        response = read_bxml(sim, leg.call_id, text, source=url or event, context=context)
+        response = read_bxml(sim, leg.call_id, text, source=url or event, context=context,
+                             document=url)
     except BxmlError as error:  # includes a <Bxml> root, not allowed in replies (README #8)
         raise EndCall("invalid-bxml", f"{event} reply from {url}: {error}") from None
-    return Document(response, url)
+    return Document(response, url, url)
 
 
 def sync_webhook(ctx: Context, payload: dict, *, url: str, method: str, node: Any = None,

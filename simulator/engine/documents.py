@@ -138,7 +138,7 @@ def run_documents(sim: Simulation, leg: Leg, document: Document | Interrupted):
                 document = yield from document.follow()
                 if document is None:
                     return
-            document = yield from run_document(Context(sim, leg, document.base_url), document)
+            document = yield from run_document(Context.of(sim, leg, document), document)
         except Interrupted as interruption:
             document = interruption
             continue
@@ -171,24 +171,24 @@ def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False,
     ``nested``/``flow``: a Gather prompt, played by Gather's own ``flow`` (with barge-in)."""
     sim, leg = ctx.sim, ctx.leg
     name = type(node).__name__
-    line = node.line or None
+    where = ctx.position(node)
     detail = {"nested": True} if nested else {}
-    sim.timeline.add(sim.now, leg.call_id, "verb-start", verb=name, line=line, **detail)
+    sim.timeline.add(sim.now, leg.call_id, "verb-start", verb=name, **where, **detail)
     sim.verb_started(leg, node)
     try:
         if node.answers_call():
-            sim.answer(leg, name, line)
+            sim.answer(leg, name, where)
         tag = getattr(node, "tag", None)  # the verbs with a tag attribute set the call's tag
         if tag is not None:
             leg.tag = tag or None
         try:
             outcome = yield from (flow or sim.catalogue.flow_for(node) or not_simulated)(ctx, node)
         except CallStop as stop:
-            sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line, **detail,
+            sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, **where, **detail,
                              reason=stop.reason)
             raise
         outcome = outcome or Outcome()
-        sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, line=line, **detail,
+        sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, **where, **detail,
                          reason=outcome.reason, **outcome.detail)
         return outcome
     finally:

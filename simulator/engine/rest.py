@@ -163,14 +163,23 @@ def last_webhook_url(sim: Simulation, leg: Leg) -> str:
     return sim.base_url
 
 
+def put_source(sim: Simulation, leg: Leg) -> str:
+    """The ``document`` of the next PUT bxml body read for ``leg``:
+    ``PUT /calls/<callId>/bxml#<n>`` for the n-th (invalid ones counted)."""
+    counts = sim.extension("rest.put_bxml", dict)
+    counts[leg.call_id] = counts.get(leg.call_id, 0) + 1
+    return f"PUT /calls/{leg.call_id}/bxml#{counts[leg.call_id]}"
+
+
 def put_bxml(sim: Simulation, leg: Leg, body: str) -> int:
     _needs_bxml(leg, "replace the BXML of")
+    source = put_source(sim, leg)
     try:
         response = read_bxml(sim, leg.call_id, substitute(body, sim.call_ids),
-                             source="PUT bxml", roots=("Response", "Bxml"))
+                             source="PUT bxml", roots=("Response", "Bxml"), document=source)
     except BxmlError as error:
         raise Refused(400, f"invalid BXML: {error}") from None
-    document = Document(response, last_webhook_url(sim, leg))
+    document = Document(response, last_webhook_url(sim, leg), source)
     interrupt(sim, leg, Interrupted("bxml-replaced", lambda: _just(document)))
     return 204
 

@@ -6,8 +6,8 @@ from what it returns. Here, with no I/O:
 
 * an ``internal-error`` timeline entry is logged on the call whose process raised (the
   scenario's first call when the culprit is not a call's own flow), with the exception's type
-  and message; ``verb``/``line`` name the verb that call was executing, if any (the last
-  ``verb-start`` without its ``verb-end``);
+  and message; ``verb``/``line``/``col``/``path``/``document`` name the verb that call was
+  executing, if any (the last ``verb-start`` without its ``verb-end``);
 * every recording still running is finalised at the current virtual time with endReason
   ``call-ended`` (its open segment closed, a ``recording-stop`` entry logged), so its file can
   be written as valid audio;
@@ -34,6 +34,7 @@ from simulator.engine.legs import Leg, LegInput
 from simulator.engine.signals import EngineBug
 from simulator.engine.simulation import Simulation
 from simulator.engine.verbs.conference import rooms
+from simulator.timeline import Entry
 
 
 def culprit(error: BaseException) -> BaseException:
@@ -48,9 +49,8 @@ def salvage(sim: Simulation, error: BaseException
     """Log ``error``, finalise running recordings, end the calls and conferences still up;
     the recordings still to be written."""
     call_id = _call_of(sim, error)
-    verb, line = _executing(sim, call_id)
     cause = culprit(error)
-    sim.timeline.add(sim.now, call_id, "internal-error", verb=verb, line=line,
+    sim.timeline.add(sim.now, call_id, "internal-error", **_executing(sim, call_id),
                      error=type(cause).__name__, message=str(cause))
     known = rooms(sim)
     room_of = {id(rec): room for room in known.every for rec in room.recordings}
@@ -102,14 +102,19 @@ def _call_of(sim: Simulation, error: BaseException) -> str:
     return next(iter(sim.legs), None) or sim.call_ids["main"]
 
 
-def _executing(sim: Simulation, call_id: str) -> tuple[str | None, int | None]:
-    """(verb, line) of the innermost verb started on the call and not ended."""
-    stack: list[tuple[str | None, int | None]] = []
+def _executing(sim: Simulation, call_id: str) -> dict[str, Any]:
+    """The verb and position (verb, line, col, path, document) of the innermost verb started
+    on the call and not ended; empty when none is."""
+    stack: list[Entry] = []
     for entry in sim.timeline:
         if entry.call_id != call_id:
             continue
         if entry.kind == "verb-start":
-            stack.append((entry.verb, entry.line))
+            stack.append(entry)
         elif entry.kind == "verb-end" and stack:
             stack.pop()
-    return stack[-1] if stack else (None, None)
+    if not stack:
+        return {}
+    top = stack[-1]
+    return {"verb": top.verb, "line": top.line, "col": top.col, "path": top.path,
+            "document": top.document}

@@ -261,13 +261,15 @@ class Simulation:
     def rt(self, leg: Leg) -> LegRuntime:
         return self.runtime[leg.call_id]
 
-    def answer(self, leg: Leg, verb: str | None = None, line: int | None = None) -> None:
-        """Answer ``leg`` now (idempotent); starts the far end's script."""
+    def answer(self, leg: Leg, verb: str | None = None,
+               where: Mapping[str, Any] | None = None) -> None:
+        """Answer ``leg`` now (idempotent); starts the far end's script. ``verb``/``where``:
+        the verb that answered it and its position (engine/context.py ``Context.position``)."""
         if leg.answered or not leg.up:
             return
         leg.apply(LegInput.ANSWER)
         leg.answer_at = self.now
-        self.timeline.add(self.now, leg.call_id, "answer", verb=verb, line=line)
+        self.timeline.add(self.now, leg.call_id, "answer", verb=verb, **(where or {}))
         rt = self.rt(leg)
         rt.caller = self.spawn(caller_flow(self, leg, rt.caller_steps), f"caller {leg.call_id}",
                               deferred=True)
@@ -343,14 +345,15 @@ class Simulation:
     # -- recordings --------------------------------------------------------------------------
 
     def new_recording(self, leg: Leg, *, verb: str, node: Any, base: str | None,
-                      channels: int) -> Recording:
+                      channels: int, where: Mapping[str, Any]) -> Recording:
+        """A recording of ``leg`` by ``node`` (at ``where``, its position), starting now."""
         recording = Recording(
             recording_id=self.ids.recording_id(), call_id=leg.call_id, verb=verb, node=node,
             base_url=base, start_at=self.now, file_format=node.file_format, channels=channels,
             name=node.recording_name)
         self.recordings.append(recording)
-        self.timeline.add(self.now, leg.call_id, "recording-start", verb=verb,
-                          line=node.line or None, recordingId=recording.recording_id)
+        self.timeline.add(self.now, leg.call_id, "recording-start", verb=verb, **where,
+                          recordingId=recording.recording_id)
         return recording
 
     def recording_stopped(self, leg: Leg, recording: Recording) -> None:

@@ -4,7 +4,10 @@
 ``narrate(result)`` tells the whole timeline, one line per event, in words
 (``  5.100 c1  caller presses "#"``), from the timeline alone (a webhook line ends with how
 its delivery went, from the webhook entry's outcome). Call ids are shortened to ``c1``, ``c2``... in order of
-appearance. Pure functions returning strings: ``cli.py`` does the printing.
+appearance. A verb is named with where it is in its document (contract C1:
+``> SpeakSentence (line 3:5 /Response/Gather[1]/SpeakSentence[1])``, :func:`position`), from
+the keys a result.json of this version has (older ones: its line only). Pure functions
+returning strings: ``cli.py`` does the printing.
 """
 
 from __future__ import annotations
@@ -36,17 +39,29 @@ def summary(result: dict) -> str:
     return ", ".join(parts)
 
 
+def position(ev: dict, *, path: bool = True) -> str:
+    """`` (line 3:5 /Response/Gather[1]/SpeakSentence[1])``: where an entry's verb is (its
+    line, column, and with ``path`` its element path), as far as the entry says; empty when it
+    has no line."""
+    if not ev.get("line"):
+        return ""
+    where = f"line {ev['line']}" + (f":{ev['col']}" if ev.get("col") else "")
+    if path and ev.get("path"):
+        where += f" {ev['path']}"
+    return f" ({where})"
+
+
 def describe(ev: dict) -> str:
     """One timeline entry as a line of prose (``call ends: hangup``, ``REFER to ...``)."""
     kind, verb, detail = ev.get("kind"), ev.get("verb"), ev.get("detail") or {}
-    line = f" (line {ev['line']})" if ev.get("line") else ""
+    line = position(ev, path=False)
     if kind == "call-start":
         return (f"call starts: {detail.get('direction', '')} {detail.get('from', '')} -> "
                 f"{detail.get('to', '')}")
     if kind == "answer":
         return "call answered"
     if kind == "verb-start":
-        return f"> {verb}{line}" + (" (prompt)" if detail.get("nested") else "")
+        return f"> {verb}{position(ev)}" + (" (prompt)" if detail.get("nested") else "")
     if kind == "verb-end":
         reason = detail.get("reason")
         return f"< {verb} ends" + (f": {reason}" if reason else "") + _extra(detail, {"reason"})
@@ -77,7 +92,7 @@ def describe(ev: dict) -> str:
     if kind == "internal-error":
         return (f"INTERNAL ERROR (a simulator bug; the run stops here): "
                 f"{detail.get('error')}: {detail.get('message')}")
-    return f"{kind}{' ' + verb if verb else ''}{line}" + _extra(detail, set())
+    return f"{kind}{' ' + verb if verb else ''}{position(ev)}" + _extra(detail, set())
 
 
 def _machine_detection(detail: dict) -> str:

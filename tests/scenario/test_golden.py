@@ -51,3 +51,9 @@ def test_check_fails_with_a_unified_diff(tmp_path, result):
     lines = [l.strip() for l in failure.message.splitlines()]
     assert any(l.startswith("-") and "end=terminating-digit" in l for l in lines)
     assert any(l.startswith("+") and "end=max-duration" in l for l in lines)
+
+
+def test_a_verb_entry_shows_its_column_and_element_path(result):
+    result["timeline"][2].update(col=3, path="/Response/Record[1]",
+                                 document="http://app.test/answer")
+    assert "verb-start Record (line 1:3 /Response/Record[1])" in render_golden(result)

@@ -61,3 +61,26 @@ def test_a_refer_is_told_with_its_outcome_and_sip_codes(result):
         "(transferred; REFER 202, NOTIFY 200)",
         "    0.000  c1  REFER to sip:sales@pbx.example.com (line 2): failure "
         "(rejected; REFER 405, NOTIFY -)"]
+
+
+def test_a_verb_is_named_with_its_line_column_and_element_path(result):
+    """Contract C1: verb-start names where the verb is; other lines its line:col; an older
+    result.json without those keys still narrates with its line."""
+    call_id = result["calls"][0]["callId"]
+    result["timeline"] = [
+        {"at": 0.0, "callId": call_id, "kind": "verb-start", "verb": "SpeakSentence", "line": 3,
+         "col": 5, "path": "/Response/Gather[1]/SpeakSentence[1]",
+         "document": "http://app.test/answer", "detail": {"nested": True}},
+        {"at": 0.0, "callId": call_id, "kind": "bxml-warning", "line": 3, "col": 5,
+         "path": None, "document": "http://app.test/answer",
+         "detail": {"code": "BX406", "message": "no gatherUrl"}},
+        {"at": 1.0, "callId": call_id, "kind": "gather-start", "verb": "StartGather",
+         "line": 4, "col": 3, "path": "/Response/StartGather[1]", "detail": {}},
+        {"at": 2.0, "callId": call_id, "kind": "verb-start", "verb": "Pause", "line": 5,
+         "detail": {}}]
+    assert narrate(result) == [
+        "    0.000  c1  > SpeakSentence (line 3:5 /Response/Gather[1]/SpeakSentence[1]) "
+        "(prompt)",
+        "    0.000  c1  BXML warning BX406 (line 3:5): no gatherUrl",
+        "    1.000  c1  gather-start StartGather (line 4:3 /Response/StartGather[1])",
+        "    2.000  c1  > Pause (line 5)"]

@@ -84,6 +84,7 @@ class BridgeLink:
         self.target_gone = Signal(self.sim.clock)
         self.bridger_gone = Signal(self.sim.clock)
         self.left: str | None = None  # "target" | "bridger" once the bridge is over
+        self.where = ctx.position(node)  # the <Bridge>'s, for the bridge entries
         live = links(self.sim)
         live[self.a.call_id] = live[target.call_id] = self
 
@@ -91,7 +92,7 @@ class BridgeLink:
         """The target's BXML has unwound: the calls hear each other from now."""
         self.media.connect(self.sim.now)
         self.sim.timeline.add(self.sim.now, self.a.call_id, "bridge", verb="Bridge",
-                              line=self.node.line or None, callId=self.t.call_id)
+                              **self.where, callId=self.t.call_id)
 
     def leave(self, who: str) -> None:
         """``who`` (``target`` | ``bridger``) left; only the first leaving counts."""
@@ -105,7 +106,7 @@ class BridgeLink:
             if live.get(call_id) is self:
                 del live[call_id]
         sim.timeline.add(sim.now, self.a.call_id, "bridge-end", verb="Bridge",
-                         line=self.node.line or None, callId=self.t.call_id, left=who)
+                         **self.where, callId=self.t.call_id, left=who)
         (self.target_gone if who == "target" else self.bridger_gone).fire(who)
 
     def target_side(self):

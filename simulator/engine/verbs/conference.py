@@ -98,13 +98,16 @@ class Room:
         self.ended_at: float | None = None
         self.ended = False
         self.last_event_url: str | None = None  # base of PUT conference bxml (README #10)
+        self.puts = 0  # REST PUT conference bxml requests so far (put_source)
         self.player = self.sim.spawn(self._play_documents(), f"conference {self.name}")
         self._event("conferenceCreated", self.sim.payloads.conference_created(
             self.envelope, at=self.sim.now), sync=True)
 
     # -- members -----------------------------------------------------------------------------
 
-    def join(self, leg: Leg, node: nodes.Conference) -> Member:
+    def join(self, ctx: Context, node: nodes.Conference) -> Member:
+        """The call of ``ctx`` joins, by its ``<Conference>`` ``node``."""
+        leg = ctx.leg
         member = Member(leg, self.sim.now, Signal(self.sim.clock), mute=node.mute,
                         hold=node.hold)
         detail = {}
@@ -119,7 +122,7 @@ class Room:
         self.attendance.append(member)
         self.mix.join(member, self.members)
         self.sim.timeline.add(self.sim.now, leg.call_id, "conference-join", verb="Conference",
-                              line=node.line or None, conferenceId=self.envelope.conference_id,
+                              **ctx.position(node), conferenceId=self.envelope.conference_id,
                               name=self.name, **detail)
         self._event("conferenceMemberJoin", self.sim.payloads.conference_member_join(
             self.envelope, at=self.sim.now, member=self.sim.envelope(leg)), sync=True)
@@ -220,10 +223,17 @@ class Room:
                               timeout=self.timeout)
         sim.post(webhook, self._reply("conferenceRedirect"))
 
-    def queue_bxml(self, response: nodes.Response) -> None:
-        """REST PUT conference bxml: queued like an event's reply; relative URLs resolve
-        against the room's latest event URL (else the creating document's)."""
-        self._queue(Document(response, self.last_event_url or self.base_url))
+    def put_source(self) -> str:
+        """The ``document`` of the next REST PUT conference bxml of this room:
+        ``PUT /conferences/<conferenceId>/bxml#<n>`` for the n-th (refused ones counted)."""
+        self.puts += 1
+        return f"PUT /conferences/{self.envelope.conference_id}/bxml#{self.puts}"
+
+    def queue_bxml(self, response: nodes.Response, source: str) -> None:
+        """REST PUT conference bxml (``source``: its :meth:`put_source`): queued like an
+        event's reply; relative URLs resolve against the room's latest event URL (else the
+        creating document's)."""
+        self._queue(Document(response, self.last_event_url or self.base_url, source))
 
     def _reply(self, kind: str):
         def arrived(delivery: Delivery) -> None:
@@ -243,29 +253,30 @@ class Room:
     def _parse(self, kind: str, delivery: Delivery) -> Document | None:
         try:
             response = read_bxml(self.sim, self.creator.call_id, delivery.body,
-                                 source=delivery.url or kind, context="conference")
+                                 source=delivery.url or kind, context="conference",
+                                 document=delivery.url)
         except BxmlError as error:  # refused whole (bxml-verbs.md §7.3)
             self.sim.timeline.add(self.sim.now, self.creator.call_id, "error",
                                   cause="invalid-bxml", conference=self.name,
                                   message=f"{kind} reply refused: {error}")
             return None
-        return Document(response, delivery.url)
+        return Document(response, delivery.url, delivery.url)
 
     def _play_documents(self):
         """The room's BXML queue: one document at a time, a failing verb is skipped."""
         while True:
             document = yield Get(self.documents)
-            ctx = Context(self.sim, self.creator, document.base_url)
+            ctx = Context.of(self.sim, self.creator, document)
             for verb in document.response.verbs:
                 name = type(verb).__name__
                 self.sim.timeline.add(self.sim.now, self.creator.call_id, "verb-start",
-                                      verb=name, line=verb.line or None, conference=self.name)
+                                      verb=name, **ctx.position(verb), conference=self.name)
                 try:
                     reason = yield from self._run(ctx, verb)
                 except EndCall as failure:
                     reason = failure.cause
                 self.sim.timeline.add(self.sim.now, self.creator.call_id, "verb-end",
-                                      verb=name, line=verb.line or None, conference=self.name,
+                                      verb=name, **ctx.position(verb), conference=self.name,
                                       reason=reason)
 
     def _run(self, ctx: Context, verb: nodes.Node):
@@ -288,7 +299,7 @@ class Room:
         if self.recorder.current is not None:  # a second one is ignored (README #12)
             return False
         rec = sim.new_recording(self.creator, verb="StartRecording", node=verb,
-                                base=ctx.base_url, channels=1)
+                                base=ctx.base_url, channels=1, where=ctx.position(verb))
         self.recorder.start(rec, sim.now)
         self.recordings.append(rec)
         return True
@@ -356,7 +367,7 @@ def conference(ctx: Context, node: nodes.Conference):
     if room is None:
         room = known.live[node.name.strip()] = Room(ctx, node)
         known.every.append(room)
-    member = room.join(ctx.leg, node)
+    member = room.join(ctx, node)
     try:
         yield Wait(member.released)
     finally:

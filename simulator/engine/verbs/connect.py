@@ -113,7 +113,7 @@ class TransferCall:
         self.media = MediaBridge(self.a, dialled.leg)
         self.media.connect(self.sim.now)
         self.sim.timeline.add(self.sim.now, self.a.call_id, "bridge", verb="Transfer",
-                              line=self.node.line or None, callId=dialled.leg.call_id)
+                              **self.ctx.position(self.node), callId=dialled.leg.call_id)
 
     def end(self, dialled: Dialled, cause: str, message: str | None = None, *,
             kill: bool = True) -> None:
@@ -221,7 +221,7 @@ def forward(ctx: Context, node: nodes.Forward):
         failure = yield from ring(sim, b, node.call_timeout)
         if failure is not None:
             raise EndCall(failure)
-        sim.answer(a, "Forward", node.line or None)
+        sim.answer(a, "Forward", ctx.position(node))
         media.connect(sim.now)
         yield never(sim)
     finally:

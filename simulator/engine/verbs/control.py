@@ -14,7 +14,7 @@ def hangup(ctx: Context, node: nodes.Hangup):
 
 def tag(ctx: Context, node: nodes.Tag):
     ctx.leg.tag = node.value.strip() or None
-    ctx.sim.timeline.add(ctx.now, ctx.leg.call_id, "tag", verb="Tag", line=node.line or None,
+    ctx.sim.timeline.add(ctx.now, ctx.leg.call_id, "tag", verb="Tag", **ctx.position(node),
                          tag=ctx.leg.tag)
     return None
     yield  # pragma: no cover

@@ -84,7 +84,7 @@ def _prompt(ctx: Context, prompt: nodes.Node, box: Mailbox):
 def start_gather(ctx: Context, node: nodes.StartGather):
     ctx.rt.far_end.gather_started(node, ctx.base_url)  # a second one replaces the first
     ctx.sim.timeline.add(ctx.now, ctx.leg.call_id, "gather-start", verb="StartGather",
-                         line=node.line or None)
+                         **ctx.position(node))
     return None
     yield  # pragma: no cover
 
@@ -92,7 +92,7 @@ def start_gather(ctx: Context, node: nodes.StartGather):
 def stop_gather(ctx: Context, node: nodes.StopGather):
     active = ctx.rt.far_end.gather_stopped()
     ctx.sim.timeline.add(ctx.now, ctx.leg.call_id, "gather-stop", verb="StopGather",
-                         line=node.line or None, ignored=not active)
+                         **ctx.position(node), ignored=not active)
     return None
     yield  # pragma: no cover
 

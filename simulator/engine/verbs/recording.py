@@ -61,7 +61,8 @@ class SilenceWatch:
 
 def record(ctx: Context, node: nodes.Record):
     sim, leg = ctx.sim, ctx.leg
-    rec = sim.new_recording(leg, verb="Record", node=node, base=ctx.base_url, channels=1)
+    rec = sim.new_recording(leg, verb="Record", node=node, base=ctx.base_url, channels=1,
+                            where=ctx.position(node))
     rec.open(ctx.now)
     box = Mailbox(sim.clock)
     far_end = ctx.rt.far_end
@@ -111,7 +112,7 @@ def start_recording(ctx: Context, node: nodes.StartRecording):
     if recorder.current is not None:  # README #12: ignored, even while paused
         return Outcome("ignored", None, {"recordingId": recorder.current.recording_id})
     rec = sim.new_recording(leg, verb="StartRecording", node=node, base=ctx.base_url,
-                            channels=2 if node.multi_channel else 1)
+                            channels=2 if node.multi_channel else 1, where=ctx.position(node))
     recorder.start(rec, ctx.now)
     return Outcome("completed", None, {"recordingId": rec.recording_id})
     yield  # pragma: no cover
@@ -124,7 +125,7 @@ def _changed(ctx: Context, node: nodes.Node, kind: str, recording: Recording | N
         return Outcome("ignored")
     if kind != "stop":
         ctx.sim.timeline.add(ctx.now, ctx.leg.call_id, f"recording-{kind}",
-                             verb=type(node).__name__, line=node.line or None,
+                             verb=type(node).__name__, **ctx.position(node),
                              recordingId=recording.recording_id)
     return Outcome("completed", None, {"recordingId": recording.recording_id})
 

@@ -90,7 +90,7 @@ def refer(ctx: Context, node: nodes.Refer):
     sim, leg = ctx.sim, ctx.leg
     [target] = node.targets
     result = yield from exchange(leg, sim.settings.refer)  # the caller hears silence meanwhile
-    sim.timeline.add(sim.now, leg.call_id, "refer", verb="Refer", line=node.line or None,
+    sim.timeline.add(sim.now, leg.call_id, "refer", verb="Refer", **ctx.position(node),
                      target=target.uri.strip(), status=result.status,
                      referSipResponseCode=result.refer_code,
                      notifySipResponseCode=result.notify_code, reason=result.reason)

@@ -104,7 +104,7 @@ def start_stream(ctx: Context, node: nodes.StartStream):
         return Outcome("rejected", None, {"name": stream.name, "cause": cause})
     legs.streams[stream.name] = Active(stream, node, ctx.base_url)
     sim.timeline.add(ctx.now, leg.call_id, "stream-start", verb="StartStream",
-                     line=node.line or None, name=stream.name)
+                     **ctx.position(node), name=stream.name)
     if url:
         _send(sim, leg, sim.payloads.media_stream_started(env, at=ctx.now, stream=stream), node,
               ctx.base_url, url, method)
@@ -150,7 +150,7 @@ def start_transcription(ctx: Context, node: nodes.StartTranscription):
         return Outcome("rejected", None, {"name": rtt.name, "cause": cause})
     legs.transcriptions[rtt.name] = Active(rtt, node, ctx.base_url)
     sim.timeline.add(ctx.now, leg.call_id, "transcription-start", verb="StartTranscription",
-                     line=node.line or None, name=rtt.name)
+                     **ctx.position(node), name=rtt.name)
     if lifecycle:
         _send(sim, leg, sim.payloads.real_time_transcription_started(
             env, at=ctx.now, transcription=rtt), node, ctx.base_url, url, method)
