@@ -16,7 +16,7 @@ False so the timeline can say "ignored".
 hung up: Record and StartRecording); ``call-ended`` (the call ended any other way: Hangup, end of
 document, callback/BXML errors, max_duration); ``redirected`` (a Record cut short by an
 interruption that replaces the document: REST redirect / PUT bxml / its call becoming a Bridge
-target, engine/rest.py and engine/bridge.py).
+target, engine/rest.py and engine/verbs/bridge.py).
 """
 
 from __future__ import annotations

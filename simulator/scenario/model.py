@@ -19,7 +19,7 @@ class ReferResponse:
 
     The defaults are a cooperative SIP phone: REFER accepted (202 Accepted), and one second
     later the final NOTIFY reports that the new call was answered (200 OK). What the engine
-    does with it, and its timeouts: engine/verbs_refer.py."""
+    does with it, and its timeouts: engine/verbs/refer.py."""
 
     response: int | None = 202  # final SIP response to the REFER; 2xx accepts it; None: none
     notify: int | None = 200  # status the final NOTIFY carries; 2xx = success; None: never sent
