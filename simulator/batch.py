@@ -17,7 +17,7 @@ from pathlib import Path
 
 import attrs
 
-from simulator.errors import ScenarioError, SimulatorError
+from simulator.errors import ScenarioError, SimulatorError, shorten
 from simulator.golden import slugify
 from simulator.scenario.model import Scenario
 
@@ -70,6 +70,13 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
+        try:
+            path.stat()
+        except FileNotFoundError:
+            pass  # said below
+        except (OSError, ValueError) as exc:  # a name too long, a loop of links, a NUL byte
+            raise ScenarioError("cannot use this path", where=shorten(str(raw)),
+                                got=getattr(exc, "strerror", None) or str(exc)) from None
         if path.is_dir():
             inside = sorted(p for p in path.rglob("*") if p.suffix in SCENARIO_SUFFIXES
                             and p.is_file() and not any(part.startswith(".")

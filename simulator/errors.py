@@ -36,6 +36,11 @@ class SimulatorError(Exception):
         return f"{self.where}: {text}" if self.where else text
 
 
+def shorten(text: str, limit: int = 80) -> str:
+    """User input as shown in a message: cut when longer than ``limit``, its length said."""
+    return text if len(text) <= limit else f"{text[:limit - 20]}... ({len(text):,} characters)"
+
+
 class BxmlError(SimulatorError):
     """Invalid BXML. ``diagnostics`` holds every problem found, errors and warnings."""
 

@@ -48,3 +48,12 @@ def test_collect_files_sorts_recursively_and_rejects_other_files(tmp_path):
     assert collect_files([tmp_path]) == [tmp_path / "a" / "z.yml", tmp_path / "b.yaml"]
     with pytest.raises(ScenarioError, match="not a scenario file"):
         collect_files([tmp_path / "a" / "readme.md"])
+
+
+@pytest.mark.parametrize("name", ["x" * 5000 + ".yaml", "x" * 5000])
+def test_collect_files_refuses_a_path_too_long_to_open(tmp_path, name):
+    with pytest.raises(ScenarioError) as info:
+        collect_files([tmp_path / name])
+    shown = str(tmp_path / name)
+    assert str(info.value) == (f"{shown[:60]}... ({len(shown):,} characters): cannot use this "
+                               "path, got File name too long")

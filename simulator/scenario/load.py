@@ -1,8 +1,8 @@
 """Scenario files -> ``model.Scenario`` objects, with ``file:line: $.path`` errors.
 
-Pipeline per scenario: ruamel.yaml round-trip read (YAML 1.2, duplicate keys refused, line of
-every key kept) -> cattrs structures the YAML shape of ``schema.py`` (unknown keys, wrong types)
--> ``_Builder`` checks values and builds the typed model (directions, methods, seconds, DTMF
+Pipeline per scenario: ``reader.py`` reads the YAML (YAML 1.2, duplicate keys refused, the
+line of every key kept, the reading limits) -> cattrs structures the YAML shape of
+``schema.py`` (unknown keys, wrong types) -> ``_Builder`` checks values and builds the typed model (directions, methods, seconds, DTMF
 digits, files that must exist, relative paths resolved against the scenario's folder) ->
 ``expect.parse_expect`` compiles the ``expect`` block. Every problem found is reported, each as
 ``file:line: $.path: what; expected X, got Y``, in one ``simulator.errors.ScenarioError``.
@@ -13,7 +13,6 @@ A file holds one scenario (a mapping with ``name``) or several under ``scenarios
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import re
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,14 @@ from typing import Any
 from cattrs.errors import (AttributeValidationNote, ForbiddenExtraKeysError,
                            IterableValidationNote)
 import attrs
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from simulator import rest_rules as rules
 from simulator.bxml.nodes import VERB_NAMES
-from simulator.errors import ScenarioError
+from simulator.errors import ScenarioError, shorten
 from simulator.scenario import model, schema
 from simulator.scenario.expect import parse_expect
 from simulator.scenario.load_conference import build_conference_action
+from simulator.scenario.reader import read_file, read_yaml
 from simulator.scenario.refs import TEXT_SUFFIXES, bad_refs
 from simulator.scenario.source import Locator, PathPart, Problems, format_path
 
@@ -39,6 +37,7 @@ _MODULE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _URL = re.compile(r"^https?://[^\s/]+")
 _CALL_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _URL_EXPECTED = "an http:// or https:// URL, or a path such as /answer"
+MAX_PATH, MAX_NAME = 4096, 255  # what Linux opens (PATH_MAX, NAME_MAX): quoted in the message
 #: ``machine_detection`` keys that only matter to machineDetectionComplete's delivery.
 _AMD_DELIVERY = ("callback_url", "callback_method", "username", "password", "fallback_url",
                  "fallback_method", "fallback_username", "fallback_password")
@@ -68,26 +67,14 @@ def _url_problem(value: str) -> str | None:
 def load_scenarios(path: str | Path) -> list[model.Scenario]:
     """Every scenario of one YAML file; raises ScenarioError listing every problem found."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError("cannot read scenario file", where=str(path),
-                            got=exc.strerror or str(exc)) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ScenarioError("not UTF-8 text", where=f"{path}:{line}",
-                            expected="a UTF-8 encoded YAML file",
-                            got=f"byte {data[exc.start]:#04x} at offset {exc.start}") from None
-    return load_text(text, file=path)
+    return load_mapping(read_file(path), file=path, base_dir=path.parent.resolve())
 
 
 def load_text(text: str, *, file: str | Path = "<scenario>",
               base_dir: Path | None = None) -> list[model.Scenario]:
     """Scenarios from YAML text; ``file`` names it in errors, its folder is the base folder."""
     file_path = Path(file)
-    data = _read_yaml(text, str(file))
+    data = read_yaml(text, str(file))
     base = base_dir if base_dir is not None else (
         file_path.parent.resolve() if str(file) != "<scenario>" else Path.cwd())
     return load_mapping(data, file=file_path if str(file) != "<scenario>" else None,
@@ -96,7 +83,8 @@ def load_text(text: str, *, file: str | Path = "<scenario>",
 
 def load_mapping(data: Any, *, file: Path | None = None,
                  base_dir: Path | None = None) -> list[model.Scenario]:
-    """Scenarios from an already-read document (a ruamel tree with lines, or plain dicts)."""
+    """Scenarios from an already-read document (``reader.read_yaml``'s, with lines, or plain
+    dicts)."""
     label = str(file) if file is not None else "<mapping>"
     base = (base_dir or Path.cwd()).resolve()
     problems = Problems(label)
@@ -122,21 +110,6 @@ def load_mapping(data: Any, *, file: Path | None = None,
             scenarios.append(scenario)
     problems.raise_if_any()
     return scenarios
-
-
-def _read_yaml(text: str, label: str) -> Any:
-    yaml = YAML(typ="rt")
-    try:
-        return yaml.load(io.StringIO(text))
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        what = " ".join(str(part).strip() for part in (exc.context, exc.problem) if part)
-        expected = "spaces for indentation (YAML forbids tabs)" if "'\\t'" in what else None
-        raise ScenarioError(f"invalid YAML: {what}", where=f"{label}:{line}",
-                            expected=expected) from None
-    except YAMLError as exc:
-        raise ScenarioError(f"invalid YAML: {exc}", where=label) from None
 
 
 # ---- cattrs errors -> located problems
@@ -234,10 +207,22 @@ class _Builder:
             self.bad(parts, "bad value", "a positive number of seconds" if positive
                      else "a number of seconds >= 0", value)
 
-    def existing_file(self, parts: tuple, relative: str) -> Path:
-        path = (self.base_dir / relative).resolve()
-        if not path.is_file():
-            self.bad(parts, "file not found", f"a file relative to {self.base_dir}", relative)
+    def existing_file(self, parts: tuple, relative: str, *, folder: bool = False) -> Path:
+        """``relative`` resolved against the scenario's folder, reported unless it names an
+        existing file (or folder); a path the system refuses is reported too, not raised."""
+        what = "folder" if folder else "file"
+        path = self.base_dir / relative
+        try:
+            path = path.resolve()
+            found = path.is_dir() if folder else path.is_file()
+        except (OSError, ValueError) as exc:  # ENAMETOOLONG, ELOOP, a NUL byte
+            self.bad(parts, "unusable path", f"a {what} path the system can open (at most "
+                     f"{MAX_PATH:,} bytes, {MAX_NAME} a name)",
+                     f"{shorten(relative)}: {getattr(exc, 'strerror', None) or exc}")
+            return path
+        if not found:
+            self.bad(parts, f"{what} not found", f"a {what} relative to {self.base_dir}",
+                     relative)
         return path
 
     def build(self) -> model.Scenario | None:
@@ -354,10 +339,7 @@ class _Builder:
             routes[key] = self.build_route(parts, value)
         static = None
         if app.static is not None:
-            static = (self.base_dir / app.static).resolve()
-            if not static.is_dir():
-                self.bad(("app", "static"), "folder not found",
-                         f"a folder relative to {self.base_dir}", app.static)
+            static = self.existing_file(("app", "static"), app.static, folder=True)
         written = self.doc.get("app") if isinstance(self.doc.get("app"), dict) else {}
         lines = {key: self.line("app", key) for key in written if isinstance(key, str)}
         return model.AppSettings(base_url=app.base_url, bxml=app.bxml, routes=routes,
@@ -567,12 +549,11 @@ class _Builder:
             self.bad(("app", "bxml"), "unknown call reference", expected, ref)
         for key, route in app.routes.items():
             texts = [route.bxml, route.body]
-            if route.file is not None and route.file.suffix.lower() in TEXT_SUFFIXES \
-                    and route.file.is_file():
+            if route.file is not None and route.file.suffix.lower() in TEXT_SUFFIXES:
                 try:
                     texts.append(route.file.read_text(encoding="utf-8"))
-                except (OSError, UnicodeDecodeError):
-                    pass  # transports.py reports an unreadable route file
+                except (OSError, UnicodeDecodeError, ValueError):
+                    pass  # reported above (missing, unusable) or by transports.py (unreadable)
             for ref in [r for text in texts for r in bad_refs(text, names)]:
                 self.bad(("app", "routes", key), "unknown call reference", expected, ref)
 

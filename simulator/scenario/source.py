@@ -1,8 +1,8 @@
 """Where things are in a scenario file: YAML key paths, line numbers and located problems.
 
-``Locator`` walks the ruamel.yaml round-trip tree (``CommentedMap``/``CommentedSeq`` keep the
-0-based line of every key and item in ``.lc``) to turn a key path such as
-``("caller", 1, "press")`` into a 1-based line. Plain dicts/lists (a scenario given as a Python
+``Locator`` walks the tree ``reader.py`` reads (``YamlMapping.key_lines`` and
+``YamlSequence.item_lines`` keep the 1-based line of every key and item) to turn a key path
+such as ``("caller", 1, "press")`` into a line. Plain dicts/lists (a scenario given as a Python
 mapping) have no lines; the locator then answers the nearest known line, or 0.
 
 ``Problems`` collects every problem found in a file so the user sees all of them at once, and
@@ -45,20 +45,17 @@ class Locator:
     def line(self, parts: Iterable[PathPart]) -> int:
         node, line = self.node, self.base_line
         for part in parts:
-            lc = getattr(node, "lc", None)
-            try:
-                if isinstance(part, int) and isinstance(node, list) and part < len(node):
-                    if lc is not None:
-                        line = lc.item(part)[0] + 1
-                    node = node[part]
-                elif isinstance(node, dict) and part in node:
-                    if lc is not None:
-                        line = lc.key(part)[0] + 1
-                    node = node[part]
-                else:
+            if isinstance(node, list):
+                if not isinstance(part, int) or not 0 <= part < len(node):
                     break
-            except (KeyError, IndexError, TypeError):  # lc data missing for merged keys
-                node = node[part] if part in node else None
+                lines = getattr(node, "item_lines", None)
+            elif isinstance(node, dict) and part in node:
+                lines = getattr(node, "key_lines", None)
+            else:
+                break
+            if lines is not None:
+                line = lines[part]
+            node = node[part]
         return line
 
     def at(self, parts: Iterable[PathPart]) -> "Locator":

@@ -24,6 +24,7 @@ import attrs
 from simulator.errors import ScenarioError
 from simulator.scenario import model
 from simulator.scenario.load import load_mapping
+from simulator.scenario.reader import read_file
 
 KEYS = ("caller", "parties")
 
@@ -43,16 +44,8 @@ class Callee:
 
 def load_callee(path: str | Path) -> Callee:
     """Read a callee file; raises ScenarioError (file:line) for anything the loader refuses."""
-    from simulator.scenario.load import _read_yaml  # the loader's YAML reading and its errors
-
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError("cannot read the callee file", where=str(path),
-                            expected="a UTF-8 YAML file",
-                            got=getattr(exc, "strerror", None) or str(exc)) from None
-    data = _read_yaml(text, str(path))
+    data = read_file(path, "the callee file")
     return _build(data, str(path), file=path, base_dir=path.parent.resolve())
 
 
@@ -82,7 +75,4 @@ def _build(data, label: str, *, file: Path | None, base_dir: Path | None) -> Cal
 
 
 def _line_of(data, key) -> int:
-    try:
-        return data.lc.key(key)[0] + 1
-    except (AttributeError, KeyError, TypeError):
-        return 1
+    return getattr(data, "key_lines", {}).get(key, 1)
