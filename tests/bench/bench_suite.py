@@ -1,0 +1,141 @@
+"""Benchmark: suite throughput, the bundled scenarios K times over (run on demand:
+``python tests/bench/bench_suite.py [--copies K]``; not collected by pytest).
+
+What a CI user waits for is the whole suite. The bundled ``scenarios/`` folder is copied K
+times into a temporary folder, each copy's scenarios renamed (``name [copy i]``) so every
+scenario has its own output folder, then:
+
+1. CLI, ``bxmlsim run -j 1`` with audio written, over 1 copy and over K copies: the wall time
+   of each whole command (interpreter start-up included), the real-time factor of the K-copy
+   run (virtual seconds / wall seconds) and the marginal milliseconds per scenario
+   ((wall K - wall 1) / (scenarios K - scenarios 1)). Goal: >= 3000x real time.
+2. ``-j 2`` over the same K copies: its wall time as a ratio to ``-j 1`` (2 cores: ideally
+   about 0.5; other load on the machine shows up here).
+3. In process, through the Python API, over the K copies: load (``api.load``), simulate and
+   check (``run_loaded`` without an output folder), write (``run_loaded`` into a folder, minus
+   the previous figure: result.json and the audio), in ms per scenario.
+
+Virtual seconds are those each scenario ran to (its last timeline entry). All figures come
+from this one run; the machine's load moves them, the ratios less so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from simulator import api
+from simulator.batch import assign_out_dirs, collect_files
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+GOAL = 3000.0
+
+
+def make_suite(root: Path, copies: int) -> list[Path]:
+    """``root/copy<i>`` for i < copies, each a copy of scenarios/ with renamed scenarios."""
+    folders = []
+    for i in range(copies):
+        folder = root / f"copy{i}"
+        shutil.copytree(SCENARIOS, folder)
+        for file in collect_files([folder]):
+            lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
+            for scenario in api.load(file):
+                index = scenario.line - 1
+                new = json.dumps(f"{scenario.name} [copy {i}]")
+                lines[index], count = re.subn(r"\bname:\s*.*?(\r?\n)?$", f"name: {new}\\1",
+                                              lines[index], count=1)
+                assert count == 1, f"{file}:{scenario.line}: no name: to rename"
+            file.write_text("".join(lines), encoding="utf-8")
+        folders.append(folder)
+    return folders
+
+
+def virtual_seconds(out: Path) -> tuple[int, float]:
+    """(scenarios, virtual seconds) of the result.json files under ``out``."""
+    results = [json.loads(path.read_text(encoding="utf-8"))
+               for path in sorted(out.glob("*/result.json"))]
+    return len(results), sum(max((e["at"] for e in r["timeline"]), default=0.0)
+                             for r in results)
+
+
+def bxmlsim() -> list[str]:
+    script = Path(sys.executable).with_name("bxmlsim")
+    return [str(script)] if script.exists() else [
+        sys.executable, "-c", "from simulator.cli import main; main()"]
+
+
+def cli_run(folders: list[Path], out: Path, jobs: int) -> tuple[float, int, float]:
+    """Wall seconds of one ``bxmlsim run -j N``, its scenarios and their virtual seconds."""
+    shutil.rmtree(out, ignore_errors=True)
+    command = bxmlsim() + ["run", *map(str, folders), "--out", str(out), "-j", str(jobs)]
+    started = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"bxmlsim run failed ({done.returncode}): {done.stderr[-2000:]}")
+    count, seconds = virtual_seconds(out)
+    return wall, count, seconds
+
+
+def in_process(folders: list[Path], out: Path) -> dict[str, float]:
+    """ms per scenario of load, simulate+check, write, through simulator.api."""
+    files = collect_files(folders)
+    started = time.perf_counter()
+    scenarios = [s for file in files for s in api.load(file)]
+    load = time.perf_counter() - started
+    started = time.perf_counter()
+    for scenario in scenarios:
+        api.run_loaded(scenario)
+    simulate = time.perf_counter() - started
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    for scenario, folder in zip(scenarios, assign_out_dirs(scenarios, out)):
+        api.run_loaded(scenario, folder)
+    written = time.perf_counter() - started
+    count, seconds = virtual_seconds(out)
+    per = 1e3 / len(scenarios)
+    return {"scenarios": len(scenarios), "virtual": seconds, "load": load * per,
+            "simulate": simulate * per, "write": (written - simulate) * per,
+            "total": (load + written) * per, "factor": seconds / (load + written)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=10, help="K (default 10)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-suite-") as tmp:
+        root = Path(tmp)
+        folders = make_suite(root / "suite", args.copies)
+        cli_run(folders[:1], root / "warm", 1)   # warm the file cache and .pyc files
+        one_wall, one_count, _ = cli_run(folders[:1], root / "one", 1)
+        wall, count, seconds = cli_run(folders, root / "all", 1)
+        wall2, count2, _ = cli_run(folders, root / "all-j2", 2)
+        assert count2 == count
+        inner = in_process(folders, root / "api")
+    factor = seconds / wall
+    marginal = (wall - one_wall) * 1e3 / (count - one_count) if count > one_count else 0.0
+    print(f"suite: {args.copies} copies of scenarios/, {count} scenarios, "
+          f"{seconds:,.1f} virtual seconds")
+    print(f"CLI -j 1, 1 copy  : {one_wall:6.2f} s wall for {one_count} scenarios "
+          f"(start-up included)")
+    print(f"CLI -j 1, {args.copies} copies: {wall:6.2f} s wall -> {factor:,.0f}x real time; "
+          f"marginal {marginal:.2f} ms a scenario "
+          f"(goal >= {GOAL:,.0f}x: {'OK' if factor >= GOAL else 'MISSED'})")
+    print(f"CLI -j 2, {args.copies} copies: {wall2:6.2f} s wall -> {seconds / wall2:,.0f}x real "
+          f"time; -j 2 / -j 1 wall = {wall2 / wall:.2f}")
+    print(f"in process (api), {inner['scenarios']} scenarios: load {inner['load']:.2f} + "
+          f"simulate {inner['simulate']:.2f} + write {inner['write']:.2f} = "
+          f"{inner['total']:.2f} ms a scenario -> {inner['factor']:,.0f}x real time")
+    return 0 if factor >= GOAL else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
