@@ -94,7 +94,8 @@ def _in_process(app: AppSettings, base_dir: Path, source: str | None) -> Transpo
         if kind == "wsgi":
             return InProcessTransport(load_app(spec, base_dir, kind="wsgi"), name=spec)
         bridge = AsgiBridge(load_app(spec, base_dir, kind="asgi"), spec=spec)
-        return InProcessTransport(bridge.wsgi_app, on_close=bridge.close, name=spec)
+        return InProcessTransport(bridge.wsgi_app, on_close=bridge.close, name=spec,
+                                  threads=(bridge.thread_ident,))
     except TransportError as exc:
         if exc.where is None and source is not None and app.line_of(kind):
             exc.where = f"{source}:{app.line_of(kind)}"

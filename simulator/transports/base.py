@@ -53,6 +53,9 @@ class TransportReply:
     headers: dict[str, str] = attrs.Factory(dict)
     elapsed: float = 0.0
     error: str | None = None
+    #: an exception raised in an in-process app while it handled the request: the C2 object
+    #: ``{"type", "message", "traceback"}`` of result.json (``app_errors.py``); else None
+    app_error: dict | None = None
 
     @property
     def text(self) -> str:

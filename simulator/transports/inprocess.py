@@ -7,7 +7,9 @@ exposes it as WSGI through ``a2wsgi``; :class:`InProcessTransport` sends request
 callable through httpx2's WSGI transport, on a worker thread watched by the caller. Requests
 take 0 virtual seconds, so runs stay deterministic; an app still busy after a generous wall
 limit (``InProcessTransport.HANG_LIMIT``) is taken for a hang and timed out like a server that
-never answers. Setup problems raise ``TransportError`` saying what was expected.
+never answers. An exception raised in the app, whether it escapes or the framework logs it and
+answers 500, is the reply's ``app_error`` (``app_errors.py``). Setup problems raise
+``TransportError`` saying what was expected.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ import traceback
 from pathlib import Path
 
 import a2wsgi
+import attrs
 import httpx2
 
 from simulator.errors import TransportError
 
+from . import app_errors
 from .base import BODY_LIMIT, NOTE_HEADER, TransportReply, timeout_error
 from .real_http import _ClientTransport
 
@@ -42,7 +46,9 @@ class InProcessTransport(_ClientTransport):
     exits when the app returns, and meanwhile the app may see later requests concurrently.
     An exception escaping the app becomes a 500 reply carrying the exception text; a handler
     that raises ``SystemExit`` or ``KeyboardInterrupt`` (trying to end the process) raises
-    TransportError naming the app (``name``) and the raising line: the scenario's error."""
+    TransportError naming the app (``name``) and the raising line: the scenario's error. Any
+    exception raised in the app while it handled the request (escaping, or logged with
+    exc_info by a framework that answered 500 itself) is the reply's ``app_error``."""
 
     #: Wall seconds after which a request is a hang. Generous, so a slow machine or a loaded
     #: CI run never turns an answer into a timeout (which would break determinism).
@@ -52,14 +58,17 @@ class InProcessTransport(_ClientTransport):
         if isinstance(exc, AppExit):   # not an answer: handed to send() on the caller's thread
             raise exc
         # What a real server answers when the app raises; the body says what was raised.
+        app_errors.report(exc)
         return TransportReply(500, f"{exc.__class__.__name__}: {exc}".encode(),
                               {"content-type": "text/plain; charset=utf-8"}, 0.0)
 
-    def __init__(self, wsgi_app, *, on_close=None, name: str = "in-process app") -> None:
+    def __init__(self, wsgi_app, *, on_close=None, name: str = "in-process app",
+                 threads: tuple[int | None, ...] = ()) -> None:
         transport = httpx2.WSGITransport(app=wsgi_app, raise_app_exceptions=True)
         super().__init__(httpx2.Client(transport=transport, follow_redirects=False))
         self.name = name
         self._on_close = on_close
+        self._threads = threads  # threads of the app besides the worker (an ASGI event loop)
         self._worker: _Worker | None = None
         self.abandoned = 0   # requests cut off while the app was still running them
 
@@ -67,6 +76,15 @@ class InProcessTransport(_ClientTransport):
              max_bytes=BODY_LIMIT):
         if self._worker is None:
             self._worker = _Worker()
+        capture = app_errors.open_capture(self._worker.ident, *self._threads)
+        try:
+            reply = self._request(method, url, headers, params, json, timeout, max_bytes)
+        finally:
+            app_errors.close_capture(capture)
+        error = capture.error
+        return reply if error is None else attrs.evolve(reply, app_error=error)
+
+    def _request(self, method, url, headers, params, json, timeout, max_bytes) -> TransportReply:
         done = self._worker.run(lambda: super(InProcessTransport, self).send(
             method, url, headers=headers, params=params, json=json, timeout=timeout,
             max_bytes=max_bytes))
@@ -125,7 +143,9 @@ class _Worker:
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        threading.Thread(target=self._loop, name="inprocess-app", daemon=True).start()
+        thread = threading.Thread(target=self._loop, name="inprocess-app", daemon=True)
+        thread.start()
+        self.ident = thread.ident
 
     def _loop(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -230,7 +250,10 @@ def _complete_responses(app):
     """``app`` with every HTTP response finished, as a real server does.
 
     a2wsgi waits forever for an app that returns without responding; uvicorn answers 500
-    instead, and ends a response whose body was left open. So do we."""
+    instead, and ends a response whose body was left open. So do we. An exception escaping
+    the app (Starlette's ServerErrorMiddleware re-raises after its 500) is reported to the
+    request's capture (``app_errors``) and, like uvicorn, not raised further: the client gets
+    the 500 already sent, or one saying what was raised."""
 
     async def completed(scope, receive, send) -> None:
         state = {"started": False, "finished": False}
@@ -242,16 +265,22 @@ def _complete_responses(app):
                 state["finished"] = True
             await send(message)
 
+        body = NO_RESPONSE
         try:
             await app(scope, receive, tracking_send)
         except (SystemExit, KeyboardInterrupt) as exc:   # would stop the event loop itself
             raise AppExit(repr(exc)) from exc
+        except Exception as exc:  # noqa: BLE001 - the app's error, shown in result.json
+            if scope["type"] != "http":
+                raise
+            app_errors.report(exc)
+            body = f"{exc.__class__.__name__}: {exc}".encode()
         if scope["type"] != "http" or state["finished"]:
             return
         if not state["started"]:
             await send({"type": "http.response.start", "status": 500,
                         "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
-            await send({"type": "http.response.body", "body": NO_RESPONSE})
+            await send({"type": "http.response.body", "body": body})
         else:
             await send({"type": "http.response.body", "body": b""})
 
@@ -272,6 +301,7 @@ class AsgiBridge:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="asgi-app", daemon=True)
         self._thread.start()
+        self.thread_ident = self._thread.ident  # the app runs here (app_errors attributes by it)
         self._inbox: asyncio.Queue = asyncio.Queue()
         self._sent: queue.Queue = queue.Queue()
         self._lifespan = asyncio.run_coroutine_threadsafe(self._run_lifespan(app), self.loop)
