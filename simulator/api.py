@@ -3,8 +3,8 @@
 ``run_scenario(path_or_mapping, out_dir=None) -> Result`` is the public entry point of
 design/contract.md. ``run_loaded`` runs an already-loaded ``Scenario`` (the CLI, the batch runner
 and the pytest plugin use it). The runner (``simulator.runner.simulate``) produces the Result;
-this module fills ``Result.passed`` / ``Result.failures`` from the scenario's ``expect`` block
-and its golden file, and writes ``result.json`` when an output folder is given.
+this module fills ``Result.passed`` / ``Result.failures`` from the scenario's ``expect`` block,
+the default expectations every scenario has (``scenario/defaults.py``) and its golden file, and writes ``result.json`` when an output folder is given.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from typing import Any
 from simulator.errors import ScenarioError, SimulatorError
 from simulator.golden import check_golden, golden_path, write_golden
 from simulator.output import RESULT_FILE, make_out_dir, staged_output, write_atomic
-from simulator.scenario.expect import Failure, evaluate
+from simulator.scenario.defaults import Policy, judge
+from simulator.scenario.expect import Failure
 from simulator.scenario.load import load_mapping, load_scenarios
 from simulator.scenario.model import Scenario
+from simulator.scenario.refs import expand
 
 __all__ = ["RESULT_FILE", "load", "make_out_dir", "run_loaded", "run_scenario", "write_result"]
 
@@ -63,7 +65,8 @@ def run_loaded(scenario: Scenario, out_dir: str | Path | None = None, *,
                 write_result(result, stage)
             return result
         data = result.to_json()
-        failures = evaluate(scenario.expect, data)
+        expectations = expand(scenario.expect, result.call_ids)  # {{calls.NAME.callId}}
+        failures = judge(expectations, data, Policy.of(scenario))  # expect, then the defaults
         if golden is not None and not update_golden:
             mismatch = check_golden(golden, data, scenario.line)
             if mismatch is not None:

@@ -123,6 +123,9 @@ class _RunCommand(click.Command):
               help="Record each run as the golden file next to its scenario.")
 @click.option("--html", is_flag=True,
               help="Also write each run's HTML timeline, report.html beside its result.json.")
+@click.option("--strict", is_flag=True,
+              help="Also fail on BXML warnings (BX4xx) in any document the app returned "
+                   "(as the scenario key strict: true does).")
 @click.option("--tts", type=click.Choice(["model", "espeak"]), default=None,
               help="Who speaks SpeakSentence and caller say text: the speech-like model or "
                    "espeak-ng (the tts extra). Overrides the scenarios' tts: key.")
@@ -142,7 +145,7 @@ class _RunCommand(click.Command):
 def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
         dask_target: str | None, verbose: bool, update_golden: bool, html: bool,
         app_url: str | None, wsgi: str | None, asgi: str | None, tts: str | None = None,
-        **_steps: object) -> None:
+        strict: bool = False, **_steps: object) -> None:
     """Run scenario files (or folders of them) and check their expectations.
 
     Exit 0 when every scenario met its expectations, 1 when any failed, 2 when a scenario or
@@ -152,6 +155,7 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     """
     from pathlib import Path
 
+    import attrs
     from rich.console import Console
 
     from simulator.api import make_out_dir
@@ -186,6 +190,8 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
             errors += problem_lines(exc)
     if tts is not None:
         scenarios = _with_tts(scenarios, tts)
+    if strict:
+        scenarios = [attrs.evolve(scenario, strict=True) for scenario in scenarios]
     for line in errors:
         console.print(f"[red]error[/red] {_escape(line)}")
     out_dirs = assign_out_dirs(scenarios, Path(out_root))

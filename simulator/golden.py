@@ -129,7 +129,7 @@ def check_golden(path: Path, result: dict, line: int = 0) -> Failure | None:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
         return Failure(f"golden {path}: cannot be read: {reason}; expected the UTF-8 text file "
-                       f"--update-golden writes", line)
+                       f"--update-golden writes", line, kind="golden")
     actual = render_golden(result)
     if expected == actual:
         return None
@@ -139,4 +139,4 @@ def check_golden(path: Path, result: dict, line: int = 0) -> Failure | None:
         diff = diff[:MAX_DIFF_LINES] + [f"... ({len(diff) - MAX_DIFF_LINES} more diff lines)"]
     message = (f"golden {path.name}: this run differs (rerun with --update-golden if the change "
                f"is intended)\n" + "\n".join("  " + d for d in diff))
-    return Failure(message, line)
+    return Failure(message, line, kind="golden")

@@ -10,7 +10,7 @@ collection error showing every ``file:line: $.path`` problem.
 
 Options: ``--bxmlsim-out DIR`` keeps each run's result.json and recordings under
 ``DIR/<scenario-slug>/``; ``--bxmlsim-update-golden`` (re)writes golden files instead of
-comparing.
+comparing; ``--bxmlsim-strict`` fails on BXML warnings too (the scenario key ``strict: true``).
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write each scenario's result.json and recordings under DIR/<slug>/")
     group.addoption("--bxmlsim-update-golden", action="store_true", default=False,
                     help="record golden files next to the scenarios instead of comparing")
+    group.addoption("--bxmlsim-strict", action="store_true", default=False,
+                    help="also fail on BXML warnings (BX4xx) in documents the app returned")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
@@ -83,10 +85,15 @@ class ScenarioItem(pytest.Item):
         return Path(root) / f"{stem}-{slugify(self.name)}"
 
     def runtest(self) -> None:
+        import attrs
+
         from simulator.api import run_loaded
 
+        scenario = self.scenario
+        if self.config.getoption("bxmlsim_strict"):
+            scenario = attrs.evolve(scenario, strict=True)
         try:
-            result = run_loaded(self.scenario, self._out_dir(),
+            result = run_loaded(scenario, self._out_dir(),
                                 update_golden=self.config.getoption("bxmlsim_update_golden"))
         except SimulatorError as exc:
             raise ScenarioFailed([str(exc)]) from None

@@ -31,6 +31,10 @@ class Result:
     # result is then partial (runner.simulate); not part of result.json, whose timeline has an
     # ``internal-error`` entry and whose failures say so.
     internal_error: str | None = None
+    # The id of each call the scenario names (``main``, the keys of ``calls:``), drawn before
+    # the run: the expectations' ``{{calls.NAME.callId}}`` are expanded with them. Not part of
+    # result.json.
+    call_ids: dict[str, str] = attrs.Factory(dict)
 
     def to_json(self) -> dict[str, Any]:
         """The result.json object (a fresh dict; safe to mutate)."""

@@ -43,13 +43,14 @@ from simulator.delivery import USER_AGENT, basic_auth, deliver
 from simulator.engine.effects import (FetchAudio, FetchedAudio, RecordingDone, SynthesizeSpeech,
                                       SynthesizedSpeech, Webhook)
 from simulator.engine.catalogue import CATALOGUE
-from simulator.engine.salvage import culprit, salvage
+from simulator.engine.salvage import salvage
 from simulator.engine.simulation import Simulation
 from simulator.errors import MediaError, SimulatorError
 from simulator.output import output_error
 from simulator.result import Result
 from simulator.scenario import model
-from simulator.scenario.refs import resolve_app
+from simulator.scenario.defaults import internal_errors
+from simulator.scenario.refs import expand, resolve_app
 from simulator.transports import MEDIA_LIMIT, Transport, make_transport
 
 RECORDINGS_DIR = "recordings"
@@ -68,12 +69,13 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
     name the ``catalogue`` to run (default: engine/catalogue.py ``CATALOGUE``)."""
     media = load_caller_media(scenario)
     check_tts(scenario)
-    sim = Simulation(call=scenario.call, base_url=scenario.app.base_url,
-                     caller=scenario.caller, seed=scenario.seed, epoch=scenario.epoch,
-                     media=media, parties=scenario.parties, calls=scenario.calls,
-                     rest=scenario.rest, tts=scenario.tts,
-                     **{"catalogue": CATALOGUE, **engine})
-    # Canned bodies may name calls by {{calls.NAME.callId}}; the ids are drawn up front.
+    sim = _simulation(scenario, media, engine)
+    # Scenario strings may name calls by {{calls.NAME.callId}}; the ids are drawn from the seed
+    # when the Simulation is made, so a scenario that has references is expanded and run by a
+    # second Simulation of the same seed: the same ids.
+    expanded = expand(scenario, sim.call_ids)
+    if expanded is not scenario:
+        scenario, sim = expanded, _simulation(expanded, media, engine)
     transport = make_transport(resolve_app(scenario.app, sim.call_ids), scenario.base_dir,
                                answer_url=scenario.call.answer_url,
                                source=str(scenario.file) if scenario.file is not None else None)
@@ -95,15 +97,22 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
         transport.close()
     result = Result(name=scenario.name, file=_display_path(scenario.file), seed=scenario.seed,
                     calls=sim.calls_json(), callbacks=sim.callbacks,
-                    recordings=sim.recordings_json(), timeline=sim.timeline.to_json())
-    if internal is not None:
-        cause = culprit(internal)
+                    recordings=sim.recordings_json(), timeline=sim.timeline.to_json(),
+                    call_ids=dict(sim.call_ids))
+    if internal is not None:  # the failure is read from salvage's internal-error entry
         result.internal_error = trace
         result.passed = False
-        result.failures = [{"message": f"internal error: {type(cause).__name__}: {cause} "
-                                       f"(please report; the run stopped at {sim.now:.3f} s)",
-                            "line": scenario.line}]
+        result.failures = [f.to_json() for f in
+                           internal_errors({"timeline": result.timeline}, scenario.line)]
     return result
+
+
+def _simulation(scenario: model.Scenario, media: dict, engine: dict) -> Simulation:
+    return Simulation(call=scenario.call, base_url=scenario.app.base_url,
+                      caller=scenario.caller, seed=scenario.seed, epoch=scenario.epoch,
+                      media=media, parties=scenario.parties, calls=scenario.calls,
+                      rest=scenario.rest, tts=scenario.tts,
+                      **{"catalogue": CATALOGUE, **engine})
 
 
 def drive(sim: Simulation, transport: Transport, out_dir: Path | None,

@@ -404,6 +404,7 @@ def test_bad_app_reply_ends_the_call_and_keeps_the_result(tmp_path, answer_url, 
           answer_url: {answer_url}
         expect:
           disconnect_cause: {cause}
+          callbacks: [{{event: initiate, status: {500 if cause == "callback-error" else 200}}}]
     """})
     out = tmp_path / "out"
     res = cli("run", str(tmp_path / "s.yaml"), "--out", str(out))
@@ -461,7 +462,9 @@ ASGI_NO_RESPONSE = '''
 
 def test_asgi_app_that_returns_without_responding_is_a_500_not_a_hang(tmp_path):
     write(tmp_path, {"silent_asgi.py": ASGI_NO_RESPONSE,
-                     "s.yaml": "name: silent\napp:\n  asgi: 'silent_asgi:app'\n"})
+                     "s.yaml": "name: silent\napp:\n  asgi: 'silent_asgi:app'\nexpect:\n"
+                               "  disconnect_cause: callback-error\n"
+                               "  callbacks: [{event: initiate, status: 500}]\n"})
     res = cli("run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"))
     assert res.exit_code == 0, res.output
     result = result_json(tmp_path / "out", "silent")
@@ -489,6 +492,7 @@ def test_recording_in_progress_at_a_callback_error_is_kept(tmp_path):
           - say: "this part of the call is recorded"
         expect:
           disconnect_cause: callback-error
+          callbacks: [{event: redirect, status: 500}]
           recordings:
             - {verb: StartRecording, endReason: call-ended, duration: "~2"}
     """})

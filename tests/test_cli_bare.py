@@ -79,7 +79,6 @@ def test_play_audio_of_a_file_next_to_the_document(tmp_path):
                     "<PlayAudio>/media/missing.wav</PlayAudio></Response>"})
     beep(tmp_path / "site" / "media" / "hello.wav", 1.5)
     res = cli("run", str(document), "--out", str(tmp_path / "out"))
-    assert res.exit_code == 0, res.output
     data = result_of(tmp_path / "out", "flow")
     ends = [(e["at"], e["detail"].get("reason")) for e in data["timeline"]
             if e["kind"] == "verb-end"]
@@ -88,6 +87,9 @@ def test_play_audio_of_a_file_next_to_the_document(tmp_path):
     call = data["calls"][0]
     assert call["disconnectCause"] == "application-error"
     assert "HTTP 404" in call["errorMessage"] and "/media/missing.wav" in call["errorMessage"]
+    # ... and a call that ends so is a failed run, even for a bare document
+    assert res.exit_code == 1, res.output
+    assert "FAIL" in res.output and "with disconnectCause application-error" in res.output
 
 
 def test_a_redirect_to_next_is_served_from_next_xml(tmp_path):

@@ -70,7 +70,8 @@ def test_engine_bug_gives_a_partial_result_with_its_recordings(tmp_path, pause_c
     # the one failure: what broke, when, at the scenario's line (expectations not evaluated)
     assert data["failures"] == [{
         "message": "internal error: ZeroDivisionError: boom (please report; the run stopped "
-                   "at 3.000 s)", "line": 1}]
+                   "at 3.000 s)", "line": 1, "kind": "internal-error",
+        "callId": data["calls"][0]["callId"], "at": 3.0}]
     assert "ZeroDivisionError: boom" in result.internal_error  # the traceback, for reports
     # the Record finished normally (1 s); the StartRecording was running: finalised call-ended
     first, second = data["recordings"]

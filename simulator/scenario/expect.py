@@ -20,27 +20,48 @@ can be checked on any run, stored or fresh. The format (docs/scenarios.md, "Expe
         - {kind: verb-start, verb: Hangup, at: "~12"}
 
 ``evaluate(expectations, result)`` returns ``Failure(message, line)`` records, one per failed
-expectation; the line is the expectation's line in the scenario file.
+expectation; the line is the expectation's line in the scenario file. Evaluating also tells an
+:class:`Accepted` what each expectation matched and which fields it named, by result.json item
+(``calls[0]``, ``callbacks[4]``, ``timeline[17]``): the default expectations (``defaults.py``)
+accept exactly those outcomes and nothing more.
 """
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, Callable
 
 import attrs
 
-from simulator.scenario.match import (Equals, Fields, Matcher, compile_matcher,
-                                      short)
+from simulator.bxml.nodes import VERB_NAMES
+from simulator.callbacks import EVENT_TYPES
+from simulator.scenario.match import (OPERATORS, Equals, Fields, Matcher, Mismatch,
+                                      compile_matcher, short)
 from simulator.scenario.source import Locator, Problems, format_path
+from simulator.timeline import KINDS
 
 
 @attrs.frozen
 class Failure:
+    """Why a scenario did not pass (a result.json ``failures`` entry, contract C3).
+
+    ``kind`` says which rule failed (``expectation``, ``golden``, or a default expectation of
+    ``defaults.py``: ``disconnect-cause``, ``webhook-status``, ...); ``call_id``/``at`` the call
+    and virtual time it is about; ``accept`` the scenario YAML that would accept it."""
+
     message: str
     line: int
+    kind: str = "expectation"
+    call_id: str | None = None
+    at: float | None = None
+    accept: str | None = None
 
     def to_json(self) -> dict:
-        return {"message": self.message, "line": self.line}
+        out: dict[str, Any] = {"message": self.message, "line": self.line, "kind": self.kind}
+        for key, value in (("callId", self.call_id), ("at", self.at), ("accept", self.accept)):
+            if value is not None:
+                out[key] = value
+        return out
 
 
 @attrs.frozen
@@ -52,9 +73,55 @@ class Check:
     line: int
     title: str = ""  # short human name, e.g. the event type
 
+    @property
+    def names(self) -> frozenset[str]:
+        """The result.json fields this check names (``status``, ``disconnectCause``, ...)."""
+        fields = getattr(self.matcher, "fields", None)
+        return frozenset(fields) if isinstance(fields, dict) else frozenset()
+
+
+class Accepted:
+    """What the expectations matched, by result.json item: ``(section, index)`` -> the check
+    that matched it (the first) and every field any matching check named."""
+
+    def __init__(self) -> None:
+        self._checks: dict[tuple[str, int], Check] = {}
+        self._names: dict[tuple[str, int], set[str]] = {}
+
+    def add(self, section: str, index: int, check: Check,
+            names: frozenset[str] | None = None) -> None:
+        self._checks.setdefault((section, index), check)
+        self._names.setdefault((section, index), set()).update(
+            check.names if names is None else names)
+
+    def matched(self, section: str, index: int) -> Check | None:
+        """The check that matched ``section[index]``, if any did."""
+        return self._checks.get((section, index))
+
+    def names(self, section: str, index: int) -> set[str]:
+        """The fields of ``section[index]`` that a matching check named."""
+        return self._names.get((section, index), set())
+
+
+@attrs.frozen
+class AppErrorName(Matcher):
+    """``appError: ZeroDivisionError``: the exception's type, or its ``"Type: message"``."""
+
+    text: str
+
+    def check(self, actual, path=""):
+        if isinstance(actual, dict):
+            kind, message = actual.get("type"), actual.get("message")
+            if self.text in (kind, f"{kind}: {message}"):
+                return []
+        return [Mismatch(path, f"an app error {self.text!r}", actual)]
+
+    def describe(self):
+        return f"an app error {self.text!r}"
+
 
 CALLBACK_KEYS = ("event", "eventType", "at", "url", "method", "attempt", "fallback", "status",
-                 "responseBody", "error", "payload")
+                 "responseBody", "error", "appError", "payload")
 RECORDING_KEYS = ("recordingId", "callId", "verb", "file", "fileFormat", "channels",
                   "sampleRate", "duration", "startAt", "endAt", "segments", "endReason",
                   "recordingName", "transcription")
@@ -63,6 +130,9 @@ CALL_KEYS = ("callId", "parentCallId", "direction", "from", "to", "startTime", "
 TIMELINE_KEYS = ("at", "callId", "kind", "verb", "line", "detail")
 TOP_KEYS = ("callbacks", "no_callbacks", "recordings", "calls", "disconnect_cause", "digits",
             "timeline")
+#: known names of expected values, checked at load time ("did you mean"): field -> names
+KNOWN_NAMES = {"eventType": EVENT_TYPES, "verb": VERB_NAMES, "kind": tuple(KINDS)}
+_NAME_OF = {"eventType": "webhook event", "verb": "BXML verb", "kind": "timeline kind"}
 
 
 @attrs.frozen
@@ -74,16 +144,16 @@ class Sequence:
     exact: bool
     line: int
 
-    def evaluate(self, result: dict) -> list[Failure]:
+    def evaluate(self, result: dict, accepted: Accepted) -> list[Failure]:
         observed = result.get(self.section) or []
-        return _match_sequence(self, observed)
+        return _match_sequence(self, observed, accepted)
 
 
 @attrs.frozen
 class Forbidden:
     checks: tuple[Check, ...]
 
-    def evaluate(self, result: dict) -> list[Failure]:
+    def evaluate(self, result: dict, accepted: Accepted) -> list[Failure]:
         out = []
         for check in self.checks:
             hits = [cb for cb in result.get("callbacks") or [] if check.matcher.matches(cb)]
@@ -104,14 +174,15 @@ class Listed:
     line: int
     brief: Callable[[dict], str] = attrs.field(eq=False)
 
-    def evaluate(self, result: dict) -> list[Failure]:
+    def evaluate(self, result: dict, accepted: Accepted) -> list[Failure]:
         observed = result.get(self.section) or []
         if len(observed) != self.count:
             listing = _summary(observed, self.brief) if observed else "none"
             return [Failure(f"expect.{self.section}: expected {self.count} {self.section}, got "
                             f"{len(observed)}: {listing}", self.line)]
         out = []
-        for check, item in zip(self.checks or (), observed):
+        for index, (check, item) in enumerate(zip(self.checks or (), observed)):
+            accepted.add(self.section, index, check)  # item i is call i: it names its fields
             problems = check.matcher.check(item)
             if problems:
                 out.append(_failure(check, f"{self.brief(item)} does not match", problems))
@@ -125,8 +196,14 @@ class Single:
     check: Check
     extract: Callable[[dict], Any] = attrs.field(eq=False)
     what: str = ""
+    #: the result.json field it is about, as (section, index, field), e.g. the first call's
+    #: disconnectCause; None when it is about no one field (digits)
+    about: tuple[str, int, str] | None = None
 
-    def evaluate(self, result: dict) -> list[Failure]:
+    def evaluate(self, result: dict, accepted: Accepted) -> list[Failure]:
+        if self.about is not None:
+            section, index, field = self.about
+            accepted.add(section, index, self.check, frozenset({field}))
         problems = self.check.matcher.check(self.extract(result))
         return [_failure(self.check, self.what, problems)] if problems else []
 
@@ -134,14 +211,23 @@ class Single:
 @attrs.frozen
 class Expectations:
     items: tuple = ()
+    line: int = 0  # the `expect:` key
 
-    def evaluate(self, result: dict) -> list[Failure]:
-        return [f for item in self.items for f in item.evaluate(result)]
+    def evaluate(self, result: dict, accepted: Accepted | None = None) -> list[Failure]:
+        accepted = accepted if accepted is not None else Accepted()
+        return [f for item in self.items for f in item.evaluate(result, accepted)]
+
+    def section(self, kind: type, name: str):
+        """The expectation item of ``kind`` for section ``name`` (``Listed``, "calls"), if any."""
+        return next((item for item in self.items if isinstance(item, kind)
+                     and getattr(item, "section", None) == name), None)
 
 
-def evaluate(expectations: Expectations | None, result: dict) -> list[Failure]:
-    """Failures of ``expectations`` on a result.json object (empty list = all met)."""
-    return expectations.evaluate(result) if expectations is not None else []
+def evaluate(expectations: Expectations | None, result: dict,
+             accepted: Accepted | None = None) -> list[Failure]:
+    """Failures of ``expectations`` on a result.json object (empty list = all met); what they
+    matched goes into ``accepted`` when one is given."""
+    return expectations.evaluate(result, accepted) if expectations is not None else []
 
 
 # ---- reporting helpers
@@ -175,17 +261,18 @@ def _summary(items: list[dict], brief: Callable[[dict], str], limit: int = 12) -
     return text + (f", ... ({len(items) - limit} more)" if len(items) > limit else "")
 
 
-def _match_sequence(seq: Sequence, observed: list[dict]) -> list[Failure]:
+def _match_sequence(seq: Sequence, observed: list[dict], accepted: Accepted) -> list[Failure]:
     brief = _callback_brief if seq.section == "callbacks" else _timeline_brief
     if seq.exact:
         if len(observed) != len(seq.checks):
             return [Failure(f"expect.{seq.section}: expected exactly {len(seq.checks)} "
                             f"{seq.section}, got {len(observed)}: {_summary(observed, brief)}",
                             seq.line)]
-        for check, item in zip(seq.checks, observed):
+        for index, (check, item) in enumerate(zip(seq.checks, observed)):
             problems = check.matcher.check(item)
             if problems:
                 return [_failure(check, f"{brief(item)} does not match", problems)]
+            accepted.add(seq.section, index, check)
         return []
     position, previous = 0, None
     for check in seq.checks:
@@ -202,6 +289,7 @@ def _match_sequence(seq: Sequence, observed: list[dict]) -> list[Failure]:
             rest = observed[position:]
             lines.append(f"  {seq.section}{after}: {_summary(rest, brief) if rest else 'none'}")
             return [Failure("\n".join(lines), check.line)]
+        accepted.add(seq.section, found, check)
         position, previous = found + 1, observed[found]
     return []
 
@@ -236,9 +324,24 @@ class _Parser:
     def label(self, parts: tuple) -> str:
         return format_path(parts, root="expect")
 
-    def bad(self, parts: tuple, message: str, expected: str, got: Any = None) -> None:
+    def bad(self, parts: tuple, message: str, expected: str, got: Any = None,
+            known: tuple = ()) -> None:
+        """A problem at ``parts``; ``known``: the names ``got`` should be one of (did you mean)."""
+        close = difflib.get_close_matches(str(got), [str(k) for k in known], n=1) \
+            if known and got is not None else []
         self.problems.add(self.line(parts), format_path(self.prefix + parts), message,
-                          expected=expected, got=None if got is None else short(got))
+                          expected=expected, got=None if got is None else short(got),
+                          hint=repr(close[0]) if close else None)
+
+    def unknown_key(self, parts: tuple, key: Any, keys: tuple) -> None:
+        self.bad(parts, "unknown key", "one of " + ", ".join(keys), key, known=keys)
+
+    def known_name(self, field: str, value: Any, parts: tuple) -> None:
+        """An event type, verb or timeline kind written as a plain name must exist."""
+        names = KNOWN_NAMES.get(field)
+        if names and isinstance(value, str) and value not in names:
+            self.bad(parts, f"unknown {_NAME_OF[field]}", "one of " + ", ".join(names), value,
+                     known=names)
 
     def matcher(self, node: Any, parts: tuple) -> Matcher:
         return compile_matcher(node, self.root, self.prefix + parts, self.problems)
@@ -247,6 +350,7 @@ class _Parser:
                      renames: dict[str, str] | None = None) -> Check | None:
         """A mapping of known fields (or a bare string = ``{shorthand: value}``) -> Check."""
         if isinstance(node, str) and shorthand:
+            self.known_name(shorthand, node, parts)
             return Check(Fields({shorthand: Equals(str(node))}), self.label(parts),
                          self.line(parts), str(node))
         if not isinstance(node, dict):
@@ -256,9 +360,11 @@ class _Parser:
         fields = {}
         for key, value in node.items():
             if key not in keys:
-                self.bad(parts + (key,), "unknown key", "one of " + ", ".join(keys), key)
+                self.unknown_key(parts + (key,), key, keys)
                 continue
             name = (renames or {}).get(key, key)
+            if shorthand:  # callbacks and timeline items: the names they match must exist
+                self.known_name(name, value, parts + (key,))
             fields[name] = self.field_matcher(name, value, parts + (key,))
         title = node.get("event") or node.get("eventType") or node.get("verb") or ""
         return Check(Fields(fields), self.label(parts), self.line(parts), str(title))
@@ -272,7 +378,19 @@ class _Parser:
             return Fields({"text": self.matcher(value, parts)})  # shorthand: a text matcher
         if name == "payload" and not isinstance(value, dict):
             self.bad(parts, "wrong type", "a mapping of payload fields", value)
+        if name == "appError":
+            return self.app_error_matcher(value, parts)
         return self.matcher(value, parts)
+
+    def app_error_matcher(self, value: Any, parts: tuple) -> Matcher:
+        """``appError``: a name (the type, or "Type: message"), an object of its fields, or
+        operators; ``regex``/``contains``/... then look at the "Type: message" text."""
+        if isinstance(value, str):
+            return AppErrorName(value)
+        matcher = self.matcher(value, parts)
+        if isinstance(value, dict) and set(value) & OPERATORS - {"absent", "present"}:
+            return _OnSummary(matcher)
+        return matcher
 
     def sequence(self, section: str, node: Any, keys: tuple, shorthand: str,
                  renames: dict) -> Sequence | None:
@@ -281,7 +399,7 @@ class _Parser:
         if isinstance(node, dict):
             for key in node:
                 if key not in ("exact", "events"):
-                    self.bad(parts + (key,), "unknown key", "exact, events", key)
+                    self.unknown_key(parts + (key,), key, ("exact", "events"))
             exact = node.get("exact", False)
             if not isinstance(exact, bool):
                 self.bad(parts + ("exact",), "wrong type", "true or false", exact)
@@ -328,12 +446,13 @@ class _Parser:
                 items.append(self.listed("calls", value, CALL_KEYS, _call_brief))
             elif key == "disconnect_cause":
                 check = Check(self.matcher(value, (key,)), self.label((key,)), self.line((key,)))
-                items.append(Single(check, _first_call_cause, "first call's disconnectCause"))
+                items.append(Single(check, _first_call_cause, "first call's disconnectCause",
+                                    about=("calls", 0, "disconnectCause")))
             elif key == "digits":
                 items.append(self.digits(value))
             else:
-                self.bad((key,), "unknown key", "one of " + ", ".join(TOP_KEYS), key)
-        return Expectations(tuple(i for i in items if i is not None))
+                self.unknown_key((key,), key, TOP_KEYS)
+        return Expectations(tuple(i for i in items if i is not None), line=self.line(()))
 
     def digits(self, value: Any) -> Single:
         parts = ("digits",)
@@ -345,6 +464,21 @@ class _Parser:
                      value)
         check = Check(self.matcher(value, parts), self.label(parts), self.line(parts))
         return Single(check, _all_gather_digits, "digits gathered (all gather events)")
+
+
+@attrs.frozen
+class _OnSummary(Matcher):
+    """A text matcher applied to an app error's ``"Type: message"``."""
+
+    inner: Matcher
+
+    def check(self, actual, path=""):
+        text = f"{actual.get('type')}: {actual.get('message')}" if isinstance(actual, dict) \
+            else actual
+        return self.inner.check(text, path)
+
+    def describe(self):
+        return self.inner.describe()
 
 
 def _all_gather_digits(result: dict) -> str:
@@ -361,4 +495,4 @@ def parse_expect(node: Any, root: Locator, prefix: tuple, problems: Problems) ->
     return _Parser(root, prefix, problems).parse(node)
 
 
-__all__ = ["Expectations", "Failure", "evaluate", "parse_expect"]
+__all__ = ["Accepted", "Expectations", "Failure", "evaluate", "parse_expect"]

@@ -1,11 +1,14 @@
 """Scenario files -> ``model.Scenario`` objects, with ``file:line: $.path`` errors.
 
 Pipeline per scenario: ``reader.py`` reads the YAML (YAML 1.2, duplicate keys refused, the
-line of every key kept, the reading limits) -> cattrs structures the YAML shape of
-``schema.py`` (unknown keys, wrong types) -> ``_Builder`` checks values and builds the typed model (directions, methods, seconds, DTMF
-digits, files that must exist, relative paths resolved against the scenario's folder) ->
-``expect.parse_expect`` compiles the ``expect`` block. Every problem found is reported, each as
-``file:line: $.path: what; expected X, got Y``, in one ``simulator.errors.ScenarioError``.
+line of every key kept, the reading limits) -> ``schema.structure`` builds the YAML shape of
+``schema.py`` (unknown keys, wrong types; it keeps going past a broken piece) -> ``_Builder``
+checks values and builds the typed model (directions, methods, seconds, DTMF digits, files that
+must exist, relative paths resolved against the scenario's folder) -> ``expect.parse_expect``
+compiles the ``expect`` block. Every problem found is reported, each as ``file:line: $.path:
+what; expected X, got Y`` (``; did you mean ...?`` when a known name is close), in one
+``simulator.errors.ScenarioError``: the value checks run on every part that structured, even
+when another part did not, so one pass shows them all.
 
 A file holds one scenario (a mapping with ``name``) or several under ``scenarios:``.
 """
@@ -13,25 +16,22 @@ A file holds one scenario (a mapping with ``name``) or several under ``scenarios
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import re
 from pathlib import Path
 from typing import Any
 
-from cattrs.errors import (AttributeValidationNote, ForbiddenExtraKeysError,
-                           IterableValidationNote)
 import attrs
 
 from simulator import rest_rules as rules
 from simulator.bxml.nodes import VERB_NAMES
 from simulator.errors import ScenarioError, shorten
-from simulator.scenario import model, schema
+from simulator.scenario import model, refs, schema
 from simulator.scenario.expect import parse_expect
 from simulator.scenario.load_conference import build_conference_action
 from simulator.scenario.reader import read_file, read_yaml
-from simulator.scenario.refs import TEXT_SUFFIXES, bad_refs
 from simulator.scenario.source import Locator, PathPart, Problems, format_path
 
-_CONVERTER = schema.make_converter()
 DTMF_DIGITS = re.compile(r"^[0-9*#A-D]+$")
 _MODULE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _URL = re.compile(r"^https?://[^\s/]+")
@@ -112,45 +112,17 @@ def load_mapping(data: Any, *, file: Path | None = None,
     return scenarios
 
 
-# ---- cattrs errors -> located problems
+# ---- structure problems -> located problems
 
 
-def _leaves(exc: BaseException, path: tuple[PathPart, ...]):
-    """Yield (path, leaf exception) for every leaf of a cattrs ExceptionGroup tree."""
-    if isinstance(exc, BaseExceptionGroup):
-        for sub in exc.exceptions:
-            sub_path = path
-            for note in getattr(sub, "__notes__", ()):
-                if isinstance(note, AttributeValidationNote):
-                    sub_path += (schema.RENAMES.get(note.name, note.name),)
-                elif isinstance(note, IterableValidationNote):
-                    sub_path += (note.index,)
-            yield from _leaves(sub, sub_path)
-    else:
-        yield path, exc
-
-
-def _field_names(cls: type) -> list[str]:
-    return schema.yaml_keys(cls)
-
-
-def _report_structure_error(exc: BaseException, prefix: tuple, root: Locator,
-                            problems: Problems) -> None:
-    for path, leaf in _leaves(exc, ()):
-        full = prefix + path
-        if isinstance(leaf, ForbiddenExtraKeysError):
-            for key in sorted(leaf.extra_fields, key=str):
-                problems.add(root.line(full + (key,)), format_path(full + (key,)), "unknown key",
-                             expected="one of " + ", ".join(_field_names(leaf.cl)),
-                             got=repr(key))
-        elif isinstance(leaf, schema.WrongType):
-            problems.add(root.line(full), format_path(full), "wrong type",
-                         expected=leaf.expected, got=leaf.got)
-        elif isinstance(leaf, KeyError) and path:
-            problems.add(root.line(full[:-1]), format_path(full), "missing required key",
-                         expected=repr(full[-1]))
-        else:
-            problems.add(root.line(full), format_path(full), f"invalid value: {leaf}")
+def _report_structure(problems_found: list[schema.Problem], prefix: tuple, root: Locator,
+                      problems: Problems) -> None:
+    for found in problems_found:
+        full = prefix + found.path
+        # a missing key has no line of its own: the mapping that lacks it
+        line = root.line(full[:-1] if found.message == "missing required key" else full)
+        problems.add(line, format_path(full), found.message, expected=found.expected,
+                     got=found.got, hint=found.hint)
 
 
 # ---- YAML shape -> typed model, with value checks
@@ -163,21 +135,31 @@ class _Builder:
                  file: Path | None, base_dir: Path) -> None:
         self.doc, self.prefix, self.root, self.problems = doc, prefix, root, problems
         self.file, self.base_dir = file, base_dir
+        self.broken: set[tuple] = set()  # paths whose structure problem is already reported
 
     # helpers
     def line(self, *parts: PathPart) -> int:
         return self.root.line(self.prefix + parts)
 
+    def is_broken(self, parts: tuple) -> bool:
+        """Whether ``parts`` is (inside) a value whose structure problem is reported."""
+        full = self.prefix + parts
+        return any(full[:len(broken)] == broken for broken in self.broken)
+
     def bad(self, parts: tuple, message: str, expected: str | None = None,
-            got: object = None) -> None:
-        self.problems.add(self.line(*parts), format_path(self.prefix + parts), message,
-                          expected=expected, got=None if got is None else repr(got))
+            got: object = None, hint: str | None = None) -> None:
+        if self.is_broken(parts):
+            return  # its structure problem is reported; a placeholder stands there
+        full = self.prefix + parts
+        self.problems.add(self.line(*parts), format_path(full), message,
+                          expected=expected, got=None if got is None else repr(got), hint=hint)
 
     def url(self, parts: tuple, value: str | None) -> None:
-        """A webhook URL: absolute http(s) or a path, at most rest_rules.MAX_URL characters."""
+        """A webhook URL: absolute http(s) or a path, at most rest_rules.MAX_URL characters
+        (a {{...}} reference counts as an id there)."""
         if value is None:
             return
-        problem = _url_problem(value)
+        problem = _url_problem(refs.stand_in(value))
         if problem is not None:
             self.bad(parts, "bad URL", problem, value)
         elif len(value) > rules.MAX_URL:
@@ -220,7 +202,7 @@ class _Builder:
                      f"{MAX_PATH:,} bytes, {MAX_NAME} a name)",
                      f"{shorten(relative)}: {getattr(exc, 'strerror', None) or exc}")
             return path
-        if not found:
+        if not found and "{{" not in relative:  # a reference: check_refs says why
             self.bad(parts, f"{what} not found", f"a {what} relative to {self.base_dir}",
                      relative)
         return path
@@ -230,12 +212,12 @@ class _Builder:
             self.bad((), "wrong type", "a scenario mapping with at least `name:`",
                      schema.WrongType("", self.doc).got)
             return None
-        try:
-            doc = _CONVERTER.structure(dict(self.doc), schema.ScenarioDoc)
-        except Exception as exc:  # cattrs: ClassValidationError tree, or one leaf
-            _report_structure_error(exc, self.prefix, self.root, self.problems)
-            return None
         count = len(self.problems.items)
+        doc, found, broken = schema.structure(self.doc, schema.ScenarioDoc)
+        _report_structure(found, self.prefix, self.root, self.problems)
+        self.broken = {self.prefix + path for path in broken}
+        if doc is None:
+            return None
         if not doc.name.strip():
             self.bad(("name",), "bad value", "a non-empty scenario name", doc.name)
         if doc.seed < 0:
@@ -247,10 +229,12 @@ class _Builder:
         call = self.build_call(doc.call)
         app = self.build_app(doc.app)
         caller = self.build_steps(("caller",), doc.caller)
-        parties = {number: self.build_party(number, party) for number, party in doc.parties.items()}
-        calls = {name: self.build_created_call(name, spec) for name, spec in doc.calls.items()}
+        parties = {number: self.build_party(number, party)
+                   for number, party in doc.parties.items() if party is not None}
+        calls = {name: self.build_created_call(name, spec)
+                 for name, spec in doc.calls.items() if spec is not None}
         rest = tuple(self.build_rest(i, action, set(doc.calls))
-                     for i, action in enumerate(doc.rest))
+                     for i, action in enumerate(doc.rest) if action is not None)
         self.check_refs(app, set(doc.calls))
         expect = None
         if doc.expect is not None:
@@ -263,7 +247,8 @@ class _Builder:
                               file=self.file,
                               line=self.line("name") or self.line(), base_dir=self.base_dir,
                               epoch=doc.epoch, tts=doc.tts,
-                              tts_line=self.line("tts") if "tts" in self.doc else 0)
+                              tts_line=self.line("tts") if "tts" in self.doc else 0,
+                              strict=doc.strict)
 
     def check_epoch(self, epoch: str) -> None:
         try:
@@ -323,18 +308,20 @@ class _Builder:
         return result
 
     def build_app(self, app: schema.AppDoc) -> model.AppSettings:
-        if not _URL.match(app.base_url) or _url_problem(app.base_url):
+        if not _URL.match(app.base_url) or _url_problem(refs.stand_in(app.base_url)):
             self.bad(("app", "base_url"), "bad value", "an http:// or https:// URL", app.base_url)
         for key in ("wsgi", "asgi"):
             spec = getattr(app, key)
-            if spec is not None and not _MODULE_SPEC.match(spec):
+            if spec is not None and not _MODULE_SPEC.match(spec) and "{{" not in spec:
                 self.bad(("app", key), "bad value", '"module:attribute", e.g. "app:app"', spec)
         if app.wsgi is not None and app.asgi is not None:
             self.bad(("app", "asgi"), "conflicting keys", "either wsgi or asgi, not both")
         routes = {}
         for key, value in app.routes.items():
+            if value is None:  # its structure problem is reported
+                continue
             parts = ("app", "routes", key)
-            if not (key.startswith("/") or _URL.match(key)) or _url_problem(key):
+            if not (key.startswith("/") or _URL.match(key)) or _url_problem(refs.stand_in(key)):
                 self.bad(parts, "bad route", "a path starting with / or an absolute URL", key)
             routes[key] = self.build_route(parts, value)
         static = None
@@ -466,7 +453,8 @@ class _Builder:
         if call != "main" and call not in names:
             self.bad(parts + ("call",), "unknown call", "main or a name under `calls:` ("
                      + (", ".join(sorted(names)) or "none defined") + ")", call)
-        given = [key for key in schema.REST_ACTIONS if getattr(action, key) is not None]
+        given = [key for key in schema.REST_ACTIONS  # a broken one was written all the same
+                 if getattr(action, key) is not None or self.is_broken(parts + (key,))]
         if len(given) != 1:
             self.bad(parts, "wrong type", "exactly one of " + ", ".join(schema.REST_ACTIONS)
                      + " in a REST action", ", ".join(given) or "none")
@@ -480,9 +468,6 @@ class _Builder:
         if action.put_bxml is not None:
             if not action.put_bxml.strip():
                 self.bad(parts + ("put_bxml",), "bad value", "a BXML document", action.put_bxml)
-            for ref in bad_refs(action.put_bxml, names):
-                self.bad(parts + ("put_bxml",), "unknown call reference",
-                         "{{calls.NAME.callId}} with NAME main or a key of `calls:`", ref)
         return model.RestAction(at=action.at, call=call, update_call=update,
                                 recording=action.recording, put_bxml=action.put_bxml,
                                 line=self.line(*parts), **conference)
@@ -543,30 +528,36 @@ class _Builder:
         self.limits(parts, redirect, rules.CREDENTIALS)
 
     def check_refs(self, app: model.AppSettings, names: set) -> None:
-        """``{{calls.NAME.callId}}`` in canned bodies must name a call."""
-        expected = "{{calls.NAME.callId}} with NAME main or a key of `calls:`"
-        for ref in bad_refs(app.bxml, names):
-            self.bad(("app", "bxml"), "unknown call reference", expected, ref)
+        """Every ``{{...}}`` of the scenario (any string, expect included) and of its text
+        route files must be a reference that can be expanded (refs.py)."""
+        def report(parts, message, expected, got, hint) -> None:
+            self.bad(parts, message, expected, got, hint=hint)
+
+        refs.check(self.doc, names, report)
         for key, route in app.routes.items():
-            texts = [route.bxml, route.body]
-            if route.file is not None and route.file.suffix.lower() in TEXT_SUFFIXES:
-                try:
-                    texts.append(route.file.read_text(encoding="utf-8"))
-                except (OSError, UnicodeDecodeError, ValueError):
-                    pass  # reported above (missing, unusable) or by transports.py (unreadable)
-            for ref in [r for text in texts for r in bad_refs(text, names)]:
-                self.bad(("app", "routes", key), "unknown call reference", expected, ref)
+            if route.file is None or route.file.suffix.lower() not in refs.TEXT_SUFFIXES \
+                    or route.bxml is not None:
+                continue
+            try:
+                text = route.file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError, ValueError):
+                continue  # reported above (missing, unusable) or by transports.py (unreadable)
+            for ref, hint in refs.problems(text, names):
+                self.bad(("app", "routes", key), f"unknown call reference in {route.file.name}",
+                         refs.expected(names), ref, hint=hint)
 
     def build_steps(self, parts: tuple, steps: list) -> tuple[model.Step, ...]:
-        return tuple(self.build_step(parts + (i,), step) for i, step in enumerate(steps))
+        return tuple(self.build_step(parts + (i,), step) for i, step in enumerate(steps)
+                     if step is not None)
 
     def build_step(self, parts: tuple, step: schema.StepDoc) -> model.Step:
         line = self.line(*parts)
         self.seconds(parts + ("at",), step.at)
         if isinstance(step, schema.WaitForDoc):
             if step.wait_for not in VERB_NAMES:
+                close = difflib.get_close_matches(step.wait_for, VERB_NAMES, n=1)
                 self.bad(parts + ("wait_for",), "unknown BXML verb", "a verb name such as Record",
-                         step.wait_for)
+                         step.wait_for, hint=repr(close[0]) if close else None)
             return model.WaitFor(verb=step.wait_for, at=step.at, line=line)
         if isinstance(step, schema.SayDoc):
             if not step.say.strip():

@@ -13,7 +13,6 @@ import re
 
 from simulator import rest_rules as rules
 from simulator.scenario import model, schema
-from simulator.scenario.refs import bad_refs
 
 #: A ``<Conference>`` name (bxml-verbs.md §7.3): what the room of the request can be called.
 CONFERENCE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -35,9 +34,6 @@ def build_conference_action(builder, parts: tuple, action: schema.RestDoc,
         if not body.strip():
             builder.bad(where, "bad value", "a BXML document such as "
                         "<Bxml><SpeakSentence>hello</SpeakSentence></Bxml>", body)
-        for ref in bad_refs(body, names):
-            builder.bad(where, "unknown call reference",
-                        "{{calls.NAME.callId}} with NAME main or a key of `calls:`", ref)
         fields["put_conference_bxml"] = body
     if action.update_conference_member is not None:
         fields["update_conference_member"] = _member(

@@ -305,3 +305,6 @@ class Scenario:
     # speech-like synthesis, or "espeak", real speech from espeak-ng (the tts extra; opt-in)
     tts: str = "model"
     tts_line: int = 0  # the `tts:` key, for errors found when the run sets TTS up
+    # strict mode: BXML warnings in any document the app returned fail the scenario too
+    # (scenario/defaults.py); `bxmlsim run --strict` / `pytest --bxmlsim-strict` set it
+    strict: bool = False

@@ -1,18 +1,26 @@
-"""Call-id references in canned bodies: ``{{calls.NAME.callId}}``.
+"""Templates in scenario strings: ``{{calls.NAME.callId}}``, the id of a call.
 
-An app learns the id of a call it creates from createCall's response; a canned route body
-cannot, so it names the call instead and the simulator substitutes the id before the run
-(ids are drawn up front, so they are known). ``NAME`` is a key of the scenario's ``calls:``
-or ``main`` (the scenario's own call). Spaces inside the braces are allowed. Only canned
-bodies are rewritten: ``app.bxml``, inline route bodies, route files with a text suffix, and
-REST ``put_bxml`` / ``put_conference_bxml`` bodies; a WSGI/ASGI app's replies are its own
-business.
+An app learns the id of a call it creates from createCall's response; a scenario cannot, so it
+names the call instead: ``NAME`` is a key of the scenario's ``calls:`` or ``main`` (the
+scenario's own call); spaces inside the braces are allowed. The ids are drawn from the seed
+before the run, so a reference is expanded in **every** scenario string: canned bodies
+(``app.bxml``, inline routes, route files with a text suffix, ``put_bxml``,
+``put_conference_bxml``), URLs, tags, numbers, caller text and every value of ``expect``. A
+WSGI/ASGI app's replies are its own business and never rewritten.
+
+A template never passes through silently. At load time every ``{{`` in the file is checked
+(:func:`check`): an unknown call, a field other than ``callId``, a misspelling, a ``{{`` never
+closed, or a reference in a value read before the ids exist (the scenario's ``name``, files,
+folders, app modules) is a problem at its ``file:line`` with "did you mean". At run time
+:func:`expand` substitutes the ids in the typed scenario, expectations included.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import attrs
 
@@ -20,22 +28,103 @@ from simulator.scenario import model
 
 #: ``{{calls.agent.callId}}``; group 1 is the call's name.
 CALL_REF = re.compile(r"\{\{\s*calls\.([A-Za-z0-9_-]+)\.callId\s*\}\}")
-#: Anything that starts like a reference, to catch misspellings (``{{calls.agent.id}}``).
-REF_START = re.compile(r"\{\{\s*calls\.[^}]*\}\}")
 #: Route files whose text is searched for references (as transports.py reads them as text).
 TEXT_SUFFIXES = (".xml", ".bxml", ".txt")
+#: YAML keys whose value is used while the file loads, before call ids are drawn.
+NOT_EXPANDED = ("file", "play", "static", "wsgi", "asgi")
+EXPECTED = "{{calls.NAME.callId}} with NAME main or a key of `calls:`"
 
 
-def bad_refs(text: str | None, names) -> list[str]:
-    """The references in ``text`` that are malformed or name no call of ``names``."""
+def references(text: str) -> Iterator[str]:
+    """Every ``{{...}}`` in ``text``; a ``{{`` never closed runs to the end of the text."""
+    start = text.find("{{")
+    while start != -1:
+        end = text.find("}}", start + 2)
+        if end == -1:
+            yield text[start:]
+            return
+        yield text[start:end + 2]
+        start = text.find("{{", end + 2)
+
+
+def problems(text: str | None, names) -> list[tuple[str, str | None]]:
+    """The references of ``text`` that name no call of ``names`` (plus ``main``), each with
+    the closest valid reference (or None)."""
     if not text or "{{" not in text:
         return []
+    calls = ["main", *sorted(names)]
     bad = []
-    for match in REF_START.finditer(text):
-        ref = CALL_REF.fullmatch(match.group(0))
-        if ref is None or (ref.group(1) not in names and ref.group(1) != "main"):
-            bad.append(match.group(0))
+    for ref in references(text):
+        match = CALL_REF.fullmatch(ref)
+        if match is None or match.group(1) not in calls:
+            bad.append((ref, _closest(ref[2:].removesuffix("}}").strip(), calls)))
     return bad
+
+
+def _closest(inner: str, calls: list[str]) -> str | None:
+    """The valid reference a broken one most likely meant: its call name kept when it is
+    one (``calls.agent.id``), else the closest name (``calls.agnet.callId``)."""
+    parts = inner.split(".")
+    if len(parts) == 3 and parts[0] == "calls":
+        name = parts[1] if parts[1] in calls else next(
+            iter(difflib.get_close_matches(parts[1], calls, n=1)), None)
+        return "{{calls." + name + ".callId}}" if name else None
+    known = [f"calls.{name}.callId" for name in calls]
+    close = difflib.get_close_matches(inner, known, n=1)
+    return "{{" + close[0] + "}}" if close else None
+
+
+def expected(names) -> str:
+    """What a reference should be, naming the calls there are."""
+    return f"{EXPECTED} ({', '.join(['main', *sorted(names)])})"
+
+
+def check(doc: Any, names, report: Callable[..., None], path: tuple = ()) -> None:
+    """Check every string of a scenario's YAML ``doc`` (keys too): ``report(path, message,
+    expected, got, hint)`` for each reference that cannot be expanded."""
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            if isinstance(key, str) and "{{" in key:
+                _check_text(key, path + (key,), names, report, expandable=True)
+            check(value, names, report, path + (key,))
+    elif isinstance(doc, list):
+        for index, item in enumerate(doc):
+            check(item, names, report, path + (index,))
+    elif isinstance(doc, str) and "{{" in doc:
+        last = next((part for part in reversed(path) if isinstance(part, str)), None)
+        fixed = path == ("name",) or (last in NOT_EXPANDED and path[:1] != ("expect",))
+        _check_text(doc, path, names, report, expandable=not fixed)
+
+
+def _check_text(text: str, path: tuple, names, report, *, expandable: bool) -> None:
+    if not expandable:
+        report(path, "reference where none can be expanded", "a literal value (the scenario's "
+               "name, files, folders and app modules are read when the file loads, before "
+               "call ids are drawn)", next(references(text)), None)
+        return
+    for ref, hint in problems(text, names):
+        if not ref.endswith("}}"):
+            message = "unterminated reference"
+        elif ref[2:-2].strip().startswith("calls."):
+            message = "unknown call reference"
+        else:
+            message = "unknown reference"
+        report(path, message, expected(names), ref, hint)
+
+
+def stand_in(text: str) -> str:
+    """``text`` with each reference replaced by an id-shaped stand-in, for the value checks
+    that look at a string before its ids exist (a URL with a reference is still a URL)."""
+    return "".join(_stand_ins(text)) if "{{" in text else text
+
+
+def _stand_ins(text: str) -> Iterator[str]:
+    position = 0
+    for ref in references(text):
+        start = text.index(ref, position)
+        yield text[position:start] + "c-id"
+        position = start + len(ref)
+    yield text[position:]
 
 
 def substitute(text: str, call_ids: Mapping[str, str]) -> str:
@@ -45,8 +134,37 @@ def substitute(text: str, call_ids: Mapping[str, str]) -> str:
     return CALL_REF.sub(lambda m: call_ids.get(m.group(1), m.group(0)), text)
 
 
+def expand(value: Any, call_ids: Mapping[str, str]) -> Any:
+    """``value`` (a scenario, its expectations, any attrs tree of them) with every reference
+    in its strings substituted; the very same object when nothing changes."""
+    if isinstance(value, str):
+        return substitute(value, call_ids)
+    if isinstance(value, (list, tuple)):
+        items = [expand(item, call_ids) for item in value]
+        if all(new is old for new, old in zip(items, value)):
+            return value
+        return type(value)(items)
+    if isinstance(value, dict):
+        pairs = [(expand(k, call_ids), expand(v, call_ids)) for k, v in value.items()]
+        if all(k is old_k and v is old_v for (k, v), (old_k, old_v) in zip(pairs, value.items())):
+            return value
+        return type(value)(pairs)
+    if attrs.has(type(value)):
+        changes = {}
+        for field in attrs.fields(type(value)):
+            if not field.init:
+                continue
+            old = getattr(value, field.name)
+            new = expand(old, call_ids)
+            if new is not old:
+                changes[field.alias] = new
+        return attrs.evolve(value, **changes) if changes else value
+    return value
+
+
 def resolve_app(app: model.AppSettings, call_ids: Mapping[str, str]) -> model.AppSettings:
-    """``app`` with the call ids substituted in every canned body (files read as text)."""
+    """``app`` with the call ids substituted in every canned body, route files read as text
+    included (inline strings: :func:`expand`)."""
     routes = {}
     for key, route in app.routes.items():
         changes = {}

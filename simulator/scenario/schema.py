@@ -1,4 +1,4 @@
-"""The YAML shape of a scenario file, as attrs classes, and the strict cattrs converter for it.
+"""The YAML shape of a scenario file, as attrs classes, and the strict structurer for it.
 
 The YAML keys of design/contract.md (``from`` becomes ``from_``) are read into attrs classes:
 ``load.py`` structures a document into them (type errors, unknown keys) and then turns them into
@@ -20,21 +20,27 @@ shape truly differs from the model's:
 
 A default both share is written once, in ``model.py``, and read from there.
 
-The converter is strict on purpose: YAML 1.2 reads ``press: 0123`` as the integer 123, and a
-lenient ``str`` hook would silently turn that into ``"123"``, losing the leading zero. Here a
-string field only accepts a string, a number field only a number (never a bool), and so on.
+The structurer (:func:`structure`) is strict on purpose: YAML 1.2 reads ``press: 0123`` as the
+integer 123, and a lenient ``str`` conversion would silently turn that into ``"123"``, losing
+the leading zero. Here a string field only accepts a string, a number field only a number
+(never a bool), and so on. It is also **tolerant**: it reports every problem it meets and keeps
+going, so that the value checks of ``load.py`` still run on everything that did structure and a
+file's problems are all reported in one pass. A broken optional key takes its default, a
+broken required scalar a placeholder (its path is returned as broken, so no second problem is
+reported on it), a broken list item or mapping value becomes ``None`` (indexes stay those of
+the file); an unknown key is reported (with the closest known key) and left out.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import math
+import types
+import typing
 from typing import Any, Union
 
 import attrs
-import cattrs
-from cattrs.cols import (is_mapping, is_mutable_sequence, list_structure_factory,
-                         mapping_structure_factory)
-from cattrs.gen import make_dict_structure_fn, override
 
 from simulator.scenario import model
 
@@ -185,6 +191,7 @@ class ScenarioDoc:
     expect: Any = None  # parsed by expect.py, which keeps its own line numbers
     epoch: str = _SCENARIO["epoch"]
     tts: str = _SCENARIO["tts"]  # model | espeak (model.TTS_ENGINES)
+    strict: bool = False  # BXML warnings fail the scenario too
 
 
 #: Python attribute name -> YAML key, where they differ (used to print error paths).
@@ -220,20 +227,20 @@ class WrongType(TypeError):
         super().__init__(f"expected {expected}, got {self.got}")
 
 
-def _strict_str(value, _type):
+def _strict_str(value):
     if isinstance(value, str):
         return str(value)
     raise WrongType("a string (quote digits, e.g. \"0123\")"
                     if isinstance(value, int) and not isinstance(value, bool) else "a string", value)
 
 
-def _strict_int(value, _type):
+def _strict_int(value):
     if isinstance(value, int) and not isinstance(value, bool):
         return int(value)
     raise WrongType("an integer", value)
 
 
-def _strict_float(value, _type):
+def _strict_float(value):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(value):  # YAML .nan / .inf would poison the virtual clock
             raise WrongType("a finite number (seconds)", value)
@@ -241,98 +248,164 @@ def _strict_float(value, _type):
     raise WrongType("a number (seconds)", value)
 
 
-def _strict_bool(value, _type):
+def _strict_bool(value):
     if isinstance(value, bool):
         return value
     raise WrongType("true or false", value)
 
 
-def _strict_names(value, _type):
-    """A list of strings as a tuple (``call_ids_to_coach``); a bare string is not a list."""
-    if not isinstance(value, list):
-        raise WrongType("a list", value)
-    return tuple(_strict_str(item, str) for item in value)
+_SCALARS = {str: _strict_str, int: _strict_int, float: _strict_float, bool: _strict_bool}
+#: what a required scalar that is broken stands in for while the rest is checked
+_PLACEHOLDERS = {str: "", int: 0, float: 0.0, bool: False}
+#: an optional section written with the wrong type: "expected a mapping such as ..."
+_EXAMPLES = {
+    model.MachineDetection: "{mode: sync, delay_result: true}",
+    model.UpdateCall: "{redirect_url: /interrupt}",
+    model.UpdateConference: "{status: completed} or {redirect_url: /conference-redirect}",
+    model.UpdateConferenceMember: "{member: agent, mute: true}",
+}
+_ROUTE_EXPECTED = "an inline BXML string or a mapping {file|bxml|body|status|delay|fault}"
 
 
-def _shaped(hook, kind: type, expected: str):
-    """``hook`` behind a container check: a section left empty (``app:`` alone is null) or of
-    the wrong kind is a WrongType, not a TypeError from inside cattrs."""
+@attrs.frozen
+class Problem:
+    """One structure problem at ``path`` (YAML keys and indexes below the structured value).
 
-    def structure(value, type_):
-        if not isinstance(value, kind):
-            raise WrongType(expected, value)
-        return hook(value, type_)
+    ``message`` is ``unknown key``, ``wrong type`` or ``missing required key`` (then the line
+    is the one of the mapping that lacks it); ``hint``: the closest known key, if any."""
 
-    return structure
+    path: tuple
+    message: str
+    expected: str
+    got: str | None = None
+    hint: str | None = None
 
 
-def make_converter() -> cattrs.Converter:
-    """The converter for ``ScenarioDoc``: strict scalars, no extra keys, steps by their key."""
-    conv = cattrs.Converter(forbid_extra_keys=True)
-    conv.register_structure_hook(str, _strict_str)
-    conv.register_structure_hook(int, _strict_int)
-    conv.register_structure_hook(float, _strict_float)
-    conv.register_structure_hook(bool, _strict_bool)
-    conv.register_structure_hook_func(lambda type_: type_ == tuple[str, ...], _strict_names)
-    conv.register_structure_hook_factory(attrs.has, lambda cls: _shaped(
-        make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True), dict, "a mapping"))
-    conv.register_structure_hook_factory(is_mapping, lambda type_: _shaped(
-        mapping_structure_factory(type_, conv), dict, "a mapping"))
-    conv.register_structure_hook_factory(is_mutable_sequence, lambda type_: _shaped(
-        list_structure_factory(type_, conv), list, "a list"))
+BROKEN = object()  # a value that could not be structured (never returned from structure())
 
-    def optional_mapping(cls: type, example: str):
-        """The hook of an optional ``cls``: None, or a mapping structured as ``cls``."""
-        def structure(value, _type):
-            if value is None:
-                return None
-            if not isinstance(value, dict):
-                raise WrongType(f"a mapping such as {example}", value)
-            return conv.structure(value, cls)
-        return structure
 
-    def model_shape(cls: type, **overrides):
-        """``cls`` read from a mapping: no extra keys, and its NOT_KEYS not read at all."""
-        omitted = {name: override(omit=True) for name in NOT_KEYS.get(cls, ())}
-        return _shaped(make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True,
-                                              **omitted, **overrides), dict, "a mapping")
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
 
-    # before CallSettings and CreatedCallDoc: their structure functions look field hooks up now
-    conv.register_structure_hook(model.MachineDetection, model_shape(model.MachineDetection))
-    conv.register_structure_hook(Union[model.MachineDetection, None], optional_mapping(
-        model.MachineDetection, "{mode: sync, delay_result: true}"))
-    conv.register_structure_hook(model.CallSettings, model_shape(
-        model.CallSettings, from_=override(rename="from")))
 
-    conv.register_structure_hook(
-        CreatedCallDoc, _shaped(make_dict_structure_fn(CreatedCallDoc, conv,
-                                                       _cattrs_forbid_extra_keys=True,
-                                                       from_=override(rename="from")),
-                                dict, "a mapping"))
+def structure(value: Any, cls: type) -> tuple[Any, list[Problem], set[tuple]]:
+    """``value`` (plain YAML data) as ``cls``: the object (None when nothing usable was
+    written), every problem met, and the paths of the broken values left in it."""
+    walker = _Walker()
+    result = walker.walk(value, cls, ())
+    return (None if result is BROKEN else result), walker.problems, walker.broken
 
-    conv.register_structure_hook(Union[model.UpdateCall, None], optional_mapping(
-        model.UpdateCall, "{redirect_url: /interrupt}"))
-    conv.register_structure_hook(Union[model.UpdateConference, None], optional_mapping(
-        model.UpdateConference, "{status: completed} or {redirect_url: /conference-redirect}"))
-    conv.register_structure_hook(Union[model.UpdateConferenceMember, None], optional_mapping(
-        model.UpdateConferenceMember, "{member: agent, mute: true}"))
 
-    def structure_route(value, _type):
-        if isinstance(value, str):
+class _Walker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.broken: set[tuple] = set()
+
+    def fail(self, path: tuple, message: str, expected: str, got: str | None = None,
+             hint: str | None = None) -> Any:
+        self.problems.append(Problem(path, message, expected, got, hint))
+        self.broken.add(path)
+        return BROKEN
+
+    def wrong(self, path: tuple, expected: str, value: Any) -> Any:
+        return self.fail(path, "wrong type", expected, _describe(value))
+
+    def walk(self, value: Any, type_: Any, path: tuple) -> Any:
+        if type_ is Any:
             return value
-        if isinstance(value, dict):
-            return conv.structure(value, RouteDoc)
-        raise WrongType("an inline BXML string or a mapping {file|bxml|body|status|delay|fault}", value)
+        if type_ in _SCALARS:
+            try:
+                return _SCALARS[type_](value)
+            except WrongType as exc:
+                return self.fail(path, "wrong type", exc.expected, exc.got)
+        origin, args = typing.get_origin(type_), typing.get_args(type_)
+        if origin in (Union, types.UnionType):
+            return self.union(value, args, path)
+        if origin is list:
+            if not isinstance(value, list):
+                return self.wrong(path, "a list", value)
+            items = [self.walk(item, args[0], path + (i,)) for i, item in enumerate(value)]
+            return [None if item is BROKEN else item for item in items]
+        if origin is tuple and args[1:] == (Ellipsis,):  # e.g. call_ids_to_coach: names
+            if not isinstance(value, list):
+                return self.wrong(path, "a list", value)
+            items = [self.walk(item, args[0], path + (i,)) for i, item in enumerate(value)]
+            return tuple(None if item is BROKEN else item for item in items)
+        if origin is dict:
+            if not isinstance(value, dict):
+                return self.wrong(path, "a mapping", value)
+            out = {}
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    self.fail(path + (key,), "wrong type", "a string key (quote it, e.g. "
+                              "\"+15555550123\")", _describe(key))
+                    continue
+                result = self.walk(item, args[1], path + (key,))
+                out[key] = None if result is BROKEN else result
+            return out
+        if attrs.has(type_):
+            return self.object(value, type_, path)
+        raise TypeError(f"no structure rule for {type_!r}")  # pragma: no cover - schema bug
 
-    def structure_step(value, _type):
+    def union(self, value: Any, args: tuple, path: tuple) -> Any:
+        options = [arg for arg in args if arg is not type(None)]
+        if value is None and len(options) < len(args):
+            return None
+        if len(options) == 1:
+            (only,) = options
+            if attrs.has(only) and not isinstance(value, dict):
+                example = _EXAMPLES.get(only)
+                return self.wrong(path, f"a mapping such as {example}" if example
+                                  else "a mapping", value)
+            return self.walk(value, only, path)
+        if set(options) == {str, RouteDoc}:
+            if isinstance(value, str):
+                return value
+            if isinstance(value, dict):
+                return self.walk(value, RouteDoc, path)
+            return self.wrong(path, _ROUTE_EXPECTED, value)
+        if set(options) == set(typing.get_args(StepDoc)):
+            if not isinstance(value, dict):
+                return self.wrong(path, 'a step mapping such as {say: "hello"}', value)
+            kinds = [key for key in value if key in STEP_KEYS]
+            if len(kinds) != 1:
+                return self.wrong(path, "exactly one of " + ", ".join(STEP_KEYS)
+                                  + " in a caller step", dict(value))
+            return self.walk(value, STEP_KEYS[kinds[0]], path)
+        raise TypeError(f"no structure rule for {args!r}")  # pragma: no cover - schema bug
+
+    def object(self, value: Any, cls: type, path: tuple) -> Any:
         if not isinstance(value, dict):
-            raise WrongType("a step mapping such as {say: \"hello\"}", value)
-        kinds = [key for key in value if key in STEP_KEYS]
-        if len(kinds) != 1:
-            raise WrongType("exactly one of " + ", ".join(STEP_KEYS) + " in a caller step",
-                            dict(value))
-        return conv.structure(value, STEP_KEYS[kinds[0]])
+            return self.wrong(path, "a mapping", value)
+        skipped = NOT_KEYS.get(cls, ())   # set by the loader, not read from YAML
+        fields = {RENAMES.get(f.name, f.name): f for f in attrs.fields(cls)
+                  if f.name not in skipped}
+        names = list(fields)
+        for key in value:
+            if key not in fields:
+                close = difflib.get_close_matches(str(key), names, n=1)
+                self.fail(path + (key,), "unknown key", "one of " + ", ".join(names),
+                          repr(key), repr(close[0]) if close else None)
+        kwargs: dict[str, Any] = {}
+        for key, field in fields.items():
+            type_ = _hints(cls)[field.name]
+            required = field.default is attrs.NOTHING
+            if key not in value:
+                if required:
+                    self.fail(path + (key,), "missing required key", repr(key))
+                    kwargs[field.name] = self.placeholder(type_)
+                continue
+            result = self.walk(value[key], type_, path + (key,))
+            if result is not BROKEN:
+                kwargs[field.name] = result
+            elif required:
+                kwargs[field.name] = self.placeholder(type_)
+        if any(item is BROKEN for item in kwargs.values()):
+            self.broken.add(path)
+            return BROKEN
+        return cls(**kwargs)
 
-    conv.register_structure_hook(Union[str, RouteDoc], structure_route)
-    conv.register_structure_hook(StepDoc, structure_step)
-    return conv
+    @staticmethod
+    def placeholder(type_: Any) -> Any:
+        return _PLACEHOLDERS.get(type_, BROKEN)

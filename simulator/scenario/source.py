@@ -74,6 +74,7 @@ class Problem:
     message: str
     expected: str | None = None
     got: str | None = None
+    hint: str | None = None  # the closest known name, as written in the message ('direction')
 
     def render(self, file: str) -> str:
         text = f"{file}:{self.line}: {self.path}: {self.message}"
@@ -81,6 +82,8 @@ class Problem:
             text += f"; expected {self.expected}"
         if self.got is not None:
             text += f", got {self.got}"
+        if self.hint is not None:
+            text += f"; did you mean {self.hint}?"
         return text
 
 
@@ -92,8 +95,8 @@ class Problems:
         self.items: list[Problem] = []
 
     def add(self, line: int, path: str, message: str, *, expected: str | None = None,
-            got: str | None = None) -> None:
-        self.items.append(Problem(line, path, message, expected, got))
+            got: str | None = None, hint: str | None = None) -> None:
+        self.items.append(Problem(line, path, message, expected, got, hint))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.items.extend(problems)

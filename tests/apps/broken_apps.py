@@ -1,8 +1,9 @@
 """Webhook apps with bugs, written like Bandwidth's samples, for the app-error tests.
 
 Each framework's `/gather` handler raises (a `ZeroDivisionError` from an average of nothing);
-`/answer` returns a menu whose Gather posts there. `/logged` catches a failure, logs it with its
-traceback and still answers, the way an app falls back when its CRM is down.
+`/answer` returns a menu whose Gather posts there, `/garbage` a reply that is not BXML.
+`/logged` catches a failure, logs it with its traceback and still answers, the way an app falls
+back when its CRM is down.
 """
 
 import logging
@@ -41,6 +42,11 @@ def flask_answer():
 def flask_gather():
     return Response(f"<Response><SpeakSentence>{average([])}</SpeakSentence></Response>",
                     content_type=BXML)
+
+
+@flask_app.post("/garbage")
+def flask_garbage():   # a reply that is not BXML: the template engine was never called
+    return Response("{{ menu }}", content_type=BXML)
 
 
 @flask_app.post("/logged")

@@ -116,4 +116,4 @@ def test_digits_count_each_gather_once_despite_retries(result):
 
 def test_failure_serialises_for_result_json(result):
     [failure] = failures("disconnect_cause: busy", result)
-    assert failure.to_json() == {"message": failure.message, "line": 3}
+    assert failure.to_json() == {"message": failure.message, "line": 3, "kind": "expectation"}

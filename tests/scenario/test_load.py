@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from scenario_files import problems, write
+from simulator.callbacks import EVENT_TYPES
 from simulator.errors import ScenarioError
 from simulator.scenario import model
 from simulator.scenario.load import load_mapping, load_scenarios, load_text
+from simulator.timeline import KINDS
 
 
 def test_full_scenario_becomes_the_typed_model(tmp_path):
@@ -264,6 +266,79 @@ def test_mappings_read_as_model_classes_keep_their_yaml_keys_only(tmp_path):
         "password, fallback_url, fallback_method, fallback_username, fallback_password, got "
         "'line'",
         "s.yaml:5: $.call.refer.respons: unknown key; expected one of response, notify, "
-        "notify_after, got 'respons'",
+        "notify_after, got 'respons'; did you mean 'response'?",
         "s.yaml:9: $.rest[0].update_conference_member.call_ids_to_coach: wrong type; expected "
         "a list, got a string ('agent')"]
+
+
+def test_every_problem_of_a_file_is_reported_in_one_pass_with_did_you_mean(tmp_path):
+    """Unknown keys, wrong types, missing files, unknown wait_for verbs and unknown names in
+    expect, all at once: one broken piece does not hide the checks of the others."""
+    path = tmp_path / "all.yaml"
+    path.write_text(
+        "name: everything wrong\n"
+        "call:\n"
+        "  directon: inbound\n"                      # 3: unknown key
+        "  max_duration: soon\n"                     # 4: wrong type
+        "app:\n"
+        "  routes:\n"
+        "    /answer: {file: flows/missing.xml}\n"   # 7: missing file
+        "caller:\n"
+        "  - wait_for: Recrod\n"                     # 9: unknown verb
+        "  - press: 123\n"                           # 10: wrong type
+        "  - say: hello\n"
+        "    volume: 3\n"                            # 12: unknown key
+        "expect:\n"
+        "  callbacks: [initiate, gahter]\n"          # 14: unknown event
+        "  timeline: [{kind: verb-strat}]\n"         # 15: unknown kind
+        "  dsconnect_cause: hangup\n")               # 16: unknown key
+    with pytest.raises(ScenarioError) as caught:
+        load_scenarios(path)
+    lines = [line.replace(str(path), "all.yaml") for line in caught.value.problems]
+    assert lines == [
+        "all.yaml:3: $.call.directon: unknown key; expected one of direction, from, to, "
+        "answer_url, answer_method, disconnect_url, tag, max_duration, callback_timeout, refer, "
+        "machine_detection, got 'directon'; did you mean 'direction'?",
+        "all.yaml:4: $.call.max_duration: wrong type; expected a number (seconds), got a "
+        "string ('soon')",
+        f"all.yaml:7: $.app.routes[\"/answer\"].file: file not found; expected a file relative "
+        f"to {tmp_path.resolve()}, got 'flows/missing.xml'",
+        "all.yaml:9: $.caller[0].wait_for: unknown BXML verb; expected a verb name such as "
+        "Record, got 'Recrod'; did you mean 'Record'?",
+        "all.yaml:10: $.caller[1].press: wrong type; expected a string (quote digits, e.g. "
+        "\"0123\"), got an integer (123)",
+        "all.yaml:12: $.caller[2].volume: unknown key; expected one of say, seconds, at, got "
+        "'volume'",
+        "all.yaml:14: $.expect.callbacks[1]: unknown webhook event; expected one of "
+        + ", ".join(EVENT_TYPES) + ", got 'gahter'; did you mean 'gather'?",
+        "all.yaml:15: $.expect.timeline[0].kind: unknown timeline kind; expected one of "
+        + ", ".join(KINDS) + ", got 'verb-strat'; did you mean 'verb-start'?",
+        "all.yaml:16: $.expect.dsconnect_cause: unknown key; expected one of callbacks, "
+        "no_callbacks, recordings, calls, disconnect_cause, digits, timeline, got "
+        "'dsconnect_cause'; did you mean 'disconnect_cause'?",
+    ]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("name: x\ncaller:\n  - {wait_for: Gather}\n  - say\n  - {silence: 1, at: -1}\n",
+     ["x.yaml:4: $.caller[1]: wrong type; expected a step mapping such as {say: \"hello\"}, "
+      "got a string ('say')",
+      "x.yaml:5: $.caller[2].at: bad value; expected a number of seconds >= 0, got -1.0"]),
+    ("seed: 1\ncaller:\n  - {play: gone.wav}\n",
+     ["x.yaml:1: $.name: missing required key; expected 'name'",
+      "x.yaml:3: $.caller[0].play: file not found"]),
+    ("name: x\nparties:\n  15555550123: {status: busy}\n  '+15555550124': {status: bsy}\n",
+     ["x.yaml:3: $.parties[15555550123]: wrong type; expected a string key (quote it, "
+      "e.g. \"+15555550123\"), got an integer (15555550123)",
+      "x.yaml:4: $.parties[\"+15555550124\"].status: bad value; expected answer, busy or "
+      "no-answer, got 'bsy'"]),
+])
+def test_a_broken_piece_leaves_its_neighbours_checked(tmp_path, text, expected):
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenarios(path)
+    lines = [line.replace(str(path), "x.yaml") for line in caught.value.problems]
+    assert len(lines) == len(expected)
+    for line, start in zip(lines, expected):
+        assert line.startswith(start), line

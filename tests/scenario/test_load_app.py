@@ -116,6 +116,7 @@ def test_a_scenario_serves_its_static_folder_after_its_routes(tmp_path):
           callbacks:
             - {event: redirect, url: http://app.test/next, status: 200}
             - {event: redirect, url: http://app.test/menu, responseBody: {contains: the route}}
+            - {event: disconnect, status: 404}   # no route and no file: said, so accepted
           disconnect_cause: hangup
         """))
     result = run_scenario(path)

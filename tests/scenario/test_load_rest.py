@@ -96,7 +96,14 @@ def test_calls_and_rest_become_the_typed_model(tmp_path):
             colour: red
      """, ["s.yaml:8: $.calls.agent.colour: unknown key; expected one of to, from, answer_url, "
            "answer_method, disconnect_url, disconnect_method, tag, at, call_timeout, status, "
-           "answer_after, caller, machine_detection, got 'colour'"]),
+           "answer_after, caller, machine_detection, got 'colour'",
+           # an unknown key does not hide the value checks of the rest: all at once
+           "s.yaml:3: $.calls.main: bad call name; expected letters, digits, - and _ (`main` is "
+           "the scenario's own call), got 'main'",
+           "s.yaml:7: $.calls.agent.call_timeout: bad value; expected 1 to 300 seconds "
+           "(createCall callTimeout), got 0.0",
+           "s.yaml:6: $.calls.agent.status: bad value; expected answer, busy or no-answer, "
+           "got 'maybe'"]),
     ("""
         name: x
         calls:
@@ -120,10 +127,11 @@ def test_calls_and_rest_become_the_typed_model(tmp_path):
         rest:
           - {at: 1, put_bxml: "<Bxml><Bridge>{{calls.main.id}}</Bridge></Bxml>"}
      """, ["s.yaml:4: $.app.routes[\"/agent\"]: unknown call reference; expected "
-           "{{calls.NAME.callId}} with NAME main or a key of `calls:`, got "
+           "{{calls.NAME.callId}} with NAME main or a key of `calls:` (main), got "
            "'{{calls.bob.callId}}'",
            "s.yaml:7: $.rest[0].put_bxml: unknown call reference; expected {{calls.NAME.callId}} "
-           "with NAME main or a key of `calls:`, got '{{calls.main.id}}'"]),
+           "with NAME main or a key of `calls:` (main), got '{{calls.main.id}}'; did you mean "
+           "{{calls.main.callId}}?"]),
 ])
 def test_bad_rest_keys_are_reported_with_line_and_path(tmp_path, text, expected):
     assert sorted(problems(tmp_path, text)) == sorted(expected)

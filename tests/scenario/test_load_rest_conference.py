@@ -114,7 +114,12 @@ def test_conference_actions_become_the_typed_model(tmp_path):
               mute: "yes"
               call_ids_to_coach: [main, eve]
      """, ["s.yaml:9: $.rest[0].update_conference_member.mute: wrong type; expected true or "
-           "false, got a string ('yes')"]),
+           "false, got a string ('yes')",
+           # a wrong type does not hide the value checks of the rest: all at once
+           "s.yaml:8: $.rest[0].update_conference_member.member: unknown call; expected main "
+           "or a name under `calls:` (bob), got 'bobby'",
+           "s.yaml:10: $.rest[0].update_conference_member.call_ids_to_coach[1]: unknown call; "
+           "expected main or a name under `calls:` (bob), got 'eve'"]),
     ("""
         name: x
         calls:
