@@ -20,6 +20,8 @@ _EXPORTS = {
     "run_scenario": "simulator.api",
     "load_scenarios": "simulator.scenario.load",
     "Result": "simulator.result",
+    "ResultFailed": "simulator.result",
+    "BxmlSim": "simulator.harness",
     "SimulatorError": "simulator.errors",
     "BxmlError": "simulator.errors",
     "ScenarioError": "simulator.errors",

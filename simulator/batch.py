@@ -119,11 +119,11 @@ def run_job(job: Job) -> Outcome:
         saved = (f"partial result in {job.out_dir / 'result.json'}" if job.out_dir is not None
                  else "no output folder")
         return Outcome(scenario.name, where(scenario), job.out_dir, False,
-                       tuple(result.failures),
+                       tuple(f.to_json() for f in result.failures),
                        error=f"{where(scenario)}: {result.failures[0]['message']}; {saved}",
                        internal=result.internal_error, result=result.to_json())
     return Outcome(scenario.name, where(scenario), job.out_dir, bool(result.passed),
-                   tuple(result.failures), result=result.to_json())
+                   tuple(f.to_json() for f in result.failures), result=result.to_json())
 
 
 def make_executor(workers: int) -> Executor | None:

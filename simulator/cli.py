@@ -138,9 +138,11 @@ class _RunCommand(click.Command):
               help="FLOW.xml only: other webhooks and media go to a real server at URL "
                    "(default: files next to FLOW.xml, an empty reply for the rest).")
 @click.option("--wsgi", default=None, metavar="MODULE:APP",
-              help="FLOW.xml only: other webhooks go to this WSGI app (imported from here).")
+              help="FLOW.xml only: other webhooks go to this WSGI app (module found beside "
+                   "FLOW.xml, in the project root or here).")
 @click.option("--asgi", default=None, metavar="MODULE:APP",
-              help="FLOW.xml only: other webhooks go to this ASGI app (imported from here).")
+              help="FLOW.xml only: other webhooks go to this ASGI app (module found beside "
+                   "FLOW.xml, in the project root or here).")
 @click.pass_context
 def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
         dask_target: str | None, verbose: bool, update_golden: bool, html: bool,

@@ -96,14 +96,14 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
     finally:
         transport.close()
     result = Result(name=scenario.name, file=_display_path(scenario.file), seed=scenario.seed,
-                    calls=sim.calls_json(), callbacks=sim.callbacks,
+                    calls=sim.calls_json(), callbacks=sim.callbacks, out_dir=out,
                     recordings=sim.recordings_json(), timeline=sim.timeline.to_json(),
                     call_ids=dict(sim.call_ids))
     if internal is not None:  # the failure is read from salvage's internal-error entry
         result.internal_error = trace
         result.passed = False
         result.failures = [f.to_json() for f in
-                           internal_errors({"timeline": result.timeline}, scenario.line)]
+                           internal_errors({"timeline": result.timeline.to_json()}, scenario.line)]
     return result
 
 

@@ -13,8 +13,8 @@ answered by the files next to the document (``/media/beep.wav`` -> ``media/beep.
 -> ``next.xml``), and anything else like an app with nothing to say: an empty 200 (a sync
 webhook reads ``<Response/>``: hang up), a 404 for audio files. ``app_url`` (``--app-url``)
 sends every request but the document's own to a real server at that address instead;
-``wsgi``/``asgi`` (``--wsgi``/``--asgi``) to an in-process app imported from the current
-folder.
+``wsgi``/``asgi`` (``--wsgi``/``--asgi``) to an in-process app, looked for like a scenario's
+(simulator/project.py: beside the document, in the project root, in the current folder).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def _app(path: Path, *, app_url: str | None, wsgi: str | None,
             if not _MODULE_SPEC.match(spec):
                 raise ScenarioError(f"--{option}: bad value", got=repr(spec),
                                     expected='"module:attribute", e.g. "app:app"')
-            return model.AppSettings(**{option: spec}), Path.cwd().resolve()
+            return model.AppSettings(**{option: spec}), path.parent.resolve()
     folder = path.parent.resolve()
     return model.AppSettings(static=folder, unmatched="no-app"), folder
 

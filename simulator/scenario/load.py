@@ -64,27 +64,30 @@ def _url_problem(value: str) -> str | None:
     return _URL_EXPECTED
 
 
-def load_scenarios(path: str | Path) -> list[model.Scenario]:
-    """Every scenario of one YAML file; raises ScenarioError listing every problem found."""
+def load_scenarios(path: str | Path, *,
+                   overrides: dict[str, Any] | None = None) -> list[model.Scenario]:
+    """Every scenario of one YAML file; raises ScenarioError listing every problem found.
+    ``overrides`` replaces top-level keys of every scenario in it (the Python API's keywords)."""
     path = Path(path)
-    return load_mapping(read_file(path), file=path, base_dir=path.parent.resolve())
+    return load_mapping(read_file(path), file=path, base_dir=path.parent.resolve(),
+                        overrides=overrides)
 
 
-def load_text(text: str, *, file: str | Path = "<scenario>",
-              base_dir: Path | None = None) -> list[model.Scenario]:
+def load_text(text: str, *, file: str | Path = "<scenario>", base_dir: Path | None = None,
+              overrides: dict[str, Any] | None = None) -> list[model.Scenario]:
     """Scenarios from YAML text; ``file`` names it in errors, its folder is the base folder."""
     file_path = Path(file)
     data = read_yaml(text, str(file))
     base = base_dir if base_dir is not None else (
         file_path.parent.resolve() if str(file) != "<scenario>" else Path.cwd())
     return load_mapping(data, file=file_path if str(file) != "<scenario>" else None,
-                        base_dir=base)
+                        base_dir=base, overrides=overrides)
 
 
-def load_mapping(data: Any, *, file: Path | None = None,
-                 base_dir: Path | None = None) -> list[model.Scenario]:
+def load_mapping(data: Any, *, file: Path | None = None, base_dir: Path | None = None,
+                 overrides: dict[str, Any] | None = None) -> list[model.Scenario]:
     """Scenarios from an already-read document (``reader.read_yaml``'s, with lines, or plain
-    dicts)."""
+    dicts); ``overrides`` replaces top-level keys of each scenario (at the scenario's line)."""
     label = str(file) if file is not None else "<mapping>"
     base = (base_dir or Path.cwd()).resolve()
     problems = Problems(label)
@@ -105,6 +108,8 @@ def load_mapping(data: Any, *, file: Path | None = None,
         docs = [(data, ())]
     scenarios = []
     for doc, prefix in docs:
+        if overrides and isinstance(doc, dict):
+            doc = _overridden(doc, overrides)
         scenario = _Builder(doc, prefix, root, problems, file, base).build()
         if scenario is not None:
             scenarios.append(scenario)
@@ -123,6 +128,17 @@ def _report_structure(problems_found: list[schema.Problem], prefix: tuple, root:
         line = root.line(full[:-1] if found.message == "missing required key" else full)
         problems.add(line, format_path(full), found.message, expected=found.expected,
                      got=found.got, hint=found.hint)
+
+
+def _overridden(doc: dict, overrides: dict[str, Any]) -> dict:
+    """``doc`` with top-level keys replaced; a read document is changed in place, its new keys
+    placed at the scenario's own line; a caller's plain dict is copied, not changed."""
+    if not hasattr(doc, "key_lines"):
+        return {**doc, **overrides}
+    doc.update(overrides)
+    for key in overrides:
+        doc.key_lines[key] = doc.line
+    return doc
 
 
 # ---- YAML shape -> typed model, with value checks

@@ -118,6 +118,10 @@ class AppSettings:
     # real server at base_url: `bxmlsim run FLOW.xml --app-url`). Not a YAML key.
     unmatched: str = "not-found"
     line: int = 0  # the `app:` key
+    # an app given from Python (simulator.harness): a WSGI/ASGI app object, a factory returning
+    # one (called for every run), or a "module:attr" string whose kind is told apart. Not a
+    # YAML key; the wsgi/asgi keys are the file's way of naming an app.
+    target: object = attrs.field(default=None, eq=False)
     # line of each key written under `app:` ("wsgi", "asgi", "base_url", ...), for errors found
     # when the run sets the app up (a module that cannot be imported)
     lines: dict[str, int] = attrs.Factory(dict)

@@ -5,8 +5,9 @@ One request in, one :class:`TransportReply` out. Four ways to answer a request:
 * **canned routes** (:class:`RoutesTransport`, ``routes.py``): replies written in the scenario,
   with fault injection (status, virtual ``delay``, a connection refused or reset);
 * **in-process WSGI** (Flask, ...) and **ASGI** (FastAPI, Starlette) apps
-  (:class:`InProcessTransport`, ``inprocess.py``), loaded from ``"module:attr"`` with the
-  scenario folder importable; ASGI apps are bridged with ``a2wsgi.ASGIMiddleware``;
+  (:class:`InProcessTransport`, ``inprocess.py``), imported from ``"module:attr"`` or given as
+  objects or factories from Python (``apps.py``: a factory is called for every transport, so
+  every run has a fresh app); ASGI apps are bridged with ``a2wsgi.ASGIMiddleware``;
 * **real HTTP** (:class:`HttpTransport`, ``real_http.py``) through a pooled ``httpx2.Client``;
 * **a static folder** (:class:`StaticFolderTransport`, ``static.py``): ``app.static``, and the
   files next to a bare ``FLOW.xml`` (with the empty "no app" reply for anything else).
@@ -32,17 +33,18 @@ from urllib.parse import urljoin
 from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
 
+from .apps import load_app, make_app
 from .base import (BODY_LIMIT, MEDIA_LIMIT, REFUSED, RESET, Transport, TransportReply,
                    timeout_error, too_large_error)
-from .inprocess import AsgiBridge, InProcessTransport, load_app
+from .inprocess import AsgiBridge, InProcessTransport
 from .real_http import POOL_SIZE, HttpTransport
 from .routes import RoutesTransport, route_key
 from .static import NO_APP_NOTE, NOTE_HEADER, StaticFolderTransport
 
 __all__ = ["BODY_LIMIT", "MEDIA_LIMIT", "NOTE_HEADER", "NO_APP_NOTE", "POOL_SIZE", "REFUSED",
            "RESET", "AsgiBridge", "HttpTransport", "InProcessTransport", "RoutesTransport",
-           "StaticFolderTransport", "Transport", "TransportReply", "load_app", "make_transport",
-           "route_key", "timeout_error", "too_large_error"]
+           "StaticFolderTransport", "Transport", "TransportReply", "load_app", "make_app",
+           "make_transport", "route_key", "timeout_error", "too_large_error"]
 
 
 def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answer",
@@ -66,7 +68,7 @@ def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answ
         if route_key(urljoin(app.base_url, answer_url)) not in keys:
             routes[answer_url] = Route(bxml=app.bxml)
     inner: Transport | None = None
-    if app.wsgi or app.asgi:
+    if app.wsgi or app.asgi or app.target is not None:
         inner = _in_process(app, base_dir, source)
     elif app.unmatched == "http":
         inner = HttpTransport()
@@ -87,16 +89,35 @@ def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answ
 
 
 def _in_process(app: AppSettings, base_dir: Path, source: str | None) -> Transport:
-    """The transport of ``app.wsgi``/``app.asgi``; setup errors placed at that key's line."""
-    kind = "wsgi" if app.wsgi else "asgi"
-    spec = app.wsgi or app.asgi
+    """The transport of ``app.wsgi``/``app.asgi`` or of the Python ``app.target``; setup errors
+    of a scenario file placed at that key's line."""
+    key = "wsgi" if app.wsgi else "asgi" if app.asgi else None
     try:
+        if key is not None:
+            spec = app.wsgi or app.asgi
+            kind, target = make_app(load_app(spec, base_dir, kind=key), kind=key,
+                                    name=f"app.{key}: {spec!r}")
+        elif isinstance(app.target, str):  # app="module:attr" from Python: kind told apart
+            kind, target = make_app(load_app(app.target, base_dir, kind="app"),
+                                    name=f"app: {app.target!r}")
+        else:
+            kind, target = make_app(app.target, name="app")
+        label = _label(app.wsgi or app.asgi or app.target)
         if kind == "wsgi":
-            return InProcessTransport(load_app(spec, base_dir, kind="wsgi"), name=spec)
-        bridge = AsgiBridge(load_app(spec, base_dir, kind="asgi"), spec=spec)
-        return InProcessTransport(bridge.wsgi_app, on_close=bridge.close, name=spec,
+            return InProcessTransport(target, name=label)
+        bridge = AsgiBridge(target, spec=label)
+        return InProcessTransport(bridge.wsgi_app, on_close=bridge.close, name=label,
                                   threads=(bridge.thread_ident,))
     except TransportError as exc:
-        if exc.where is None and source is not None and app.line_of(kind):
-            exc.where = f"{source}:{app.line_of(kind)}"
+        if exc.where is None and source is not None and key and app.line_of(key):
+            exc.where = f"{source}:{app.line_of(key)}"
         raise
+
+
+def _label(target: object) -> str:
+    """How an app given from Python is named in messages."""
+    if isinstance(target, str):
+        return target
+    name = getattr(target, "__qualname__", None) or type(target).__name__
+    module = getattr(target, "__module__", None)
+    return f"{module}:{name}" if module else str(name)

@@ -1,7 +1,7 @@
 """In-process apps: a WSGI app (Flask, ...) or an ASGI app (FastAPI, Starlette) called without
 sockets.
 
-``load_app`` imports ``"module:attr"`` with the scenario folder first on ``sys.path``;
+Apps are named or given as the scenario says (``apps.py``: import strings, objects, factories);
 :class:`AsgiBridge` runs an ASGI app on its own event-loop thread (lifespan included) and
 exposes it as WSGI through ``a2wsgi``; :class:`InProcessTransport` sends requests to the WSGI
 callable through httpx2's WSGI transport, on a worker thread watched by the caller. Requests
@@ -15,13 +15,10 @@ answers 500, is the reply's ``app_error`` (``app_errors.py``). Setup problems ra
 from __future__ import annotations
 
 import asyncio
-import importlib
 import queue
-import sys
 import threading
 import time
 import traceback
-from pathlib import Path
 
 import a2wsgi
 import attrs
@@ -162,85 +159,6 @@ class _Worker:
 
     def stop(self) -> None:
         self._jobs.put(None)
-
-
-def _local_module_file(module_name: str, base_dir: Path) -> Path | None:
-    """The file under ``base_dir`` that ``module_name`` names, if there is one."""
-    stem = base_dir.joinpath(*module_name.split("."))
-    for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
-        if candidate.is_file():
-            return candidate.resolve()
-    return None
-
-
-def _where(exc: BaseException, base_dir: Path) -> str | None:
-    """file:line of an import failure: the innermost frame in the scenario folder, if any."""
-    if isinstance(exc, SyntaxError) and exc.filename:
-        return f"{exc.filename}:{exc.lineno}"
-    frames = traceback.extract_tb(exc.__traceback__)
-    base = str(base_dir.resolve())
-    local = [frame for frame in frames if frame.filename.startswith(base)]
-    frame = (local or frames or [None])[-1]
-    return f"{frame.filename}:{frame.lineno}" if frame is not None else None
-
-
-def load_app(spec: str, base_dir: Path, *, kind: str):
-    """Import the WSGI/ASGI app named by ``"module:attr"`` (attr may be dotted).
-
-    The scenario folder ``base_dir`` goes first on ``sys.path``. A module of the same name that
-    was imported from another folder (another scenario's ``app.py``) is imported afresh.
-    Raises TransportError saying what was expected and what was found."""
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name.strip() or not attr.strip():
-        raise TransportError(f"app.{kind}: {spec!r} does not name an app", got=repr(spec),
-                             expected='"module:attr", e.g. "app:app" for an app.py defining app')
-    module_name, attr = module_name.strip(), attr.strip()
-    local = _local_module_file(module_name, base_dir)
-    if local is not None:
-        loaded = sys.modules.get(module_name)
-        loaded_file = getattr(loaded, "__file__", None)
-        if loaded is not None and (not loaded_file or Path(loaded_file).resolve() != local):
-            stale = [n for n in sys.modules if n == module_name or n.startswith(module_name + ".")]
-            for name in stale:
-                del sys.modules[name]
-        folder = str(base_dir.resolve())
-        if folder in sys.path:
-            sys.path.remove(folder)
-        sys.path.insert(0, folder)
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            raise TransportError(f"app.{kind}: cannot import module {module_name!r}",
-                                 got="no such module",
-                                 expected=f"{module_name.replace('.', '/')}.py in {base_dir} "
-                                          "or an installed module") from None
-        raise TransportError(f"app.{kind}: module {module_name!r} failed to import",
-                             where=_where(exc, base_dir), got=str(exc),
-                             expected="its own imports to be installed") from None
-    except Exception as exc:  # noqa: BLE001 - the user's module raised while importing
-        raise TransportError(f"app.{kind}: module {module_name!r} failed to import",
-                             where=_where(exc, base_dir), expected="a module that imports cleanly",
-                             got=f"{exc.__class__.__name__}: {exc}") from None
-    except (SystemExit, KeyboardInterrupt) as exc:   # the module tried to end the process
-        raise TransportError(f"app.{kind}: module {module_name!r} exited while importing",
-                             where=_where(exc, base_dir), got=repr(exc),
-                             expected="a module that imports without calling sys.exit()") from None
-    target = module
-    for part in attr.split("."):
-        if not hasattr(target, part):
-            names = sorted(n for n, v in vars(module).items()
-                           if callable(v) and not n.startswith("_"))
-            raise TransportError(f"app.{kind}: module {module_name!r} has no attribute {attr!r}",
-                                 where=getattr(module, "__file__", None),
-                                 expected=f"a {kind.upper()} app named {attr!r}",
-                                 got="callables: " + (", ".join(names) or "none"))
-        target = getattr(target, part)
-    if not callable(target):
-        raise TransportError(f"app.{kind}: {spec!r} is not an app", got=type(target).__name__,
-                             where=getattr(module, "__file__", None),
-                             expected=f"a callable {kind.upper()} application")
-    return target
 
 
 NO_RESPONSE = b"ASGI app returned without sending a response"
