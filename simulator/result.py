@@ -301,7 +301,7 @@ class Failure(_Record):
 
     def __repr__(self) -> str:
         first = self.message.splitlines()[0] if self.message else ""
-        return f"Failure(line {self.line}: {first})"
+        return f"Failure(line {self.line}: {first})" if self.line else f"Failure({first})"
 
 
 class Failures(Records[Failure]):

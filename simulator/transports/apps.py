@@ -149,7 +149,7 @@ def app_kind(target: Any) -> str | None:
 
 def _describe(target: Any) -> str:
     """``create_app()``, ``FastAPI(scope, receive, send)``: a callable and its parameters."""
-    name = getattr(target, "__qualname__", None) or type(target).__name__
+    name = getattr(target, "__name__", None) or type(target).__name__
     try:
         return f"{name}({', '.join(inspect.signature(target).parameters)})"
     except (TypeError, ValueError):
