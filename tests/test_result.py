@@ -107,7 +107,8 @@ def test_failures_keep_dict_access_for_existing_code():
     [failure] = failed.failures
     assert isinstance(failure, Failure)
     assert failure["line"] == failure.line == 0 and failure["message"] == failure.message
-    assert failure == {"message": failure.message, "line": 0}
+    assert failure == {**failure.to_json(), "message": failure.message, "line": 0}
+    assert failure.kind == failure.get("kind")  # C3 keys, when the failure carries them
 
 
 def test_later_keys_are_read_when_present_and_none_when_absent():
