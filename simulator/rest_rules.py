@@ -3,8 +3,8 @@
 Who applies them: the scenario loader (``rest:`` and ``calls:`` in scenario/load.py and
 scenario/load_conference.py: ``file:line: $.path`` errors), the engine (engine/rest.py,
 engine/rest_conference.py: a refused request's status on the ``rest`` timeline entry) and the
-emulator (server/requests.py, server/app.py: a 4xx ``VoiceApiError``); an API served inside a
-run answers with the same rules. Pure and I/O-free: no HTTP framework, no YAML, no engine; it
+Voice API (voice_api/bodies.py, voice_api/routes.py: a 4xx ``VoiceApiError``), which both
+``bxmlsim serve`` and the API served inside a run answer with. Pure and I/O-free: no HTTP framework, no YAML, no engine; it
 imports nothing of the simulator, so every front door may use it (none needs the ``server``
 extra).
 
@@ -29,6 +29,11 @@ Rules:
 * **Recording** (§4.1, README #5: :func:`recording_problem`, :func:`recording_refusal`): the
   state asked is ``paused`` or ``recording``; a call without a StartRecording recording (paused
   or not) refuses with 409; pausing a paused one or resuming a running one is a no-op (200).
+* **Call state** (§3.4, §10: :func:`call_refusal`): a change of a call that does not exist
+  (yet) is 404; of a call that has ended, 409; of a queued call, 409 unless it hangs the call
+  up (which removes it from the queue); a redirect, PUT bxml or recording change of an outbound
+  call not answered yet, 409 (no BXML runs on it yet). The engine (scenario ``rest:``), the
+  emulator and the API inside a run ask this one rule.
 """
 
 from __future__ import annotations
@@ -178,3 +183,51 @@ def recording_refusal(has_recording: bool, state: str) -> Refusal | None:
         return None
     return Refusal(409, f"has no StartRecording recording to "
                         f"{'pause' if state == 'paused' else 'resume'}")
+
+
+# -- call state (POST /calls/{id}, PUT .../bxml, PUT .../recording: §3.4, §10) ------------------
+
+#: The states of GET /calls/{id} (§3.3, §10), in lifecycle order.
+CALL_STATES = ("queued", "initiated", "answered", "disconnected")
+#: The changes of a call (§10's rows), each with what it does, in the words of a refusal
+#: ("cannot redirect a call that is not answered yet").
+CALL_CHANGES = {"hangup": "hang up", "redirect": "redirect", "put_bxml": "replace the BXML of",
+                "recording": "pause or resume the recording of"}
+# CallRefusal reasons
+NOT_FOUND, ENDED, QUEUED, NOT_ANSWERED = ("not found", "has already ended", "is still queued",
+                                          "is not answered yet")
+
+
+@attrs.frozen
+class CallRefusal(Refusal):
+    """A :class:`Refusal` of a call change; ``change`` is a key of :data:`CALL_CHANGES` and
+    ``state`` the call's state (None: no such call). ``reason`` (NOT_FOUND, ENDED, QUEUED,
+    NOT_ANSWERED) follows the call's name."""
+
+    change: str = "redirect"
+    state: str | None = None
+
+    @property
+    def doing(self) -> str:
+        """What the refused change does (``replace the BXML of``)."""
+        return CALL_CHANGES[self.change]
+
+
+def call_refusal(state: str | None, change: str, *, direction: str = "outbound"
+                 ) -> CallRefusal | None:
+    """§10: why a call in ``state`` (one of CALL_STATES; None: not created, or unknown)
+    refuses ``change`` (a key of CALL_CHANGES), or None when it accepts it. ``direction`` of
+    the call: an inbound call rings with its BXML already running (its initiate webhook), so
+    it may be redirected before it is answered; an outbound one may not."""
+    if change not in CALL_CHANGES:
+        raise ValueError(f"unknown call change {change!r} (one of {', '.join(CALL_CHANGES)})")
+    if state is None:
+        return CallRefusal(404, NOT_FOUND, change=change, state=state)
+    if state == "disconnected":
+        return CallRefusal(409, ENDED, change=change, state=state)
+    if state == "queued":
+        return None if change == "hangup" else CallRefusal(409, QUEUED, change=change,
+                                                           state=state)
+    if change != "hangup" and state == "initiated" and direction == "outbound":
+        return CallRefusal(409, NOT_ANSWERED, change=change, state=state)
+    return None

@@ -84,6 +84,46 @@ def test_a_recording_change_needs_a_start_recording_recording():
     assert rules.recording_refusal(False, "recording").reason.endswith("to resume")
 
 
+@pytest.mark.parametrize("state, change, direction, expected", [
+    (None, "redirect", "outbound", (404, "not found")),
+    (None, "hangup", "inbound", (404, "not found")),
+    ("disconnected", "hangup", "outbound", (409, "has already ended")),
+    ("disconnected", "recording", "inbound", (409, "has already ended")),
+    ("queued", "hangup", "outbound", None),  # removed from the queue (§3.1)
+    ("queued", "redirect", "outbound", (409, "is still queued")),
+    ("queued", "put_bxml", "outbound", (409, "is still queued")),
+    ("initiated", "hangup", "outbound", None),  # cancels the ringing call
+    ("initiated", "redirect", "outbound", (409, "is not answered yet")),
+    ("initiated", "put_bxml", "outbound", (409, "is not answered yet")),
+    ("initiated", "recording", "outbound", (409, "is not answered yet")),
+    ("initiated", "redirect", "inbound", None),  # its initiate BXML runs while it rings
+    ("answered", "redirect", "outbound", None),
+    ("answered", "recording", "inbound", None),
+])
+def test_a_call_change_is_refused_by_the_call_state_table_of_section_10(state, change, direction,
+                                                                          expected):
+    refusal = rules.call_refusal(state, change, direction=direction)
+    assert (None if refusal is None else (refusal.status, refusal.reason)) == expected
+    if refusal is not None:
+        assert (refusal.change, refusal.state) == (change, state)
+        assert refusal.doing == rules.CALL_CHANGES[change]
+
+
+def test_an_unknown_call_change_is_a_bug_of_the_caller():
+    with pytest.raises(ValueError, match="unknown call change 'transfer'"):
+        rules.call_refusal("answered", "transfer")
+
+
+def test_every_front_door_asks_the_call_state_rule_and_words_none_of_its_own():
+    """The engine (scenario rest:), the emulator and the API inside a run refuse a call change
+    through rest_rules.call_refusal: none of them tests a leg's state for a refusal itself."""
+    root = Path(rules.__file__).parent
+    for module in ("engine/rest.py", "server/state.py"):
+        text = (root / module).read_text(encoding="utf-8")
+        assert "call_refusal(" in text, module
+        assert "not answered yet\"" not in text and "has already ended\"" not in text, module
+
+
 def test_the_rules_import_nothing_of_the_simulator_and_no_server_extra():
     tree = ast.parse(Path(rules.__file__).read_text(encoding="utf-8"))
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)

@@ -9,7 +9,7 @@ accept an integral decimal such as ``5.0``; booleans ``true``/``false`` in any c
 ``GET``/``POST`` (lower case accepted with warning BX407); URLs absolute ``http(s)`` or relative
 (an empty URL is an error); enum values exact, except voice/gender/locale which fold case.
 
-Three text rules are shared with the REST emulator's createCall checks (server/requests.py), so
+Three text rules are shared with the Voice API's createCall checks (voice_api/bodies.py), so
 BXML and REST refuse the same values: ``uui_problem`` (RFC 7433 User-To-User values),
 ``display_name_problem`` (no control characters) and, for BXML only, ``languages_problem``.
 """

@@ -24,8 +24,10 @@ run starts. Every request is a timeline entry of kind ``rest`` on the target cal
   pause while paused and resume while recording are no-ops (200). No such recording: 409
   (README #5).
 
-Failures: a call not created yet → 404; a call that has ended → 409; redirect / PUT bxml /
-recording on an unanswered outbound call → 409 (it has no BXML running yet).
+Failures (the call-state rule of simulator/rest_rules.py ``call_refusal``, shared with the
+emulator and the API inside a run): a call not created yet → 404; a call that has ended → 409;
+redirect / PUT bxml / recording on an unanswered outbound call → 409 (it has no BXML running
+yet).
 
 Requests on a conference (``RestAction.conference``) are engine/rest_conference.py's; the
 refusal and the ``rest`` entry, engine/rest_requests.py's.
@@ -91,34 +93,48 @@ def perform(sim: Simulation, action: model.RestAction) -> int:
     """Carry out one REST request now; logs it and returns its HTTP status."""
     if action.conference is not None:  # a conference action (engine/rest_conference.py)
         return perform_on_conference(sim, action)
-    call_id = sim.call_ids[action.call]
+    call_id = sim.call_ids.get(action.call, action.call)
     leg = sim.legs.get(call_id)
     detail = {"call": action.call}
     if action.update_call is not None:
         kind, detail["state"] = "update_call", action.update_call.state
+        change = "hangup" if action.update_call.state == "completed" else "redirect"
         if action.update_call.redirect_url is not None:
             detail["redirectUrl"] = action.update_call.redirect_url
         handler = lambda: update_call(sim, leg, action.update_call)  # noqa: E731
     elif action.put_bxml is not None:
-        kind = "put_bxml"
+        kind, change = "put_bxml", "put_bxml"
         handler = lambda: put_bxml(sim, leg, action.put_bxml)  # noqa: E731
     else:
-        kind, detail["state"] = "recording", action.recording
+        kind, change, detail["state"] = "recording", "recording", action.recording
         handler = lambda: update_recording(sim, leg, action.recording)  # noqa: E731
 
     def request() -> int:
-        if leg is None:
-            raise Refused(404, f"call {call_id} ({action.call}) not found: not created yet")
-        if not leg.up:
-            raise Refused(409, f"call {call_id} ({action.call}) has already ended")
+        refusal = rules.call_refusal(leg_state(leg), change,
+                                     direction=leg.direction if leg is not None else "outbound")
+        if refusal is not None:
+            raise refused_call(refusal, call_id, action.call)
         return handler()
 
     return carry_out(sim, action, request, call_id=call_id, kind=kind, detail=detail)
 
 
-def _needs_bxml(leg: Leg, what: str) -> None:
-    if not leg.answered and leg.direction == "outbound":
-        raise Refused(409, f"cannot {what} call {leg.call_id}: it is not answered yet")
+def leg_state(leg: Leg | None) -> str | None:
+    """The call's state of GET /calls/{id} (rest_rules.CALL_STATES); None: not created yet."""
+    if leg is None:
+        return None
+    if not leg.up:
+        return "disconnected"
+    return "answered" if leg.answered else "initiated"
+
+
+def refused_call(refusal: rules.CallRefusal, call_id: str, name: str) -> Refused:
+    """A call-state refusal (rest_rules.call_refusal) in the words of the ``rest`` entry."""
+    if refusal.status == 404:
+        return Refused(404, f"call {call_id} ({name}) not found: not created yet")
+    if refusal.reason == rules.NOT_ANSWERED:
+        return Refused(409, f"cannot {refusal.doing} call {call_id}: it {refusal.reason}")
+    return Refused(refusal.status, f"call {call_id} ({name}) {refusal.reason}")
 
 
 def interrupt(sim: Simulation, leg: Leg, exc: BaseException) -> None:
@@ -138,7 +154,6 @@ def update_call(sim: Simulation, leg: Leg, update: model.UpdateCall) -> int:
         cause = "cancel" if leg.direction == "outbound" and not leg.answered else "hangup"
         interrupt(sim, leg, EndCall(cause))
         return 200
-    _needs_bxml(leg, "redirect")
     if update.tag is not None:
         leg.tag = update.tag or None
     interrupt(sim, leg, Interrupted("redirected", lambda: redirect_flow(sim, leg, update)))
@@ -172,7 +187,6 @@ def put_source(sim: Simulation, leg: Leg) -> str:
 
 
 def put_bxml(sim: Simulation, leg: Leg, body: str) -> int:
-    _needs_bxml(leg, "replace the BXML of")
     source = put_source(sim, leg)
     try:
         response = read_bxml(sim, leg.call_id, substitute(body, sim.call_ids),

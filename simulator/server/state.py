@@ -39,12 +39,16 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from simulator import rest_rules as rules
 from simulator.callbacks import IdFactory
 from simulator.engine.rest import perform
 from simulator.engine.verbs.conference import rooms
 from simulator.scenario import model
 from simulator.server.callee import Callee
-from simulator.server.requests import ApiError, CreateCall
+from simulator.voice_api.auth import Authority, Credentials
+from simulator.voice_api.bodies import CreateCall
+from simulator.voice_api.http import ApiError
+from simulator.voice_api.routes import call_refused, change_of
 
 
 @attrs.define(eq=False)
@@ -70,16 +74,37 @@ class CallRecord:
     lock: threading.Lock = attrs.Factory(threading.Lock)
     done: threading.Event = attrs.Factory(threading.Event)
 
+    # what voice_api/views.py reads of a call (a run's own API has calls of other kinds)
+    direction = "outbound"
+    parent_call_id = None
+
+    @property
+    def application_id(self) -> str:
+        return self.request.application_id
+
+    @property
+    def to(self) -> str:
+        return self.request.to
+
+    @property
+    def from_(self) -> str:
+        return self.request.from_
+
 
 class Store:
-    """Calls by id; runs each one's simulation. Thread-safe."""
+    """Calls by id; runs each one's simulation. Thread-safe. The backend of the Voice API's
+    routes (voice_api/routes.py) for ``bxmlsim serve``."""
 
     def __init__(self, out_root: str | Path, callee: Callee | None = None, *,
                  app: model.AppSettings | None = None,
-                 on_done: Callable[[CallRecord], None] | None = None) -> None:
+                 on_done: Callable[[CallRecord], None] | None = None,
+                 credentials: Credentials | None = None) -> None:
         """``out_root``: folder of the calls' outputs; ``callee``: the far end;
         ``app``: where webhooks go instead of real HTTP to the answerUrl's server (tests);
-        ``on_done(record)``: called in the worker once a call is over."""
+        ``on_done(record)``: called in the worker once a call is over; ``credentials``: what
+        requests must carry (default: anything)."""
+        self.credentials = credentials or Credentials()
+        self.authority = Authority(self.credentials)
         self.out_root = Path(out_root)
         self.callee = callee or Callee()
         self.app = app
@@ -255,31 +280,30 @@ class Store:
             record.pending.append(action)
 
     def request_change(self, record: CallRecord, action: model.RestAction, *,
-                       needs_answer: str | None = None, check=None) -> None:
-        """Accept a REST change of a call or raise the ApiError of voice-api.md §10.
-
-        ``needs_answer``: what the change does (for the 409 text) when it needs an answered
-        call; ``check(leg)``: a further condition on the running leg (raises ApiError)."""
+                       check=None) -> None:
+        """Accept a REST change of a call or raise the ApiError of voice-api.md §10 (the
+        call-state rule of rest_rules.call_refusal); ``check(sim, leg)``: a further condition
+        on the running leg (raises ApiError). A hang-up of a queued call removes it from the
+        queue: it is never simulated."""
         with record.lock:
             state, leg = self.leg_state(record)
-            completing = action.update_call is not None and action.update_call.state == \
-                "completed"
-            if state == "disconnected":
-                raise ApiError(409, f"Call [{record.call_id}] cannot be modified in its current "
-                                    f"state: it has already ended")
+            refusal = rules.call_refusal(state, change_of(action))
+            if refusal is not None:
+                raise call_refused(refusal, record.call_id)
             if state == "queued":
-                if not completing:
-                    raise ApiError(409, f"Call [{record.call_id}] cannot be modified in its "
-                                        f"current state: it is still queued")
-                record.cancelled = True  # removed from the queue: never simulated
+                record.cancelled = True
                 return
-            if needs_answer is not None and state != "answered":
-                raise ApiError(409, f"Call [{record.call_id}] cannot be modified in its current "
-                                    f"state: cannot {needs_answer} a call that is not "
-                                    f"answered yet")
             if check is not None and leg is not None:
                 check(record.sim, leg)
             record.pending.append(action)
+
+    def media(self, record: CallRecord, entry: dict) -> Path:
+        """The file of a finished recording (404 when the output folder lost it)."""
+        path = record.out_dir / entry["file"]
+        if not path.is_file():
+            raise ApiError(404, f"Media for recording [{entry['recordingId']}] not found "
+                                f"(no file {path}: was the output folder changed?)")
+        return path
 
 
 def _now() -> str:

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from simulator.audio.sink import audio_info
 from simulator.callbacks import IdFactory
 from simulator.scenario import model
-from simulator.server import requests
+from simulator.voice_api import bodies as requests
 from simulator.server.app import make_app
 from simulator.server.callee import callee_from_mapping
 from simulator.server.state import Store

@@ -1,10 +1,15 @@
-"""The JSON the emulator answers with: ``CreateCallResponse``, ``CallState``,
+"""The JSON the Voice API answers with: ``CreateCallResponse``, ``CallState``,
 ``CallRecordingMetadata``, ``RecordingTranscriptions``, ``Conference``, ``ConferenceMember``,
 ``ConferenceRecordingMetadata`` (spec/voice-api.md §3-§5, §7, camelCase, the SDK's field
-order). Times are ISO 8601 (UTC,
-milliseconds) counted from the call's creation: the simulation's virtual seconds are laid on
-the wall-clock moment createCall came in.
+order). Times are ISO 8601 (UTC, milliseconds): the simulation's virtual seconds laid on its
+``epoch`` (``bxmlsim serve``: the wall-clock moment createCall came in; a run: the scenario's).
 Read from the call's result.json once it is over, from the running simulation before.
+
+A call is a record of its backend (``bxmlsim serve``: server/state.py ``CallRecord``; a run:
+voice_api/run.py ``RunCall``) with ``call_id``, ``account_id``, ``application_id``, ``to``,
+``from_``, ``direction``, ``parent_call_id``, ``epoch``, ``request`` (its createCall, or None),
+``sim``, ``result``, ``lock`` and the ``deleted``/``media_deleted``/``transcription_deleted``
+recording ids; ``backend.leg_state(record)`` gives its state.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from typing import Any
 
 from simulator.callbacks.formats import iso_duration, iso_time
 from simulator.engine.verbs.conference import rooms
-from simulator.server.state import CallRecord, Store
+
+CallRecord = Any  # a backend's call record (module docstring)
 
 MASK = "*****"  # passwords are echoed masked (voice-api.md §3.1)
 TRANSCRIPTION_CONFIDENCE = 1.0  # the simulated speech is recognised word for word
@@ -26,7 +32,7 @@ def call_url(api_base: str, record: CallRecord) -> str:
 def create_call_response(api_base: str, record: CallRecord) -> dict[str, Any]:
     r = record.request
     return {
-        "applicationId": r.application_id, "accountId": record.account_id,
+        "applicationId": record.application_id, "accountId": record.account_id,
         "callId": record.call_id, "to": r.to, "from": r.from_,
         "enqueuedTime": record.epoch, "callUrl": call_url(api_base, record),
         "callTimeout": r.call_timeout, "callbackTimeout": r.callback_timeout, "tag": r.tag,
@@ -41,12 +47,11 @@ def create_call_response(api_base: str, record: CallRecord) -> dict[str, Any]:
     }
 
 
-def call_state(store: Store, record: CallRecord) -> dict[str, Any]:
+def call_state(backend: Any, record: CallRecord) -> dict[str, Any]:
     """``CallState`` now: from the result once over, from the running leg before."""
     with record.lock:
-        state, leg = store.leg_state(record)
+        state, leg = backend.leg_state(record)
         times = _times(record, leg)
-    r = record.request
     cause, message = times.pop("cause"), times.pop("message")
     if state == "disconnected" and cause is None:  # cancelled in the queue, or never ran
         cause = "cancel" if record.cancelled else "error"
@@ -54,9 +59,10 @@ def call_state(store: Store, record: CallRecord) -> dict[str, Any]:
     stamps = [t for t in (record.epoch, times["startTime"], times["answerTime"],
                           times["endTime"]) if t is not None]
     return {
-        "applicationId": r.application_id, "accountId": record.account_id,
-        "callId": record.call_id, "parentCallId": None, "to": r.to, "from": r.from_,
-        "direction": "outbound", "state": state, "stirShaken": None,
+        "applicationId": record.application_id, "accountId": record.account_id,
+        "callId": record.call_id, "parentCallId": record.parent_call_id, "to": record.to,
+        "from": record.from_, "direction": record.direction, "state": state,
+        "stirShaken": None,
         "enqueuedTime": record.epoch, **times,
         "disconnectCause": cause, "errorMessage": message, "errorId": None,
         "lastUpdate": max(stamps),
@@ -65,7 +71,7 @@ def call_state(store: Store, record: CallRecord) -> dict[str, Any]:
 
 def _times(record: CallRecord, leg) -> dict[str, Any]:
     if record.result is not None:
-        call = record.result["calls"][0]
+        call = next(c for c in record.result["calls"] if c["callId"] == record.call_id)
         return {"startTime": call["startTime"], "answerTime": call["answerTime"],
                 "endTime": call["endTime"], "cause": call["disconnectCause"],
                 "message": call["errorMessage"]}
@@ -108,14 +114,14 @@ def _room_recording_ids(record: CallRecord) -> set[str]:
 
 
 def recording_metadata(api_base: str, record: CallRecord, entry: dict) -> dict[str, Any]:
-    r, rid = record.request, entry["recordingId"]
+    rid = entry["recordingId"]
     url = call_url(api_base, record)
     status, available = _media_state(record, entry)
     return {
-        "applicationId": r.application_id, "accountId": record.account_id,
-        "callId": record.call_id, "parentCallId": None, "recordingId": rid,
-        "to": r.to, "from": r.from_, "transferCallerId": None, "transferTo": None,
-        "duration": iso_duration(entry["duration"]), "direction": "outbound",
+        "applicationId": record.application_id, "accountId": record.account_id,
+        "callId": record.call_id, "parentCallId": record.parent_call_id, "recordingId": rid,
+        "to": record.to, "from": record.from_, "transferCallerId": None, "transferTo": None,
+        "duration": iso_duration(entry["duration"]), "direction": record.direction,
         "channels": entry["channels"],
         "startTime": iso_time(record.epoch, entry["startAt"]),
         "endTime": iso_time(record.epoch, entry["endAt"]),

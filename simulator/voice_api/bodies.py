@@ -5,11 +5,12 @@ One parser per body of spec/voice-api.md: ``create_call`` (§3.1 ``CreateCall``)
 (§7.3 ``UpdateConference``), ``update_conference_member`` (§7.5 ``UpdateConferenceMember``);
 and of query strings: ``page_size``, ``date_time`` (the list filters), ``conference_query``
 (§7.1 GET /conferences).
-Each returns typed data or raises :class:`ApiError`, the ``VoiceApiError`` of §1.1 (status,
-``type``, ``description``). The rules shared with the scenario loader and the engine (limits,
-URLs, the update states, the recording states) are simulator/rest_rules.py's; this module
-words their problems as the API does (:func:`api_error`).
-Pure: no starlette here, so the rules are tested without a server.
+Each returns typed data or raises :class:`~simulator.voice_api.http.ApiError`, the
+``VoiceApiError`` of §1.1 (status, ``type``, ``description``). The rules shared with the
+scenario loader and the engine (limits, URLs, the update states, the recording states) are
+simulator/rest_rules.py's; this module words their problems as the API does
+(:func:`api_error`).
+Pure: no web framework, so every front door (``bxmlsim serve``, the API inside a run) uses it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ from simulator import rest_rules as rules
 from simulator.bxml.values import display_name_problem, uui_problem
 from simulator.rest_rules import MAX_CREDENTIAL, MAX_TAG, MAX_URL, METHODS
 from simulator.scenario import model
+from simulator.voice_api.http import ApiError
+
+__all__ = ["ApiError", "CreateCall", "api_error", "conference_query", "create_call",
+           "date_time", "machine_detection", "page_size", "recording_state", "update_call",
+           "update_conference", "update_conference_member"]
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 SIP_URI = re.compile(r"^sips?:[^\s@]+@[^\s@]+$")
@@ -33,21 +39,6 @@ MAX_DISPLAY_NAME = 256
 MAX_UUI = 350
 #: createCall ``uui`` encodings (voice-api.md §3.1; BXML allows only base64 and jwt).
 UUI_ENCODINGS = ("jwt", "base64", "hex")
-
-
-class ApiError(Exception):
-    """An error status with its ``VoiceApiError`` body."""
-
-    def __init__(self, status: int, description: str, kind: str = "validation",
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.kind = kind
-        self.headers = headers or {}
-
-    def body(self) -> dict[str, Any]:
-        return {"type": self.kind, "description": self.description, "id": None}
 
 
 @attrs.frozen
