@@ -42,12 +42,16 @@ class BxmlSim:
     ``base_dir`` is the folder of scenarios given as mappings or keywords (relative files and
     app modules; default: the current folder; the fixture: the test file's folder).
     ``update_golden`` rewrites golden files instead of comparing; ``name`` is the default name
-    of a keyword scenario (the fixture: the test's name)."""
+    of a keyword scenario (the fixture: the test's name); ``tts`` and ``strict`` apply to
+    every run (as ``bxmlsim run --tts/--strict``)."""
 
     out_dir: Path | None = attrs.field(default=None, converter=_optional_path)
     base_dir: Path | None = attrs.field(default=None, converter=_optional_path)
     update_golden: bool = False
     name: str = "scenario"
+    #: Overrides of every scenario run: who speaks (``model``/``espeak``), strict mode.
+    tts: str | None = None
+    strict: bool = False
     #: Every result this object produced, in order (the fixture reports them on failure).
     results: list[Result] = attrs.field(factory=list, init=False)
     _slugs: dict[str, int] = attrs.field(factory=dict, init=False, repr=False)
@@ -71,6 +75,10 @@ class BxmlSim:
         return [self._run(scenario) for scenario in self.load(source, **keys)]
 
     def _run(self, scenario: Scenario) -> Result:
+        if self.tts is not None:
+            scenario = attrs.evolve(scenario, tts=self.tts)
+        if self.strict:
+            scenario = attrs.evolve(scenario, strict=True)
         result = run_loaded(scenario, self._folder(scenario.name),
                             update_golden=self.update_golden)
         self.results.append(result)

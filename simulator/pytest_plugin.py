@@ -1,53 +1,99 @@
-"""pytest plugin (entry point ``pytest11: bxmlsim``): scenario files collected as tests.
+"""pytest plugin (entry point ``pytest11: bxmlsim``): scenario files as tests, the ``bxmlsim``
+fixture.
 
-Files matching ``*.scenario.yaml`` / ``*.scenario.yml`` (change with the ini option
-``bxmlsim_files``, a list of glob patterns matched against the file name) become test files;
-each scenario in them is one test item named after the scenario. Collection only loads the YAML
-(cheap, deterministic, so pytest-xdist workers agree); the simulation runs in ``runtest``.
-A failed expectation or golden mismatch is reported as ``file:line: message`` with the readable
-expected/actual lines or the unified diff, no traceback. A file that cannot be loaded is a
-collection error showing every ``file:line: $.path`` problem.
+**Scenario files.** Files matching the ini option ``bxmlsim_files`` (default
+``*.scenario.yaml *.scenario.yml``; patterns separated by spaces or lines; a pattern without
+``/`` matches the file name, one with ``/`` the end of the path: ``flows/*.yaml``) become test
+files; each scenario in them is one item named after the scenario, so node ids, ``-k``,
+``--lf`` and pytest-xdist work as for any test. Collection only loads the YAML (cheap,
+deterministic: xdist workers agree); the simulation runs in ``runtest``. The scenario keys
+``skip:``, ``xfail:`` and ``markers:`` become pytest marks. A failed expectation or golden
+mismatch is reported as ``file:line: message`` with the readable expected/actual lines or the
+diff, no traceback, followed by the paths of that run's result.json and report.html: every item
+runs into its own folder of pytest's temporary directory (kept for the last runs, as pytest
+keeps ``tmp_path``; removed when the item passes), or of ``--bxmlsim-out DIR``
+(``DIR/<file>-<scenario-slug>/``, always kept). A file that cannot be loaded is a collection
+error showing every ``file:line: $.path`` problem.
 
-Options: ``--bxmlsim-out DIR`` keeps each run's result.json and recordings under
-``DIR/<scenario-slug>/``; ``--bxmlsim-update-golden`` (re)writes golden files instead of
-comparing; ``--bxmlsim-strict`` fails on BXML warnings too (the scenario key ``strict: true``).
+**The fixture.** ``bxmlsim`` is a :class:`simulator.harness.BxmlSim` whose runs write under the
+test's ``tmp_path`` (or ``--bxmlsim-out``), whose mapping and keyword scenarios resolve files
+and app modules against the test file's folder, and whose keyword scenarios are named after the
+test. When the test fails, each of its runs gets a report.html and the paths are listed in the
+failure's "bxmlsim" section.
+
+Options: ``--bxmlsim-out DIR``, ``--bxmlsim-update-golden`` (rewrite golden files instead of
+comparing), ``--bxmlsim-strict`` (fail on BXML warnings too, the scenario key ``strict: true``),
+``--bxmlsim-tts model|espeak`` (who speaks, overriding the scenarios' ``tts:``).
 """
 
 from __future__ import annotations
 
-import fnmatch
-from pathlib import Path
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path, PurePath
+from typing import Any
 
+import attrs
 import pytest
 
 from simulator.errors import SimulatorError
 from simulator.golden import slugify
+from simulator.harness import BxmlSim
+from simulator.result import Result
 
 DEFAULT_PATTERNS = ["*.scenario.yaml", "*.scenario.yml"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini("bxmlsim_files", type="linelist", default=DEFAULT_PATTERNS,
-                  help="glob patterns of scenario files collected by bxmlsim "
+    parser.addini("bxmlsim_files", type="args", default=DEFAULT_PATTERNS,
+                  help="glob patterns of scenario files collected by bxmlsim, separated by "
+                       "spaces or lines; with a /, matched against the end of the path "
                        "(default: *.scenario.yaml *.scenario.yml)")
-    group = parser.getgroup("bxmlsim", "BXML scenario files")
+    group = parser.getgroup("bxmlsim", "BXML scenario files (docs/pytest.md)")
     group.addoption("--bxmlsim-out", default=None, metavar="DIR",
-                    help="write each scenario's result.json and recordings under DIR/<slug>/")
+                    help="keep each scenario's result.json and recordings under DIR/<slug>/")
     group.addoption("--bxmlsim-update-golden", action="store_true", default=False,
                     help="record golden files next to the scenarios instead of comparing")
     group.addoption("--bxmlsim-strict", action="store_true", default=False,
                     help="also fail on BXML warnings (BX4xx) in documents the app returned")
+    group.addoption("--bxmlsim-tts", default=None, choices=["model", "espeak"],
+                    help="who speaks SpeakSentence and caller say text in every scenario "
+                         "(overrides their tts: key; espeak needs the tts extra)")
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector):
-    patterns = parent.config.getini("bxmlsim_files")
-    if any(fnmatch.fnmatch(file_path.name, pattern) for pattern in patterns):
-        return ScenarioFile.from_parent(parent, path=file_path)
+def matches(path: Path, root: Path, patterns: list[str]) -> bool:
+    """Does ``path`` match one of the ``bxmlsim_files`` patterns? Without ``/`` a pattern
+    matches the file name; with one, the end of the path below ``root`` (a leading ``/``
+    anchors it at ``root``)."""
+    try:
+        relative = PurePath(path.relative_to(root).as_posix())
+    except ValueError:
+        relative = PurePath(path.as_posix())
+    for pattern in patterns:
+        if "/" not in pattern:
+            if PurePath(path.name).match(pattern):
+                return True
+        elif pattern.startswith("/"):
+            if len(relative.parts) == len(PurePath(pattern[1:]).parts) and \
+                    relative.match(pattern[1:]):
+                return True
+        elif relative.match(pattern):
+            return True
+    return False
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ScenarioFile | None:
+    config = parent.config
+    if file_path.suffix not in (".yaml", ".yml"):
+        return None
+    if matches(file_path, config.rootpath, config.getini("bxmlsim_files")):
+        return ScenarioFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
     return None
 
 
 class ScenarioFile(pytest.File):
-    def collect(self):
+    def collect(self) -> Iterator[ScenarioItem]:
         from simulator.scenario.load import load_scenarios
         from simulator.scenario.source import problem_lines
 
@@ -55,12 +101,14 @@ class ScenarioFile(pytest.File):
             scenarios = load_scenarios(self.path)
         except SimulatorError as exc:
             raise self.CollectError("\n".join(problem_lines(exc))) from None
+        tts = self.config.getoption("bxmlsim_tts")
+        strict = self.config.getoption("bxmlsim_strict")
         seen: dict[str, int] = {}
         for scenario in scenarios:  # file order: deterministic for xdist
+            scenario = with_options(scenario, tts=tts, strict=strict)
             seen[scenario.name] = seen.get(scenario.name, 0) + 1
             base = scenario.name.replace("::", ": ")  # "::" separates node-id parts
-            name = base if seen[scenario.name] == 1 else \
-                f"{base} #{seen[scenario.name]}"
+            name = base if seen[scenario.name] == 1 else f"{base} #{seen[scenario.name]}"
             yield ScenarioItem.from_parent(self, name=name, scenario=scenario)
 
 
@@ -73,38 +121,119 @@ class ScenarioFailed(Exception):
 
 
 class ScenarioItem(pytest.Item):
-    def __init__(self, *, scenario, **kwargs) -> None:
+    def __init__(self, *, scenario: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scenario = scenario
+        for mark in scenario_marks(scenario):
+            self.add_marker(mark)
 
-    def _out_dir(self) -> Path | None:
+    def _out_dir(self) -> tuple[Path, bool]:
+        """This item's output folder, and whether to keep it when the item passes."""
         root = self.config.getoption("bxmlsim_out")
-        if root is None:
-            return None
         stem = self.path.name.split(".")[0]
-        return Path(root) / f"{stem}-{slugify(self.name)}"
+        name = f"{stem}-{slugify(self.name)}"
+        if root is not None:
+            return Path(root) / name, True
+        return temporary_folder(self.config, name), False
 
     def runtest(self) -> None:
-        import attrs
-
         from simulator.api import run_loaded
 
-        scenario = self.scenario
-        if self.config.getoption("bxmlsim_strict"):
-            scenario = attrs.evolve(scenario, strict=True)
+        out, keep = self._out_dir()
         try:
-            result = run_loaded(scenario, self._out_dir(),
+            result = run_loaded(self.scenario, out,
                                 update_golden=self.config.getoption("bxmlsim_update_golden"))
         except SimulatorError as exc:
             raise ScenarioFailed([str(exc)]) from None
-        if not result.passed:
-            raise ScenarioFailed([f"{self.path}:{f['line']}: {f['message']}"
-                                  for f in result.failures])
+        if result.passed:
+            if not keep:
+                shutil.rmtree(out, ignore_errors=True)
+            return
+        lines = [f.text(self.path) for f in result.failures]
+        raise ScenarioFailed(lines + saved_paths(result))
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> Any:
         if isinstance(excinfo.value, ScenarioFailed):
             return "\n".join(excinfo.value.lines)
         return super().repr_failure(excinfo, style=style)
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, max(self.scenario.line - 1, 0), f"scenario: {self.name}"
+
+
+def with_options(scenario: Any, *, tts: str | None, strict: bool) -> Any:
+    """The scenario as the command line wants it run (``--bxmlsim-tts``, ``--bxmlsim-strict``)."""
+    if tts is not None:
+        scenario = attrs.evolve(scenario, tts=tts)
+    if strict:
+        scenario = attrs.evolve(scenario, strict=True)
+    return scenario
+
+
+def scenario_marks(scenario: Any) -> list[pytest.MarkDecorator]:
+    """The pytest marks of a scenario's ``markers:``, ``skip:`` and ``xfail:`` keys (a
+    ``tts:``-conditioned skip/xfail only when the scenario runs with that tts)."""
+    marks = [getattr(pytest.mark, name) for name in scenario.markers]
+    skip, xfail = scenario.skip, scenario.xfail
+    if skip is not None and skip.applies(scenario.tts):
+        marks.append(pytest.mark.skip(reason=skip.reason or "skip: in the scenario"))
+    if xfail is not None and xfail.applies(scenario.tts):
+        marks.append(pytest.mark.xfail(reason=xfail.reason or "xfail: in the scenario",
+                                       strict=xfail.strict))
+    return marks
+
+
+def temporary_folder(config: pytest.Config, name: str) -> Path:
+    """A fresh folder in pytest's temporary directory (the one ``tmp_path`` uses: per xdist
+    worker, the last few runs kept); a system temporary folder if pytest has none."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is not None:
+        return Path(factory.mktemp(name[:40], numbered=True))
+    return Path(tempfile.mkdtemp(prefix=f"bxmlsim-{name[:40]}-"))
+
+
+def saved_paths(result: Result) -> list[str]:
+    """``result: .../result.json`` and ``report: .../report.html`` (written now) of a run."""
+    if result.out_dir is None or result.path is None:
+        return []
+    lines = [f"result: {result.path}"]
+    report = result.out_dir / "report.html"
+    try:
+        from simulator.report import write_report  # jinja2 and the page: only on failure
+
+        write_report(result.to_json(), result.out_dir, report)
+        lines.append(f"report: {report}")
+    except (SimulatorError, OSError) as exc:
+        lines.append(f"report: not written ({exc})")
+    return lines
+
+
+@pytest.fixture
+def bxmlsim(request: pytest.FixtureRequest, tmp_path: Path) -> BxmlSim:
+    """Run scenarios from a test: ``bxmlsim.run(file | mapping, **keys)`` or
+    ``bxmlsim.run(app=create_app, caller=[...], expect={...})``; see docs/python.md."""
+    root = request.config.getoption("bxmlsim_out")
+    out = (Path(root) / slugify(request.node.nodeid) if root is not None
+           else tmp_path / "bxmlsim")
+    return BxmlSim(out_dir=out, base_dir=request.path.parent,
+                   update_golden=request.config.getoption("bxmlsim_update_golden"),
+                   name=request.node.name, tts=request.config.getoption("bxmlsim_tts"),
+                   strict=request.config.getoption("bxmlsim_strict"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed test that used ``bxmlsim``: each run's result.json and report.html listed."""
+    outcome = yield
+    report = outcome.get_result()
+    sim = getattr(item, "funcargs", {}).get("bxmlsim")
+    if report.when != "call" or not report.failed or not isinstance(sim, BxmlSim):
+        return
+    lines = []
+    for result in sim.results:
+        status = "passed" if result.passed else "FAILED"
+        lines.append(f"{result.name!r} {status}")
+        lines += ["  " + line for line in saved_paths(result)]
+    if lines:
+        report.sections.append(("bxmlsim", "\n".join(lines)))

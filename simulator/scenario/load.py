@@ -36,6 +36,7 @@ DTMF_DIGITS = re.compile(r"^[0-9*#A-D]+$")
 _MODULE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _URL = re.compile(r"^https?://[^\s/]+")
 _CALL_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_MARKER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _URL_EXPECTED = "an http:// or https:// URL, or a path such as /answer"
 MAX_PATH, MAX_NAME = 4096, 255  # what Linux opens (PATH_MAX, NAME_MAX): quoted in the message
 #: ``machine_detection`` keys that only matter to machineDetectionComplete's delivery.
@@ -242,6 +243,12 @@ class _Builder:
         if doc.tts not in model.TTS_ENGINES:
             self.bad(("tts",), "bad value", "model (the default, speech-like synthesis) or "
                      "espeak (real speech; the tts extra)", doc.tts)
+        skip = self.build_condition("skip", doc.skip)
+        xfail = self.build_condition("xfail", doc.xfail)
+        for i, marker in enumerate(doc.markers):
+            if marker is not None and not _MARKER.match(marker):
+                self.bad(("markers", i), "bad marker name", "a pytest marker name such as slow",
+                         marker)
         call = self.build_call(doc.call)
         app = self.build_app(doc.app)
         caller = self.build_steps(("caller",), doc.caller)
@@ -264,7 +271,30 @@ class _Builder:
                               line=self.line("name") or self.line(), base_dir=self.base_dir,
                               epoch=doc.epoch, tts=doc.tts,
                               tts_line=self.line("tts") if "tts" in self.doc else 0,
-                              strict=doc.strict)
+                              strict=doc.strict, skip=skip, xfail=xfail,
+                              markers=tuple(m for m in doc.markers if m is not None))
+
+    def build_condition(self, key: str, value: bool | str | schema.ConditionDoc | None
+                        ) -> model.Condition | None:
+        """``skip:`` / ``xfail:``: ``true``, a reason, or ``{reason, tts[, strict]}``."""
+        if value is None or value is False:
+            return None
+        line = self.line(key)
+        if value is True:
+            return model.Condition(line=line)
+        if isinstance(value, str):
+            if not value.strip():
+                self.bad((key,), "bad value", "a reason (or true)", value)
+            return model.Condition(reason=value, line=line)
+        if value.tts is not None and value.tts not in model.TTS_ENGINES:
+            self.bad((key, "tts"), "bad value", "model or espeak (the engine under which the "
+                     f"scenario is {'skipped' if key == 'skip' else 'expected to fail'})",
+                     value.tts)
+        if key == "skip" and value.strict:
+            self.bad((key, "strict"), "not allowed", "strict only with xfail: (a skipped "
+                     "scenario does not run)", value.strict)
+        return model.Condition(reason=value.reason, tts=value.tts, strict=value.strict,
+                               line=line)
 
     def check_epoch(self, epoch: str) -> None:
         try:

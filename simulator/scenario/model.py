@@ -291,6 +291,20 @@ CONFERENCE_ACTIONS = ("update_conference", "put_conference_bxml", "update_confer
 
 
 @attrs.frozen
+class Condition:
+    """A scenario's ``skip:`` or ``xfail:`` (pytest and ``bxmlsim run`` honour both): why, and
+    when it applies (``tts``: only when the scenario runs with that text-to-speech engine)."""
+
+    reason: str = ""
+    tts: str | None = None  # None: always; else only under this engine (TTS_ENGINES)
+    strict: bool = False  # xfail only: a run that passes is then a failure
+    line: int = 0
+
+    def applies(self, tts: str) -> bool:
+        return self.tts is None or self.tts == tts
+
+
+@attrs.frozen
 class Scenario:
     name: str
     seed: int = 0
@@ -312,3 +326,6 @@ class Scenario:
     # strict mode: BXML warnings in any document the app returned fail the scenario too
     # (scenario/defaults.py); `bxmlsim run --strict` / `pytest --bxmlsim-strict` set it
     strict: bool = False
+    skip: Condition | None = None  # not run (pytest skip; bxmlsim run SKIP)
+    xfail: Condition | None = None  # expected to fail (pytest xfail; bxmlsim run XFAIL)
+    markers: tuple[str, ...] = ()  # pytest marker names given to the scenario's test item

@@ -179,6 +179,18 @@ REST_ACTIONS = model.CALL_ACTIONS + model.CONFERENCE_ACTIONS
 
 
 @attrs.frozen
+class ConditionDoc:
+    """``skip:`` / ``xfail:`` written as a mapping (else ``true`` or a reason string)."""
+
+    reason: str = ""
+    tts: str | None = None
+    strict: bool = False
+
+
+_CONDITION_EXPECTED = "true, a reason string, or a mapping {reason, tts, strict}"
+
+
+@attrs.frozen
 class ScenarioDoc:
     name: str
     seed: int = _SCENARIO["seed"]
@@ -192,6 +204,9 @@ class ScenarioDoc:
     epoch: str = _SCENARIO["epoch"]
     tts: str = _SCENARIO["tts"]  # model | espeak (model.TTS_ENGINES)
     strict: bool = False  # BXML warnings fail the scenario too
+    skip: Union[bool, str, ConditionDoc, None] = None  # true, a reason, or {reason, tts}
+    xfail: Union[bool, str, ConditionDoc, None] = None  # ... or {reason, tts, strict}
+    markers: list[str] = attrs.Factory(list)  # pytest marker names
 
 
 #: Python attribute name -> YAML key, where they differ (used to print error paths).
@@ -359,6 +374,12 @@ class _Walker:
                 return self.wrong(path, f"a mapping such as {example}" if example
                                   else "a mapping", value)
             return self.walk(value, only, path)
+        if set(options) == {bool, str, ConditionDoc}:
+            if isinstance(value, (bool, str)):
+                return value
+            if isinstance(value, dict):
+                return self.walk(value, ConditionDoc, path)
+            return self.wrong(path, _CONDITION_EXPECTED, value)
         if set(options) == {str, RouteDoc}:
             if isinstance(value, str):
                 return value
