@@ -10,6 +10,7 @@ becomes an outcome with ``error`` set instead of stopping the batch.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -39,6 +40,26 @@ class Outcome:
     error: str | None = None  # the scenario could not run (user error, file:line ...)
     internal: str | None = None  # a traceback: a bug in the simulator, not in the scenario
     result: dict | None = None  # the result.json object
+    seconds: float = 0.0  # wall time of the run (JUnit reports show it)
+    skipped: bool = False  # its `skip:` applied: not run
+    xfail: bool = False  # its `xfail:` applied: a failure is expected
+    xfail_strict: bool = False  # ... and a pass is then a failure
+    reason: str | None = None  # why it was skipped or expected to fail
+
+    @property
+    def status(self) -> str:
+        """``passed``, ``failed``, ``error``, ``skipped``, ``xfailed`` (failed as expected) or
+        ``xpassed`` (passed although expected to fail; ``failed`` when strict). The one rule
+        the CLI's lines and counts and the JUnit report use."""
+        if self.skipped:
+            return "skipped"
+        if self.error is not None:
+            return "error"
+        if self.xfail:
+            if not self.passed:
+                return "xfailed"
+            return "failed" if self.xfail_strict else "xpassed"
+        return "passed" if self.passed else "failed"
 
 
 def assign_out_dirs(scenarios: Iterable[Scenario], root: Path) -> list[Path]:
@@ -102,7 +123,23 @@ def where(scenario: Scenario) -> str:
 
 
 def run_job(job: Job) -> Outcome:
-    """Run one scenario; never raises (errors become the outcome's ``error``/``internal``)."""
+    """Run one scenario; never raises (errors become the outcome's ``error``/``internal``).
+    A scenario whose ``skip:`` applies is not run; one whose ``xfail:`` applies is marked."""
+    scenario = job.scenario
+    skip, xfail = scenario.skip, scenario.xfail
+    if skip is not None and skip.applies(scenario.tts):
+        return Outcome(scenario.name, where(scenario), None, True, skipped=True,
+                       reason=skip.reason or "skip: in the scenario")
+    start = time.perf_counter()
+    outcome = _run_job(job)
+    expected = xfail is not None and xfail.applies(scenario.tts)
+    return attrs.evolve(outcome, seconds=round(time.perf_counter() - start, 3), xfail=expected,
+                        xfail_strict=expected and xfail is not None and xfail.strict,
+                        reason=(xfail.reason or "xfail: in the scenario") if expected and xfail
+                        else None)
+
+
+def _run_job(job: Job) -> Outcome:
     from simulator.api import run_loaded
 
     scenario = job.scenario
