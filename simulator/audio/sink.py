@@ -2,7 +2,10 @@
 
 - `RecordingSink` writes a recording block by block (WAV PCM_16 or MP3, mono or two channels,
   8 kHz), so a three-hour recording never sits in memory. Closing is idempotent and happens on
-  errors too, so a file written before a failure stays a valid, playable file.
+  errors too, so a file written before a failure stays a valid, playable file. WAV is written
+  here (`_WavFile`: the 44-byte header libsndfile wrote, byte for byte) rather than through
+  libsndfile, whose close ends with an fsync: 8 ms a recording on a VM disk, for durability
+  nothing here needs (result.json is swapped in by rename; a crash loses the run anyway).
 - `read_audio` / `decode_audio` turn a file (or bytes fetched over HTTP) into 8 kHz mono float32,
   downmixing and resampling as needed; `decode_playable` does so for PlayAudio media only if
   Bandwidth plays it (WAV or MP3 as selected by content type/extension: audio/playback.py); `audio_info` reports a file's shape without decoding it.
@@ -14,8 +17,10 @@ Problems with a user's file raise `MediaError` naming the file and what was expe
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +36,41 @@ _SFE_SYSTEM = 2  # libsndfile's error code for a failed system call (write, seek
 
 FILE_FORMATS = {"wav": ("WAV", "PCM_16"), "mp3": ("MP3", "MPEG_LAYER_III")}
 _READABLE = "a WAV, MP3, FLAC or OGG audio file"
+
+
+_WAV_HEADER = struct.Struct("<4sI4s4sIHHIIHH4sI")
+_WAV_MAX_DATA = 0xFFFFFFFF - 36   # RIFF sizes are 32-bit
+
+
+class _WavFile:
+    """A PCM_16 WAV file written as it comes: the header (sizes 0), the samples, and at close
+    the header again with the sizes; OSError (ENOSPC, EFBIG, ...) as the system says it."""
+
+    def __init__(self, path: Path, channels: int, sample_rate: int) -> None:
+        self.channels, self.sample_rate, self.data_bytes = channels, sample_rate, 0
+        self._file = open(path, "wb")
+        self._file.write(self._header())
+
+    def _header(self) -> bytes:
+        frame = 2 * self.channels
+        return _WAV_HEADER.pack(b"RIFF", 36 + self.data_bytes, b"WAVE", b"fmt ", 16, 1,
+                                self.channels, self.sample_rate, self.sample_rate * frame,
+                                frame, 16, b"data", self.data_bytes)
+
+    def write(self, samples: np.ndarray) -> None:
+        data = np.ascontiguousarray(samples, dtype="<i2")
+        if self.data_bytes + data.nbytes > _WAV_MAX_DATA:
+            raise OSError(errno.EFBIG, "a WAV file holds at most 4 GiB of samples")
+        self._file.write(data)
+        self.data_bytes += data.nbytes
+
+    def close(self) -> None:
+        file = self._file
+        try:
+            file.seek(0)
+            file.write(self._header())
+        finally:
+            file.close()
 
 
 class RecordingSink:
@@ -54,9 +94,10 @@ class RecordingSink:
         fmt, subtype = FILE_FORMATS[file_format]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file: soundfile.SoundFile | None = soundfile.SoundFile(
-                self.path, "w", samplerate=sample_rate, channels=channels,
-                format=fmt, subtype=subtype)
+            self._file: _WavFile | soundfile.SoundFile | None = (
+                _WavFile(self.path, channels, sample_rate) if file_format == "wav" else
+                soundfile.SoundFile(self.path, "w", samplerate=sample_rate, channels=channels,
+                                    format=fmt, subtype=subtype))
         except (OSError, soundfile.SoundFileError) as exc:
             raise MediaError("cannot create recording file", where=str(self.path),
                              expected=f"a writable {file_format} path", got=str(exc)) from None

@@ -218,3 +218,26 @@ def test_audio_info_describes_a_file(tmp_path):
         (1.5, 2, 8000, 12000, "mp3")
     with pytest.raises(MediaError, match="not found"):
         audio_info(tmp_path / "absent.mp3")
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_wav_files_are_byte_for_byte_what_libsndfile_writes(tmp_path, channels):
+    """The sink writes WAV itself (no fsync at close); the bytes are libsndfile's."""
+    spans = [Span(0.0, 1.3, "speech", text="same bytes", seed=5), Span(1.4, 1.5, "dtmf", digit="3")]
+    blocks = list(render(spans, 0.0, 1.7, block_seconds=0.4))
+    with RecordingSink(tmp_path / "ours.wav", channels) as sink:
+        for block in blocks:
+            sink.write(block if channels == 1 else stereo(block, -block))
+    whole = np.concatenate(blocks)
+    pcm = np.rint(np.clip(whole * np.float32(32767.0), -32767, 32767)).astype(np.int16)
+    soundfile.write(str(tmp_path / "libsndfile.wav"), pcm if channels == 1 else stereo(pcm, -pcm),
+                    8000, subtype="PCM_16")
+    assert (tmp_path / "ours.wav").read_bytes() == (tmp_path / "libsndfile.wav").read_bytes()
+
+
+def test_a_wav_closed_after_a_failure_is_still_a_valid_file(tmp_path):
+    sink = RecordingSink(tmp_path / "part.wav")
+    sink.write(dtmf("5", 0.2))
+    sink.close()
+    sink.close()   # idempotent
+    assert soundfile.info(str(tmp_path / "part.wav")).frames == 1600
