@@ -2,7 +2,10 @@
 
 A run owns two names in its folder, ``result.json`` and ``recordings/``. It writes into a
 private staging folder beside them (``.bxmlsim-stage-*``) and, when it ends (passed, failed,
-crashed or refused), :func:`staged_output` swaps the staged pair in under a lock on the folder:
+crashed or refused), :func:`staged_output` swaps the staged pair in under a lock on the folder
+(a folder that does not exist yet, the usual case in a fresh ``--out``, is the staging folder
+itself, made beside it and renamed to it: no folder to remove, which costs a millisecond an
+``rmdir`` on some disks):
 
 * re-running into a folder leaves none of the previous run's recordings beside the new
   result.json (the old ``recordings/`` goes as a whole);
@@ -22,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -103,13 +107,17 @@ def _swap_in(stage: Path, out: Path) -> None:
     """Replace ``out``'s result.json and recordings/ with ``stage``'s (absent ones removed).
 
     A ``recordings/`` folder without a result.json beside it is not an earlier run's output
-    (it may be the user's own files): the new recordings are moved into it, nothing removed."""
+    (it may be the user's own files): the new recordings are moved into it, nothing removed.
+    Folders are made and removed only when there is something to move: on this repository's
+    CI disk an ``rmdir`` costs a millisecond."""
+    trash = None
     try:
-        trash = Path(tempfile.mkdtemp(dir=out, prefix=STAGE_PREFIX + "old-"))
         with _locked(out):
             ours = os.path.lexists(out / RESULT_FILE)
             for name in OWNED:
                 if os.path.lexists(out / name) and (ours or name == RESULT_FILE):
+                    if trash is None:
+                        trash = Path(tempfile.mkdtemp(dir=out, prefix=STAGE_PREFIX + "old-"))
                     os.replace(out / name, trash / name)
             for name in OWNED:
                 if not os.path.lexists(stage / name):
@@ -121,33 +129,72 @@ def _swap_in(stage: Path, out: Path) -> None:
                     os.replace(stage / name, out / name)
     except OSError as exc:
         raise output_error(exc, out, "cannot update the output folder") from None
-    shutil.rmtree(trash, ignore_errors=True)
+    if trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A folder of a name no one else uses, with the mode a plain mkdir gives (umask)."""
+    for _ in range(100):
+        path = parent / f"{prefix}{secrets.token_hex(6)}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free staging folder name", str(parent))
+
+
+def _move_into_place(stage: Path, out: Path) -> bool:
+    """A run into a folder that did not exist: the staging folder becomes it (one rename).
+    False when ``out`` appeared meanwhile (another run): then the pair is swapped in."""
+    try:
+        os.rename(stage, out)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
+            return False
+        raise output_error(exc, out, "cannot update the output folder") from None
+    return True
 
 
 @contextlib.contextmanager
 def staged_output(out: Path | None) -> Iterator[Path | None]:
     """A private folder to write one run's result.json and recordings/ into; swapped into
-    ``out`` when the block ends, however it ends. ``None`` in, ``None`` out (nothing written)."""
+    ``out`` when the block ends, however it ends. ``None`` in, ``None`` out (nothing written).
+
+    When ``out`` does not exist yet (a fresh ``--out``), the staging folder is made beside it
+    and renamed to it at the end; otherwise it is made inside ``out`` and its pair swapped in."""
     if out is None:
         yield None
         return
     out = Path(out)
-    make_out_dir(out)
+    fresh = not os.path.lexists(out)
+    make_out_dir(out.parent if fresh else out)
     try:
-        stage = Path(tempfile.mkdtemp(dir=out, prefix=STAGE_PREFIX))
+        stage = _new_folder(out.parent, f"{STAGE_PREFIX}{out.name}-") if fresh else \
+            Path(tempfile.mkdtemp(dir=out, prefix=STAGE_PREFIX))
     except OSError as exc:
         raise output_error(exc, out) from None
-    swapped = False
+    placed = renamed = False
     try:
         try:
             yield stage
         except OutputError as exc:   # name the file where it would have been
             exc.message = exc.message.replace(str(stage), str(out))
             raise
-        _swap_in(stage, out)
-        swapped = True
+        renamed, placed = _finish(stage, out, fresh), True
     finally:
-        if not swapped:   # the run failed: what it finished still replaces the old output
+        if not placed:   # the run failed: what it finished still replaces the old output
             with contextlib.suppress(OutputError):
-                _swap_in(stage, out)
-        shutil.rmtree(stage, ignore_errors=True)
+                renamed = _finish(stage, out, fresh)
+        if not renamed:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _finish(stage: Path, out: Path, fresh: bool) -> bool:
+    """Put the staged pair in place; True when ``stage`` itself became ``out``."""
+    if fresh and _move_into_place(stage, out):
+        return True
+    make_out_dir(out)
+    _swap_in(stage, out)
+    return False

@@ -177,3 +177,18 @@ def test_two_runs_into_the_same_folder_never_mix_files(tmp_path):
     assert errors == []
     listed, on_disk = folder_state(tmp_path)
     assert listed == on_disk and len(on_disk) in (1, 3)
+
+
+def test_a_fresh_folder_is_the_staging_folder_renamed_no_folder_removed(tmp_path, monkeypatch):
+    """Into a folder that does not exist yet, the staged pair arrives with one rename: no
+    staging folder is left or removed (an rmdir costs a millisecond on a VM disk)."""
+    removed = []
+    monkeypatch.setattr("simulator.output.shutil.rmtree", lambda *a, **k: removed.append(a))
+    monkeypatch.setattr("simulator.output.os.rmdir", lambda *a, **k: removed.append(a))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    run_scenario(recording_flow("fresh", 2), tmp_path / "out" / "fresh")
+    listed, on_disk = folder_state(tmp_path / "out" / "fresh")
+    assert listed == on_disk and len(on_disk) == 2 and removed == []
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["fresh"]
+    assert (tmp_path / "out" / "fresh").stat().st_mode & 0o777 == 0o777 & ~umask
