@@ -173,17 +173,26 @@ def speech_slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray
     position = j * np.repeat(0.5 * scale * slope, counts)
     position += np.repeat(scale * pitch, counts)
     position *= j
-    np.mod(position, _TABLE_SIZE, out=position)
-    base = position.astype(np.intp)
-    position -= base
-    flat = k * (_TABLE_SIZE + 1) + base
+    # The phase is >= 0, so its whole part wraps with a mask and its fraction is exact: the
+    # same numbers as fmod(position, 512), split, at a tenth of the cost.
+    whole = position.astype(np.intp)
+    position -= whole
+    whole &= _TABLE_SIZE - 1
+    whole += k * (_TABLE_SIZE + 1)
     tables = table.reshape(-1)
-    signal = tables[flat] + position * (tables[flat + 1] - tables[flat])
+    signal = tables[whole + 1]
+    below = tables[whole]
+    signal -= below
+    signal *= position
+    signal += below                 # below + position * (above - below)
     # Noise: light aspiration throughout, a consonant burst at the onset of some syllables.
     white = _white(layout.key, seed, n)
     previous = np.empty_like(white)
     previous[1:] = white[:-1]
-    jumps = np.flatnonzero(np.diff(n, prepend=n[0] - 2) != 1)   # segment starts
+    # Where the samples do not follow on (the first one, a gap between syllables), the
+    # previous sample's noise is drawn afresh.
+    offsets = np.cumsum(counts) - counts
+    jumps = offsets[np.r_[True, seg_lo[1:] != seg_hi[:-1]]]
     previous[jumps] = _white(layout.key, seed, n[jumps] - 1)
     hiss = white - previous                                    # first difference: high-passed
     signal += 0.08 * hiss
@@ -221,12 +230,16 @@ def _vowel_tables(weights: np.ndarray, traits: np.ndarray) -> np.ndarray:
     phases = _PHASE_BANK[(traits[:, _PHASES] * len(_PHASE_BANK)).astype(np.intp)]
     in_phase, quadrature = weights * np.cos(phases), weights * np.sin(phases)
     table = np.zeros((len(weights), _TABLE_SIZE + 1))
+    term, other = np.empty_like(table), np.empty_like(table)
     # sin(hx + p) = sin(hx)cos(p) + cos(hx)sin(p), harmonic by harmonic in a fixed order
     # (elementwise, no BLAS): a syllable's table never depends on which others share the block.
     for h in range(_MAX_HARMONICS):
         if not weights[:, h].any():
             break                         # weights are zero above 3.6 kHz for every syllable
-        table += in_phase[:, h:h + 1] * sin_basis[h] + quadrature[:, h:h + 1] * cos_basis[h]
+        np.multiply(in_phase[:, h:h + 1], sin_basis[h], out=term)
+        np.multiply(quadrature[:, h:h + 1], cos_basis[h], out=other)
+        term += other
+        table += term
     rms = np.sqrt(0.5 * np.sum(weights ** 2, axis=1))
     return table / (rms[:, None] + 1e-12)
 
