@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from simulator.audio.sink import RecordingSink, decode_playable, read_audio
-from simulator.audio.synth import render
+from simulator.audio.synth import SpeechCache, render
 from simulator.audio.tts import EspeakVoice
 from simulator.delivery import USER_AGENT, basic_auth, deliver
 from simulator.engine.effects import (FetchAudio, FetchedAudio, RecordingDone, SynthesizeSpeech,
@@ -90,7 +90,7 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
         trace = traceback.format_exc()
         for effect, written in salvage(sim, error):
             try:
-                written(write_recording(effect, out))
+                written(write_recording(effect, out, sim.speech))
             except Exception:  # noqa: BLE001 - best effort: its `file` stays null
                 pass
     finally:
@@ -129,7 +129,7 @@ def drive(sim: Simulation, transport: Transport, out_dir: Path | None,
         elif isinstance(effect, SynthesizeSpeech):
             answer = synthesize_speech(effect)
         elif isinstance(effect, RecordingDone):
-            answer = write_recording(effect, out_dir)
+            answer = write_recording(effect, out_dir, sim.speech)
         else:  # pragma: no cover - the engine only emits the four kinds above
             raise TypeError(f"unknown effect {effect!r}")
         if between is not None:
@@ -195,15 +195,17 @@ def recording_path(effect: RecordingDone) -> str:
     return f"{RECORDINGS_DIR}/{effect.recording_id}.{effect.file_format}"
 
 
-def write_recording(effect: RecordingDone, out_dir: Path | None) -> str:
-    """Render and stream one recording to its file; returns the path relative to ``out_dir``."""
+def write_recording(effect: RecordingDone, out_dir: Path | None,
+                    cache: SpeechCache | None = None) -> str:
+    """Render and stream one recording to its file; returns the path relative to ``out_dir``.
+    ``cache``: the run's speech already synthesised (Simulation.speech)."""
     relative = recording_path(effect)
     if out_dir is None:
         return relative
     try:
         with RecordingSink(out_dir / relative, channels=effect.channels,
                            file_format=effect.file_format) as sink:
-            for block in recording_blocks(effect):
+            for block in recording_blocks(effect, cache):
                 sink.write(block)
     except OSError as exc:   # a full disk, a file-size limit: the run cannot be saved
         (out_dir / relative).unlink(missing_ok=True)   # never leave a truncated file
@@ -211,11 +213,11 @@ def write_recording(effect: RecordingDone, out_dir: Path | None) -> str:
     return relative
 
 
-def recording_blocks(effect: RecordingDone):
+def recording_blocks(effect: RecordingDone, cache: SpeechCache | None = None):
     """The recording's audio, segment after segment, in blocks: (n,) mono or (n, 2)."""
     for start, end in effect.segments:
-        remote = render(effect.remote, start, end, block_seconds=BLOCK_SECONDS)
-        played = render(effect.played, start, end, block_seconds=BLOCK_SECONDS)
+        remote = render(effect.remote, start, end, block_seconds=BLOCK_SECONDS, cache=cache)
+        played = render(effect.played, start, end, block_seconds=BLOCK_SECONDS, cache=cache)
         for caller_block, platform_block in zip(remote, played):
             if effect.channels == 2:
                 yield np.column_stack((caller_block, platform_block))

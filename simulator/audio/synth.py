@@ -17,6 +17,7 @@ gaps (<= 0.16 s) so an energy silence detector never fires inside speech; level 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Iterable, Iterator, Sequence
 
 import attrs
@@ -137,13 +138,57 @@ class Span:
             raise ValueError("samples Span needs a samples array")
 
 
+class SpeechCache:
+    """Speech already synthesised in one run, so audio rendered twice (a Record's silence
+    detection or machine detection, then the recording file) is synthesised once.
+
+    Kept in chunks of ``CHUNK`` samples of a span: a slice is cut from its chunks, which are
+    the same samples as synthesising the slice itself (a span's samples never depend on where
+    they are cut). At most ``max_bytes`` are kept, the least recently used chunk dropped first.
+    """
+
+    CHUNK = 16_000   # 2 s
+
+    def __init__(self, max_bytes: int = 32 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._chunks: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+    def speech(self, text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
+        """Samples [a, b) of the speech span (text, total samples, seed); read-only."""
+        size = self.CHUNK
+        first, last = a // size, max(a, b - 1) // size
+        parts = [self._chunk(text, total, seed, i) for i in range(first, last + 1)]
+        if len(parts) > 1:
+            parts = [np.concatenate(parts)]
+            parts[0].flags.writeable = False
+        return parts[0][a - first * size:max(a, b) - first * size]
+
+    def _chunk(self, text: str, total: int, seed: int, index: int) -> np.ndarray:
+        key = (text, total, seed, index)
+        chunk = self._chunks.get(key)
+        if chunk is not None:
+            self._chunks.move_to_end(key)
+            return chunk
+        chunk = speech_slice(text, total, seed, index * self.CHUNK,
+                             min(total, (index + 1) * self.CHUNK))
+        chunk.flags.writeable = False
+        self._chunks[key] = chunk
+        self.bytes += chunk.nbytes
+        while self.bytes > self.max_bytes and len(self._chunks) > 1:
+            self.bytes -= self._chunks.popitem(last=False)[1].nbytes
+        return chunk
+
+
 def render(spans: Sequence[Span], start: float, end: float, *,
-           block_seconds: float = 10.0) -> Iterator[np.ndarray]:
+           block_seconds: float = 10.0,
+           cache: SpeechCache | None = None) -> Iterator[np.ndarray]:
     """Stream the mix of `spans` over [start, end) as consecutive float32 blocks.
 
     Blocks cover timeline samples round(start*8000) .. round(end*8000) (the last block may be
     shorter); overlapping spans are summed and clipped to [-1, 1]; silence where none sounds.
-    Only the current block is materialised.
+    Only the current block is materialised. With a `cache`, speech comes from it (the same
+    samples, synthesised once per run).
     """
     first, stop = samples_for(start), samples_for(end)
     block = max(1, samples_for(block_seconds))
@@ -168,7 +213,7 @@ def render(spans: Sequence[Span], start: float, end: float, *,
             a, b = max(lo, span_lo), min(hi, span_hi)
             if a >= b:
                 continue
-            piece = _span_slice(span, span_hi - span_lo, a - span_lo, b - span_lo)
+            piece = _span_slice(span, span_hi - span_lo, a - span_lo, b - span_lo, cache)
             out[a - lo:a - lo + len(piece)] += piece
             touched = True
         if touched:
@@ -176,9 +221,12 @@ def render(spans: Sequence[Span], start: float, end: float, *,
         yield out
 
 
-def _span_slice(span: Span, total: int, a: int, b: int) -> np.ndarray:
+def _span_slice(span: Span, total: int, a: int, b: int,
+                cache: SpeechCache | None = None) -> np.ndarray:
     """Samples [a, b) of a span that is `total` samples long (may be shorter for `samples`)."""
     if span.kind == "speech":
+        if cache is not None:
+            return cache.speech(span.text, total, span.seed, a, b)
         return speech_slice(span.text, total, span.seed, a, b)
     if span.kind == "dtmf":
         return _sine_mix(_dtmf_pair(span.digit), DTMF_AMPLITUDE, a, b)

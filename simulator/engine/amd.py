@@ -232,7 +232,8 @@ class Detection:
         if heard_to <= first:
             return np.zeros(0, dtype=bool)
         # 10 s blocks are whole frames: flags block by block are those of the whole audio
-        blocks = [~silent_frames(block) for block in render(spans, begin, self._time(heard_to))]
+        blocks = [~silent_frames(block) for block in render(spans, begin, self._time(heard_to),
+                                                            cache=self.sim.speech)]
         return np.concatenate(blocks)
 
     def _time_sample(self, frame: int) -> int:

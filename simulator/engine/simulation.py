@@ -30,6 +30,7 @@ from urllib.parse import urljoin
 
 import attrs
 
+from simulator.audio.synth import SpeechCache
 from simulator.bxml import nodes
 from simulator.callbacks import (ACCOUNT_ID, APPLICATION_ID, CallEnvelope, IdFactory, Payloads,
                                  query_params)
@@ -96,6 +97,8 @@ class Simulation:
         self.legs: dict[str, Leg] = {}
         self.runtime: dict[str, LegRuntime] = {}
         self.recordings: list[Recording] = []
+        # speech synthesised once per run: detection renders it, then the recording file
+        self.speech = SpeechCache()
         self.callbacks: list[dict[str, Any]] = []
         self._webhook_entries: dict[int, tuple[Webhook, Entry]] = {}  # id -> (it, its entry)
         self._outbox: deque[tuple[Any, Callable[[Any], None] | None, float]] = deque()

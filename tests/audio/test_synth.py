@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from simulator.audio.speech_model import speech_slice
 from simulator.audio.synth import (
-    DTMF_FREQUENCIES, SAMPLE_RATE, Span, dtmf, render, silence, speech, tone, tts_seconds,
+    DTMF_FREQUENCIES, SAMPLE_RATE, Span, SpeechCache, dtmf, render, silence, speech, tone,
+    tts_seconds,
 )
 
 KEYS = "1234567890*#ABCD"
@@ -211,3 +213,33 @@ def test_span_is_frozen_and_its_samples_are_read_only():
     with pytest.raises(ValueError):
         span.samples[0] = 1.0
     assert Span(0, 1, "dtmf", digit="1") == Span(0, 1, "dtmf", digit="1")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60_000), st.integers(0, 60_000)), min_size=1,
+                max_size=8))
+def test_the_speech_cache_gives_the_samples_synthesis_gives(ranges):
+    cache = SpeechCache(max_bytes=3 * SpeechCache.CHUNK * 4)   # evicts as it goes
+    for a, b in ranges:
+        a, b = min(a, b), max(a, b)
+        got = cache.speech("cached words", 60_000, 4, a, b)
+        assert got.tobytes() == speech_slice("cached words", 60_000, 4, a, b).tobytes()
+        assert not got.flags.writeable and cache.bytes <= cache.max_bytes
+
+
+def test_render_through_a_cache_synthesises_each_speech_sample_once(monkeypatch):
+    """Rendered twice (a Record's silence detection, then its file), speech is made once."""
+    from simulator.audio import synth as module
+
+    made = []
+    real = module.speech_slice
+    monkeypatch.setattr(module, "speech_slice",
+                        lambda *args: made.append(args[4] - args[3]) or real(*args))
+    spans = [Span(1.0, 31.0, "speech", text="a long message left after the tone", seed=2),
+             Span(31.5, 31.6, "dtmf", digit="#")]
+    cache = SpeechCache()
+    first = np.concatenate(list(render(spans, 0.0, 32.0, block_seconds=3.0, cache=cache)))
+    again = np.concatenate(list(render(spans, 0.0, 32.0, block_seconds=10.0, cache=cache)))
+    assert sum(made) == 30 * 8000   # every sample of the 30 s span, once
+    plain = np.concatenate(list(render(spans, 0.0, 32.0)))
+    assert first.tobytes() == again.tobytes() == plain.tobytes()

@@ -22,7 +22,7 @@ keeps going across verbs and documents until StopRecording or the end of the cal
 from __future__ import annotations
 
 from simulator.audio.detect import SilenceDetector
-from simulator.audio.synth import render
+from simulator.audio.synth import SpeechCache, render
 from simulator.bxml import nodes
 from simulator.engine.context import Context, Outcome, sync_webhook
 from simulator.engine.legs import Leg
@@ -36,8 +36,10 @@ SILENCE_BLOCK_SECONDS = 10.0
 class SilenceWatch:
     """Incremental silence detection on a leg's ``remote`` track from ``start`` on."""
 
-    def __init__(self, leg: Leg, start: float, timeout: float) -> None:
+    def __init__(self, leg: Leg, start: float, timeout: float,
+                 cache: SpeechCache | None = None) -> None:
         self.leg = leg
+        self.cache = cache
         self.timeout = timeout
         self.checked = start
         self.detector = SilenceDetector(min_silence=timeout)
@@ -51,7 +53,8 @@ class SilenceWatch:
         if now > self.checked:
             spans = self.leg.remote.between(self.checked, now)
             at = self.checked
-            for block in render(spans, self.checked, now, block_seconds=SILENCE_BLOCK_SECONDS):
+            for block in render(spans, self.checked, now, block_seconds=SILENCE_BLOCK_SECONDS,
+                                cache=self.cache):
                 self.detector.feed(block, at)
                 at += len(block) / 8000.0
             self.checked = now
@@ -67,7 +70,8 @@ def record(ctx: Context, node: nodes.Record):
     box = Mailbox(sim.clock)
     far_end = ctx.rt.far_end
     far_end.listen(box, exclusive=False)  # StartGather keeps reporting
-    watch = SilenceWatch(leg, ctx.now, node.silence_timeout) if node.silence_timeout > 0 else None
+    watch = SilenceWatch(leg, ctx.now, node.silence_timeout, sim.speech) \
+        if node.silence_timeout > 0 else None
     max_end = ctx.now + node.max_duration
     reason = None
     try:
