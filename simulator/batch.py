@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 
 import attrs
@@ -165,7 +165,11 @@ def _run_job(job: Job) -> Outcome:
 
 def make_executor(workers: int) -> Executor | None:
     """``None`` (run inline) for one worker, else a process pool of ``workers``."""
-    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    if workers < 2:
+        return None
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only for -j N
+
+    return ProcessPoolExecutor(max_workers=workers)
 
 
 def run_batch(jobs: list[Job], executor: Executor | None = None) -> Iterator[Outcome]:

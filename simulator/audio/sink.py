@@ -22,15 +22,23 @@ import io
 import os
 import struct
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import attrs
 import numpy as np
-import soundfile
 
 from ..errors import MediaError
 from .playback import WHAT_PLAYS, Selected, selected_format, unplayable
 from .synth import SAMPLE_RATE
+
+def _soundfile():
+    """soundfile (libsndfile through cffi), imported when a file is read or an MP3 written:
+    a run whose recordings are all WAV never loads it."""
+    import soundfile
+
+    return soundfile
+
 
 _SFE_SYSTEM = 2  # libsndfile's error code for a failed system call (write, seek)
 
@@ -94,11 +102,11 @@ class RecordingSink:
         fmt, subtype = FILE_FORMATS[file_format]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file: _WavFile | soundfile.SoundFile | None = (
+            self._file: Any = (   # _WavFile, or a soundfile.SoundFile for MP3
                 _WavFile(self.path, channels, sample_rate) if file_format == "wav" else
-                soundfile.SoundFile(self.path, "w", samplerate=sample_rate, channels=channels,
-                                    format=fmt, subtype=subtype))
-        except (OSError, soundfile.SoundFileError) as exc:
+                _soundfile().SoundFile(self.path, "w", samplerate=sample_rate,
+                                       channels=channels, format=fmt, subtype=subtype))
+        except (OSError, _soundfile().SoundFileError) as exc:
             raise MediaError("cannot create recording file", where=str(self.path),
                              expected=f"a writable {file_format} path", got=str(exc)) from None
 
@@ -152,8 +160,8 @@ class RecordingSink:
         libsndfile drops the errno, the C library still holds it."""
         try:
             yield
-        except soundfile.LibsndfileError as exc:
-            code = soundfile._ffi.errno   # noqa: SLF001 - the only place the errno survives
+        except _soundfile().LibsndfileError as exc:
+            code = _soundfile()._ffi.errno   # noqa: SLF001 - the only place the errno survives
             if exc.code != _SFE_SYSTEM or not code:
                 raise
             raise OSError(code, os.strerror(code), str(self.path)) from None
@@ -186,8 +194,8 @@ def audio_info(path: str | os.PathLike) -> AudioInfo:
     """Duration, channels, rate, frames and format of an audio file, without decoding it."""
     _require_file(path)
     try:
-        info = soundfile.info(str(path))
-    except (soundfile.SoundFileError, RuntimeError) as exc:
+        info = _soundfile().info(str(path))
+    except (_soundfile().SoundFileError, RuntimeError) as exc:
         raise _undecodable(path, exc) from None
     return AudioInfo(duration=info.frames / info.samplerate, channels=info.channels,
                      sample_rate=info.samplerate, frames=info.frames,
@@ -198,8 +206,8 @@ def read_audio(path: str | os.PathLike) -> np.ndarray:
     """An audio file as 8 kHz mono float32 (channels averaged, resampled if needed)."""
     _require_file(path)
     try:
-        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    except (soundfile.SoundFileError, RuntimeError) as exc:
+        data, rate = _soundfile().read(str(path), dtype="float32", always_2d=True)
+    except (_soundfile().SoundFileError, RuntimeError) as exc:
         raise _undecodable(path, exc) from None
     return to_mono_8k(data, rate)
 
@@ -222,14 +230,14 @@ def iter_blocks(path: str | os.PathLike,
         raise ValueError(f"block_frames must be at least 1, got {block_frames!r}")
     _require_file(path)
     try:
-        file = soundfile.SoundFile(str(path))
-    except (soundfile.SoundFileError, RuntimeError) as exc:
+        file = _soundfile().SoundFile(str(path))
+    except (_soundfile().SoundFileError, RuntimeError) as exc:
         raise _undecodable(path, exc) from None
     with file:
         while True:
             try:
                 block = file.read(block_frames, dtype="float32", always_2d=True)
-            except (soundfile.SoundFileError, RuntimeError) as exc:
+            except (_soundfile().SoundFileError, RuntimeError) as exc:
                 raise _undecodable(path, exc) from None
             if not len(block):
                 return
@@ -251,13 +259,13 @@ def _decode(data: bytes, name: str, expected: str, played_as: Selected | None) -
     if not data:
         raise MediaError("empty audio", where=name, expected=expected, got="0 bytes")
     try:
-        with soundfile.SoundFile(io.BytesIO(data)) as file:
+        with _soundfile().SoundFile(io.BytesIO(data)) as file:
             problem = played_as and unplayable(played_as, file.format, file.subtype)
             if problem:
                 raise MediaError("cannot play audio", where=name, expected=expected,
                                  got=problem)
             samples, rate = file.read(dtype="float32", always_2d=True), file.samplerate
-    except (soundfile.SoundFileError, RuntimeError) as exc:
+    except (_soundfile().SoundFileError, RuntimeError) as exc:
         why = f" {played_as.why}" if played_as else ""
         raise MediaError("cannot decode audio", where=name, expected=expected,
                          got=f"{_reason(exc)} ({len(data)} bytes{why})") from None

@@ -27,7 +27,9 @@ a real server, however long it took in wall time (so runs stay deterministic); t
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 from simulator.errors import TransportError
@@ -36,10 +38,23 @@ from simulator.scenario.model import AppSettings, Route
 from .apps import load_app, make_app
 from .base import (BODY_LIMIT, MEDIA_LIMIT, REFUSED, RESET, Transport, TransportReply,
                    timeout_error, too_large_error)
-from .inprocess import AsgiBridge, InProcessTransport
-from .real_http import POOL_SIZE, HttpTransport
 from .routes import RoutesTransport, route_key
 from .static import NO_APP_NOTE, NOTE_HEADER, StaticFolderTransport
+
+#: The in-process and real-HTTP transports import httpx2, httpcore2, a2wsgi and asyncio: a
+#: tenth of a second and more of start-up, paid on first use only (a run answered by
+#: ``routes:`` alone never pays it). ``simulator.transports.HttpTransport`` etc. still work.
+_LAZY = {"AsgiBridge": "inprocess", "InProcessTransport": "inprocess",
+         "POOL_SIZE": "real_http", "HttpTransport": "real_http"}
+
+
+def _lazy(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+
+
+__getattr__ = _lazy  # PEP 562: the names of _LAZY, imported when first asked for
 
 __all__ = ["BODY_LIMIT", "MEDIA_LIMIT", "NOTE_HEADER", "NO_APP_NOTE", "POOL_SIZE", "REFUSED",
            "RESET", "AsgiBridge", "HttpTransport", "InProcessTransport", "RoutesTransport",
@@ -71,13 +86,13 @@ def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answ
     if app.wsgi or app.asgi or app.target is not None:
         inner = _in_process(app, base_dir, source)
     elif app.unmatched == "http":
-        inner = HttpTransport()
+        inner = _lazy("HttpTransport")()
     if app.static is not None or app.unmatched == "no-app":
         known = [route_key(urljoin(app.base_url, key)) for key in routes]
         inner = StaticFolderTransport(app.static or base_dir, app.base_url, fallthrough=inner,
                                       no_app=app.unmatched == "no-app", known=known)
     elif inner is None and not routes:
-        return HttpTransport()
+        return _lazy("HttpTransport")()
     if not routes:
         return inner
     try:
@@ -103,11 +118,12 @@ def _in_process(app: AppSettings, base_dir: Path, source: str | None) -> Transpo
         else:
             kind, target = make_app(app.target, name="app")
         label = _label(app.wsgi or app.asgi or app.target)
+        transport = _lazy("InProcessTransport")
         if kind == "wsgi":
-            return InProcessTransport(target, name=label)
-        bridge = AsgiBridge(target, spec=label)
-        return InProcessTransport(bridge.wsgi_app, on_close=bridge.close, name=label,
-                                  threads=(bridge.thread_ident,))
+            return transport(target, name=label)
+        bridge = _lazy("AsgiBridge")(target, spec=label)
+        return transport(bridge.wsgi_app, on_close=bridge.close, name=label,
+                         threads=(bridge.thread_ident,))
     except TransportError as exc:
         if exc.where is None and source is not None and key and app.line_of(key):
             exc.where = f"{source}:{app.line_of(key)}"
