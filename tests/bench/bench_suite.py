@@ -16,14 +16,18 @@ scenario has its own output folder, then:
    the previous figure: result.json and the audio), in ms per scenario.
 
 Virtual seconds are those each scenario ran to (its last timeline entry). All figures come
-from this one run; the machine's load moves them, the ratios less so.
+from this one run. Wall time is what the goal is about; next to it the CPU time (user + system,
+of the command and its workers) shows the same run without the waits of a loaded machine:
+on an idle machine the two are close, when other work shares the cores wall time grows.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -71,18 +75,25 @@ def bxmlsim() -> list[str]:
         sys.executable, "-c", "from simulator.cli import main; main()"]
 
 
-def cli_run(folders: list[Path], out: Path, jobs: int) -> tuple[float, int, float]:
-    """Wall seconds of one ``bxmlsim run -j N``, its scenarios and their virtual seconds."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cli_run(folders: list[Path], out: Path, jobs: int) -> tuple[float, float, int, float]:
+    """Wall and CPU seconds of one ``bxmlsim run -j N``, its scenarios, their virtual seconds."""
     shutil.rmtree(out, ignore_errors=True)
     command = bxmlsim() + ["run", *map(str, folders), "--out", str(out), "-j", str(jobs)]
+    cpu = children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True)
     wall = time.perf_counter() - started
+    cpu = children_cpu() - cpu
     if done.returncode != 0:
         sys.exit(f"bxmlsim run failed ({done.returncode}): {done.stderr[-2000:]}")
     count, seconds = virtual_seconds(out)
-    return wall, count, seconds
+    return wall, cpu, count, seconds
 
 
 def in_process(folders: list[Path], out: Path) -> dict[str, float]:
@@ -115,22 +126,27 @@ def main() -> int:
         root = Path(tmp)
         folders = make_suite(root / "suite", args.copies)
         cli_run(folders[:1], root / "warm", 1)   # warm the file cache and .pyc files
-        one_wall, one_count, _ = cli_run(folders[:1], root / "one", 1)
-        wall, count, seconds = cli_run(folders, root / "all", 1)
-        wall2, count2, _ = cli_run(folders, root / "all-j2", 2)
+        one_wall, one_cpu, one_count, _ = cli_run(folders[:1], root / "one", 1)
+        wall, cpu, count, seconds = cli_run(folders, root / "all", 1)
+        wall2, cpu2, count2, _ = cli_run(folders, root / "all-j2", 2)
         assert count2 == count
         inner = in_process(folders, root / "api")
     factor = seconds / wall
-    marginal = (wall - one_wall) * 1e3 / (count - one_count) if count > one_count else 0.0
+    more = count - one_count
+    marginal = (wall - one_wall) * 1e3 / more if more else 0.0
+    marginal_cpu = (cpu - one_cpu) * 1e3 / more if more else 0.0
     print(f"suite: {args.copies} copies of scenarios/, {count} scenarios, "
-          f"{seconds:,.1f} virtual seconds")
-    print(f"CLI -j 1, 1 copy  : {one_wall:6.2f} s wall for {one_count} scenarios "
-          f"(start-up included)")
+          f"{seconds:,.1f} virtual seconds; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
+    print(f"CLI -j 1, 1 copy  : {one_wall:6.2f} s wall ({one_cpu:.2f} s CPU) for {one_count} "
+          f"scenarios, start-up included")
     print(f"CLI -j 1, {args.copies} copies: {wall:6.2f} s wall -> {factor:,.0f}x real time; "
           f"marginal {marginal:.2f} ms a scenario "
           f"(goal >= {GOAL:,.0f}x: {'OK' if factor >= GOAL else 'MISSED'})")
+    print(f"                   {cpu:6.2f} s CPU  -> {seconds / cpu:,.0f}x real time; "
+          f"marginal {marginal_cpu:.2f} ms CPU a scenario")
     print(f"CLI -j 2, {args.copies} copies: {wall2:6.2f} s wall -> {seconds / wall2:,.0f}x real "
-          f"time; -j 2 / -j 1 wall = {wall2 / wall:.2f}")
+          f"time; -j 2 / -j 1 wall = {wall2 / wall:.2f} ({cpu2:.2f} s CPU)")
     print(f"in process (api), {inner['scenarios']} scenarios: load {inner['load']:.2f} + "
           f"simulate {inner['simulate']:.2f} + write {inner['write']:.2f} = "
           f"{inner['total']:.2f} ms a scenario -> {inner['factor']:,.0f}x real time")
