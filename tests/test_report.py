@@ -35,8 +35,9 @@ def text_of(tree, xpath: str) -> str:
 def test_page_has_every_section(sample):
     """Timeline, steps, webhooks, recordings, BXML documents and calls are all on the page."""
     tree = page(sample)
-    for section in ("timeline", "steps", "webhooks", "recordings", "documents", "calls"):
+    for section in ("timeline", "steps", "webhooks", "recordings", "calls"):
         assert tree.xpath(f"//section[@id='{section}']"), section
+    assert tree.xpath("//aside[@id='documents']")  # the BXML pane, beside the timeline
     assert tree.findtext(".//h1") == sample["scenario"]["name"]
 
 
@@ -69,9 +70,11 @@ def test_verb_end_says_why_and_links_to_the_bxml_line(sample):
     assert len(gather_end) == 1
     assert "ended: terminating-digit" in " ".join(gather_end[0].itertext())
     link = gather_end[0].xpath("td[5]/a")[0]
-    assert link.get("href") == "#doc-1-L7"
-    anchor = tree.get_element_by_id("doc-1-L7")
-    assert "<Gather" in "".join(anchor.itertext())
+    assert link.text == "doc 1, line 7"
+    line = tree.get_element_by_id(link.get("href")[1:])  # the Gather's line in the pane
+    assert "<Gather" in "".join(line.itertext())
+    assert line.findtext("span[@class='ln']") == "7"
+    assert tree.get_element_by_id("doc-1-L7").getnext() is line  # line anchors still work
 
 
 def test_bxml_reply_of_a_later_webhook_is_its_own_document(sample):
@@ -79,8 +82,9 @@ def test_bxml_reply_of_a_later_webhook_is_its_own_document(sample):
     tree = page(sample)
     hangup_rows = [r for r in tree.xpath("//table[@class='steps']/tbody/tr")
                    if r.xpath("td[3]")[0].text == "verb-start" and r.xpath("td[4]")[0].text == "Hangup"]
-    assert hangup_rows[0].xpath("td[5]/a")[0].get("href") == "#doc-2-L6"
-    assert "<Hangup/>" in "".join(tree.get_element_by_id("doc-2-L6").itertext())
+    href = hangup_rows[0].xpath("td[5]/a")[0].get("href")
+    assert href.startswith("#doc-2-")
+    assert "<Hangup/>" in "".join(tree.get_element_by_id(href[1:]).itertext())
     assert len(tree.xpath("//article[@class='document']")) == 2  # the 204 reply is no document
 
 
@@ -147,7 +151,9 @@ def test_payload_text_is_escaped(sample):
     assert evil not in html
     assert "&lt;script&gt;" in html
     tree = lxml.html.fromstring(html)
-    assert len(tree.xpath("//script")) == 1  # only the page's own script
+    assert len(tree.xpath("//script[not(@type)]")) == 1  # only the page's own script
+    data = tree.xpath("//script[@type='application/json']")[0].text
+    assert "<" not in data and json.loads(data)["end"] > 0  # data, never markup
 
 
 def test_works_with_zero_recordings(sample):
@@ -183,7 +189,7 @@ def test_unknown_timeline_kinds_are_shown_generically(sample):
                                "detail": {"x": 1}})
     tree = page(result)
     assert "Other" in text_of(tree, "//div[@class='lane-name']")
-    assert tree.xpath("//a[contains(@class,'other')][text()='future-thing']")
+    assert tree.xpath("//a[contains(@class,'other')][span='future-thing']")
     assert "future-thing" in text_of(tree, "//table[@class='steps']")
 
 
@@ -194,8 +200,10 @@ def test_other_marks_say_what_happened_on_hover(sample):
     result["timeline"].append({"at": 6.5, "callId": result["calls"][0]["callId"],
                                "kind": "machine-detection", "verb": None, "line": None,
                                "detail": {"mode": "sync", "value": "human", "duration": 2.5}})
-    [mark] = page(result).xpath("//a[contains(@class,'other')][text()='machine-detection']")
-    assert mark.get("title") == "machine detection (sync): human after 2.5 s at 6.500 s"
+    [mark] = page(result).xpath("//a[contains(@class,'other')][span='machine-detection']")
+    assert mark.get("title") == \
+        "machine-detection: machine detection (sync): human after 2.5 s at 6.500 s"
+    assert mark.get("data-say") == "machine detection (sync): human after 2.5 s"
 
 
 def test_verb_without_end_runs_to_the_last_record(sample):
@@ -210,8 +218,9 @@ def test_verb_without_end_runs_to_the_last_record(sample):
 def test_overlapping_items_get_separate_rows(sample):
     """Gather and its nested prompt overlap in time, so they sit on different rows."""
     tree = page(sample)
-    tops = {a.text.split(" ")[0]: a.get("style").split("top:")[1]
-            for a in tree.xpath("//a[contains(@class,'verb')]") if "L7" in a.text or "L8" in a.text}
+    tops = {a.text_content().split(" ")[0]: a.get("style").split("top:")[1]
+            for a in tree.xpath("//a[contains(@class,'verb')]")
+            if "L7" in a.text_content() or "L8" in a.text_content()}
     assert tops["Gather"] != tops["SpeakSentence"]
 
 
@@ -357,7 +366,9 @@ def test_report_of_a_real_run(tmp_path):
     assert len(tree.xpath("//article[@class='document']")) == 2  # answer BXML and /pin reply
     gather_end = [r for r in tree.xpath("//table[@class='steps']/tbody/tr")
                   if r.xpath("td[3]")[0].text == "verb-end" and r.xpath("td[4]")[0].text == "Gather"]
-    assert gather_end[0].xpath("td[5]/a/@href") == ["#doc-1-L5"]
+    [href] = gather_end[0].xpath("td[5]/a/@href")
+    assert "<Gather" in tree.get_element_by_id(href[1:]).text_content()
+    assert gather_end[0].xpath("td[5]/a")[0].text == "doc 1, line 5"
     assert tree.xpath("//a[contains(@class,'paused')]")  # the PIN was keyed while paused
 
 
@@ -374,29 +385,51 @@ def _contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+#: Rules that draw no text (a line, a box): their background needs no text contrast.
+NO_TEXT = {".cursor", ".mm-cursor", ".mm-window", ".minimap"}
+
+
+def _palettes(css: str) -> dict[str, dict[str, str]]:
+    """The light palette (the first :root) and the dark one (prefers-color-scheme: dark)."""
+    import re
+
+    light = re.search(r":root\s*\{([^}]*)\}", css).group(1)
+    dark = re.search(r"prefers-color-scheme:\s*dark\)\s*\{\s*:root\s*\{([^}]*)\}", css).group(1)
+    base = dict(re.findall(r"(--[\w-]+):\s*([^;]+);", light))
+    return {"light": base, "dark": {**base, **dict(re.findall(r"(--[\w-]+):\s*([^;]+);", dark))}}
+
+
 def test_text_colours_meet_wcag_aa():
-    """Every text colour in report.css has 4.5:1 contrast on each colour of its background."""
+    """In the light and the dark palette, every text colour of report.css has 4.5:1 contrast on
+    each colour of its background (a rule without one: on every surface of the page)."""
     import re
 
     from simulator.report.page import ASSETS
 
     css = (ASSETS / "report.css").read_text()
-    variables = dict(re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{3,6})", css))
+    body = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     checked = 0
-    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
-        if ":root" in selector:
-            continue
-        colour = re.search(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6}|var\((--[\w-]+)\))", body)
-        background = re.search(r"background(?:-color)?:\s*([^;]+)", body)
-        if not colour and not background:
-            continue
-        text = (variables[colour.group(2)] if colour and colour.group(2) else
-                colour.group(1) if colour else variables["--ink"])
-        grounds = re.findall(r"#[0-9a-fA-F]{3,6}", background.group(1)) if background else []
-        for ground in grounds or ["#ffffff"]:
-            assert _contrast(text, ground) >= 4.5, (selector.strip(), text, ground)
-            checked += 1
-    assert checked > 20
+    for scheme, palette in _palettes(css).items():
+        def resolve(value: str) -> list[str]:
+            value = re.sub(r"var\((--[\w-]+)\)", lambda m: palette[m.group(1)], value)
+            return re.findall(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b", value)
+
+        surfaces = [palette[k] for k in ("--bg", "--code-bg", "--panel", "--th")]
+        for selector, rule in re.findall(r"([^{}]+)\{([^{}]*)\}", body):
+            selector = selector.strip()
+            if ":root" in selector or selector.startswith("@") or selector in NO_TEXT:
+                continue
+            colour = re.search(r"(?<![-\w])color:\s*([^;]+)", rule)
+            background = re.search(r"background(?:-color)?:\s*([^;]+)", rule)
+            if not colour and not background:
+                continue
+            texts = resolve(colour.group(1)) if colour else [palette["--ink"]]
+            grounds = (resolve(background.group(1)) if background else []) or surfaces
+            for text in texts:
+                for ground in grounds:
+                    assert _contrast(text, ground) >= 4.5, (scheme, selector, text, ground)
+                    checked += 1
+    assert checked > 100
 
 
 def test_silence_heard_in_a_recording_is_drawn_on_the_call_axis(sample):
@@ -423,7 +456,7 @@ def test_failed_webhook_delivery_is_marked_in_words(sample):
     first = result["callbacks"][1]
     result["callbacks"][1:2] = [dict(first, status=503, responseBody="", error=None),
                                 dict(first, attempt=2, fallback=True)]
-    labels = [a.text for a in page(result).xpath("//a[contains(@class,'webhook')]")]
+    labels = [a.text_content() for a in page(result).xpath("//a[contains(@class,'webhook')]")]
     assert "gather ✘ 503" in labels and "gather (fallback)" in labels
 
 

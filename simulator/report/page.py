@@ -16,6 +16,7 @@ import jinja2
 from simulator.errors import SimulatorError
 
 from .recordings import EMBED_LIMIT_BYTES, PAGE_EMBED_LIMIT_BYTES
+from .layout import clock
 from .values import secs, value_text
 from .view import build_view
 
@@ -65,13 +66,15 @@ def check_result(result: Any, *, where: str = "<result>") -> None:
 
 def write_report(result: dict, result_dir: Path, out: Path, *,
                  embed_limit: int = EMBED_LIMIT_BYTES,
-                 page_embed_limit: int = PAGE_EMBED_LIMIT_BYTES) -> Path:
+                 page_embed_limit: int = PAGE_EMBED_LIMIT_BYTES,
+                 index_href: str | None = None) -> Path:
     """Write the HTML page of ``result`` to ``out`` (parents created); return ``out``.
 
     ``result_dir`` is the folder of result.json: recording ``file`` paths are relative to it.
+    ``index_href``: a link back to the page over all scenarios (``run --html``), if any.
     """
     html = render_report(result, Path(result_dir), embed_limit=embed_limit,
-                         page_embed_limit=page_embed_limit)
+                         page_embed_limit=page_embed_limit, index_href=index_href)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
@@ -79,14 +82,23 @@ def write_report(result: dict, result_dir: Path, out: Path, *,
 
 
 def render_report(result: dict, result_dir: Path, *, embed_limit: int = EMBED_LIMIT_BYTES,
-                  page_embed_limit: int = PAGE_EMBED_LIMIT_BYTES) -> str:
+                  page_embed_limit: int = PAGE_EMBED_LIMIT_BYTES,
+                  index_href: str | None = None) -> str:
     """The self-contained HTML page of one run (see docs/report.md for how to read it)."""
     check_result(result)
+    view = build_view(result, Path(result_dir), embed_limit, page_embed_limit)
+    return render_page("report.html.j2", **view, index_href=index_href)
+
+
+def render_page(template: str, **context: Any) -> str:
+    """One of the templates of ``report_assets/`` with the shared CSS and its own script
+    (``report.html.j2`` -> ``report.js``) inlined."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(ASSETS), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["secs"] = secs
     env.filters["value"] = value_text
-    view = build_view(result, Path(result_dir), embed_limit, page_embed_limit)
-    return env.get_template("report.html.j2").render(
-        **view, css=(ASSETS / "report.css").read_text(encoding="utf-8"),
-        js=(ASSETS / "report.js").read_text(encoding="utf-8"))
+    env.filters["clock"] = clock
+    script = ASSETS / (template.split(".")[0] + ".js")
+    return env.get_template(template).render(
+        **context, css=(ASSETS / "report.css").read_text(encoding="utf-8"),
+        js=script.read_text(encoding="utf-8"))

@@ -104,6 +104,42 @@ class Page:
             raise RuntimeError(f"{expression}: {reply['exceptionDetails']}")
         return reply["result"].get("value")
 
+    def mouse(self, kind: str, x: float, y: float, **extra) -> None:
+        """One mouse event at viewport (x, y): mousePressed, mouseReleased, mouseMoved, ..."""
+        self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, **extra)
+
+    def center(self, selector: str) -> tuple[float, float]:
+        """The middle of the first element ``selector`` matches, scrolled into view."""
+        box = self.js(f"""(() => {{ const e = document.querySelector({json.dumps(selector)});
+            e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect();
+            return [r.left + r.width / 2, r.top + r.height / 2]; }})()""")
+        return box[0], box[1]
+
+    def click(self, selector: str | None = None, at: tuple[float, float] | None = None) -> None:
+        """A real left click (a user gesture: it may start audio), on an element or a point."""
+        x, y = at if at is not None else self.center(selector)
+        self.mouse("mouseMoved", x, y)
+        self.mouse("mousePressed", x, y, button="left", clickCount=1)
+        self.mouse("mouseReleased", x, y, button="left", clickCount=1)
+
+    def drag(self, start: tuple[float, float], stop: tuple[float, float], steps: int = 5) -> None:
+        self.mouse("mousePressed", *start, button="left", clickCount=1)
+        for n in range(1, steps + 1):
+            self.mouse("mouseMoved", start[0] + (stop[0] - start[0]) * n / steps,
+                       start[1] + (stop[1] - start[1]) * n / steps, button="left", buttons=1)
+        self.mouse("mouseReleased", *stop, button="left", clickCount=1)
+
+    def wheel(self, at: tuple[float, float], delta_y: float, modifiers: int = 0) -> None:
+        self.send("Input.dispatchMouseEvent", type="mouseWheel", x=at[0], y=at[1], deltaX=0,
+                  deltaY=delta_y, modifiers=modifiers)
+
+    def key(self, key: str, code: str | None = None, keycode: int = 0) -> None:
+        """Press and release one key (``+``, ``ArrowRight``, ``Enter``) on the focused element."""
+        text = key if len(key) == 1 else ""
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", type=kind, key=key, code=code or key,
+                      windowsVirtualKeyCode=keycode, text=text if kind == "keyDown" else "")
+
     def problems(self) -> list[str]:
         """Console errors/warnings, uncaught exceptions and error log entries (CSP, loads)."""
         self.js("0")  # flush events that arrived before this point
@@ -165,6 +201,32 @@ def page(browser):
     tab = browser.new_page()
     yield tab
     tab.close()
+
+
+REPO = Path(__file__).resolve().parent.parent.parent
+LONG_CALL = REPO / "tests" / "data" / "report" / "long-call.scenario.yaml"
+TWO_PARTY = REPO / "scenarios" / "two-party" / "transfer-to-agent-recorded.scenario.yaml"
+
+
+def _report_of(scenario: Path, folder: Path) -> str:
+    """Run a scenario and write its report; the page's file:// URL."""
+    from simulator.api import run_scenario
+    from simulator.report import write_report
+
+    result = run_scenario(scenario, folder).to_json()
+    return write_report(result, folder, folder / "report.html").as_uri()
+
+
+@pytest.fixture(scope="session")
+def long_call_page(tmp_path_factory) -> str:
+    """The report of a ten-minute call with a 3 s recording pause early on."""
+    return _report_of(LONG_CALL, tmp_path_factory.mktemp("long-call"))
+
+
+@pytest.fixture(scope="session")
+def two_party_page(tmp_path_factory) -> str:
+    """The report of a transfer to an agent: two legs, a dual-channel recording."""
+    return _report_of(TWO_PARTY, tmp_path_factory.mktemp("two-party"))
 
 
 @pytest.fixture

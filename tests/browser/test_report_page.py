@@ -57,12 +57,28 @@ def test_webhook_details_open_from_the_keyboard(page, sample_page):
 
 
 def test_a_link_to_a_webhook_opens_it(page, sample_page):
-    """Following a timeline mark to a webhook opens that webhook's details."""
+    """A timeline mark of a webhook selects it; the selection's link opens that webhook."""
     page.open(sample_page)
     page.js("document.querySelector('#timeline a.webhook[href=\"#cb-2\"]').click()")
+    assert page.js("location.hash") == ""
+    page.js("document.querySelector('#selection a[href=\"#cb-2\"]').click()")
     assert page.js("location.hash") == "#cb-2"
     assert page.js("document.querySelector('#cb-2').open") is True
     assert page.problems() == []
+
+
+def test_without_javascript_the_timeline_still_reads(page, sample_page):
+    """With scripts off the player stays hidden, every bar and mark is drawn in the track, and
+    a mark's link leads to its step or webhook."""
+    page.send("Emulation.setScriptExecutionDisabled", value=True)
+    page.open(sample_page)
+    assert page.js("document.querySelector('#player').hidden") is True
+    assert page.js("document.documentElement.classList.contains('js')") is False
+    sizes = page.js("[...document.querySelectorAll('#timeline .item')].map(a => "
+                    "a.getBoundingClientRect().width)")
+    assert len(sizes) > 10 and all(w > 0 for w in sizes)
+    page.js("document.querySelector('#timeline a.webhook[href=\"#cb-2\"]').click()")
+    assert page.js("location.hash") == "#cb-2"
 
 
 def test_embedded_audio_plays_from_the_page(page, sample_page):
