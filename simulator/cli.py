@@ -222,12 +222,15 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     else:
         executor = make_executor(min(jobs, len(batch))) if batch else None
         outcomes = run_batch(batch, executor)
+    index = _index_errors(errors) if html else []  # run --html: out/index.html's rows
     with _progress(console, len(batch)) as advance:
         try:
             for outcome in outcomes:
                 bucket = _report_outcome(console, outcome, verbose)
                 if html and bucket != "error":
                     bucket = _write_html(console, outcome) or bucket
+                if html:
+                    index.append(_index_row(outcome, Path(out_root)))
                 counts[bucket] += 1
                 seen.append(outcome)
                 advance()
@@ -243,6 +246,8 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
                       f"scenario{'s' if len(batch) - len(seen) != 1 else ''} not run")
     if junit_xml is not None:
         _write_junit(console, junit_xml, seen, errors)
+    if html and not _write_index(console, Path(out_root), index):
+        counts["error"] += 1
     errors_total = counts["error"] + len(errors)
     more = "".join(f", {counts[kind]} {kind}" for kind in ("skipped", "xfailed", "xpassed")
                    if counts[kind])
@@ -373,13 +378,39 @@ def _write_html(console, outcome) -> str | None:
         return None
     out = outcome.out_dir / "report.html"
     try:
-        write_report(outcome.result, outcome.out_dir, out)
+        write_report(outcome.result, outcome.out_dir, out, index_href="../index.html")
     except (SimulatorError, OSError) as exc:
         text = _os_reason(exc, out) if isinstance(exc, OSError) else str(exc)
         console.print(f"  [red]error[/red] cannot write {_escape(str(out))}: {_escape(text)}")
         return "error"
     console.print(f"  report: {_escape(str(out))}")
     return None
+
+
+def _index_row(outcome, root) -> dict:
+    from simulator.report.index import index_row
+
+    return index_row(outcome, root)
+
+
+def _index_errors(errors: list[str]) -> list[dict]:
+    from simulator.report.index import error_rows
+
+    return error_rows(errors)
+
+
+def _write_index(console, root, rows: list[dict]) -> bool:
+    """``run --html``: the page over every scenario, index.html in the --out folder; False
+    (an error of the run) when it cannot be written."""
+    from simulator.report.index import write_index
+
+    try:
+        console.print(f"index: {_escape(str(write_index(root, rows)))}")
+    except OSError as exc:
+        console.print(f"[red]error[/red] cannot write {_escape(str(root / 'index.html'))}: "
+                      f"{_escape(_os_reason(exc, root / 'index.html'))}")
+        return False
+    return True
 
 
 def _progress(console, total: int):
