@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -391,8 +392,6 @@ NO_TEXT = {".cursor", ".mm-cursor", ".mm-window", ".minimap"}
 
 def _palettes(css: str) -> dict[str, dict[str, str]]:
     """The light palette (the first :root) and the dark one (prefers-color-scheme: dark)."""
-    import re
-
     light = re.search(r":root\s*\{([^}]*)\}", css).group(1)
     dark = re.search(r"prefers-color-scheme:\s*dark\)\s*\{\s*:root\s*\{([^}]*)\}", css).group(1)
     base = dict(re.findall(r"(--[\w-]+):\s*([^;]+);", light))
@@ -402,8 +401,6 @@ def _palettes(css: str) -> dict[str, dict[str, str]]:
 def test_text_colours_meet_wcag_aa():
     """In the light and the dark palette, every text colour of report.css has 4.5:1 contrast on
     each colour of its background (a rule without one: on every surface of the page)."""
-    import re
-
     from simulator.report.page import ASSETS
 
     css = (ASSETS / "report.css").read_text()
@@ -487,3 +484,183 @@ def test_referComplete_reply_after_a_successful_refer_is_no_document(sample):
     documents = page(result).xpath("//article[@class='document']")
     assert len(documents) == len(page(sample).xpath("//article[@class='document']")) + 1
     assert "failure" in text_of(documents[-1], ".") and "success" not in text_of(documents[-1], ".")
+
+
+def _failed(sample: dict, **failure) -> dict:
+    result = copy.deepcopy(sample)
+    result["passed"] = False
+    result["failures"] = [{"message": "expected digits 1234#\ngot 1234", "line": 12, **failure}]
+    return result
+
+
+def test_a_failure_keeps_its_lines_and_links_to_its_bar_and_bxml_line(sample):
+    """C3: kind, callId and at lead to the bar running then and to its verb's line."""
+    call = sample["calls"][0]["callId"]
+    tree = page(_failed(sample, kind="expectation", callId=call, at=6.0,
+                        accept="expect:\n  digits: '1234'\n"))
+    [item] = tree.xpath("//li[@class='failure']")
+    assert item.findtext(".//pre[@class='message']") == "expected digits 1234#\ngot 1234"
+    assert "expectation" in text_of(item, ".//span[@class='tag']")
+    assert "scenario line 12" in text_of(item, ".//span[@class='line']")
+    to_bar = item.xpath(".//a[@class='to-item']")[0]
+    bar = tree.get_element_by_id(to_bar.get("href")[1:])
+    assert bar.text_content().startswith("Gather L7")  # the Gather runs at 6 s
+    assert "at 00:06.0 on Call 1" in to_bar.text_content()
+    to_line = item.xpath(".//a[@class='to-verb']")[0]
+    assert to_line.get("data-v") == bar.get("data-v")
+    assert "<Gather" in tree.get_element_by_id(to_line.get("href")[1:]).text_content()
+    assert "digits: '1234'" in text_of(item, ".//details[@class='accept']/pre")
+
+
+def test_a_failure_of_a_webhook_links_to_the_webhook_mark(sample):
+    call = sample["calls"][0]["callId"]
+    tree = page(_failed(sample, kind="webhook-status", callId=call, at=6.9))
+    href = tree.xpath("//a[@class='to-item']/@href")[0]
+    assert "webhook" in tree.get_element_by_id(href[1:]).get("class")
+
+
+def test_failures_without_a_place_and_odd_entries_still_render(sample):
+    """Old failures ({message, line}), a bare string, a damaged ``at``: listed, never fatal."""
+    result = _failed(sample)
+    result["failures"] += ["just text", {"message": "odd", "line": None, "at": "soon",
+                                         "callId": 7, "kind": None, "extra": [1]}]
+    items = page(result).xpath("//li[@class='failure']")
+    assert [i.findtext(".//pre[@class='message']") for i in items] == [
+        "expected digits 1234#\ngot 1234", "just text", "odd"]
+    assert not page(result).xpath("//a[@class='to-item']")
+
+
+def test_an_app_exception_shows_its_traceback_on_its_webhook(sample):
+    """C2: a callback whose in-process app raised carries appError; its webhook entry opens
+    on the traceback and its mark says so in words."""
+    result = copy.deepcopy(sample)
+    result["callbacks"][1]["appError"] = {
+        "type": "ZeroDivisionError", "message": "division by zero",
+        "traceback": "Traceback (most recent call last):\n  File \"app.py\", line 9, in gather\n"
+                     "    return 1 / 0\nZeroDivisionError: division by zero"}
+    tree = page(result)
+    hook = tree.get_element_by_id("cb-1")
+    assert hook.get("open") is not None
+    assert "the app raised ZeroDivisionError" in text_of(hook, "summary")
+    assert text_of(hook, ".//pre[@class='traceback']").endswith(
+        "ZeroDivisionError: division by zero")
+    assert "return 1 / 0\n" in text_of(hook, ".//pre[@class='traceback']")
+    [mark] = tree.xpath("//a[contains(@class,'webhook')][@href='#cb-1']")
+    assert "✘ ZeroDivisionError" in mark.text_content() and "failed" in mark.get("class")
+    assert "division by zero" in mark.get("title")
+
+
+def test_every_item_says_what_it_is_while_under_the_cursor(sample):
+    """The narration's phrases: each bar and mark has its span and its words."""
+    tree = page(sample)
+    says = {a.get("data-say") for a in tree.xpath("//a[contains(@class,'item')]")}
+    assert {"StartRecording paused by PauseRecording (line 6)", "caller pressing #",
+            "Gather (line 7)", "StartRecording recording",
+            "call answered", "webhook gather sent"} <= says
+    for a in tree.xpath("//a[contains(@class,'item')]"):
+        start, until = float(a.get("data-s")), float(a.get("data-u"))
+        assert until > start, a.text_content()
+        if a.get("data-e") is not None:
+            assert until == float(a.get("data-e"))
+        else:
+            assert until <= start + 1.0  # a mark: a second, or until its lane's next mark
+
+
+def test_a_verb_links_its_bars_steps_and_pane_line(sample):
+    """One key (data-v) on the Gather's bar, its step rows and its line in the BXML pane."""
+    tree = page(sample)
+    [bar] = [a for a in tree.xpath("//a[contains(@class,'verb')]")
+             if a.text_content().startswith("Gather")]
+    key = bar.get("data-v")
+    rows = tree.xpath(f"//table[@class='steps']//tr[@data-v='{key}']")
+    assert [r.xpath("td[3]")[0].text for r in rows] == ["verb-start", "verb-end"]
+    [line] = tree.xpath(f"//div[contains(@class,'bl')][@data-v='{key}']")
+    assert "<Gather" in line.text_content()
+    assert line.xpath("a[@class='code']/@href") == [f"#{rows[0].get('id')}"]  # without JS
+
+
+def test_timeline_records_with_extra_keys_and_unknown_kinds_render(sample):
+    """Keys a reader does not know, C1 keys of odd types, kinds of the future: all drawn."""
+    result = copy.deepcopy(sample)
+    for record in result["timeline"]:
+        record.update(col="?", path=3, document=None, future={"a": [1]})
+    result["timeline"].append({"at": 1.0, "kind": "hologram", "callId": None})
+    result["callbacks"][0]["extra"] = True
+    tree = page(result)
+    assert len(tree.xpath("//table[@class='steps']/tbody/tr")) == len(result["timeline"])
+    assert tree.xpath("//a[contains(@class,'other')][span='hologram']")
+
+
+def test_bxml_pane_shows_sdk_documents_one_element_a_line(sample):
+    """A one-line reply is pretty-printed; the text as sent stays beside it."""
+    result = copy.deepcopy(sample)
+    one_line = ('<?xml version="1.0" encoding="UTF-8"?><Response><ResumeRecording/>'
+                '<SpeakSentence>Thank you. Goodbye.</SpeakSentence><StopRecording/><Hangup/>'
+                '</Response>')
+    result["callbacks"][1]["responseBody"] = one_line
+    for record in result["timeline"]:
+        if record["at"] >= 6.9 and record["line"] is not None:
+            record["line"] = 1  # the engine's lines in a one-line document
+    tree = page(result)
+    doc = tree.get_element_by_id("doc-2")
+    lines = [d.text_content() for d in doc.xpath(".//div[contains(@class,'bl')]")]
+    assert [re.sub(r"^\d+", "", ln).strip() for ln in lines] == [
+        '<?xml version="1.0" encoding="UTF-8"?>', "<Response>", "<ResumeRecording/>",
+        "<SpeakSentence>Thank you. Goodbye.</SpeakSentence>", "<StopRecording/>", "<Hangup/>",
+        "</Response>"]
+    assert [ln[0] for ln in lines] == ["<", "1", "1", "1", "1", "1", "<"]  # the line as sent
+    assert text_of(doc, ".//details[@class='raw']/pre").count("\n") == 1
+    hangup = [r for r in tree.xpath("//table[@class='steps']/tbody/tr")
+              if r.xpath("td[3]")[0].text == "verb-start" and r.xpath("td[4]")[0].text == "Hangup"]
+    target = tree.get_element_by_id(hangup[0].xpath("td[5]/a/@href")[0][1:])
+    assert target.text_content().endswith("<Hangup/>")
+    for record in result["timeline"]:
+        if record["at"] >= 6.9 and record["line"] is not None:
+            record["line"] = 99  # a line the document does not have: the link is the document
+    tree = page(result)
+    ids = set(tree.xpath("//@id"))
+    hrefs = tree.xpath("//table[@class='steps']//td[5]/a/@href")
+    assert "#doc-2" in hrefs and {h[1:] for h in hrefs} <= ids
+
+
+def test_a_reply_that_is_not_xml_is_shown_as_sent(sample):
+    result = copy.deepcopy(sample)
+    result["callbacks"][1]["responseBody"] = "<Response><SpeakSentence>oops</Response>"
+    doc = page(result).get_element_by_id("doc-2")
+    assert "Not well-formed XML" in text_of(doc, ".//p[@class='note']")
+    assert "<SpeakSentence>oops</Response>" in text_of(doc, ".//pre")
+
+
+INDEX_SCENARIOS = {
+    "passes.yaml": "name: it passes\napp: {bxml: '<Response><SpeakSentence>Hi</SpeakSentence>"
+                   "</Response>'}\n",
+    "fails.yaml": "name: it fails\napp: {bxml: '<Response><Hangup/></Response>'}\n"
+                  "expect:\n  digits: '12'\n",
+    "broken.yaml": "name: broken\napp: {bxml: '<Response/>'}\nbogus: 1\n",
+}
+
+
+def test_run_html_writes_an_index_over_every_scenario(tmp_path):
+    """index.html: a row per scenario with its status, numbers and failures, the link to its
+    report (which links back); a file that could not be loaded is a row too."""
+    for name, text in INDEX_SCENARIOS.items():
+        (tmp_path / name).write_text(text)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(main, ["run", str(tmp_path), "--out", str(out), "--html"])
+    assert run.exit_code == 2, run.output  # the broken file
+    assert f"index: {out / 'index.html'}" in run.output
+    tree = lxml.html.parse(str(out / "index.html")).getroot()
+    rows = {r.get("data-status"): r for r in tree.xpath("//tbody/tr")}
+    assert set(rows) == {"passed", "failed", "error"}
+    assert "broken.yaml" in rows["error"].get("data-where")
+    assert "unknown key" in text_of(rows["error"], ".//pre")
+    failed = rows["failed"]
+    assert failed.get("data-failures") == "1" and "digits" in text_of(failed, ".//pre")
+    link = failed.xpath(".//a/@href")[0]
+    report = out / link
+    assert report.is_file() and link == "it-fails/report.html"
+    back = lxml.html.parse(str(report)).getroot().xpath("//nav/a[1]/@href")[0]
+    assert (report.parent / back).resolve() == (out / "index.html").resolve()
+    passed = rows["passed"]
+    assert float(passed.get("data-seconds")) > 0 and passed.get("data-calls") == "1"
+    assert "1 passed · 1 failed · 1 error" in text_of(tree, "//p[@class='meta']")

@@ -28,8 +28,8 @@ _EPSILON = 1e-9
 def collect_documents(callbacks: list[dict], timeline: list[dict], call_ids: list) -> list[dict]:
     """Every BXML document the run executed: sync webhook replies and timeline ``bxml`` texts.
 
-    Each is ``{number, at, callId, url, text, origin, callback, lines, pretty}``; ``pretty`` is
-    None when the text is not well-formed (it is then shown as sent).
+    Each is ``{number, at, callId, url, event, text, origin, callback, lines, pretty,
+    anchors}``; ``pretty`` is None when the text is not well-formed (it is then shown as sent).
     """
     docs = []
     for i, cb in enumerate(callbacks):
@@ -58,6 +58,10 @@ def collect_documents(callbacks: list[dict], timeline: list[dict], call_ids: lis
         d["number"] = n
         d["lines"] = d["text"].splitlines()
         d["pretty"] = pretty_bxml(d["text"])
+        # the lines that have an anchor (doc-N-L<line>): where an element starts, or every
+        # line of a document shown as sent
+        d["anchors"] = ({ln.line for ln in d["pretty"].lines if ln.first} if d["pretty"]
+                        else set(range(1, len(d["lines"]) + 1)))
     return docs
 
 

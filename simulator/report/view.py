@@ -60,12 +60,15 @@ def build_view(result: dict, result_dir: Path, embed_limit: int, page_limit: int
     silences = [v["wave"]["silences"] if v["wave"] else [] for v in recording_views]
     pausers = _pausers(steps)
     legs = [_leg(cid, labels[cid], next((c for c in calls if c.get("callId") == cid), {}),
-                 steps, callbacks, recordings, silences, pausers) for cid in call_ids]
-    loose = [i for i, cb in enumerate(callbacks) if callback_call(cb) not in labels]
-    if loose:
-        legs.append({"label": "Not tied to a call", "call": {}, "callId": None,
-                     "lanes": [_lane("Webhooks", [_callback_item(i, callbacks[i])
-                                                  for i in loose])]})
+                 [s for s in steps if s["callId"] == cid],
+                 [(i, cb) for i, cb in enumerate(callbacks) if callback_call(cb) == cid],
+                 [(i, r) for i, r in enumerate(recordings) if r.get("callId") == cid],
+                 silences, pausers) for cid in call_ids]
+    loose = _leg(None, "Not tied to a call", {}, [s for s in steps if s["callId"] not in labels],
+                 [(i, cb) for i, cb in enumerate(callbacks) if callback_call(cb) not in labels],
+                 [], silences, pausers)
+    if loose["lanes"]:
+        legs.append(loose)
     _lay_out(legs, end)
     linked = {s["vkey"]: s for s in reversed(steps) if s["vkey"]}  # a verb's first step
     player, sound = _player_data(end, recording_views, legs)
@@ -131,9 +134,9 @@ def _pausers(steps: list[dict]) -> dict:
     return found
 
 
-def _leg(call_id: Any, label: str, call: dict, steps: list[dict], callbacks: list[dict],
-         recordings: list[dict], silences: list[list], pausers: dict) -> dict:
-    mine = [s for s in steps if s["callId"] == call_id]
+def _leg(call_id: Any, label: str, call: dict, mine: list[dict], callbacks: list[tuple],
+         recordings: list[tuple], silences: list[list], pausers: dict) -> dict:
+    """One leg's lanes from its steps, its (index, callback) and (index, recording) pairs."""
     last = max([m["at"] for m in mine] + [0.0])
     call_items, verbs, caller, other = [], [], [], []
     for s in mine:
@@ -150,11 +153,9 @@ def _leg(call_id: Any, label: str, call: dict, steps: list[dict], callbacks: lis
             other.append(_item(s["at"], None, s["kind"], "other", f"#{s['id']}",
                                f"{text} at {s['at']:.3f} s", text, s["vkey"]))
     recorder = []
-    for n, rec in enumerate(recordings):
-        if rec.get("callId") == call_id:
-            recorder += _recorder_items(n, rec, silences[n], pausers)
-    hooks = [_callback_item(i, cb) for i, cb in enumerate(callbacks)
-             if callback_call(cb) == call_id]
+    for n, rec in recordings:
+        recorder += _recorder_items(n, rec, silences[n], pausers)
+    hooks = [_callback_item(i, cb) for i, cb in callbacks]
     lanes = [_lane("Call", call_items), _lane("BXML verbs", verbs), _lane("Recorder", recorder),
              _lane("Caller", caller), _lane("Webhooks", hooks), _lane("Other", other)]
     return {"label": label, "call": call, "callId": call_id,
@@ -307,21 +308,21 @@ _FAILURE_CSS = {"app-exception": "webhook", "webhook-status": "webhook",
 
 
 def _item_at(legs: list[dict], call_id: Any, at: float, kind: str) -> dict | None:
-    """The item a failure at ``at`` concerns: one starting then (of the lane its kind names
-    first), else the innermost verb running then, else the nearest item of the call."""
+    """The item a failure at ``at`` concerns: one of the lane its kind names (a verb unless
+    said otherwise) starting then, else the innermost verb running then, else any item
+    starting then, else the nearest item of the call."""
     items = [i for leg in legs if call_id is None or leg.get("callId") == call_id
              for lane in leg["lanes"] for i in lane["items"]]
     if not items:
         return None
     wanted = _FAILURE_CSS.get(kind, "verb")
     exact = [i for i in items if abs(i["start"] - at) < 5e-4]
-    exact.sort(key=lambda i: (not i["css"].startswith(wanted), -i["start"]))
-    if exact:
-        return exact[0]
     running = [i for i in items if i["css"] == "verb" and i["stop"] is not None
                and i["start"] <= at < i["stop"]]
-    if running:
-        return max(running, key=lambda i: i["start"])
+    for found in ([i for i in exact if i["css"].split()[0] == wanted],
+                  running if wanted == "verb" else [], exact):
+        if found:
+            return max(found, key=lambda i: i["start"])
     return min(items, key=lambda i: abs(i["start"] - at))
 
 

@@ -6,11 +6,14 @@ with apt-get, it is installed (``apt-get install -y --no-install-recommends chro
 reason. A file lock keeps pytest-xdist workers from running apt at the same time.
 
 ``browser`` (session): one Chromium with ``--remote-debugging-port=0``; ``page`` gives each test
-a fresh tab through a small Chrome DevTools Protocol client (websocket-client).
+a fresh tab through a small Chrome DevTools Protocol client (websocket-client): real mouse and
+key events, screenshots, console problems. ``sample_page``, ``long_call_page`` and
+``two_party_page`` (session) are report pages written once.
 """
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import json
 import os
@@ -104,6 +107,16 @@ class Page:
             raise RuntimeError(f"{expression}: {reply['exceptionDetails']}")
         return reply["result"].get("value")
 
+    def until(self, expression: str, seconds: float = 10.0):
+        """Poll ``expression`` until it is truthy; its value (a deadline, not a measurement:
+        a loaded machine may be slow)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            value = self.js(expression)
+            if value or time.monotonic() > deadline:
+                return value
+            time.sleep(0.05)
+
     def mouse(self, kind: str, x: float, y: float, **extra) -> None:
         """One mouse event at viewport (x, y): mousePressed, mouseReleased, mouseMoved, ..."""
         self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, **extra)
@@ -139,6 +152,12 @@ class Page:
         for kind in ("keyDown", "keyUp"):
             self.send("Input.dispatchKeyEvent", type=kind, key=key, code=code or key,
                       windowsVirtualKeyCode=keycode, text=text if kind == "keyDown" else "")
+
+    def screenshot(self, width: int = WINDOW[0], height: int = WINDOW[1]) -> bytes:
+        """A PNG of the viewport, sized ``width`` x ``height`` CSS pixels."""
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
+        return base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"])
 
     def problems(self) -> list[str]:
         """Console errors/warnings, uncaught exceptions and error log entries (CSP, loads)."""
@@ -218,6 +237,16 @@ def _report_of(scenario: Path, folder: Path) -> str:
 
 
 @pytest.fixture(scope="session")
+def sample_page(tmp_path_factory) -> str:
+    """The report of tests/data/sample_result (a PIN keyed while the recording is paused)."""
+    from simulator.report import load_result, write_report
+
+    sample = REPO / "tests" / "data" / "sample_result"
+    out = tmp_path_factory.mktemp("report") / "call.html"
+    return write_report(load_result(sample / "result.json"), sample, out).as_uri()
+
+
+@pytest.fixture(scope="session")
 def long_call_page(tmp_path_factory) -> str:
     """The report of a ten-minute call with a 3 s recording pause early on."""
     return _report_of(LONG_CALL, tmp_path_factory.mktemp("long-call"))
@@ -227,14 +256,3 @@ def long_call_page(tmp_path_factory) -> str:
 def two_party_page(tmp_path_factory) -> str:
     """The report of a transfer to an agent: two legs, a dual-channel recording."""
     return _report_of(TWO_PARTY, tmp_path_factory.mktemp("two-party"))
-
-
-@pytest.fixture
-def take_screenshot(chromium, tmp_path):
-    """``take_screenshot(url, out, size=WINDOW)``: Chromium's own ``--screenshot`` of a page."""
-    def shoot(url: str, out: Path, size: tuple[int, int] = WINDOW) -> Path:
-        subprocess.run([str(chromium), *FLAGS, f"--user-data-dir={tmp_path / 'shot-profile'}",
-                        f"--screenshot={out}", f"--window-size={size[0]},{size[1]}", url],
-                       capture_output=True, timeout=120, check=True)
-        return out
-    return shoot

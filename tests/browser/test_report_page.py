@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
-from simulator.report import load_result, write_report
+from simulator.report import load_result
 
 pytestmark = pytest.mark.browser
 
 SAMPLE = Path(__file__).parent.parent / "data" / "sample_result"
 VERB_FILL = (0xDB, 0xE7, 0xFB)       # .verb background in report.css
 RECORDING_FILL = (0x1E, 0x6B, 0x34)  # .recording background in report.css
-
-
-@pytest.fixture(scope="module")
-def sample_page(tmp_path_factory) -> str:
-    out = tmp_path_factory.mktemp("report") / "call.html"
-    write_report(load_result(SAMPLE / "result.json"), SAMPLE, out)
-    return out.as_uri()
 
 
 def test_page_loads_without_console_errors(page, sample_page):
@@ -99,12 +94,12 @@ def _pixels_near(image, colour, tolerance=3) -> int:
                if all(abs(a - b) <= tolerance for a, b in zip(c[:3], colour)))
 
 
-def test_screenshot_shows_the_timeline(take_screenshot, sample_page, tmp_path):
-    """Chromium's --screenshot is a full-size, many-coloured picture with verb and recording bars."""
-    from PIL import Image
+def test_screenshot_shows_the_timeline(page, sample_page):
+    """A screenshot is a full-size, many-coloured picture with verb and recording bars."""
 
-    shot = take_screenshot(sample_page, tmp_path / "report.png")
-    image = Image.open(shot).convert("RGB")
+
+    page.open(sample_page)
+    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     assert image.size == (1366, 900)
     colours = image.getcolors(1 << 24)
     assert len(colours) > 50                       # not a blank or single-colour page

@@ -8,10 +8,15 @@ small palette PNGs) to docs/img/ for docs/report.md.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 from pathlib import Path
 
 import pytest
+from PIL import Image
+
+from simulator.report import write_report
 
 pytestmark = pytest.mark.browser
 
@@ -64,13 +69,12 @@ def view(page) -> dict:
     return page.js("bxmlsimReport.view()")
 
 
-@pytest.fixture(scope="module")
-def sample_page(tmp_path_factory) -> str:
-    from simulator.report import load_result, write_report
-
-    out = tmp_path_factory.mktemp("report") / "call.html"
-    write_report(load_result(SAMPLE / "result.json"), SAMPLE, out)
-    return out.as_uri()
+#: The cursor, the audio element's state, and the file time the cursor maps to (the sample's
+#: recording: 0.25-5.45 s, paused, then 6.95-8.15 s), read at one instant.
+AUDIO_STATE = """(() => { const a = document.querySelector('audio'), t = bxmlsimReport.cursor();
+  const file = t >= 0.25 && t < 5.45 ? t - 0.25 : t >= 6.95 && t < 8.15 ? 5.2 + t - 6.95 : null;
+  return {cursor: t, paused: a.paused, time: a.currentTime, file: file,
+          playing: bxmlsimReport.playing()}; })()"""
 
 
 def test_play_moves_the_cursor_and_plays_the_recording(page, sample_page):
@@ -80,14 +84,11 @@ def test_play_moves_the_cursor_and_plays_the_recording(page, sample_page):
     assert page.js("bxmlsimReport.cursor()") == 0
     page.js("bxmlsimReport.seek(1.0)")
     page.click("#play")
-    page.js("new Promise(r => setTimeout(r, 700))")
-    assert page.js("bxmlsimReport.playing()") is True
-    at = page.js("bxmlsimReport.cursor()")
-    assert 1.2 < at < 3.5
-    audio = page.js("(() => { const a = document.querySelector('audio'); "
-                    "return {paused: a.paused, time: a.currentTime}; })()")
-    assert audio["paused"] is False
-    assert audio["time"] == pytest.approx(at - 0.25, abs=0.4)  # the file starts at 0.25 s
+    assert page.until("bxmlsimReport.cursor() > 1.3 && "
+                      "!document.querySelector('audio').paused")
+    state = page.js(AUDIO_STATE)
+    assert state["playing"] is True and state["paused"] is False
+    assert state["time"] == pytest.approx(state["file"], abs=0.35)
     cursors = page.js("[...document.querySelectorAll('#legs .cursor')].map(c => "
                       "Math.round(c.getBoundingClientRect().left))")
     assert len(cursors) > 5 and len(set(cursors)) == 1  # one line down every lane
@@ -102,17 +103,18 @@ def test_the_cursor_runs_on_in_silence_where_nothing_is_recorded(page, sample_pa
     when the recording resumes, so does its audio, at the file time of that moment."""
     open_report(page, sample_page)
     page.js("bxmlsimReport.seek(5.6)")
-    page.click("#play")
-    page.js("new Promise(r => setTimeout(r, 300))")
-    assert page.js("document.querySelector('audio').paused") is True
     assert "paused by PauseRecording (line 6)" in page.js(
         "document.querySelector('#narration').textContent")
+    page.click("#play")
+    assert page.until("bxmlsimReport.cursor() > 5.7")
+    state = page.js(AUDIO_STATE)
+    if state["cursor"] < 6.95:  # still in the pause (a slow machine may have passed it)
+        assert state["paused"] is True
     page.js("bxmlsimReport.seek(7.0)")
-    page.js("new Promise(r => setTimeout(r, 300))")
-    audio = page.js("(() => { const a = document.querySelector('audio'); "
-                    "return {paused: a.paused, time: a.currentTime}; })()")
-    assert audio["paused"] is False
-    assert audio["time"] == pytest.approx(5.2 + 0.05 + 0.3, abs=0.3)  # 5.2 s of segment 1
+    assert page.until("!document.querySelector('audio').paused")
+    state = page.js(AUDIO_STATE)
+    assert state["file"] is not None
+    assert state["time"] == pytest.approx(state["file"], abs=0.35)
     page.click("#play")
 
 
@@ -235,9 +237,7 @@ def test_clicking_a_bar_highlights_its_bxml_line(page, long_call_page):
 def test_a_failure_links_to_its_bar(page, sample_page, tmp_path):
     """A failure with callId and at: its link selects the bar running then and moves the
     cursor there; its multi-line message keeps its lines."""
-    import json
 
-    from simulator.report import write_report
 
     result = json.loads((SAMPLE / "result.json").read_text())
     result["passed"] = False
@@ -291,28 +291,18 @@ def _save_doc_shot(png: bytes, name: str) -> None:
     """docs/img/<name>.png as a small palette image (when BXMLSIM_DOC_SCREENSHOTS=1)."""
     if os.environ.get("BXMLSIM_DOC_SCREENSHOTS") != "1":
         return
-    import io
 
-    from PIL import Image
 
     image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=64)
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     image.save(DOCS_IMG / f"{name}.png", optimize=True)
 
 
-def _screenshot(page) -> bytes:
-    import base64
-
-    return base64.b64decode(page.send("Page.captureScreenshot", format="png")["data"])
-
-
 def test_screenshot_of_the_long_call(page, long_call_page):
     """The long call at 1366x768, zoomed on its first half-minute with the cursor at 00:07.2,
     in the light and the dark scheme: no sideways scrolling, no overlapping label, the player
     and narration on screen."""
-    import io
 
-    from PIL import Image
 
     open_report(page, long_call_page, height=768)
     page.js("bxmlsimReport.setView(0, 30); bxmlsimReport.seek(7.2);"
@@ -323,7 +313,7 @@ def test_screenshot_of_the_long_call(page, long_call_page):
         assert page.js("document.documentElement.scrollWidth") <= 1366
         assert page.js(LAYOUT_PROBLEMS) == []
         assert page.js("document.querySelector('#narration').getBoundingClientRect().bottom") < 768
-        png = _screenshot(page)
+        png = page.screenshot(1366, 768)
         image = Image.open(io.BytesIO(png))
         assert image.size == (1366, 768)
         assert len(image.convert("RGB").getcolors(1 << 24)) > 50
@@ -336,7 +326,7 @@ def test_screenshot_of_the_two_party_call(page, two_party_page):
     page.js("bxmlsimReport.seek(8.5); document.querySelector('#timeline').scrollIntoView()")
     assert page.js("document.documentElement.scrollWidth") <= 1366
     assert page.js(LAYOUT_PROBLEMS) == []
-    _save_doc_shot(_screenshot(page), "report-two-party")
+    _save_doc_shot(page.screenshot(1366, 768), "report-two-party")
 
 
 def test_both_pages_load_without_console_errors(page, long_call_page, two_party_page):
@@ -344,3 +334,89 @@ def test_both_pages_load_without_console_errors(page, long_call_page, two_party_
         open_report(page, url)
         page.js("bxmlsimReport.setView(1, 5); bxmlsimReport.seek(3)")
         assert page.problems() == []
+
+
+#: Every visible text of the page whose contrast with what is drawn behind it (the first
+#: opaque background up the tree, each colour of a gradient) is under 4.5:1.
+LOW_CONTRAST = """(() => {
+  const rgb = s => (s.match(/rgba?\\(([^)]+)\\)/g) || []).map(c => c.match(/[\\d.]+/g).map(Number));
+  const lum = c => { const v = c.slice(0, 3).map(x => { x /= 255;
+      return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05); };
+  const inside = (a, b) => { const x = (a.left + a.right) / 2, y = (a.top + a.bottom) / 2;
+    return x >= b.left && x <= b.right && y >= b.top && y <= b.bottom; };
+  const grounds = el => {
+    const box = el.getBoundingClientRect();
+    for (let n = el; n; n = n.parentElement) {
+      if (n !== document.body && n !== document.documentElement &&
+          !inside(box, n.getBoundingClientRect())) continue;  // drawn beside it, not on it
+      const s = getComputedStyle(n);
+      const image = rgb(s.backgroundImage);
+      if (image.length) return image;
+      const c = rgb(s.backgroundColor)[0];
+      if (c && (c.length < 4 || c[3] > 0.5)) return [c];
+    }
+    return [[255, 255, 255]];
+  };
+  const bad = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    const el = t.parentElement;
+    if (!t.textContent.trim() || !el || el.closest('script, style, [hidden], details:not([open]) > :not(summary)')) continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).visibility === 'hidden') continue;
+    const ink = rgb(getComputedStyle(el).color)[0];
+    for (const g of grounds(el)) {
+      const r = ratio(ink, g);
+      if (r < 4.5) { bad.push(t.textContent.trim().slice(0, 30) + ' ' + r.toFixed(2)); break; }
+    }
+  }
+  return bad.slice(0, 20);
+})()"""
+
+
+def test_text_contrast_in_light_and_dark(page, tmp_path):
+    """WCAG AA on what Chromium draws, in both schemes, on a failed run with every kind of item
+    (bars, marks, hatching, failures, an app traceback, the BXML pane)."""
+
+
+    result = json.loads((SAMPLE / "result.json").read_text())
+    result["passed"] = False
+    result["failures"] = [{"message": "expected digits 1234#\ngot 1234", "line": 12,
+                           "kind": "expectation", "callId": result["calls"][0]["callId"],
+                           "at": 6.0}]
+    result["callbacks"][1]["appError"] = {"type": "KeyError", "message": "'x'",
+                                          "traceback": "Traceback ...\nKeyError: 'x'"}
+    result["callbacks"][1]["status"] = 500
+    url = write_report(result, SAMPLE, tmp_path / "failed.html").as_uri()
+    for scheme in ("light", "dark"):
+        open_report(page, url, height=2400, scheme=scheme)
+        page.js("bxmlsimReport.seek(6.0); document.querySelector('#legs .item.verb').click()")
+        assert page.js(LOW_CONTRAST) == [], scheme
+
+
+def test_the_timeline_works_from_the_keyboard(page, sample_page):
+    """Tab reaches the timeline and its bars with a visible focus ring; Space plays, Enter on
+    a bar selects it."""
+    open_report(page, sample_page)
+    page.js("[...document.querySelectorAll('#player button, #player input, #player select')]"
+            ".pop().focus()")  # the last control of the player; the timeline comes next
+    page.key("Tab", "Tab", 9)
+    assert page.js("document.activeElement.id") == "legs"
+    ring = page.js("getComputedStyle(document.querySelector('#legs')).outlineStyle")
+    assert ring != "none"
+    page.key(" ", "Space", 32)
+    assert page.js("bxmlsimReport.playing()") is True
+    page.key(" ", "Space", 32)
+    assert page.js("bxmlsimReport.playing()") is False
+    page.key("Tab", "Tab", 9)
+    focused = page.js("document.activeElement.className")
+    assert "item" in focused
+    page.key("Enter", "Enter", 13)
+    assert "sel" in page.js("document.activeElement.className")
+    assert page.js("document.activeElement.getAttribute('aria-label')")
+    buttons = page.js("[...document.querySelectorAll('#player button')].map(b => "
+                      "b.getAttribute('aria-label'))")
+    assert all(buttons) and len(buttons) == 6
