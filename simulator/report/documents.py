@@ -11,6 +11,7 @@ line is the k-th such element, for one-line documents built by an SDK).
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from typing import Any
 
@@ -102,6 +103,11 @@ class Resolver:
                 taken.add(id(matching[-1]))
                 self._waiting[id(matching[-1])] = d
         self._unseen = {id(d) for d in self._waiting.values()}
+        self._by_call: dict[Any, list[dict]] = defaultdict(list)  # in time order
+        self._times: dict[Any, list[float]] = defaultdict(list)
+        for d in documents:
+            self._by_call[d["callId"]].append(d)
+            self._times[d["callId"]].append(d["at"])
 
     def see(self, entry: dict) -> None:
         """Pass one timeline entry (in order): its webhook's document can now be current."""
@@ -113,15 +119,19 @@ class Resolver:
         """C1's ``document`` (the URL whose reply it is) when given and known; else the latest
         document the entry's call fetched at or before it (and after its webhook's entry)."""
         call_id, at = entry.get("callId"), num(entry.get("at"))
-        fetched = [d for d in self.documents if d["callId"] == call_id
-                   and d["at"] <= at + _EPSILON and id(d) not in self._unseen]
         named = entry.get("document")
         if isinstance(named, str) and named:
-            same = [d for d in fetched if d["url"] == named] or \
-                   [d for d in self.documents if d["url"] == named and d["at"] <= at + _EPSILON]
-            if same:
-                return same[-1]
-        return fetched[-1] if fetched else None
+            same = [d for d in self.documents if d["url"] == named and d["at"] <= at + _EPSILON]
+            ranked = ([d for d in same if d["callId"] == call_id and id(d) not in self._unseen]
+                      or [d for d in same if d["callId"] == call_id] or same)
+            if ranked:
+                return ranked[-1]
+        mine = self._by_call.get(call_id, [])
+        for d in reversed(mine[:bisect.bisect_right(self._times.get(call_id, []),
+                                                    at + _EPSILON)]):
+            if id(d) not in self._unseen:
+                return d
+        return None
 
     def locate(self, entry: dict) -> tuple[dict | None, Any]:
         """(document, pretty.Element or None) of a verb-start entry (counted for the fallback)."""

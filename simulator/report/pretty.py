@@ -58,19 +58,28 @@ class Line:
 class Pretty:
     lines: tuple[Line, ...]
     elements: tuple[Element, ...]
+    _by_path: dict = attrs.field(init=False, repr=False, eq=False)
+    _by_line: dict = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # lookups by path and by line stay O(1) however many verbs a long run starts
+        by_line: dict[int, list[Element]] = {}
+        for e in self.elements:
+            by_line.setdefault(e.line, []).append(e)
+        object.__setattr__(self, "_by_path", {e.path: e for e in self.elements})
+        object.__setattr__(self, "_by_line", by_line)
 
     def find(self, path: str | None = None, line: int | None = None, col: int | None = None,
              tag: str | None = None, occurrence: int = 0) -> Element | None:
         """The element a timeline entry names: by ``path`` (C1), else by ``line`` and ``col``,
         else the ``occurrence``-th (0-based, wrapping) element named ``tag`` on ``line``."""
         if isinstance(path, str) and path:
-            wanted = normal_path(path)
-            found = next((e for e in self.elements if e.path == wanted), None)
+            found = self._by_path.get(normal_path(path))
             if found is not None:
                 return found
         if not isinstance(line, int) or isinstance(line, bool):
             return None
-        on_line = [e for e in self.elements if e.line == line]
+        on_line = self._by_line.get(line, [])
         if isinstance(col, int) and not isinstance(col, bool):
             found = next((e for e in on_line if e.col == col), None)
             if found is not None:

@@ -37,7 +37,7 @@
 
   var TICK_STEPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900,
                     1800, 3600, 7200, 14400, 28800];
-  var MAX_TICKS = 12, MAX_ROWS = 8, GAP = 6, MIN_LABEL = 12, PAD = 4, MARK = 4;
+  var MAX_TICKS = 12, MAX_ROWS = 8, GAP = 6, MIN_LABEL = 12, PAD = 4, MARK = 4, DENSE = 0.5;
   var END = data.end > 0 ? data.end : 1;
   var MIN_SPAN = Math.min(0.2, END);
   var view = {start: 0, stop: END};
@@ -79,7 +79,8 @@
         var it = {el: a, lbl: a.querySelector(".lbl"), s: +a.getAttribute("data-s"),
                   e: e === null ? null : +e, u: +a.getAttribute("data-u"),
                   v: a.getAttribute("data-v"), g: a.getAttribute("data-g") || "",
-                  say: a.getAttribute("data-say") || "", bar: e !== null, shown: true,
+                  say: a.getAttribute("data-say") || "", bar: e !== null, attached: true,
+                  title: a.getAttribute("title") || "",
                   inside: a.hasAttribute("data-inside"),
                   now: false, lane: lane};
         a.classList.remove("flip", "out");
@@ -88,6 +89,8 @@
         allItems.push(it);
         if (it.v) { (byKey[it.v] = byKey[it.v] || []).push(it); }
       });
+      lane.items.sort(function (a, b) { return a.s - b.s; });  // time order, also for Tab
+      lane.items.forEach(function (it) { track.insertBefore(it.el, line); });
       lanes.push(lane);
     });
   });
@@ -137,22 +140,45 @@
     });
   }
 
+  // Items out of view are taken out of the page (not hidden: on a long call thousands of
+  // elements would each need their style recomputed at every zoom step) and put back in time
+  // order when they come into view. In a lane denser than DENSE items a pixel, tiny items in
+  // the pixel of the one before them are left out too: the one drawn says how many it stands
+  // for in its tooltip ("zoom in").
   function layoutLane(lane, W, px) {
-    var visible = [];
+    var visible = [], inView = [], dense = 0;
     lane.items.forEach(function (it) {
       var x0 = (it.s - view.start) * px;
       var x1 = it.bar ? (it.e - view.start) * px : x0;
-      var inView = it.bar ? (x1 >= 0 && x0 <= W) : (x0 >= -0.5 && x0 <= W + 0.5);
-      if (!inView) {
-        if (it.shown) { it.el.style.display = "none"; it.shown = false; }
-        return;
-      }
-      if (!it.shown) { it.el.style.display = ""; it.shown = true; }
+      it.inView = it.bar ? (x1 >= 0 && x0 <= W) : (x0 >= -0.5 && x0 <= W + 0.5);
+      if (!it.inView) { return; }
+      it.raw = x1 - x0;
       it.x0 = it.bar ? x0 : clamp(x0, 0, W - MARK);  // a mark at the very end stays drawn
       it.x1 = it.bar ? Math.max(x1, x0 + 3) : it.x0 + MARK;
+      inView.push(it);
+    });
+    inView.sort(function (a, b) { return a.x0 - b.x0; });
+    var crowded = inView.length > W * DENSE, last = {};
+    inView.forEach(function (it) {
+      var keep = last[it.g];
+      if (crowded && it.raw < 2 && keep && keep.raw < 2 && it.x0 - keep.x0 < 2) {
+        it.inView = false;
+        keep.more += 1;
+        dense += 1;
+        return;
+      }
+      it.more = 0;
+      last[it.g] = it;
       visible.push(it);
     });
-    visible.sort(function (a, b) { return a.x0 - b.x0; });
+    attach(lane);
+    if (dense || lane.dense) {
+      visible.forEach(function (it) {
+        var title = it.more ? it.title + " (and " + it.more + " more here: zoom in)" : it.title;
+        if (it.el.title !== title) { it.el.title = title; it.el.setAttribute("aria-label", title); }
+      });
+    }
+    lane.dense = dense;
     var groups = [], byGroup = {};
     visible.forEach(function (it) {
       if (!byGroup[it.g]) { byGroup[it.g] = []; groups.push(byGroup[it.g]); }
@@ -187,6 +213,17 @@
 
   // where an item's label would like to be: inside a bar that holds it, else after the bar (or
   // before it near the right edge); after a mark, or before it near the right edge
+  // put the items in view into the track and take the others out, keeping time order
+  function attach(lane) {
+    var next = lane.cursor;  // items go before the cursor line, in lane order
+    for (var i = lane.items.length - 1; i >= 0; i--) {
+      var it = lane.items[i];
+      if (it.inView && !it.attached) { lane.track.insertBefore(it.el, next); it.attached = true; }
+      else if (!it.inView && it.attached) { it.el.remove(); it.attached = false; }
+      if (it.attached) { next = it.el; }
+    }
+  }
+
   function wanted(it, W) {
     var w = it.w;
     if (it.bar) {
