@@ -664,3 +664,36 @@ def test_run_html_writes_an_index_over_every_scenario(tmp_path):
     passed = rows["passed"]
     assert float(passed.get("data-seconds")) > 0 and passed.get("data-calls") == "1"
     assert "1 passed · 1 failed · 1 error" in text_of(tree, "//p[@class='meta']")
+
+
+def test_bxml_warnings_sit_on_their_line_in_the_pane(sample):
+    """A bxml-warning (C1: document, line, col; no verb) is shown under its element."""
+    result = copy.deepcopy(sample)
+    result["timeline"].insert(2, {
+        "at": 0.0, "callId": result["calls"][0]["callId"], "kind": "bxml-warning", "verb": None,
+        "line": 7, "col": 3, "path": None, "document": "http://app.test/answer",
+        "detail": {"code": "BX406", "message": "<Gather> ... discarded"}})
+    tree = page(result)
+    [warn] = tree.xpath("//div[contains(@class,'warn')]")
+    assert "BX406: <Gather> ... discarded" in warn.text_content()
+    assert "<Gather" in warn.getprevious().text_content()
+    row = tree.get_element_by_id(warn.xpath("a/@href")[0][1:])
+    assert row.xpath("td[3]")[0].text == "bxml-warning"
+
+
+def test_a_document_named_without_its_text_is_listed_by_name(sample):
+    """C1 names a PUT bxml body that result.json does not hold: a document without text."""
+    result = copy.deepcopy(sample)
+    call = result["calls"][0]["callId"]
+    name = f"PUT /calls/{call}/bxml#1"
+    result["timeline"] += [
+        {"at": 7.5, "callId": call, "kind": "verb-start", "verb": "SpeakSentence", "line": 1,
+         "col": 7, "path": "/Bxml/SpeakSentence[1]", "document": name, "detail": {}},
+        {"at": 7.6, "callId": call, "kind": "verb-end", "verb": "SpeakSentence", "line": 1,
+         "col": 7, "path": "/Bxml/SpeakSentence[1]", "document": name,
+         "detail": {"reason": "completed"}}]
+    tree = page(result)
+    [doc] = [d for d in tree.xpath("//article[@class='document']") if name in d.text_content()]
+    assert "not in result.json" in text_of(doc, ".//p[@class='note']")
+    links = tree.xpath(f"//table[@class='steps']//a[@href='#{doc.get('id')}']")
+    assert len(links) == 2

@@ -30,7 +30,9 @@ def collect_documents(callbacks: list[dict], timeline: list[dict], call_ids: lis
     """Every BXML document the run executed: sync webhook replies and timeline ``bxml`` texts.
 
     Each is ``{number, at, callId, url, event, text, origin, callback, lines, pretty,
-    anchors}``; ``pretty`` is None when the text is not well-formed (it is then shown as sent).
+    anchors, warnings}``; ``pretty`` is None when the text is not well-formed (it is then shown
+    as sent) or absent: a document that C1's ``document`` names (a PUT bxml body) but whose
+    text result.json does not hold is listed by its name, without text.
     """
     docs = []
     for i, cb in enumerate(callbacks):
@@ -51,6 +53,14 @@ def collect_documents(callbacks: list[dict], timeline: list[dict], call_ids: lis
                          "url": rec.get("document"), "event": None,
                          "origin": f"{rec.get('kind')} record",
                          "callback": None})
+    known = {d["url"] for d in docs}
+    for rec in timeline:  # a document C1 names whose text result.json does not hold
+        name = rec.get("document")
+        if isinstance(name, str) and name and name not in known:
+            known.add(name)
+            docs.append({"at": num(rec.get("at")), "callId": rec.get("callId"), "text": "",
+                         "url": name, "event": None, "callback": None, "named_only": True,
+                         "origin": f"{name}; its text is not in result.json"})
     docs.sort(key=lambda d: d["at"])
     if len(call_ids) == 1:  # a single call owns every document, even one without a callId
         for d in docs:
@@ -63,6 +73,7 @@ def collect_documents(callbacks: list[dict], timeline: list[dict], call_ids: lis
         # line of a document shown as sent
         d["anchors"] = ({ln.line for ln in d["pretty"].lines if ln.first} if d["pretty"]
                         else set(range(1, len(d["lines"]) + 1)))
+        d["warnings"] = defaultdict(list)  # element index -> bxml-warning steps on it
     return docs
 
 
@@ -106,6 +117,8 @@ class Resolver:
         self._by_call: dict[Any, list[dict]] = defaultdict(list)  # in time order
         self._times: dict[Any, list[float]] = defaultdict(list)
         for d in documents:
+            if d.get("named_only"):
+                continue  # reached only by its name (C1), never by time
             self._by_call[d["callId"]].append(d)
             self._times[d["callId"]].append(d["at"])
 
@@ -132,6 +145,15 @@ class Resolver:
             if id(d) not in self._unseen:
                 return d
         return None
+
+    def element_of(self, entry: dict) -> tuple[dict | None, Any]:
+        """(document, element or None) of any entry naming a place in a document (a
+        ``bxml-warning``: ``document``, ``line``, ``col``); nothing is counted."""
+        doc = self.document_of(entry)
+        if doc is None or doc["pretty"] is None:
+            return doc, None
+        return doc, doc["pretty"].find(path=entry.get("path"), line=entry.get("line"),
+                                       col=entry.get("col"), tag=entry.get("verb"))
 
     def locate(self, entry: dict) -> tuple[dict | None, Any]:
         """(document, pretty.Element or None) of a verb-start entry (counted for the fallback)."""

@@ -109,8 +109,11 @@ def _steps(timeline: list[dict], documents: list[dict], labels: dict) -> list[di
             step["doc"], step["element"] = start["doc"], start["element"]
         elif key in last_start:
             step["doc"], step["element"] = last_start[key]["doc"], last_start[key]["element"]
-        elif rec.get("line") is not None and rec.get("verb"):
-            step["doc"] = resolver.document_of(rec)
+        elif rec.get("line") is not None and (rec.get("verb")
+                                              or isinstance(rec.get("document"), str)):
+            step["doc"], step["element"] = resolver.element_of(rec)
+            if kind == "bxml-warning" and step["element"] is not None:
+                step["doc"]["warnings"][step["element"].index].append(step)
         if step["doc"] is not None and step["element"] is not None:
             step["vkey"] = verb_key(step["doc"], step["element"])
         if rec.get("line") is not None and not rec.get("verb") and kind in CALLER_KINDS:
