@@ -637,6 +637,8 @@ INDEX_SCENARIOS = {
     "fails.yaml": "name: it fails\napp: {bxml: '<Response><Hangup/></Response>'}\n"
                   "expect:\n  digits: '12'\n",
     "broken.yaml": "name: broken\napp: {bxml: '<Response/>'}\nbogus: 1\n",
+    "later.yaml": "name: not today\nskip: the agent line is not built yet\n"
+                  "app: {bxml: '<Response/>'}\n",
 }
 
 
@@ -651,7 +653,9 @@ def test_run_html_writes_an_index_over_every_scenario(tmp_path):
     assert f"index: {out / 'index.html'}" in run.output
     tree = lxml.html.parse(str(out / "index.html")).getroot()
     rows = {r.get("data-status"): r for r in tree.xpath("//tbody/tr")}
-    assert set(rows) == {"passed", "failed", "error"}
+    assert set(rows) == {"passed", "failed", "error", "skipped"}
+    assert "skipped: the agent line is not built yet" in text_of(rows["skipped"], ".//pre")
+    assert not rows["skipped"].xpath(".//a")  # not run: no report
     assert "broken.yaml" in rows["error"].get("data-where")
     assert "unknown key" in text_of(rows["error"], ".//pre")
     failed = rows["failed"]
@@ -663,7 +667,7 @@ def test_run_html_writes_an_index_over_every_scenario(tmp_path):
     assert (report.parent / back).resolve() == (out / "index.html").resolve()
     passed = rows["passed"]
     assert float(passed.get("data-seconds")) > 0 and passed.get("data-calls") == "1"
-    assert "1 passed · 1 failed · 1 error" in text_of(tree, "//p[@class='meta']")
+    assert "1 passed · 1 failed · 1 error · 1 skipped" in text_of(tree, "//p[@class='meta']")
 
 
 def test_bxml_warnings_sit_on_their_line_in_the_pane(sample):
