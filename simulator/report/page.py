@@ -7,6 +7,7 @@ every text from the run is escaped) with the inline CSS and JS, and writes the p
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -93,12 +94,18 @@ def render_report(result: dict, result_dir: Path, *, embed_limit: int = EMBED_LI
 def render_page(template: str, **context: Any) -> str:
     """One of the templates of ``report_assets/`` with the shared CSS and its own script
     (``report.html.j2`` -> ``report.js``) inlined."""
+    script = ASSETS / (template.split(".")[0] + ".js")
+    return _environment().get_template(template).render(
+        **context, css=(ASSETS / "report.css").read_text(encoding="utf-8"),
+        js=script.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """One jinja2 environment a process: ``run --html`` compiles each template once."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(ASSETS), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["secs"] = secs
     env.filters["value"] = value_text
     env.filters["clock"] = clock
-    script = ASSETS / (template.split(".")[0] + ".js")
-    return env.get_template(template).render(
-        **context, css=(ASSETS / "report.css").read_text(encoding="utf-8"),
-        js=script.read_text(encoding="utf-8"))
+    return env
