@@ -94,16 +94,31 @@ class RoutesTransport(Transport):
         self._routes = {route_key(urljoin(base_url, key)): _canned(key, route, base_dir)
                         for key, route in routes.items()}
 
+    def match(self, url: str) -> str | None:
+        """The route (its normal form, ``route_key``) that answers ``url``, or None: the key
+        with the query string when one names it, else without."""
+        key = route_key(url)
+        for candidate in (key, key.split("?", 1)[0]):
+            if candidate in self._routes:
+                return candidate
+        return None
+
+    @property
+    def keys(self) -> list[str]:
+        """Every route, in normal form, in the order written."""
+        return list(self._routes)
+
     def send(self, method, url, *, headers=None, params=None, json=None, timeout,
              max_bytes=BODY_LIMIT):
-        key = route_key(url)
-        canned = self._routes.get(key) or self._routes.get(key.split("?", 1)[0])
+        key = self.match(url)
+        canned = self._routes[key] if key is not None else None
         if canned is None:
             if self.fallthrough is not None:
                 return self.fallthrough.send(method, url, headers=headers, params=params,
                                              json=json, timeout=timeout, max_bytes=max_bytes)
             known = ", ".join(sorted(self._routes)) or "none"
-            body = f"no route for {method} {key.split('?', 1)[0]} (known routes: {known})"
+            path = route_key(url).split("?", 1)[0]
+            body = f"no route for {method} {path} (known routes: {known})"
             return TransportReply(404, body.encode(), {"content-type": "text/plain; charset=utf-8"})
         if canned.delay >= timeout:
             return TransportReply(None, b"", {}, timeout, timeout_error(timeout))

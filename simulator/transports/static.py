@@ -43,6 +43,7 @@ class StaticFolderTransport(Transport):
     def __init__(self, folder: Path, base_url: str, *, fallthrough: Transport | None = None,
                  no_app: bool = False, known: Iterable[str] = ()) -> None:
         self.folder = Path(folder).resolve()
+        self.base_url = base_url
         base = urlsplit(urljoin(base_url, "."))
         self._origin = (base.scheme.lower(), base.netloc.lower())
         self._prefix = base.path or "/"
