@@ -151,12 +151,18 @@ class _RunCommand(click.Command):
 @click.option("--asgi", default=None, metavar="MODULE:APP",
               help="FLOW.xml only: other webhooks go to this ASGI app (module found beside "
                    "FLOW.xml, in the project root or here).")
+@click.option("--coverage", "coverage", is_flag=True,
+              help="Measure which documents, verbs, Gather outcomes and routes of the apps the "
+                   "scenarios reached: a summary, and coverage.json/coverage.html in --out.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PCT",
+              help="With --coverage (implied): exit 1 when the total coverage is below PCT.")
 @click.pass_context
 def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
         dask_target: str | None, verbose: bool, update_golden: bool, html: bool,
         app_url: str | None, wsgi: str | None, asgi: str | None, tts: str | None = None,
         strict: bool = False, keyword: str | None = None, exitfirst: bool = False,
-        junit_xml: str | None = None, **_steps: object) -> None:
+        junit_xml: str | None = None, coverage: bool = False, fail_under: float | None = None,
+        **_steps: object) -> None:
     """Run scenario files (or folders of them) and check their expectations.
 
     Exit 0 when every scenario met its expectations, 1 when any failed, 2 when a scenario or
@@ -223,9 +229,12 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
         executor = make_executor(min(jobs, len(batch))) if batch else None
         outcomes = run_batch(batch, executor)
     index = _index_errors(errors) if html else []  # run --html: out/index.html's rows
+    measured = _Measured(batch) if coverage or fail_under is not None else None
     with _progress(console, len(batch)) as advance:
         try:
             for outcome in outcomes:
+                if measured is not None:
+                    measured.add(outcome)
                 bucket = _report_outcome(console, outcome, verbose)
                 if html and bucket != "error":
                     bucket = _write_html(console, outcome) or bucket
@@ -253,7 +262,51 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
                    if counts[kind])
     console.print(f"{counts['passed']} passed, {counts['failed']} failed{more}, {errors_total} "
                   f"error{'s' if errors_total != 1 else ''}; outputs in {out_root}/")
-    ctx.exit(2 if errors_total else 1 if counts["failed"] else 0)
+    under = measured.report(console, Path(out_root), fail_under) if measured else False
+    ctx.exit(2 if errors_total else 1 if counts["failed"] or under else 0)
+
+
+class _Measured:
+    """``run --coverage``: the coverage of the runs, outcome by outcome (in job order)."""
+
+    def __init__(self, batch: list) -> None:
+        from simulator.coverage import Coverage
+
+        self.coverage = Coverage()
+        for job in batch:  # every app's documents count, reached or not
+            self.coverage.add_app(job.scenario)
+        self._jobs = iter(batch)
+
+    def add(self, outcome) -> None:
+        job = next(self._jobs)
+        if outcome.result is not None:
+            self.coverage.add_run(job.scenario, outcome.result)
+
+    def report(self, console, out_root, fail_under: float | None) -> bool:
+        """Print the summary, write the files; True when the total is under ``fail_under``."""
+        from simulator.coverage import text_report, write_reports
+
+        console.print(_escape(text_report(self.coverage)))
+        try:
+            data, page = write_reports(self.coverage, out_root)
+        except OSError as exc:
+            console.print(f"[red]error[/red] cannot write coverage: {_escape(str(exc))}")
+        else:
+            console.print(f"coverage: {_escape(str(page))}, {_escape(str(data))}")
+        return _under(console, self.coverage, fail_under)
+
+
+def _under(console, coverage, fail_under: float | None) -> bool:
+    """True (and say so) when the total coverage is below ``fail_under`` percent."""
+    if fail_under is None:
+        return False
+    total = coverage.totals().total
+    percent = total.percent if total.percent is not None else 100.0
+    if percent < fail_under:
+        console.print(f"[red]FAIL[/red] coverage {percent:.2f}% is under --fail-under "
+                      f"{fail_under:g}%")
+        return True
+    return False
 
 
 def _selected(scenarios: list, keyword: str) -> list:
@@ -510,3 +563,43 @@ def _call_summary(record) -> str:
     return (f"{head} {call['disconnectCause']}, {webhooks} webhook attempt"
             f"{'s' if webhooks != 1 else ''}, {recordings} recording"
             f"{'s' if recordings != 1 else ''}; {record.out_dir}/result.json{tail}")
+
+
+# ---- bxmlsim coverage -------------------------------------------------------------------
+
+
+@main.command("coverage")
+@click.argument("files", nargs=-1, required=True, metavar="COVERAGE.json...",
+                type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="Write the combined coverage.json and coverage.html here.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PCT",
+              help="Exit 1 when the total coverage is below PCT.")
+@click.pass_context
+def coverage_command(ctx: click.Context, files: tuple[str, ...], out_dir: str | None,
+                     fail_under: float | None) -> None:
+    """Combine coverage.json files (CI shards, runs of several suites) and report them."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from simulator.coverage import Coverage, read_json, text_report, write_reports
+
+    console = Console(highlight=False, soft_wrap=True)
+    combined = Coverage()
+    for file in files:
+        try:
+            combined.merge(read_json(Path(file)))
+        except (OSError, ValueError) as exc:
+            text = _os_reason(exc, file) if isinstance(exc, OSError) else str(exc)
+            click.echo(f"Error: {file}: {text}", err=True)
+            ctx.exit(2)
+    console.print(_escape(text_report(combined)))
+    if out_dir is not None:
+        try:
+            data, page = write_reports(combined, Path(out_dir))
+        except OSError as exc:
+            click.echo(f"Error: cannot write {out_dir}: {_os_reason(exc, out_dir)}", err=True)
+            ctx.exit(2)
+        console.print(f"coverage: {_escape(str(page))}, {_escape(str(data))}")
+    ctx.exit(1 if _under(console, combined, fail_under) else 0)

@@ -23,7 +23,9 @@ failure's "bxmlsim" section.
 
 Options: ``--bxmlsim-out DIR``, ``--bxmlsim-update-golden`` (rewrite golden files instead of
 comparing), ``--bxmlsim-strict`` (fail on BXML warnings too, the scenario key ``strict: true``),
-``--bxmlsim-tts model|espeak`` (who speaks, overriding the scenarios' ``tts:``).
+``--bxmlsim-tts model|espeak`` (who speaks, overriding the scenarios' ``tts:``);
+``--bxmlsim-coverage[=DIR]`` and ``--bxmlsim-fail-under PCT`` (the coverage of the apps the
+scenarios reach: simulator/coverage/plugin.py, xdist workers merged).
 """
 
 from __future__ import annotations
@@ -37,10 +39,13 @@ from typing import Any
 import attrs
 import pytest
 
+from simulator.coverage.plugin import DEFAULT_DIR as COVERAGE_DIR, CoveragePlugin
 from simulator.errors import SimulatorError
 from simulator.golden import slugify
 from simulator.harness import BxmlSim
 from simulator.result import Result
+
+COVERAGE_PLUGIN = "bxmlsim-coverage"
 
 DEFAULT_PATTERNS = ["*.scenario.yaml", "*.scenario.yml"]
 
@@ -60,6 +65,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--bxmlsim-tts", default=None, choices=["model", "espeak"],
                     help="who speaks SpeakSentence and caller say text in every scenario "
                          "(overrides their tts: key; espeak needs the tts extra)")
+    group.addoption("--bxmlsim-coverage", nargs="?", const=COVERAGE_DIR, default=None,
+                    metavar="DIR", help="measure the coverage of the apps the scenarios reach; "
+                    f"write DIR/coverage.json and coverage.html (default DIR: {COVERAGE_DIR})")
+    group.addoption("--bxmlsim-fail-under", type=float, default=None, metavar="PCT",
+                    help="with --bxmlsim-coverage: fail the run when the total is below PCT")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    folder = config.getoption("bxmlsim_coverage", None)
+    fail_under = config.getoption("bxmlsim_fail_under", None)
+    if folder is not None or fail_under is not None:
+        config.pluginmanager.register(CoveragePlugin(config, folder or COVERAGE_DIR, fail_under),
+                                      COVERAGE_PLUGIN)
 
 
 def matches(path: Path, root: Path, patterns: list[str]) -> bool:
@@ -140,11 +158,16 @@ class ScenarioItem(pytest.Item):
         from simulator.api import run_loaded
 
         out, keep = self._out_dir()
+        measured = self.config.pluginmanager.get_plugin(COVERAGE_PLUGIN)
         try:
             result = run_loaded(self.scenario, out,
                                 update_golden=self.config.getoption("bxmlsim_update_golden"))
         except SimulatorError as exc:
+            if measured is not None:
+                measured.add(self.scenario, None)
             raise ScenarioFailed([str(exc)]) from None
+        if measured is not None:
+            measured.add(self.scenario, result.to_json())
         if result.passed:
             if not keep:
                 shutil.rmtree(out, ignore_errors=True)
