@@ -565,6 +565,197 @@ def _call_summary(record) -> str:
             f"{'s' if recordings != 1 else ''}; {record.out_dir}/result.json{tail}")
 
 
+# ---- bxmlsim explore --------------------------------------------------------------------
+
+
+@main.command("explore")
+@click.argument("target", metavar="TARGET", type=click.Path(dir_okay=False))
+@click.option("--max-paths", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Stop after this many distinct paths.")
+@click.option("--max-depth", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Points taking input (Gather, Record, Transfer, created call) a path may "
+                   "branch at.")
+@click.option("--revisits", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Times a path may branch again at a verb it has branched at.")
+@click.option("--merge", type=click.Choice(["auto", "states", "paths"]), default="auto",
+              show_default=True,
+              help="Branch at a point once overall (states) or once per path (paths); auto: "
+                   "states for canned routes and static files, paths for an app with code.")
+@click.option("--max-duration", type=click.FloatRange(min=1), default=900.0,
+              show_default=True, help="Virtual seconds a call may last while exploring (at "
+                                      "most the scenario's max_duration); longer is a loop.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="The seed of every run [default: the scenario's].")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Runs in parallel (worker processes).")
+@click.option("--dask", "dask_target", default=None, metavar="ADDRESS|local[:N]",
+              help="Run on a dask cluster (the dist extra); not with -j.")
+@click.option("--emit", "emit_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="Write one scenario file per path, expectations filled in.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="Write the exploration (paths, findings) as JSON.")
+@click.option("--coverage", "coverage_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="Write the app's coverage by all paths (coverage.json, "
+                                  "coverage.html) into DIR.")
+@click.option("-v", "--verbose", is_flag=True, help="Whole tracebacks.")
+@click.option("--app-url", default=None, metavar="URL",
+              help="FLOW.xml only: other webhooks and media go to a real server at URL.")
+@click.option("--wsgi", default=None, metavar="MODULE:APP",
+              help="FLOW.xml only: other webhooks go to this WSGI app.")
+@click.option("--asgi", default=None, metavar="MODULE:APP",
+              help="FLOW.xml only: other webhooks go to this ASGI app.")
+@click.pass_context
+def explore(ctx: click.Context, target: str, max_paths: int, max_depth: int, revisits: int,
+            merge: str, max_duration: float, seed: int | None, jobs: int,
+            dask_target: str | None, emit_dir: str | None, json_file: str | None,
+            coverage_dir: str | None, verbose: bool, app_url: str | None, wsgi: str | None,
+            asgi: str | None) -> None:
+    """Drive the app of TARGET with generated caller behaviours and report every path.
+
+    TARGET is a scenario file (its app, call and parties are the starting point; its caller
+    script and expectations are not used) or a bare FLOW.xml (with --app-url/--wsgi/--asgi as
+    for `run`). Exit 0 when no path fails, 1 when some path fails (an app exception,
+    callback-error, invalid-bxml, application-error, a loop to max_duration, ...), 2 on a
+    usage or input error. See docs/explore.md.
+    """
+    import json
+    import time
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from simulator.batch import make_executor
+    from simulator.coverage.report import write_reports
+    from simulator.errors import SimulatorError
+    from simulator.explore import Options, explore as run_explore
+    from simulator.explore.emit import check_folder, emit
+    from simulator.explore.report import findings_text, headline, paths_table, summary_table
+    from simulator.explore.runners import BatchRunner, DaskRunner
+    from simulator.golden import slugify
+    from simulator.scenario.source import problem_lines
+
+    console = Console(highlight=False, soft_wrap=True)
+    scenarios = _explore_targets(ctx, Path(target), app_url=app_url, wsgi=wsgi, asgi=asgi)
+    options = Options(max_paths=max_paths, max_depth=max_depth, revisits=revisits, seed=seed,
+                      merge=merge, max_duration=max_duration)
+    if emit_dir is not None:
+        try:
+            for scenario in scenarios:
+                check_folder(scenario, Path(emit_dir))
+        except SimulatorError as exc:
+            raise click.UsageError(f"--emit: {exc}") from None
+    dask_batch = _dask_batch(ctx, dask_target) if dask_target is not None else None
+    executor = None
+    failed = False
+    explorations = []
+    try:
+        if dask_batch is not None:
+            try:
+                dask_batch.start()
+            except SimulatorError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                ctx.exit(2)
+            runner = DaskRunner(dask_batch)
+        else:
+            executor = make_executor(jobs)
+            runner = BatchRunner(executor)
+        for index, scenario in enumerate(scenarios):
+            started = time.perf_counter()
+            try:
+                with _explore_progress(console, max_paths) as progress:
+                    exploration = run_explore(scenario, options, runner, on_progress=progress)
+            except SimulatorError as exc:
+                for line in problem_lines(exc):
+                    console.print(f"[red]error[/red] {_escape(line)}")
+                ctx.exit(2)
+            seconds = time.perf_counter() - started
+            explorations.append(exploration)
+            failed = failed or exploration.failed
+            source = f"{target}" + (f" ({scenario.name})" if len(scenarios) > 1 else "")
+            for line in findings_text(exploration, verbose=verbose):
+                console.print(line)
+            console.print(paths_table(exploration))
+            console.print(summary_table(exploration, seconds))
+            console.print(headline(exploration, source, seconds))
+            try:
+                if emit_dir is not None:
+                    written = emit(list(exploration.paths), scenario, Path(emit_dir),
+                                   index=index, source=target)
+                    console.print(f"wrote {len(written)} scenario files to "
+                                  f"{_escape(emit_dir)}/")
+                if coverage_dir is not None:
+                    folder = Path(coverage_dir) / (slugify(scenario.name)
+                                                   if len(scenarios) > 1 else "")
+                    html_path = write_reports(exploration.coverage, folder)[1]
+                    console.print(f"coverage: {_escape(str(html_path))}")
+            except (SimulatorError, OSError) as exc:
+                text = _os_reason(exc, emit_dir) if isinstance(exc, OSError) else str(exc)
+                click.echo(f"Error: {text}", err=True)
+                ctx.exit(2)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+        if dask_batch is not None:
+            dask_batch.close()
+    if json_file is not None:
+        data = [e.to_json() for e in explorations]
+        try:
+            Path(json_file).write_text(json.dumps(data[0] if len(data) == 1 else data,
+                                                  indent=2, ensure_ascii=False) + "\n",
+                                       encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"Error: cannot write {json_file}: {_os_reason(exc, json_file)}",
+                       err=True)
+            ctx.exit(2)
+    ctx.exit(1 if failed else 0)
+
+
+def _explore_targets(ctx: click.Context, target, *, app_url, wsgi, asgi) -> list:
+    """The scenarios explore starts from: those of a scenario file, or a bare FLOW.xml's."""
+    from simulator.errors import SimulatorError
+    from simulator.scenario.bare import bare_scenario
+    from simulator.scenario.load import load_scenarios
+    from simulator.scenario.source import problem_lines
+
+    options = dict(app_url=app_url, wsgi=wsgi, asgi=asgi)
+    if not target.is_file():
+        raise click.UsageError(f"{target}: no such file (expected a scenario file or a .xml "
+                               "BXML document)")
+    is_xml = target.suffix.lower() == ".xml"
+    if not is_xml and any(v is not None for v in options.values()):
+        raise click.UsageError("--app-url/--wsgi/--asgi only apply to a bare FLOW.xml document")
+    if not is_xml and target.suffix.lower() not in (".yaml", ".yml"):
+        raise click.UsageError(f"{target}: not a scenario file (expected *.yaml, *.yml or "
+                               "a .xml BXML document)")
+    try:
+        return [bare_scenario(target, [], **options)] if is_xml else load_scenarios(target)
+    except SimulatorError as exc:
+        for line in problem_lines(exc):
+            click.echo(f"error {line}", err=True)
+        ctx.exit(2)
+
+
+def _explore_progress(console, total: int):
+    """A bar of distinct paths found (out of --max-paths) on a terminal; else a no-op."""
+    import contextlib
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    if not console.is_terminal:
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(TextColumn("exploring"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("paths, {task.fields[runs]} runs, {task.fields[queued]} "
+                                 "queued"), console=console, transient=True) as progress:
+            task = progress.add_task("paths", total=total, runs=0, queued=0)
+            yield lambda paths, runs, queued: progress.update(task, completed=paths,
+                                                              runs=runs, queued=queued)
+
+    return bar()
+
+
 # ---- bxmlsim coverage -------------------------------------------------------------------
 
 

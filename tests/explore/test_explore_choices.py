@@ -1,0 +1,91 @@
+"""explore/choices: the points of a run and what the explorer tries at each."""
+
+from __future__ import annotations
+
+import simulator
+from simulator.api import load
+from simulator.bxml.parse import parse_bxml
+from simulator.explore.choices import gather_entries, points
+from simulator.scenario import model
+
+
+def gather(**attributes: str):
+    extra = "".join(f' {k}="{v}"' for k, v in attributes.items())
+    return parse_bxml(f"<Response><Gather{extra}><SpeakSentence>For sales press 1, for the "
+                      "operator press 12.</SpeakSentence></Gather></Response>").verbs[0]
+
+
+class TestGatherEntries:
+    def test_a_one_key_menu_gets_every_key(self):
+        assert gather_entries(gather(maxDigits="1")) == list("0123456789*#")
+
+    def test_an_entry_gets_the_offered_numbers_terminated_and_a_full_entry(self):
+        entries = gather_entries(gather(maxDigits="4", terminatingDigits="#"))
+
+        assert entries[:12] == list("0123456789*#")
+        assert entries[12:] == ["1#", "12", "12#", "1234"]  # "1" is a key already
+
+    def test_no_full_entry_of_fifty_digits(self):
+        assert max(map(len, gather_entries(gather()))) == 2
+
+
+def scenario(bxml: str, **extra) -> model.Scenario:
+    [loaded] = load({"name": "p", "app": {"bxml": bxml, **extra.pop("app", {})}, **extra})
+    return loaded
+
+
+def points_of(loaded: model.Scenario):
+    return points(simulator.api.run_loaded(loaded).to_json(), loaded)
+
+
+def test_a_record_is_ended_each_way_it_can_end():
+    loaded = scenario('<Response><Record maxDuration="10" silenceTimeout="3" '
+                      'terminatingDigits="#*"/></Response>')
+    [record] = points_of(loaded)
+
+    assert [c.label for c in record.choices] == [
+        "speak, then press #", "speak, then press *", "speak, then stay silent",
+        "speak past maxDuration (10 s)", "speak, then hang up", "hang up"]
+    assert record.choices[3].steps[0].seconds == 11.0
+    assert record.takes_input
+
+
+def test_a_transfer_target_answers_is_busy_or_does_not_answer():
+    loaded = scenario("<Response><Transfer><PhoneNumber>+15555550123</PhoneNumber>"
+                      "<PhoneNumber>+15555550124</PhoneNumber></Transfer></Response>")
+    [transfer] = points_of(loaded)
+    labels = [c.label for c in transfer.choices]
+
+    assert labels == ["every target busy", "no target answers", "+15555550123 answers",
+                      "+15555550124 answers", "hang up"]
+    answers = dict(transfer.choices[2].parties)
+    assert answers["+15555550123"].status == "answer" and answers["+15555550123"].caller
+    assert answers["+15555550124"].status == "no-answer"
+
+
+def test_hanging_up_is_tried_during_every_verb_that_lasts_from_the_answer():
+    loaded = scenario("<Response><Tag>t</Tag><SpeakSentence>hello there</SpeakSentence>"
+                      "<Pause duration='2'/></Response>")
+    found = points_of(loaded)
+
+    assert [(p.verb, [c.label for c in p.choices]) for p in found] == [
+        ("SpeakSentence", ["hang up"]), ("Pause", ["hang up"])]
+    assert found[1].choices[0].steps[0].at == 1.8  # the middle of the Pause (0.8 s to 2.8 s)
+
+
+def test_presses_are_timed_just_after_the_gather_starts():
+    loaded = scenario('<Response><SpeakSentence>hi</SpeakSentence><Gather maxDigits="1">'
+                      "<SpeakSentence>Press 1</SpeakSentence></Gather></Response>")
+    gather_point = next(p for p in points_of(loaded) if p.verb == "Gather")
+
+    assert gather_point.at == 0.4
+    assert gather_point.choices[1].steps == (model.Press(digits="1", at=0.5),)
+
+
+def test_a_created_call_is_answered_busy_or_not_answered():
+    loaded = scenario("<Response><Pause duration='5'/></Response>",
+                      calls={"agent": {"to": "+15555550123", "at": 1}})
+    [call] = [p for p in points_of(loaded) if p.verb == "call"]
+
+    assert [c.label for c in call.choices] == ["created call agent busy",
+                                               "created call agent not answered"]

@@ -1,0 +1,188 @@
+"""explore/search (+ findings): the paths of a flow, what goes wrong on them, the bounds."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import attrs
+
+from simulator.api import load
+from simulator.explore import Options, explore
+from simulator.explore.runners import BatchRunner
+
+SCENARIOS = Path(__file__).parent.parent.parent / "scenarios"
+
+
+def by_kind(exploration, kind):
+    return [f for f in exploration.findings if f.kind == kind]
+
+
+class TestAcme:
+    """The Acme menu: a crash behind 3, an unreachable /survey, verbs after a Gather."""
+
+    def test_the_crash_behind_3_is_found_with_the_caller_that_causes_it(self, acme):
+        [crash] = by_kind(acme, "app-exception")
+        path = acme.paths[crash.path - 1]
+
+        assert path.description == "press 3 at /answer 2:11 Gather"
+        assert "gather http://app.test/main-menu: the app answered 500" in crash.message
+        assert [f.kind for f in path.findings] == ["callback-error", "app-exception"]
+        assert path.ended.startswith("callback-error: gather webhook could not be delivered")
+        assert acme.failed
+
+    def test_failures_come_first(self, acme):
+        kinds = [f.kind for f in acme.findings]
+
+        assert kinds[:2] == ["app-exception", "callback-error"]
+        assert set(kinds[2:]) == {"unreached-route", "unreached-verb"}
+
+    def test_the_unreachable_branch_is_reported(self, acme):
+        [route] = by_kind(acme, "unreached-route")
+
+        assert route.message == ("route /survey is never requested by any caller behaviour "
+                                 "tried")
+        assert {f.message for f in by_kind(acme, "unreached-verb")} == {
+            "http://app.test/answer 2:214 SpeakSentence never runs",
+            "http://app.test/answer 2:253 Hangup never runs",
+            "http://app.test/main-menu 2:167 Redirect never runs"}
+
+    def test_every_branch_of_the_menu_is_walked(self, acme):
+        described = {p.description for p in acme.paths}
+
+        assert acme.complete and len(acme.paths) > 50
+        assert "press 2 at /answer 2:11 Gather; press 2 at /main-menu 2:11 Gather; speak, " \
+            "then press # at /support 2:94 Record" in described
+        assert "press 1 at /answer 2:11 Gather; +15555550123 answers at /main-menu 2:66 " \
+            "Transfer" in described
+        assert "press 1 at /answer 2:11 Gather; +15555550123 busy at /main-menu 2:66 " \
+            "Transfer" in described
+        assert "the caller stays silent" in described
+
+    def test_paths_are_distinct(self, acme):
+        signatures = [p.signature for p in acme.paths]
+
+        assert len(set(signatures)) == len(signatures)
+        assert acme.stats.runs == len(acme.paths) + acme.stats.duplicates
+
+    def test_coverage_of_the_app_by_all_paths(self, acme):
+        [app] = acme.coverage.apps.values()
+
+        assert {r.route: bool(r.hits) for r in app.routes.values()} == {
+            "/answer": True, "/main-menu": True, "/support": True, "/message-done": True,
+            "/transfer-complete": True, "/survey": False}
+
+
+def ivr():
+    [scenario] = load(SCENARIOS / "ivr-menu-retries.scenario.yaml")
+    return scenario
+
+
+class TestBounds:
+    def test_max_paths(self):
+        exploration = explore(ivr(), Options(max_paths=5), BatchRunner())
+
+        assert len(exploration.paths) == 5 and exploration.stats.unexplored > 0
+        assert not exploration.complete
+
+    def test_max_depth(self):
+        exploration = explore(ivr(), Options(max_depth=1), BatchRunner())
+
+        assert max(p.branch.depth for p in exploration.paths) == 1
+        assert exploration.stats.beyond_depth > 0 and not exploration.complete
+        assert all("at /menu" not in p.description for p in exploration.paths)
+
+    def test_canned_routes_branch_once_per_state_and_paths_mode_once_per_path(self):
+        states = explore(ivr(), Options(), BatchRunner())
+        paths = explore(ivr(), Options(merge="paths", max_paths=60), BatchRunner())
+
+        assert states.complete and len(states.paths) == 30 and states.stats.merged > 0
+        assert len(paths.paths) == 60 and paths.stats.merged == 0
+
+    def test_a_loop_ends_at_the_explorers_max_duration(self):
+        [scenario] = load({"name": "loop", "app": {
+            "bxml": '<Response><Pause duration="5"/><Redirect redirectUrl="/answer"/>'
+                    "</Response>"}})
+        exploration = explore(scenario, Options(max_duration=60), BatchRunner())
+        [loop] = [f for f in exploration.findings if f.kind == "max-duration"]
+
+        assert loop.path == 1 and "max_duration=60 s" in loop.message
+        assert exploration.paths[0].result["timeline"][-1]["at"] == 60.0
+
+
+class TestDeterminism:
+    def test_the_same_paths_with_a_process_pool(self):
+        alone = explore(ivr(), Options(max_paths=25), BatchRunner())
+        with ProcessPoolExecutor(2) as pool:
+            spread = explore(ivr(), Options(max_paths=25), BatchRunner(pool))
+
+        assert spread.to_json() == alone.to_json()
+
+    def test_a_seed_changes_the_ids_not_the_paths(self):
+        one = explore(ivr(), Options(max_paths=8, seed=1), BatchRunner())
+        two = explore(ivr(), Options(max_paths=8, seed=2), BatchRunner())
+
+        assert [p.description for p in one.paths] == [p.description for p in two.paths]
+        assert one.paths[0].result["calls"][0]["callId"] != \
+            two.paths[0].result["calls"][0]["callId"]
+        assert one.paths[0].scenario.seed == 1
+
+
+IGNORES_DIGITS = '''
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/answer":
+        body = ('<Response><Gather gatherUrl="/menu" maxDigits="1"><SpeakSentence>For sales '
+                'press 1, for support press 2.</SpeakSentence></Gather></Response>')
+    else:
+        body = "<Response><SpeakSentence>Sales, hello.</SpeakSentence></Response>"
+    start_response("200 OK", [("Content-Type", "application/xml")])
+    return [body.encode()]
+'''
+
+KEEPS_STATE = '''
+CALLS = [0]
+
+
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/answer":
+        CALLS[0] += 1  # never reset: every call is told apart from the one before
+        body = ('<Response><Gather gatherUrl="/menu" maxDigits="1"><SpeakSentence>You are '
+                'caller %d</SpeakSentence></Gather></Response>' % CALLS[0])
+    else:
+        body = "<Response/>"
+    start_response("200 OK", [("Content-Type", "application/xml")])
+    return [body.encode()]
+'''
+
+
+def wsgi(tmp_path, module: str, source: str):
+    (tmp_path / f"{module}.py").write_text(source)
+    (tmp_path / "s.yaml").write_text(f"name: s\napp:\n  wsgi: '{module}:app'\n")
+    [scenario] = load(tmp_path / "s.yaml")
+    return scenario
+
+
+class TestAppsWithCode:
+    def test_a_menu_whose_keys_all_lead_to_one_document(self, tmp_path):
+        scenario = wsgi(tmp_path, "ignores", IGNORES_DIGITS)
+        exploration = explore(scenario, Options(max_depth=1), BatchRunner())
+        [same] = [f for f in exploration.findings if f.kind == "same-document"]
+
+        assert same.message.startswith("every key tried at /answer 1:11 Gather (12 of them) "
+                                       "led to the same document, http://app.test/menu")
+        assert not exploration.failed  # a notice, not a failure
+
+    def test_an_app_that_answers_the_same_call_differently_is_flagged(self, tmp_path):
+        scenario = wsgi(tmp_path, "keeps", KEEPS_STATE)
+        exploration = explore(scenario, Options(max_paths=3), BatchRunner())
+        kinds = [f.kind for f in exploration.findings]
+
+        assert "nondeterministic" in kinds and exploration.failed
+
+    def test_more_revisits_branch_again_at_a_menu_the_path_came_back_to(self, acme):
+        once = len(acme.paths)
+        [scenario] = load(SCENARIOS / "explore" / "acme-menu.scenario.yaml")
+        twice = explore(scenario, attrs.evolve(acme.options, revisits=2, max_paths=once + 20),
+                        BatchRunner())
+
+        assert len(twice.paths) > once and acme.stats.revisited > 0
