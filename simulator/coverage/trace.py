@@ -6,7 +6,8 @@ the call a document, with that reply's body from ``callbacks`` (the final attemp
 webhook; a fallback's reply when the fallback answered). With the C1 timeline keys (``col``,
 ``path``, ``document``, once the engine writes them) those are used as they are; without them
 the position is found in the document's outline from the entry's ``line`` and verb name (two
-verbs of that name on one line are told apart by their order). A verb whose document cannot be
+verbs of that name on one line are told apart by their order). A Gather whose verb-end does not
+carry its digits (its gather webhook failed) gets those the webhook sent. A verb whose document cannot be
 known (a REST PUT bxml body, which no result.json holds) has ``document`` None.
 
 Coverage and explore both read runs through this module; neither reaches into the engine.
@@ -162,11 +163,26 @@ def trace(result: dict[str, Any]) -> Trace:
                 run = stack[position]
                 if run.verb == entry.get("verb") and run.line == entry.get("line"):
                     del stack[position]
+                    detail = dict(entry.get("detail") or {})
+                    if run.verb == "Gather" and "digits" not in detail:
+                        detail.update(_sent_digits(by_index, run.index, index, call))
                     executed[executed.index(run)] = attrs.evolve(
-                        run, end=float(entry.get("at") or 0.0),
-                        end_detail=dict(entry.get("detail") or {}))
+                        run, end=float(entry.get("at") or 0.0), end_detail=detail)
                     break
     return Trace(tuple(executed), tuple(by_index.values()), tuple(documents.values()))
+
+
+def _sent_digits(by_index: dict[int, Request], start: int, end: int, call: str) -> dict:
+    """The digits a Gather sent in its gather webhook, for a verb-end that does not say them
+    (a gather webhook that failed ends the Gather with the delivery's reason)."""
+    for index in range(start + 1, end):
+        request = by_index.get(index)
+        if request is not None and request.call_id == call and request.event == "gather" \
+                and request.attempts:
+            payload = request.attempts[0].get("payload") or {}
+            return {"digits": payload.get("digits", ""),
+                    "terminatingDigit": payload.get("terminatingDigit", "")}
+    return {}
 
 
 def _document_of(entry: dict[str, Any], call: str, current: dict[str, Document | None],

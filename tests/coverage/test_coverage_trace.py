@@ -75,3 +75,11 @@ def test_c1_keys_are_used_when_the_timeline_has_them():
     assert (speak.col, speak.path, speak.document.url) == (99, "/Response/SpeakSentence[7]",
                                                           "http://app.test/answer")
     assert speak.document.body.startswith("<Response>")
+
+
+def test_a_gather_whose_webhook_failed_keeps_the_digits_it_sent():
+    result = run({"bxml": '<Response><Gather gatherUrl="/boom" maxDigits="1"/></Response>',
+                  "routes": {"/boom": {"status": 500}}}, [{"press": "3", "at": 0.1}])
+    gather = trace(result).executed[0]
+
+    assert gather.reason == "callback-error" and gather.end_detail["digits"] == "3"
