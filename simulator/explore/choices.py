@@ -29,7 +29,7 @@ import attrs
 
 from simulator.bxml import nodes
 from simulator.coverage.outline import menu_keys
-from simulator.coverage.trace import Document, Executed, trace
+from simulator.coverage.trace import Document, Executed, Trace, trace
 from simulator.scenario import model
 
 #: keys pressed at every Gather (A-D, which phones rarely have, are left out)
@@ -75,11 +75,12 @@ class Point:
 
     @property
     def state(self) -> tuple:
-        """What the point is, whatever run it is in: the document (URL and body) and the
+        """What the point is, whatever run it is in: the document (its body: the same BXML
+        from another URL is the same menu, since its webhooks name where they go) and the
         verb's place in it. A path that comes back to a state has been here already."""
         if self.verb == "call":
             return ("call", self.name)
-        return (self.document.key if self.document else None, self.path or self.line,
+        return (self.document.digest if self.document else None, self.path or self.line,
                 self.verb)
 
     @property
@@ -103,7 +104,8 @@ def answer_time(result: dict[str, Any]) -> float | None:
                  if e.get("kind") == "answer" and e.get("callId") == main), None)
 
 
-def points(result: dict[str, Any], scenario: model.Scenario) -> list[Point]:
+def points(result: dict[str, Any], scenario: model.Scenario,
+           run: Trace | None = None) -> list[Point]:
     """Every point of the run, in timeline order (see the module doc)."""
     calls = result.get("calls") or []
     answered = answer_time(result)
@@ -111,7 +113,7 @@ def points(result: dict[str, Any], scenario: model.Scenario) -> list[Point]:
         return []
     main = calls[0]["callId"]
     found: list[Point] = []
-    for executed in trace(result).executed:
+    for executed in (run or trace(result)).executed:
         if executed.call_id != main or answered is None or executed.start < answered:
             continue  # the caller script runs from the answer, on its own call only
         node = _node(executed)

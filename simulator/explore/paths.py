@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from simulator.coverage.trace import trace
+from simulator.coverage.trace import Trace, trace
 
 #: end causes of the scenario's call that are failures of the app (or of the flow)
 FAILED_CAUSES = {
@@ -53,14 +53,18 @@ class Finding:
 
     @property
     def rank(self) -> int:
-        return SEVERITY.index(self.kind) if self.kind in SEVERITY else len(SEVERITY)
+        """Its place in SEVERITY; a kind it does not list (a C3 kind) is a failure, ranked
+        with the run's own failures."""
+        if self.kind in SEVERITY:
+            return SEVERITY.index(self.kind)
+        return SEVERITY.index("nondeterministic")
 
 
-def signature(result: dict[str, Any]) -> tuple:
+def signature(result: dict[str, Any], run: Trace | None = None) -> tuple:
     calls = [c["callId"] for c in result.get("calls") or []]
     number = {call: index for index, call in enumerate(calls)}
     items: list[tuple] = []
-    for executed in trace(result).executed:
+    for executed in (run or trace(result)).executed:
         detail = executed.end_detail or {}
         outcome = (detail.get("reason"), detail.get("digits"), detail.get("terminatingDigit"),
                    detail.get("cause"))
@@ -76,7 +80,7 @@ def signature(result: dict[str, Any]) -> tuple:
 _CONNECTED = ("Transfer", "Bridge", "Conference")
 
 
-def connected(result: dict[str, Any]) -> bool:
+def connected(result: dict[str, Any], run: Trace | None = None) -> bool:
     """True when the call reached max_duration while still connected to another party (a
     Transfer, Bridge or Conference nobody left, or bridged to by another call): the parties
     talk for ever, the app does not loop."""
@@ -84,11 +88,11 @@ def connected(result: dict[str, Any]) -> bool:
     if not calls or calls[0].get("disconnectCause") != "timeout":
         return False
     main = calls[0]["callId"]
-    runs = [e for e in trace(result).executed if e.call_id == main and not e.nested]
+    runs = [e for e in (run or trace(result)).executed if e.call_id == main and not e.nested]
     return bool(runs) and (runs[-1].verb in _CONNECTED or runs[-1].reason == "bridged")
 
 
-def ending(result: dict[str, Any]) -> str:
+def ending(result: dict[str, Any], run: Trace | None = None) -> str:
     """``hangup: the app hung up (/choice)``, ``callback-error: ...``: how the path ended."""
     calls = result.get("calls") or []
     if not calls:
@@ -98,8 +102,9 @@ def ending(result: dict[str, Any]) -> str:
     timeline = result.get("timeline") or []
     if any(e.get("kind") == "internal-error" for e in timeline):
         return "internal-error: the simulator stopped (a bug)"
-    if connected(result):
-        return (f"timeout: still connected ({_last_verb(result)}) when max_duration ended the "
+    run = run or trace(result)
+    if connected(result, run):
+        return (f"timeout: still connected ({_last_verb(result, run)}) when max_duration ended the "
                 "call (nobody hung up)")
     if cause != "hangup":
         message = call.get("errorMessage") or FAILED_CAUSES.get(cause, "")
@@ -107,7 +112,7 @@ def ending(result: dict[str, Any]) -> str:
     main = call["callId"]
     if any(e.get("kind") == "remote-hangup" and e.get("callId") == main for e in timeline):
         return "hangup: the caller hung up"
-    last = [e for e in trace(result).executed if e.call_id == main]
+    last = [e for e in run.executed if e.call_id == main]
     if last and last[-1].verb == "Hangup":
         return f"hangup: <Hangup> in {_short(last[-1].document.url if last[-1].document else None)}"
     if last and last[-1].document is not None:
@@ -115,9 +120,9 @@ def ending(result: dict[str, Any]) -> str:
     return "hangup: the app's reply had nothing to run"
 
 
-def _last_verb(result: dict[str, Any]) -> str:
+def _last_verb(result: dict[str, Any], run: Trace) -> str:
     main = (result.get("calls") or [{}])[0].get("callId")
-    runs = [e for e in trace(result).executed if e.call_id == main and not e.nested]
+    runs = [e for e in run.executed if e.call_id == main and not e.nested]
     if not runs:
         return "?"
     return "bridged by another call" if runs[-1].reason == "bridged" else runs[-1].verb
@@ -129,10 +134,12 @@ def _short(url: str | None) -> str:
     return "/" + url.split("://", 1)[-1].partition("/")[2]
 
 
-def problems(result: dict[str, Any], number: int, *, in_process: bool) -> list[Finding]:
+def problems(result: dict[str, Any], number: int, *, in_process: bool,
+             run: Trace | None = None) -> list[Finding]:
     """What went wrong on one path (see the module doc); ``in_process``: the app is a
     WSGI/ASGI app, so a 5xx reply is its exception when C2 is not there to say so."""
     found: list[Finding] = []
+    run = run or trace(result)
     calls = result.get("calls") or []
     timeline = result.get("timeline") or []
     crash = next((e for e in timeline if e.get("kind") == "internal-error"), None)
@@ -140,11 +147,11 @@ def problems(result: dict[str, Any], number: int, *, in_process: bool) -> list[F
         found.append(Finding("internal-error", f"the simulator stopped at {crash['at']} s: "
                              f"{(crash.get('detail') or {}).get('error')}: "
                              f"{(crash.get('detail') or {}).get('message')}", number))
-    if calls and calls[0].get("disconnectCause") in FAILED_CAUSES and not connected(result):
+    if calls and calls[0].get("disconnectCause") in FAILED_CAUSES and not connected(result, run):
         cause = calls[0]["disconnectCause"]
         found.append(Finding("max-duration" if cause == "timeout" else cause,
                              calls[0].get("errorMessage") or FAILED_CAUSES[cause], number))
-    for request in trace(result).requests:
+    for request in run.requests:
         error = request.app_error
         for attempt in request.attempts:
             status = attempt.get("status")

@@ -33,7 +33,7 @@ from typing import Any
 
 import attrs
 
-from simulator.coverage.trace import requests
+from simulator.coverage.trace import Trace, requests, trace
 from simulator.errors import SimulatorError
 from simulator.explore.choices import Choice, Point, answer_time, points
 from simulator.explore.paths import Finding, ending, problems, signature
@@ -108,7 +108,9 @@ class ExploredPath:
 
     @property
     def failed(self) -> bool:
-        return any(f.kind != "webhook-status" for f in self.findings)
+        """True when something went wrong on the path (its findings are all failures: the
+        notices are about the whole exploration)."""
+        return bool(self.findings)
 
     def to_json(self) -> dict[str, Any]:
         call = (self.result.get("calls") or [{}])[0]
@@ -160,13 +162,14 @@ def explore(base: model.Scenario, options: Options, run_many: RunMany,
                 raise ExploreError(f"a run of path {branch.parent}'s branch failed: "
                                    f"{outcome.error}")
             result = outcome.result
-            key = signature(result)
+            run = trace(result)
+            key = signature(result, run)
             if key in seen:
                 stats.duplicates += 1
                 continue
             seen.add(key)
             number = len(paths) + 1
-            findings = problems(result, number, in_process=in_process)
+            findings = problems(result, number, in_process=in_process, run=run)
             if branch.prefix is not None and \
                     _Prefixes(result).digest(branch.anchor) != branch.prefix:
                 findings.append(Finding(
@@ -174,10 +177,10 @@ def explore(base: model.Scenario, options: Options, run_many: RunMany,
                     f"{branch.point.where if branch.point else 'its branch point'} gave a "
                     "different run: the app answers the same call differently (state kept "
                     "between calls?); the paths after it may not be reproducible", number))
-            paths.append(ExploredPath(number, branch, scenario, result, key, ending(result),
-                                      tuple(findings)))
+            paths.append(ExploredPath(number, branch, scenario, result, key,
+                                      ending(result, run), tuple(findings)))
             if not branch.ends:
-                queue.extend(_children(branch, number, result, base, options, stats,
+                queue.extend(_children(branch, number, result, run, base, options, stats,
                                        branched))
         if on_progress is not None:
             on_progress(len(paths), stats.runs, len(queue))
@@ -195,14 +198,15 @@ def scenario_for(base: model.Scenario, branch: Branch) -> model.Scenario:
     return attrs.evolve(base, caller=branch.steps, parties=parties, calls=calls)
 
 
-def _children(branch: Branch, number: int, result: dict[str, Any], base: model.Scenario,
+def _children(branch: Branch, number: int, result: dict[str, Any], run: Trace,
+              base: model.Scenario,
               options: Options, stats: Stats, branched: set[tuple] | None):
     cursor = _cursor(branch, result)
     prefixes = _Prefixes(result)
     visits = dict(branch.visits)
     depth = branch.depth
     passed: list[str] = []
-    for point in points(result, base):
+    for point in points(result, base, run):
         if point.index < cursor or (point.index == cursor and branch.anchor_at is not None):
             continue
         times = visits.get(point.state, 0)
