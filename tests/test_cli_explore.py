@@ -56,7 +56,7 @@ def test_usage_errors_exit_2_without_a_traceback(tmp_path):
         ([str(SCENARIOS / "voicemail-pound.scenario.yaml"), "--wsgi", "a:b"],
          "only apply to a bare FLOW.xml"),
         ([str(SCENARIOS / "explore" / "acme-menu.scenario.yaml"), "--emit", str(tmp_path)],
-         "imported from the scenario's folder"),
+         "which scenarios in this folder would not find"),
         ([str(SCENARIOS / "voicemail-pound.scenario.yaml"), "--dask", "local", "-j", "2"],
          "--dask and -j"),
     ]

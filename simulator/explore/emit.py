@@ -6,15 +6,17 @@ kept; for a bare FLOW.xml, the document as the answer route plus its folder), wi
 chose. Relative paths (route files, ``static``, ``play``) are rewritten for DIR. The
 expectations are what the run did, so the file passes when re-run, and fails as soon as the
 app behaves otherwise: every callback in order (``exact``, with its URL, status, attempt,
-fallback, and a Gather's digits), the digits, each call's end cause, the recordings (end
+fallback, the type of an exception the app raised (C2 ``appError``), and a Gather's digits),
+the digits, each call's end cause, the recordings (end
 reason, duration within 10 ms), and how each Gather, Record and Transfer ended.
 
 A bare document has no app behind it: the requests its "no app" answered with an empty reply
 become empty canned routes, so the file replays the same replies.
 
-An app imported from the starting scenario's folder (``app.wsgi: "apps.menu:app"``) is imported
-from the emitted file's folder too: emitting elsewhere is an :class:`EmitError` naming the
-folder to use, raised before anything is written.
+An app module is looked for from the emitted file's folder (simulator/project.py: its folder,
+the project root, the current folder): emitting where another file (or none) would be found
+than the starting scenario imports is an :class:`EmitError` naming the folder to use, raised
+before anything is written.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from simulator.errors import SimulatorError
 from simulator.explore.search import ExploredPath
 from simulator.golden import slugify
+from simulator.project import import_folders
 from simulator.scenario import model
 from simulator.transports import NO_APP_NOTE
 
@@ -46,18 +49,30 @@ def file_name(base: model.Scenario, path: ExploredPath) -> str:
 
 
 def check_folder(base: model.Scenario, folder: Path) -> None:
-    """EmitError when ``folder`` cannot import the app the way the starting scenario does."""
+    """EmitError when a scenario in ``folder`` would import another app module than
+    ``base`` does (app modules are looked for from the scenario's folder: simulator/project.py)."""
     spec = base.app.wsgi or base.app.asgi
-    if not spec or Path(folder).resolve() == Path(base.base_dir).resolve():
+    if not spec:
         return
     module = spec.partition(":")[0].strip()
-    stem = Path(base.base_dir).joinpath(*module.split("."))
-    if stem.with_suffix(".py").is_file() or (stem / "__init__.py").is_file():
-        raise EmitError(f"the app {spec!r} is imported from the scenario's folder, so the "
-                        "emitted scenarios must be there too", where=str(folder),
-                        expected=f"--emit {os.path.relpath(base.base_dir)} (files are named "
-                                 f"{slugify(base.name)}.path-NNN.scenario.yaml)",
-                        got=str(folder))
+    used = _module_file(module, Path(base.base_dir))
+    if used is None or _module_file(module, Path(folder)) == used:
+        return  # an installed module, or the same file found from there
+    raise EmitError(f"the app {spec!r} is imported from {used}, which scenarios in this "
+                    "folder would not find", where=str(folder),
+                    expected=f"--emit {os.path.relpath(base.base_dir)} or a folder that finds it "
+                             f"(files are named {slugify(base.name)}.path-NNN.scenario.yaml)",
+                    got=str(folder))
+
+
+def _module_file(module: str, scenario_folder: Path) -> Path | None:
+    """The file a scenario in ``scenario_folder`` imports ``module`` from (None: installed)."""
+    for place in import_folders(scenario_folder):
+        stem = place.joinpath(*module.split("."))
+        for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
+            if candidate.is_file():
+                return candidate.resolve()
+    return None
 
 
 def emit(paths: list[ExploredPath], base: model.Scenario, folder: Path, *,
@@ -221,8 +236,9 @@ def expectations(result: dict[str, Any]) -> CommentedMap:
             item["attempt"] = attempt["attempt"]
         if attempt.get("fallback"):
             item["fallback"] = True
-        status = attempt.get("status")
-        item["status"] = status
+        item["status"] = attempt.get("status")
+        if attempt.get("appError"):  # C2: the exception the app raised, accepted by its type
+            item["appError"] = attempt["appError"].get("type")
         payload = attempt.get("payload") or {}
         if attempt.get("eventType") == "gather":
             item["payload"] = CommentedMap(digits=payload.get("digits", ""),

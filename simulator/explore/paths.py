@@ -9,9 +9,9 @@ the same signature are one path, whatever caller behaviour produced them.
 ``ending(result)`` says in a few words how the path ended; ``problems(result, app_kind)``
 lists what went wrong on it: the call's end cause (callback-error, invalid-bxml,
 application-error, timeout = ran to max_duration, error), an exception in the app (C2
-``appError`` with its traceback; before C2, a 5xx reply of an in-process app), other webhook
+``appError`` with its traceback; without it, a 5xx reply of an in-process app), other webhook
 replies that were not 2xx, an internal error, and the run's own ``failures`` with a C3
-``kind`` (default expectations, once they exist).
+``kind`` these do not already say (``unmet-wait-for``, ``bxml-warning``, ``template``, ...).
 """
 
 from __future__ import annotations
@@ -169,12 +169,17 @@ def problems(result: dict[str, Any], number: int, *, in_process: bool,
             elif status is not None and not 200 <= status < 300:
                 found.append(Finding("webhook-status", f"{where}: answered {status}", number,
                                      where=attempt.get("url")))
-    known = {(f.kind, f.message) for f in found}
     for failure in result.get("failures") or []:
         kind = failure.get("kind")
-        if kind and kind != "expectation" and (kind, failure.get("message")) not in known:
+        if kind and kind not in _DERIVED:
             found.append(Finding(kind, str(failure.get("message")), number))
     return found
+
+
+#: C3 failure kinds the findings above already say (in their own, more specific words: the
+#: cause by name, a call still connected at max_duration told apart from a loop)
+_DERIVED = {"disconnect-cause", "webhook-status", "app-exception", "internal-error",
+            "expectation"}
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -83,8 +83,18 @@ def test_a_bare_document_is_emitted_with_the_replies_of_its_missing_app(tmp_path
 def test_an_app_module_of_the_scenario_folder_needs_the_files_there(tmp_path):
     [scenario] = load(SCENARIOS / "explore" / "acme-menu.scenario.yaml")
 
-    with pytest.raises(EmitError, match="imported from the scenario's folder") as error:
+    with pytest.raises(EmitError, match="which scenarios in this folder would not find") as error:
         check_folder(scenario, tmp_path)
     assert f"--emit {Path('scenarios/explore')}" in str(error.value) or \
         "explore" in str(error.value).split("expected --emit ")[1]
     check_folder(scenario, SCENARIOS / "explore")  # there it is fine
+
+
+def test_an_app_module_of_the_project_root_can_be_emitted_anywhere_in_the_project(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "rootapp.py").write_text("def app(environ, start_response):\n    pass\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "s.yaml").write_text("name: s\napp:\n  wsgi: 'rootapp:app'\n")
+    [scenario] = load(tmp_path / "tests" / "s.yaml")
+
+    check_folder(scenario, tmp_path / "tests" / "golden")  # finds tmp_path/rootapp.py too
