@@ -13,6 +13,7 @@ called (``result.callbacks("gather")``). Reprs are short; the data is in ``to_js
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -30,8 +31,14 @@ class ResultFailed(AssertionError):
     text (``file:line: message`` per failure, then where the result was written)."""
 
 
+@functools.lru_cache(maxsize=1024)   # the same few dozen keys in every result
 def _snake(key: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in key)
+
+
+@functools.cache
+def _attribute_names(cls: type) -> frozenset[str]:
+    return frozenset(a.name for a in attrs.fields(cls)) - {"raw"}
 
 
 class _Record:
@@ -46,11 +53,11 @@ class _Record:
 
     @classmethod
     def _fields_of(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        names = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
+        names, renames = _attribute_names(cls), cls._RENAMES
         out = {}
         for key, value in data.items():
-            name = cls._RENAMES.get(key, _snake(key))
-            if name in names and name != "raw":
+            name = renames.get(key) or _snake(key)
+            if name in names:
                 out[name] = value
         return out
 

@@ -18,8 +18,10 @@ folders, app modules) is a problem at its ``file:line`` with "did you mean". At 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -134,11 +136,25 @@ def substitute(text: str, call_ids: Mapping[str, str]) -> str:
     return CALL_REF.sub(lambda m: call_ids.get(m.group(1), m.group(0)), text)
 
 
+#: Values that hold no string: returned as they are without a look inside.
+_LEAVES = (int, float, type(None), Path, re.Pattern)
+
+
+@functools.lru_cache(maxsize=None)
+def _init_fields(cls: type) -> tuple[tuple[str, str], ...] | None:
+    """(name, alias) of the init fields of an attrs class; None for any other class."""
+    if not attrs.has(cls):
+        return None
+    return tuple((f.name, f.alias) for f in attrs.fields(cls) if f.init)
+
+
 def expand(value: Any, call_ids: Mapping[str, str]) -> Any:
     """``value`` (a scenario, its expectations, any attrs tree of them) with every reference
     in its strings substituted; the very same object when nothing changes."""
     if isinstance(value, str):
         return substitute(value, call_ids)
+    if isinstance(value, _LEAVES):
+        return value
     if isinstance(value, (list, tuple)):
         items = [expand(item, call_ids) for item in value]
         if all(new is old for new, old in zip(items, value)):
@@ -149,15 +165,14 @@ def expand(value: Any, call_ids: Mapping[str, str]) -> Any:
         if all(k is old_k and v is old_v for (k, v), (old_k, old_v) in zip(pairs, value.items())):
             return value
         return type(value)(pairs)
-    if attrs.has(type(value)):
+    fields = _init_fields(type(value))
+    if fields is not None:
         changes = {}
-        for field in attrs.fields(type(value)):
-            if not field.init:
-                continue
-            old = getattr(value, field.name)
+        for name, alias in fields:
+            old = getattr(value, name)
             new = expand(old, call_ids)
             if new is not old:
-                changes[field.alias] = new
+                changes[alias] = new
         return attrs.evolve(value, **changes) if changes else value
     return value
 
