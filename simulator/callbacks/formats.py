@@ -6,6 +6,7 @@ Pure and deterministic: times are an epoch plus virtual seconds, ids come from a
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import uuid
@@ -52,10 +53,18 @@ def iso_time(epoch: str | datetime, at: float) -> str:
     Sub-millisecond digits of the epoch itself are dropped; ``at`` is rounded half-up to
     the millisecond.
     """
-    base = parse_epoch(epoch)
-    base = base.replace(microsecond=base.microsecond // 1000 * 1000)
+    base = _millisecond_base(epoch) if isinstance(epoch, str) else _whole_ms(parse_epoch(epoch))
     moment = base + timedelta(milliseconds=milliseconds(at))
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
+def _whole_ms(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+@functools.lru_cache(maxsize=64)   # one epoch per run, a time for every payload
+def _millisecond_base(epoch: str) -> datetime:
+    return _whole_ms(parse_epoch(epoch))
 
 
 def iso_duration(seconds: float) -> str:
