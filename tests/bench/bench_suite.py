@@ -75,6 +75,18 @@ def bxmlsim() -> list[str]:
         sys.executable, "-c", "from simulator.cli import main; main()"]
 
 
+def reference_seconds() -> float:
+    """CPU seconds of a fixed pure-Python loop (3 million additions), best of 3: how fast this
+    machine runs Python right now, to compare runs made under different loads."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.process_time(), 0
+        for i in range(3_000_000):
+            total += i
+        best = min(best, time.process_time() - started)
+    return best
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -137,7 +149,7 @@ def main() -> int:
     marginal_cpu = (cpu - one_cpu) * 1e3 / more if more else 0.0
     print(f"suite: {args.copies} copies of scenarios/, {count} scenarios, "
           f"{seconds:,.1f} virtual seconds; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores")
+          f"on {os.cpu_count()} cores; reference loop {reference_seconds():.3f} s CPU")
     print(f"CLI -j 1, 1 copy  : {one_wall:6.2f} s wall ({one_cpu:.2f} s CPU) for {one_count} "
           f"scenarios, start-up included")
     print(f"CLI -j 1, {args.copies} copies: {wall:6.2f} s wall -> {factor:,.0f}x real time; "
