@@ -127,13 +127,13 @@ class Context:
 
 
 def read_bxml(sim: Simulation, call_id: str, text: str, *, source: str, context: str = "call",
-              roots: tuple[str, ...] = ("Response",), document: str | None = None
-              ) -> nodes.Response:
-    """Parse BXML the engine is about to run; each parser warning becomes a ``bxml-warning``
-    timeline entry on ``call_id`` (code, message; line, col and ``document``, the identifier the
-    Document will have). Raises ``BxmlError`` on errors."""
+              origin: str = "reply", document: str | None = None) -> nodes.Response:
+    """Parse BXML the engine is about to run: a webhook's reply, or a PUT body (``origin``;
+    its roots by ``nodes.roots_for``, the rule lint applies too). Each parser warning becomes a
+    ``bxml-warning`` timeline entry on ``call_id`` (code, message; line, col and ``document``,
+    the identifier the Document will have). Raises ``BxmlError`` on errors."""
     response, warnings = parse_bxml_with_warnings(text, source=source, context=context,
-                                                  roots=roots)
+                                                  roots=nodes.roots_for(context, origin))
     for warning in warnings:
         sim.timeline.add(sim.now, call_id, "bxml-warning", line=warning.line or None,
                          col=warning.col or None, document=document, code=warning.code,

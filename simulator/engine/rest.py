@@ -190,7 +190,7 @@ def put_bxml(sim: Simulation, leg: Leg, body: str) -> int:
     source = put_source(sim, leg)
     try:
         response = read_bxml(sim, leg.call_id, substitute(body, sim.call_ids),
-                             source="PUT bxml", roots=("Response", "Bxml"), document=source)
+                             source="PUT bxml", origin="put", document=source)
     except BxmlError as error:
         raise Refused(400, f"invalid BXML: {error}") from None
     document = Document(response, last_webhook_url(sim, leg), source)

@@ -109,7 +109,7 @@ def put_conference_bxml(sim: Simulation, room: Room, action: model.RestAction,
         response = read_bxml(sim, room.creator.call_id,
                              substitute(action.put_conference_bxml, sim.call_ids),
                              source="PUT conference bxml", context="conference",
-                             roots=("Response", "Bxml"), document=source)
+                             origin="put", document=source)
     except BxmlError as error:  # bad BXML, or a verb a conference may not run (§9)
         raise Refused(400, f"invalid conference BXML: {error}") from None
     room.queue_bxml(response, source)
