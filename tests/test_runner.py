@@ -55,7 +55,9 @@ def test_result_json_has_the_contract_layout(tmp_path):
     assert [r["verb"] for r in data["recordings"]] == ["StartRecording", "Record"]  # start order
     rec = data["recordings"][1]
     assert rec["sampleRate"] == 8000 and rec["channels"] == 1
-    assert rec["transcription"] == {"status": "available", "text": "hi it is sam call me"}
+    sent = next(c for c in data["callbacks"] if c["eventType"] == "transcriptionAvailable")
+    assert rec["transcription"] == {"id": sent["payload"]["transcription"]["id"],
+                                    "status": "available", "text": "hi it is sam call me"}
     assert json.loads(json.dumps(data)) == data
 
 

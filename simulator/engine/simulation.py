@@ -397,10 +397,12 @@ class Simulation:
         if node.transcribe:
             status = transcription_status(rec.duration)
             text = spoken_text(remote, segments) if status == "available" else None
-            rec.transcription = {"status": status, "text": text}
+            # the id exists with or without a webhook: the REST metadata carries it too
+            transcription_id = self.ids.transcription_id()
+            rec.transcription = {"id": transcription_id, "status": status, "text": text}
             if node.transcription_available_url:
                 payload = self.payloads.transcription_available(
-                    env, at=self.now, transcription_id=self.ids.transcription_id(),
+                    env, at=self.now, transcription_id=transcription_id,
                     status=status, text=text, **common)
                 self.post(self.webhook(leg, payload, url=node.transcription_available_url,
                                        base=rec.base_url,

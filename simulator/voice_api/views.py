@@ -146,7 +146,7 @@ def _transcription_metadata(url: str, record: CallRecord, entry: dict) -> dict |
     rid = entry["recordingId"]
     if transcription is None or rid in record.transcription_deleted:
         return None
-    return {"id": None, "status": transcription["status"],
+    return {"id": transcription.get("id"), "status": transcription["status"],
             "completedTime": iso_time(record.epoch, entry["endAt"]),
             "url": f"{url}/recordings/{rid}/transcription"}
 

@@ -91,7 +91,9 @@ def test_hangup_during_record_keeps_the_recording_without_record_complete(tmp_pa
     assert "recordComplete" not in ran.events()
     assert ran.events()[1:] == ["disconnect", "recordingAvailable", "transcriptionAvailable"]
     assert ran.payload("transcriptionAvailable")["transcription"]["text"] == "please call me back"
-    assert rec["transcription"] == {"status": "available", "text": "please call me back"}
+    sent = ran.payload("transcriptionAvailable")["transcription"]["id"]
+    assert rec["transcription"] == {"id": sent, "status": "available",
+                                    "text": "please call me back"}
 
 
 def test_silence_timeout_after_speech_keeps_the_speech(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 from starlette.testclient import TestClient
@@ -277,6 +278,36 @@ def test_transcription_of_a_transcribed_recording(emulator):
         "transcripts": [{"text": "please call me back", "confidence": 1.0}]}
     assert client.delete(url).status_code == 204
     assert "not found" in error(client.get(url), 404)
+
+
+def test_recording_metadata_carries_the_transcription_id_the_webhook_sent(tmp_path):
+    # voice-api.md §4 CallRecordingMetadata.transcription {id, status, completedTime, url}:
+    # the id is the transcriptionAvailable webhook's transcription.id (callbacks.md §3.9).
+    app = model.AppSettings(base_url="http://app.test", routes={
+        **APP.routes, "/answer": model.Route(bxml=VOICEMAIL.replace(
+            "transcribe='true'", "transcribe='true' transcriptionAvailableUrl='/ta'")),
+        "/ta": model.Route(status=204)})
+    store = Store(tmp_path / "out", callee_from_mapping({"caller": MESSAGE}), app=app)
+    with TestClient(make_app(store)) as client:
+        call_id = create((store, client)).json()["callId"]
+        (listed,) = client.get(f"{BASE}/calls/{call_id}/recordings").json()
+        (one,) = client.get(f"{BASE}/recordings").json()
+        single = client.get(f"{BASE}/calls/{call_id}/recordings/{listed['recordingId']}").json()
+    store.close()
+    sent = [c for c in store.get(ACCOUNT, call_id).result["callbacks"]
+            if c["eventType"] == "transcriptionAvailable"]
+    transcription_id = sent[0]["payload"]["transcription"]["id"]
+    assert transcription_id.startswith("t-")
+    assert listed["transcription"]["id"] == one["transcription"]["id"] == \
+        single["transcription"]["id"] == transcription_id
+
+
+def test_a_transcription_without_a_webhook_still_has_its_id(emulator):
+    _, client = emulator
+    call_id = create(emulator).json()["callId"]
+    (listed,) = client.get(f"{BASE}/calls/{call_id}/recordings").json()
+    assert re.fullmatch(r"t-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        listed["transcription"]["id"])
 
 
 def test_deleting_media_keeps_the_metadata_and_deleting_the_recording_removes_it(emulator):
