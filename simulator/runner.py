@@ -112,6 +112,7 @@ def _simulation(scenario: model.Scenario, media: dict, engine: dict) -> Simulati
                       caller=scenario.caller, seed=scenario.seed, epoch=scenario.epoch,
                       media=media, parties=scenario.parties, calls=scenario.calls,
                       rest=scenario.rest, tts=scenario.tts,
+                      processing=scenario.recording_processing,
                       **{"catalogue": CATALOGUE, **engine})
 
 

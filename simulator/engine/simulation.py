@@ -72,8 +72,12 @@ class Simulation:
                  epoch: str = "2026-01-01T00:00:00.000Z", media: Mapping[Any, Any] | None = None,
                  parties: Mapping[str, Any] | None = None, calls: Mapping[str, Any] | None = None,
                  rest: tuple = (), ring: Any = None, account_id: str = ACCOUNT_ID,
-                 application_id: str = APPLICATION_ID, tts: str = "model") -> None:
+                 application_id: str = APPLICATION_ID, tts: str = "model",
+                 processing: Any = None) -> None:
         self.settings = call
+        # how long a finished recording takes to process (a model.RecordingProcessing: its
+        # recording_available and transcription_delay); None: at the recording's end
+        self.processing = processing
         self.catalogue = catalogue
         # "model": SpeakSentence/say audio from the deterministic speech model (audio/synth);
         # "espeak": real TTS the runner synthesises (SynthesizeSpeech effects, audio/tts.py)
@@ -359,12 +363,25 @@ class Simulation:
                           recordingId=recording.recording_id)
         return recording
 
+    def processing_delays(self) -> tuple[float, float]:
+        """(recording, transcription) processing time in seconds after a recording's end."""
+        if self.processing is None:
+            return 0.0, 0.0
+        return self.processing.recording_available, self.processing.transcription_delay
+
+    def after_processing(self, delay: float, action: Callable[[], None]) -> None:
+        """Run ``action`` ``delay`` seconds from now, after everything else of that instant
+        (LATE: a recordComplete reply that hangs up at the same instant sends disconnect
+        first, callbacks.md §4)."""
+        self.clock.call_at(self.now + delay, action, LATE)
+
     def recording_stopped(self, leg: Leg, recording: Recording) -> None:
-        """Log the end and process the file once everything else of this instant happened."""
+        """Log the end; the file and its webhooks come once it is processed."""
         self.timeline.add(self.now, leg.call_id, "recording-stop", verb=recording.verb,
                           recordingId=recording.recording_id, endReason=recording.end_reason,
                           duration=recording.duration)
-        self.clock.call_at(self.now, lambda: self._process_recording(leg, recording), LATE)
+        delay, _ = self.processing_delays()
+        self.after_processing(delay, lambda: self._process_recording(leg, recording))
 
     def recording_done(self, leg: Leg, rec: Recording) -> RecordingDone:
         """The effect that has a finished recording rendered and written (answer: its file)."""
@@ -378,36 +395,44 @@ class Simulation:
                              segments=tuple(segments), remote=remote, played=played)
 
     def _process_recording(self, leg: Leg, rec: Recording) -> None:
+        """The recording is processed: its file is written, recordingAvailable sent; its
+        transcription follows (at once when both delays are equal)."""
         done = self.recording_done(leg, rec)
-        remote, segments = done.remote, list(rec.segments)
 
         def written(path: Any) -> None:
             rec.file = path
 
         self.post(done, written)
-        node, env = rec.node, self.envelope(leg)
-        common = dict(recording_id=rec.recording_id, start=rec.start_at, end=rec.end_at,
-                      duration=rec.duration, file_format=rec.file_format)
+        node = rec.node
         if node.recording_available_url:
-            payload = self.payloads.recording_available(env, at=self.now, channels=rec.channels,
-                                                        **common)
+            payload = self.payloads.recording_available(
+                self.envelope(leg), at=self.now, channels=rec.channels, **_recording_fields(rec))
             self.post(self.webhook(leg, payload, url=node.recording_available_url,
                                    base=rec.base_url, method=node.recording_available_method,
                                    node=node, sync=False))
         if node.transcribe:
-            status = transcription_status(rec.duration)
-            text = spoken_text(remote, segments) if status == "available" else None
-            # the id exists with or without a webhook: the REST metadata carries it too
-            transcription_id = self.ids.transcription_id()
-            rec.transcription = {"id": transcription_id, "status": status, "text": text}
-            if node.transcription_available_url:
-                payload = self.payloads.transcription_available(
-                    env, at=self.now, transcription_id=transcription_id,
-                    status=status, text=text, **common)
-                self.post(self.webhook(leg, payload, url=node.transcription_available_url,
-                                       base=rec.base_url,
-                                       method=node.transcription_available_method,
-                                       node=node, sync=False))
+            recording_delay, transcription_delay = self.processing_delays()
+            later = max(0.0, transcription_delay - recording_delay)
+            if later:
+                self.after_processing(later, lambda: self._transcribe(leg, rec, done.remote))
+            else:
+                self._transcribe(leg, rec, done.remote)
+
+    def _transcribe(self, leg: Leg, rec: Recording, remote) -> None:
+        """The transcription is done: kept on the recording, transcriptionAvailable sent."""
+        node = rec.node
+        status = transcription_status(rec.duration)
+        text = spoken_text(remote, list(rec.segments)) if status == "available" else None
+        # the id exists with or without a webhook: the REST metadata carries it too
+        transcription_id = self.ids.transcription_id()
+        rec.transcription = {"id": transcription_id, "status": status, "text": text}
+        if node.transcription_available_url:
+            payload = self.payloads.transcription_available(
+                self.envelope(leg), at=self.now, transcription_id=transcription_id,
+                status=status, text=text, **_recording_fields(rec))
+            self.post(self.webhook(leg, payload, url=node.transcription_available_url,
+                                   base=rec.base_url, method=node.transcription_available_method,
+                                   node=node, sync=False))
 
     # -- results -----------------------------------------------------------------------------
 
@@ -441,3 +466,9 @@ class Simulation:
     @property
     def finished(self) -> bool:
         return all(leg.state is LegState.DISCONNECTED for leg in self.legs.values())
+
+
+def _recording_fields(rec: Recording) -> dict[str, Any]:
+    """The fields recordingAvailable and transcriptionAvailable share."""
+    return dict(recording_id=rec.recording_id, start=rec.start_at, end=rec.end_at,
+                duration=rec.duration, file_format=rec.file_format)

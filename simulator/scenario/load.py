@@ -249,6 +249,7 @@ class _Builder:
             if marker is not None and not _MARKER.match(marker):
                 self.bad(("markers", i), "bad marker name", "a pytest marker name such as slow",
                          marker)
+        processing = self.build_processing(doc.recording_processing)
         call = self.build_call(doc.call)
         app = self.build_app(doc.app)
         caller = self.build_steps(("caller",), doc.caller)
@@ -272,7 +273,8 @@ class _Builder:
                               epoch=doc.epoch, tts=doc.tts,
                               tts_line=self.line("tts") if "tts" in self.doc else 0,
                               strict=doc.strict, skip=skip, xfail=xfail,
-                              markers=tuple(m for m in doc.markers if m is not None))
+                              markers=tuple(m for m in doc.markers if m is not None),
+                              recording_processing=processing)
 
     def build_condition(self, key: str, value: bool | str | schema.ConditionDoc | None
                         ) -> model.Condition | None:
@@ -295,6 +297,26 @@ class _Builder:
                      "scenario does not run)", value.strict)
         return model.Condition(reason=value.reason, tts=value.tts, strict=value.strict,
                                line=line)
+
+    def build_processing(self, given: model.RecordingProcessing | None
+                         ) -> model.RecordingProcessing:
+        """``recording_processing``: seconds >= 0 (at most MAX_PROCESSING_SECONDS); the
+        transcription never before the recording it transcribes."""
+        if given is None:
+            return model.RecordingProcessing()
+        parts = ("recording_processing",)
+        for key in ("recording_available", "transcription_available"):
+            value = getattr(given, key)
+            if value is not None and not 0 <= value <= model.MAX_PROCESSING_SECONDS:
+                self.bad(parts + (key,), "bad value", f"seconds from 0 to "
+                         f"{model.MAX_PROCESSING_SECONDS:g}", value)
+        if given.transcription_available is not None and \
+                given.transcription_available < given.recording_available:
+            self.bad(parts + ("transcription_available",), "bad value",
+                     f">= recording_available ({given.recording_available:g} s): a "
+                     f"transcription is made from the processed recording",
+                     given.transcription_available)
+        return given
 
     def check_epoch(self, epoch: str) -> None:
         try:

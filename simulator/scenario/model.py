@@ -65,6 +65,27 @@ class MachineDetection:
         return self.machine_speech_end_threshold
 
 
+#: The longest recording processing time a scenario may ask for (a day, in seconds).
+MAX_PROCESSING_SECONDS = 86400.0
+
+
+@attrs.frozen
+class RecordingProcessing:
+    """How long the platform takes to process a finished recording (scenario
+    ``recording_processing``, virtual seconds from the recording's end; docs/engine.md): the
+    file and recordingAvailable / conferenceRecordingAvailable after ``recording_available``,
+    the transcription and transcriptionAvailable after ``transcription_available`` (None: the
+    same as ``recording_available``; never before it, the transcription needs the file)."""
+
+    recording_available: float = 0.0
+    transcription_available: float | None = None
+
+    @property
+    def transcription_delay(self) -> float:
+        return (self.recording_available if self.transcription_available is None
+                else self.transcription_available)
+
+
 @attrs.frozen
 class CallSettings:
     direction: str = "inbound"  # inbound | outbound
@@ -329,3 +350,4 @@ class Scenario:
     skip: Condition | None = None  # not run (pytest skip; bxmlsim run SKIP)
     xfail: Condition | None = None  # expected to fail (pytest xfail; bxmlsim run XFAIL)
     markers: tuple[str, ...] = ()  # pytest marker names given to the scenario's test item
+    recording_processing: RecordingProcessing = attrs.Factory(RecordingProcessing)

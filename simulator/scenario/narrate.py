@@ -34,7 +34,9 @@ def summary(result: dict) -> str:
         parts.append(f"stopped by an internal error at {crash.get('at', 0):.3f} s")
     elif calls:
         first = calls[0]
-        ended = max((ev.get("at", 0) for ev in timeline), default=0)
+        # when the last call ended (recordings may still be processed after it)
+        ended = max((ev.get("at", 0) for ev in timeline if ev.get("kind") == "call-end"),
+                    default=max((ev.get("at", 0) for ev in timeline), default=0))
         parts.append(f"ended {first.get('disconnectCause')} at {ended:.3f} s")
     return ", ".join(parts)
 

@@ -207,6 +207,8 @@ class ScenarioDoc:
     skip: Union[bool, str, ConditionDoc, None] = None  # true, a reason, or {reason, tts}
     xfail: Union[bool, str, ConditionDoc, None] = None  # ... or {reason, tts, strict}
     markers: list[str] = attrs.Factory(list)  # pytest marker names
+    # seconds after a recording ends to its webhooks; already the model's shape: no Doc twin
+    recording_processing: Union[model.RecordingProcessing, None] = None
 
 
 #: Python attribute name -> YAML key, where they differ (used to print error paths).

@@ -10,6 +10,9 @@ same ``file:line: $.path`` errors)::
     parties:                # numbers that behave differently, as in a scenario's `parties`
       "+15555550123": {status: busy}
       "+15555550124": {answer_after: 8, caller: [{say: "hello?"}, {hangup: true}]}
+    recording_processing:   # the platform's processing time, as in a scenario (default 0)
+      recording_available: 2
+      transcription_available: 10
 
 A bare list of steps is the ``caller:`` list alone. Without a file the callee answers at once
 and stays silent until the app's BXML ends the call.
@@ -26,16 +29,17 @@ from simulator.scenario import model
 from simulator.scenario.load import load_mapping
 from simulator.scenario.reader import read_file
 
-KEYS = ("caller", "parties")
+KEYS = ("caller", "parties", "recording_processing")
 
 
 @attrs.frozen
 class Callee:
     """Who answers: ``caller`` for any number, ``parties`` by number (status, answer_after,
-    their own steps)."""
+    their own steps); and how long the platform processes recordings."""
 
     caller: tuple[model.Step, ...] = ()
     parties: dict[str, model.Party] = attrs.Factory(dict)
+    recording_processing: model.RecordingProcessing = attrs.Factory(model.RecordingProcessing)
 
     def party(self, number: str) -> model.Party:
         """The behaviour of ``number``: its own party, else answer at once with ``caller``."""
@@ -69,9 +73,11 @@ def _build(data, label: str, *, file: Path | None, base_dir: Path | None) -> Cal
     if unknown:
         line = _line_of(data, unknown[0])
         raise ScenarioError("unknown key in the callee file", where=f"{label}:{line}",
-                            expected="caller: and/or parties:", got=", ".join(unknown))
+                            expected="caller:, parties: and/or recording_processing:",
+                            got=", ".join(unknown))
     (scenario,) = load_mapping({"name": "callee", **data}, file=file, base_dir=base_dir)
-    return Callee(caller=scenario.caller, parties=dict(scenario.parties))
+    return Callee(caller=scenario.caller, parties=dict(scenario.parties),
+                  recording_processing=scenario.recording_processing)
 
 
 def _line_of(data, key) -> int:

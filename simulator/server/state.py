@@ -62,6 +62,8 @@ class CallRecord:
     seed: int
     epoch: str  # wall-clock time of creation; payload time zero of the simulation
     out_dir: Path
+    # the platform's recording processing time (the callee file's recording_processing)
+    processing: model.RecordingProcessing = attrs.Factory(model.RecordingProcessing)
     phase: str = "queued"
     sim: Any = None
     result: dict | None = None
@@ -124,7 +126,8 @@ class Store:
                 if call_id not in self.calls:
                     break
             record = CallRecord(call_id=call_id, account_id=account_id, request=request,
-                                seed=seed, epoch=_now(), out_dir=self.out_root / call_id)
+                                seed=seed, epoch=_now(), out_dir=self.out_root / call_id,
+                                processing=self.callee.recording_processing)
             self.calls[call_id] = record
         return record
 
@@ -221,7 +224,7 @@ class Store:
         return model.Scenario(name=f"createCall {request.from_} -> {request.to}",
                               seed=record.seed, call=call, app=app, caller=party.caller,
                               parties=dict(self.callee.parties), epoch=record.epoch,
-                              base_dir=Path.cwd())
+                              base_dir=Path.cwd(), recording_processing=record.processing)
 
     def _between(self, record: CallRecord, sim) -> None:
         """The runner's hook: publish the simulation; queued REST requests land now."""

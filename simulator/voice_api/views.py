@@ -147,7 +147,8 @@ def _transcription_metadata(url: str, record: CallRecord, entry: dict) -> dict |
     if transcription is None or rid in record.transcription_deleted:
         return None
     return {"id": transcription.get("id"), "status": transcription["status"],
-            "completedTime": iso_time(record.epoch, entry["endAt"]),
+            "completedTime": iso_time(record.epoch, entry["endAt"]
+                                      + record.processing.transcription_delay),
             "url": f"{url}/recordings/{rid}/transcription"}
 
 

@@ -174,9 +174,34 @@ ERRORS = [
     ("name: x\nexpect:\n  digits: 12\n", 3, "$.expect.digits", "quote it"),
     ("name: x\nexpect:\n  callbacks: {exact: yes, events: []}\n", 3, "$.expect.callbacks.exact",
      "true or false"),
+    ("name: x\nrecording_processing:\n  recording_available: -1\n", 3,
+     "$.recording_processing.recording_available", "seconds from 0 to 86400, got -1.0"),
+    ("name: x\nrecording_processing:\n  transcription_available: 90000\n", 3,
+     "$.recording_processing.transcription_available", "seconds from 0 to 86400"),
+    ("name: x\nrecording_processing:\n  recording_available: .nan\n", 3,
+     "$.recording_processing.recording_available", "a finite number (seconds)"),
+    ("name: x\nrecording_processing:\n  recording_available: 5\n  transcription_available: 2\n",
+     4, "$.recording_processing.transcription_available",
+     ">= recording_available (5 s): a transcription is made from the processed recording"),
+    ("name: x\nrecording_processing:\n  recording_available: soon\n", 3,
+     "$.recording_processing.recording_available", "a number (seconds)"),
+    ("name: x\nrecording_processing:\n  media: 2\n", 3, "$.recording_processing.media",
+     "unknown key; expected one of recording_available, transcription_available"),
     ("scenarios:\n  - name: a\n  - name: b\n    seed: -1\n", 4, "$.scenarios[1].seed", ">= 0"),
     ("scenarios: []\n", 1, "$.scenarios", "non-empty list"),
 ]
+
+
+def test_recording_processing_is_zero_unless_given(tmp_path):
+    [default] = load_mapping({"name": "x"})
+    assert default.recording_processing == model.RecordingProcessing(0.0, None)
+    assert default.recording_processing.transcription_delay == 0.0
+    [given] = load_mapping({"name": "x", "recording_processing": {"recording_available": 2}})
+    assert given.recording_processing.transcription_delay == 2.0   # follows the recording
+    [both] = load_mapping({"name": "x", "recording_processing": {
+        "recording_available": 1.5, "transcription_available": 30}})
+    assert (both.recording_processing.recording_available,
+            both.recording_processing.transcription_delay) == (1.5, 30.0)
 
 
 def test_route_faults_become_the_typed_model(tmp_path):

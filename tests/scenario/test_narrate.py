@@ -84,3 +84,11 @@ def test_a_verb_is_named_with_its_line_column_and_element_path(result):
         "    0.000  c1  BXML warning BX406 (line 3:5): no gatherUrl",
         "    1.000  c1  gather-start StartGather (line 4:3 /Response/StartGather[1])",
         "    2.000  c1  > Pause (line 5)"]
+
+
+def test_summary_ends_when_the_calls_end_not_when_the_last_recording_is_processed():
+    # recording_processing: recordingAvailable may come after the call-end entry
+    result = {"callbacks": [], "recordings": [], "calls": [{"disconnectCause": "hangup"}],
+              "timeline": [{"at": 10.5, "kind": "call-end"},
+                           {"at": 29.7, "kind": "webhook", "detail": {}}]}
+    assert summary(result) == "0 callbacks, ended hangup at 10.500 s"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from datetime import datetime
 
 import pytest
 from starlette.testclient import TestClient
@@ -300,6 +301,20 @@ def test_recording_metadata_carries_the_transcription_id_the_webhook_sent(tmp_pa
     assert transcription_id.startswith("t-")
     assert listed["transcription"]["id"] == one["transcription"]["id"] == \
         single["transcription"]["id"] == transcription_id
+
+
+def test_a_transcription_completes_after_the_callees_processing_time(tmp_path):
+    # completedTime = the recording's end + recording_processing.transcription_available
+    store = Store(tmp_path / "out", callee_from_mapping(
+        {"caller": MESSAGE, "recording_processing": {"recording_available": 1,
+                                                     "transcription_available": 20}}), app=APP)
+    with TestClient(make_app(store)) as client:
+        call_id = create((store, client)).json()["callId"]
+        (listed,) = client.get(f"{BASE}/calls/{call_id}/recordings").json()
+    store.close()
+    end = datetime.fromisoformat(listed["endTime"].replace("Z", "+00:00"))
+    done = datetime.fromisoformat(listed["transcription"]["completedTime"].replace("Z", "+00:00"))
+    assert (done - end).total_seconds() == 20
 
 
 def test_a_transcription_without_a_webhook_still_has_its_id(emulator):

@@ -35,8 +35,8 @@ def test_a_callee_file_with_an_unknown_top_level_key_names_it(tmp_path):
     callee.write_text("caller: []\napp:\n  bxml: <Response/>\n")
     result = serve("--callee", str(callee))
     assert result.exit_code == 2
-    assert f"{callee}:2: unknown key in the callee file; expected caller: and/or parties:, " \
-           f"got app" in result.output
+    assert f"{callee}:2: unknown key in the callee file; expected caller:, parties: and/or " \
+           f"recording_processing:, got app" in result.output
 
 
 def test_a_callee_file_that_does_not_exist(tmp_path):

@@ -266,3 +266,57 @@ def test_sdk_lists_conferences_page_by_page_and_downloads_a_conference_recording
     assert seconds == pytest.approx(4.0, abs=0.1)  # the app's replies take real time
     assert rate == 8000 and len(samples) / rate == pytest.approx(seconds, abs=0.001)
     assert missing.value.status == 404
+
+
+def redirect_on_recording_available_app(seen: list, url_of_emulator: list) -> Flask:
+    """A Record then a long Pause; the recordingAvailable handler redirects the call (the SDK's
+    updateCall), as an app that fetches the recording, then moves the caller on, does."""
+    app = Flask("redirect-on-available")
+
+    @app.post("/answer")
+    def answer():
+        return ("<Response><Record recordingAvailableUrl='/available' maxDuration='30'/>"
+                "<Pause duration='30'/></Response>")
+
+    @app.post("/available")
+    def available():
+        event = request.get_json()
+        seen.append(event)
+        calls, _ = sdk(url_of_emulator[0])
+        calls.update_call(ACCOUNT, event["callId"], bandwidth.models.UpdateCall(
+            redirect_url=request.host_url.rstrip("/") + "/redirected"))
+        return "", 204
+
+    @app.post("/redirected")
+    def redirected():
+        seen.append(request.get_json())
+        return "<Response><Hangup/></Response>"
+
+    return app
+
+
+@pytest.mark.parametrize("processing, lands_at", [(None, 3.2), (2.0, 5.2)])
+def test_a_redirect_sent_from_the_recording_available_handler_lands_after_processing(
+        tmp_path, processing, lands_at):
+    # recording_processing (docs/engine.md): recordingAvailable comes `recording_available`
+    # seconds after the Record ended (3.2 s: the message, then '#'), and with it the redirect.
+    steps = [{"wait_for": "Record"}, {"say": MESSAGE}, {"press": "#"}]
+    callee = {"caller": steps}
+    if processing is not None:
+        callee["recording_processing"] = {"recording_available": processing}
+    store = Store(tmp_path / "out", callee_from_mapping(callee))
+    seen: list = []
+    emulator_url: list = []
+    with flask_server(redirect_on_recording_available_app(seen, emulator_url)) as app_url, \
+            Emulator(store) as url:
+        emulator_url.append(url)
+        calls, _ = sdk(url)
+        created = create_call(calls, app_url)
+        assert store.wait(created.call_id, 10)
+        result = store.get(ACCOUNT, created.call_id).result
+    assert [e["eventType"] for e in seen] == ["recordingAvailable", "redirect"]
+    ends = [(e["verb"], e["at"], e["detail"]["reason"]) for e in result["timeline"]
+            if e["kind"] == "verb-end"]
+    assert ends[:2] == [("Record", 3.2, "terminating-digit"), ("Pause", lands_at, "redirected")]
+    redirect = next(c for c in result["callbacks"] if c["eventType"] == "redirect")
+    assert redirect["at"] == lands_at

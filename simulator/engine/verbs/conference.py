@@ -33,7 +33,6 @@ import attrs
 
 from simulator.bxml import nodes
 from simulator.callbacks import ConferenceEnvelope
-from simulator.engine.clock import LATE
 from simulator.engine.conference_mix import Mix
 from simulator.engine.context import Context, Document, Outcome, read_bxml, refuse_on_b_leg
 from simulator.engine.effects import Delivery, RecordingDone
@@ -327,7 +326,8 @@ class Room:
         sim.timeline.add(sim.now, self.creator.call_id, "recording-stop", verb=rec.verb,
                          recordingId=rec.recording_id, endReason=rec.end_reason,
                          duration=rec.duration, conference=self.name)
-        sim.clock.call_at(sim.now, lambda: self._process(rec), LATE)
+        delay, _ = sim.processing_delays()
+        sim.after_processing(delay, lambda: self._process(rec))
 
     def recording_done(self, rec: Recording) -> RecordingDone:
         """The effect that renders a finished room recording: one channel, what the room
