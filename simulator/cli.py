@@ -483,6 +483,23 @@ def _progress(console, total: int):
     return bar()
 
 
+# ---- bxmlsim schema, bxmlsim init ------------------------------------------------------
+
+
+@main.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the scenario file format (docs/scenarios.md).
+
+    Editors autocomplete and check scenario files with it: bxmlsim schema >
+    bxmlsim.schema.json, then map it to *.scenario.yaml (docs/scenarios.md, "Editor support").
+    """
+    import json
+
+    from simulator.scenario.jsonschema import scenario_schema
+
+    click.echo(json.dumps(scenario_schema(), indent=2))
+
+
 # ---- bxmlsim serve ----------------------------------------------------------------------
 
 
