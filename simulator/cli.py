@@ -500,6 +500,35 @@ def schema_command() -> None:
     click.echo(json.dumps(scenario_schema(), indent=2))
 
 
+@main.command("init")
+@click.argument("folder", default=".", type=click.Path(file_okay=False))
+@click.pass_context
+def init(ctx: click.Context, folder: str) -> None:
+    """Start a test suite in FOLDER (default: here): tests/ with a sample voice app, its pytest
+    test, a scenario file, and a CI workflow. Existing files are never overwritten.
+
+    Then: python -m pytest tests, and bxmlsim run tests (docs/tutorial.md).
+    """
+    from pathlib import Path
+
+    from simulator import scaffold
+
+    root = Path(folder)
+    taken = scaffold.existing(root)
+    if taken:
+        click.echo("Error: these files exist already (nothing was written): "
+                   + ", ".join(str(p) for p in taken), err=True)
+        ctx.exit(2)
+    try:
+        written = scaffold.write(root)
+    except OSError as exc:
+        click.echo(f"Error: cannot write in {root}: {_os_reason(exc, root)}", err=True)
+        ctx.exit(2)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo("next: python -m pytest tests   (and: bxmlsim run tests); see docs/tutorial.md")
+
+
 # ---- bxmlsim serve ----------------------------------------------------------------------
 
 
