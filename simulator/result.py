@@ -36,9 +36,14 @@ def _snake(key: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in key)
 
 
-@functools.cache
+_ATTRIBUTE_NAMES: dict[type, frozenset[str]] = {}  # per record class, computed once
+
+
 def _attribute_names(cls: type) -> frozenset[str]:
-    return frozenset(a.name for a in attrs.fields(cls)) - {"raw"}
+    names = _ATTRIBUTE_NAMES.get(cls)
+    if names is None:
+        names = _ATTRIBUTE_NAMES[cls] = frozenset(a.name for a in attrs.fields(cls)) - {"raw"}
+    return names
 
 
 class _Record:
