@@ -206,3 +206,22 @@ def test_an_in_process_app_that_hangs_is_cut_like_a_hanging_server(tmp_path, mon
     assert the_call(result)["disconnectCause"] == "callback-error"
     (webhook,) = [e for e in result["timeline"] if e["kind"] == "webhook"]
     assert "in-process app did not return within 0.5 s" in webhook["detail"]["note"]
+
+
+@pytest.mark.parametrize("caller, department", [
+    ([{"wait_for": "Gather"}, {"say": "support please"}], "support"),
+    ([{"wait_for": "Gather"}, {"silence": 1}, {"press": "1"}], "sales"),
+])
+def test_an_sdk_built_speech_menu_in_flask_routes_by_voice_or_key(caller, department):
+    pytest.importorskip("bandwidth")
+    result = run(scenario(app={"wsgi": "speech_menu_flask:app"}, caller=caller))
+    gather = next(c for c in result["callbacks"] if c["eventType"] == "gather")
+    redirect = next(c for c in result["callbacks"] if c["eventType"] == "redirect")
+    partials = [(c["payload"]["speechResult"]["text"], c["status"])
+                for c in result["callbacks"] if c["eventType"] == "partialResult"]
+    assert redirect["url"] == f"http://app.test/{department}"
+    if department == "support":   # said: the partial results came as the words were spoken
+        assert gather["payload"]["speechResult"]["text"] == "support please"
+        assert partials == [("support", 204), ("support please", 204)]
+    else:
+        assert (gather["payload"]["digits"], partials) == ("1", [])

@@ -36,6 +36,15 @@ _HTTPS_WITH_CREDENTIALS = {
     n.StartTranscription: ("transcription_event_url",),
 }
 _PRIVATE_NAMES = n.CALLER_ID_WORDS
+# Gather attributes "Only used when input includes speech" (SDK gather.py): given when not
+# their default.
+_SPEECH_ATTRIBUTES = {
+    "hints": lambda g: g.hints is not None, "language": lambda g: g.language is not None,
+    "partialResultCallback": lambda g: g.partial_result_callback is not None,
+    "profanityFilter": lambda g: not g.profanity_filter,
+    "speechModel": lambda g: g.speech_model is not None,
+    "speechTimeout": lambda g: g.speech_timeout != 5.0,
+}
 
 
 def check_tree(tree: n.Response, *, context: str = "call",
@@ -65,9 +74,11 @@ def _check_gather(verb: n.Gather, context: str, add) -> None:
     if verb.repeat_count * len(verb.prompts) > 20:
         add("BX108", f"<Gather> repeatCount x nested verbs must be <= 20, got "
                      f"{verb.repeat_count} x {len(verb.prompts)}", verb)
-    if "speech" in verb.input:
-        add("BX404", f"<Gather input=\"{verb.input}\"> is undocumented; the simulator "
-                     "collects DTMF only", verb)
+    if "speech" not in verb.input:
+        unused = [xml for xml, used in _SPEECH_ATTRIBUTES.items() if used(verb)]
+        if unused:
+            add("BX404", f"<Gather> {', '.join(unused)} only work with input=\"speech\" or "
+                         f"\"dtmf_speech\" (input is \"{verb.input}\")", verb)
     if verb.gather_url is None:
         add("BX406", "<Gather> has no gatherUrl: the digits collected are discarded", verb)
     for prompt in verb.prompts:

@@ -39,7 +39,7 @@ CODES: dict[str, tuple[str, str]] = {
     "BX401": (WARNING, "unreachable verbs"),
     "BX402": (WARNING, "Record is the last verb and has no recordCompleteUrl"),
     "BX403": (WARNING, "credentials sent to a non-https URL"),
-    "BX404": (WARNING, "Gather speech input is simulated as DTMF only"),
+    "BX404": (WARNING, "Gather speech attributes without speech input"),
     "BX405": (WARNING, "misspelt attribute accepted as an alias"),
     "BX406": (WARNING, "Gather without gatherUrl discards the digits"),
     "BX407": (WARNING, "lower-case value accepted"),

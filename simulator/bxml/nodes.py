@@ -49,6 +49,7 @@ NONBLANK = "nonblank"    # free text that must not be blank
 UUI = "uui"              # RFC 7433 User-To-User values, each with ;encoding=base64|jwt
 DISPLAY_NAME = "display_name"  # free text without control characters
 LANGUAGES = "languages"  # comma-separated locales (en-US,es-US), one dialect per language
+LANGUAGE = "language"    # one locale (en-US)
 
 CALLER_ID_WORDS = ("Restricted", "Anonymous", "Private", "Unavailable")
 #: The User-To-User encodings a BXML ``uui`` may declare (SipUri, Forward: SDK sip_uri.py,
@@ -247,10 +248,11 @@ class Gather(Node):
     inter_digit_timeout: float = _attr("interDigitTimeout", NUMBER, 5.0, lo=1, hi=60)
     first_digit_timeout: float = _attr("firstDigitTimeout", NUMBER, 5.0, lo=0, hi=60)
     repeat_count: int = _attr("repeatCount", INT, 1, lo=1, hi=20)
-    # SDK-only speech attributes (spec §4.1): parsed and validated, behaviour is DTMF-only.
+    # SDK-only speech attributes (spec §4.1, README #14): speech input is simulated
+    # (engine/verbs/gather_speech.py, docs/engine.md "Speech input in Gather").
     input: str = _attr("input", ENUM, "dtmf", choices=("dtmf", "speech", "dtmf_speech"))
     hints: str | None = _str("hints")
-    language: str | None = _str("language")
+    language: str | None = _attr("language", LANGUAGE)
     partial_result_callback: str | None = _url("partialResultCallback")
     partial_result_callback_method: str = _method("partialResultCallbackMethod")
     profanity_filter: bool = _bool("profanityFilter", True)

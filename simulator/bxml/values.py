@@ -149,8 +149,16 @@ def languages_problem(what: str, raw: str) -> str | None:
     return None
 
 
+def language_problem(what: str, raw: str) -> str | None:
+    """None, or why a recognition ``language`` is refused: one locale such as en-US."""
+    if _LOCALE.match(raw.strip()):
+        return None
+    return f"{what} must be a locale such as en-US or es-MX, got {raw!r}"
+
+
 _TEXT_RULES = {n.UUI: lambda xml, raw: uui_problem(xml, raw, n.UUI_ENCODINGS),
-               n.DISPLAY_NAME: display_name_problem, n.LANGUAGES: languages_problem}
+               n.DISPLAY_NAME: display_name_problem, n.LANGUAGES: languages_problem,
+               n.LANGUAGE: language_problem}
 
 
 def convert_attr(spec: n.AttrSpec, raw: str) -> tuple[object, list[Problem]]:

@@ -34,6 +34,18 @@ def _compact(obj: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in obj.items() if value is not None}
 
 
+#: The confidence of a simulated speech result: what the caller said is what is heard.
+SPEECH_CONFIDENCE = 1.0
+
+
+def speech_result(text: str | None) -> dict[str, Any] | None:
+    """``speechResult`` of a speech Gather (README #14): ``{text, confidence}``, the shape of
+    Bandwidth's transcripts (RecordingTranscriptions); confidence 0 when nothing was said."""
+    if text is None:
+        return None
+    return {"text": text, "confidence": SPEECH_CONFIDENCE if text else 0.0}
+
+
 def _copy(obj: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return None if obj is None else dict(obj)
 
@@ -137,9 +149,16 @@ class Payloads:
         return self._call("redirect", env, at)
 
     def gather(self, env: CallEnvelope, *, at: float, digits: str,
-               terminating_digit: str = "") -> dict:
-        """``digits`` without the terminating key; both are ``""`` when nothing applies."""
-        return self._call("gather", env, at, digits=digits, terminatingDigit=terminating_digit)
+               terminating_digit: str = "", speech: str | None = None) -> dict:
+        """``digits`` without the terminating key; both are ``""`` when nothing applies.
+        ``speech``: the transcript of a Gather whose input includes speech (``""`` when the
+        caller said nothing), sent as ``speechResult`` (README #14); None: a DTMF Gather."""
+        return self._call("gather", env, at, digits=digits, terminatingDigit=terminating_digit,
+                          speechResult=speech_result(speech))
+
+    def partial_result(self, env: CallEnvelope, *, at: float, speech: str) -> dict:
+        """What a speech Gather has recognised so far (its partialResultCallback)."""
+        return self._call("partialResult", env, at, speechResult=speech_result(speech))
 
     def dtmf(self, env: CallEnvelope, *, at: float, digit: str) -> dict:
         if len(digit) != 1:

@@ -68,10 +68,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "realTimeTranscriptionStopped": _STREAM_ENVELOPE + ("cause", "errorMessage",
                                                         "realTimeTranscription"),
     "realTimeTranscriptionAvailable": _STREAM_ENVELOPE + ("realTimeTranscription",),
+    # Partial results of a speech <Gather> (partialResultCallback): no docs, no SDK model; the
+    # name and fields are inferred (README #14, docs/callbacks.md).
+    "partialResult": _CALL + _TIMES + ("parentCallId",) + _B_LEG + ("tag", "speechResult"),
 }
 
-#: Documented keys missing from the SDK model (README #19: transferAnswer.parentCallId).
-EXTRAS: dict[str, tuple[str, ...]] = {"transferAnswer": ("parentCallId",)}
+#: Keys missing from the SDK model, after its fields: documented (README #19:
+#: transferAnswer.parentCallId) or inferred (README #14: gather.speechResult, the result of a
+#: speech Gather, present when its input includes speech).
+EXTRAS: dict[str, tuple[str, ...]] = {"transferAnswer": ("parentCallId",),
+                                      "gather": ("speechResult",)}
 
 EVENT_TYPES: tuple[str, ...] = tuple(FIELDS)
 

@@ -135,7 +135,7 @@ WARNINGS = [
      "BX403", 2),
     (doc('<StartStream destination="wss://s.example" username="u" '
          'streamEventUrl="http://app.example/s"/>'), "BX403", 2),
-    (doc('<Gather gatherUrl="/g" input="speech"/>'), "BX404", 2),
+    (doc('<Gather gatherUrl="/g" hints="sales"/>'), "BX404", 2),
     (doc('<Conference calbackTimeout="5">c</Conference>'), "BX405", 2),
     (doc("<Gather/>"), "BX406", 2),
     (doc('<Redirect redirectUrl="/r" redirectMethod="get"/>'), "BX407", 2),
@@ -313,3 +313,35 @@ def test_the_rules_refuse_a_document_in_run_too():
         parse_bxml(doc(FORWARD.format(' uui="abc"')))
     with pytest.raises(BxmlError, match="one dialect"):   # lenient mode: BX203 stays an error
         parse_bxml(doc(TRANSCRIPTION.format(' preferredLanguages="en-US,en-GB"')), strict=False)
+
+
+# ---- Gather speech attributes (SDK gather.py: "Only used when input includes speech") ----------
+
+@pytest.mark.parametrize("attrs, named", [
+    ('hints="sales"', "hints"), ('language="en-US"', "language"),
+    ('speechModel="phone_call"', "speechModel"), ('speechTimeout="2"', "speechTimeout"),
+    ('profanityFilter="false"', "profanityFilter"),
+    ('partialResultCallback="/p"', "partialResultCallback"),
+    ('input="dtmf" hints="a" speechTimeout="3"', "hints, speechTimeout"),
+])
+def test_speech_attributes_without_speech_input_are_a_warning(attrs, named):
+    diagnostics = lint_bxml(doc(f'<Gather gatherUrl="/g" {attrs}/>'))
+    assert [(d.code, d.severity) for d in diagnostics] == [("BX404", "warning")]
+    assert diagnostics[0].message == (f'<Gather> {named} only work with input="speech" or '
+                                      f'"dtmf_speech" (input is "dtmf")')
+
+
+@pytest.mark.parametrize("input_", ["speech", "dtmf_speech"])
+def test_speech_attributes_with_speech_input_are_clean(input_):
+    text = doc(f'<Gather gatherUrl="/g" input="{input_}" hints="sales, support" '
+               'language="es-MX" speechModel="default" speechTimeout="1.5" profanityFilter="false" '
+               'partialResultCallback="/p" partialResultCallbackMethod="GET"/>')
+    assert lint_bxml(text) == []
+
+
+@pytest.mark.parametrize("language", ["english", "en_US", ""])
+def test_the_recognition_language_is_one_locale(language):
+    problems = [d for d in lint_bxml(doc(f'<Gather input="speech" gatherUrl="/g" '
+                                         f'language="{language}"/>')) if d.is_error]
+    assert [(d.code, d.line) for d in problems] == [("BX203", 2)]
+    assert "language must be a locale such as en-US" in problems[0].message

@@ -68,6 +68,8 @@ def _attr_values(spec: n.AttrSpec):
     if kind == n.LANGUAGES:   # one dialect per language (values.languages_problem)
         return st.sets(st.sampled_from(["en", "es", "fr", "de"]), min_size=1).map(
             lambda langs: ",".join(f"{lang}-US" for lang in sorted(langs)))
+    if kind == n.LANGUAGE:
+        return st.sampled_from(["en-US", "es-MX", "fr-CA", "de"])
     if kind == n.DISPLAY_NAME:
         return _string(spec.max_len).filter(lambda s: "\t" not in s and "\n" not in s)
     return _string(spec.max_len)

@@ -32,7 +32,7 @@ CASES = {
     "Gather": (dict(gather_url=f"{HTTPS}/g", gather_method="GET", gather_fallback_url=f"{HTTPS}/gf",
                     gather_fallback_method="POST", **CRED, **FALLBACK_CRED, tag="t",
                     terminating_digits="#*", max_digits=5, inter_digit_timeout=3,
-                    first_digit_timeout=7, repeat_count=2, input="dtmf", hints="yes,no",
+                    first_digit_timeout=7, repeat_count=2, input="dtmf_speech", hints="yes,no",
                     language="en-US", partial_result_callback=f"{HTTPS}/p",
                     partial_result_callback_method="POST", profanity_filter=False,
                     speech_model="default", speech_timeout=4), None),

@@ -35,8 +35,10 @@ SDK_MODELS = {
     "machineDetectionComplete": "MachineDetectionCompleteCallback",
     "referComplete": "ReferCompleteCallback",
 }
-# The media-stream and real-time-transcription events have no SDK model (§3.18, §3.19).
-NO_SDK_MODEL = {e for e in EVENT_TYPES if e.startswith(("mediaStream", "realTimeTranscription"))}
+# The media-stream and real-time-transcription events have no SDK model (§3.18, §3.19), nor
+# does the inferred partialResult of a speech Gather (README #14).
+NO_SDK_MODEL = {e for e in EVENT_TYPES
+                if e.startswith(("mediaStream", "realTimeTranscription", "partialResult"))}
 # Nested keys the docs define beyond the SDK's Transcription {speaker,text,confidence} (README #7).
 TRANSCRIPTION_DOC_KEYS = {"id", "url", "status", "completedTime"}
 

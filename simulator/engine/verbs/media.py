@@ -64,11 +64,20 @@ def audio_spans(ctx: Context, node: nodes.PlayAudio):
     return [Span(ctx.now, ctx.now + seconds, "samples", samples=reply.samples)], seconds
 
 
-def play(ctx: Context, spans: list[Span], seconds: float, *, listen: Mailbox | None = None):
+def listen_for(listen, timeout: float):
+    """The next input of ``listen`` within ``timeout`` seconds, or None: a key from a Mailbox
+    (a DTMF Gather), or whatever a listener's ``wait(timeout)`` generator returns (a speech
+    Gather's keys and speech, verbs/gather_speech.py)."""
+    if isinstance(listen, Mailbox):
+        return (yield Get(listen, timeout=timeout))
+    return (yield from listen.wait(timeout))
+
+
+def play(ctx: Context, spans: list[Span], seconds: float, *, listen=None):
     """Put ``spans`` on the played track and block for ``seconds``.
 
-    With ``listen``, a key arriving in that mailbox stops playback at once (barge-in) and is
-    returned; otherwise returns None when playback finished.
+    With ``listen`` (see :func:`listen_for`), an input arriving stops playback at once
+    (barge-in) and is returned; otherwise returns None when playback finished.
     """
     track = ctx.leg.played
     indices = [track.add(span) for span in spans]
@@ -79,7 +88,7 @@ def play(ctx: Context, spans: list[Span], seconds: float, *, listen: Mailbox | N
 
     try:
         if listen is not None:
-            key = yield Get(listen, timeout=seconds)
+            key = yield from listen_for(listen, seconds)
             if key is not None:
                 cut()
             return key

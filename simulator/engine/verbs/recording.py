@@ -6,8 +6,8 @@
   key's tone *starts*, so the key is neither in the audio nor in the duration;
 * ``maxDuration`` seconds (decimals allowed);
 * ``silenceTimeout`` seconds (> 0) of continuous silence in the far end's audio, measured on the
-  rendered ``remote`` track with :class:`~simulator.audio.detect.SilenceDetector` from the
-  start of the recording;
+  rendered ``remote`` track (engine/hearing.py :class:`SilenceWatch`) from the start of the
+  recording;
 * the far end hangs up (``hangup``: no recordComplete, still recordingAvailable and
   transcriptionAvailable) or the call ends otherwise (``call-ended``).
 
@@ -21,45 +21,12 @@ keeps going across verbs and documents until StopRecording or the end of the cal
 
 from __future__ import annotations
 
-from simulator.audio.detect import SilenceDetector
-from simulator.audio.synth import SpeechCache, render
 from simulator.bxml import nodes
 from simulator.engine.context import Context, Outcome, sync_webhook
-from simulator.engine.legs import Leg
+from simulator.engine.hearing import SilenceWatch
 from simulator.engine.process import Get, Mailbox
 from simulator.engine.recorder import Recording
 from simulator.engine.signals import CallerHangup, Interrupted
-
-SILENCE_BLOCK_SECONDS = 10.0
-
-
-class SilenceWatch:
-    """Incremental silence detection on a leg's ``remote`` track from ``start`` on."""
-
-    def __init__(self, leg: Leg, start: float, timeout: float,
-                 cache: SpeechCache | None = None) -> None:
-        self.leg = leg
-        self.cache = cache
-        self.timeout = timeout
-        self.checked = start
-        self.detector = SilenceDetector(min_silence=timeout)
-
-    def deadline(self, now: float) -> float:
-        """Feed the audio up to ``now``; the time the silent run would reach the timeout.
-
-        A value ``<= now`` means it has been reached. With sound at the end, nothing can reach
-        the timeout before ``now + timeout``.
-        """
-        if now > self.checked:
-            spans = self.leg.remote.between(self.checked, now)
-            at = self.checked
-            for block in render(spans, self.checked, now, block_seconds=SILENCE_BLOCK_SECONDS,
-                                cache=self.cache):
-                self.detector.feed(block, at)
-                at += len(block) / 8000.0
-            self.checked = now
-        since = self.detector.silent_since
-        return now + self.timeout if since is None else since + self.timeout
 
 
 def record(ctx: Context, node: nodes.Record):
