@@ -137,6 +137,11 @@ class _RunCommand(click.Command):
 @click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False), default=None,
               metavar="FILE", help="Also write a JUnit XML report (one testcase per scenario, "
                                    "its failures and result.json path) for CI.")
+@click.option("--api-port", type=click.IntRange(0, 65535), default=None, metavar="PORT",
+              help="Also serve the runs' Voice API on http://127.0.0.1:PORT/api/v2 (0: a free "
+                   "port; printed, and in $BXMLSIM_API_URL) for an app in another process. "
+                   "In-process apps reach it without this (docs/hermetic.md). Not with -j or "
+                   "--dask.")
 @click.option("--say", multiple=True, help="FLOW.xml only: the caller says this.")
 @click.option("--press", multiple=True, help="FLOW.xml only: the caller presses these keys.")
 @click.option("--silence", multiple=True, type=float, help="FLOW.xml only: seconds of silence.")
@@ -162,7 +167,7 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
         app_url: str | None, wsgi: str | None, asgi: str | None, tts: str | None = None,
         strict: bool = False, keyword: str | None = None, exitfirst: bool = False,
         junit_xml: str | None = None, coverage: bool = False, fail_under: float | None = None,
-        **_steps: object) -> None:
+        api_port: int | None = None, **_steps: object) -> None:
     """Run scenario files (or folders of them) and check their expectations.
 
     Exit 0 when every scenario met its expectations, 1 when any failed, 2 when a scenario or
@@ -184,6 +189,9 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
 
     console = Console(highlight=False, soft_wrap=True)
     errors: list[str] = []
+    if api_port is not None and (jobs > 1 or dask_target is not None):
+        raise click.UsageError("--api-port serves the Voice API from this process: it needs "
+                               "the scenarios run here, one at a time (no -j, no --dask)")
     dask_batch = _dask_batch(ctx, dask_target) if dask_target is not None else None
     try:
         files = collect_files(paths)
@@ -230,6 +238,7 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
         outcomes = run_batch(batch, executor)
     index = _index_errors(errors) if html else []  # run --html: out/index.html's rows
     measured = _Measured(batch) if coverage or fail_under is not None else None
+    served = _served_api(ctx, console, api_port) if api_port is not None else None
     with _progress(console, len(batch)) as advance:
         try:
             for outcome in outcomes:
@@ -250,6 +259,8 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
                 executor.shutdown(cancel_futures=True)
             if dask_batch is not None:
                 dask_batch.close()
+            if served is not None:
+                served.stop()
     if len(seen) < len(batch):
         console.print(f"stopped at the first failure (-x): {len(batch) - len(seen)} "
                       f"scenario{'s' if len(batch) - len(seen) != 1 else ''} not run")
@@ -335,6 +346,21 @@ def _write_junit(console, path: str, outcomes: list, errors: list[str]) -> None:
                       f"{_escape(_os_reason(exc, path))}")
         return
     console.print(f"JUnit report: {_escape(path)}")
+
+
+def _served_api(ctx: click.Context, console, port: int):
+    """``run --api-port``: the Voice API on 127.0.0.1, its URL printed and in the environment."""
+    from simulator.hermetic.served import ENV_VAR, ServedApi
+
+    try:
+        served = ServedApi(port)
+    except OSError as exc:
+        click.echo(f"Error: --api-port {port}: cannot listen on 127.0.0.1:{port}: "
+                   f"{exc.strerror or exc}", err=True)
+        ctx.exit(2)
+    url = served.start()
+    console.print(f"Voice API: {url} (also in ${ENV_VAR})")
+    return served
 
 
 def _dask_batch(ctx: click.Context, target: str):

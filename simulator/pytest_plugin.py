@@ -26,6 +26,10 @@ comparing), ``--bxmlsim-strict`` (fail on BXML warnings too, the scenario key ``
 ``--bxmlsim-tts model|espeak`` (who speaks, overriding the scenarios' ``tts:``);
 ``--bxmlsim-coverage[=DIR]`` and ``--bxmlsim-fail-under PCT`` (the coverage of the apps the
 scenarios reach: simulator/coverage/plugin.py, xdist workers merged).
+
+The Voice API of every run answers the app's requests in process (docs/hermetic.md);
+``--bxmlsim-api-port PORT`` or the session fixture ``bxmlsim_api_url`` also serve it on
+127.0.0.1 for an app in another process (``$BXMLSIM_API_URL``).
 """
 
 from __future__ import annotations
@@ -60,6 +64,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="keep each scenario's result.json and recordings under DIR/<slug>/")
     group.addoption("--bxmlsim-update-golden", action="store_true", default=False,
                     help="record golden files next to the scenarios instead of comparing")
+    group.addoption("--bxmlsim-api-port", type=int, default=None, metavar="PORT",
+                    help="serve the runs' Voice API on http://127.0.0.1:PORT/api/v2 for the "
+                         "whole session (0: a free port; in $BXMLSIM_API_URL) for apps in "
+                         "another process (docs/hermetic.md)")
     group.addoption("--bxmlsim-strict", action="store_true", default=False,
                     help="also fail on BXML warnings (BX4xx) in documents the app returned")
     group.addoption("--bxmlsim-tts", default=None, choices=["model", "espeak"],
@@ -260,3 +268,40 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         lines += ["  " + line for line in saved_paths(result)]
     if lines:
         report.sections.append(("bxmlsim", "\n".join(lines)))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    port = config.getoption("bxmlsim_api_port", None)
+    worker = hasattr(config, "workerinput")
+    if port is not None and not worker and getattr(config.option, "numprocesses", None):
+        if port != 0:  # each xdist worker runs scenarios: one port cannot serve them all
+            raise pytest.UsageError("--bxmlsim-api-port PORT serves one process's runs: use 0 "
+                                    "(a free port in each xdist worker) or run without -n")
+        return  # the workers serve their own runs
+    if port is not None:
+        from simulator.hermetic.served import ServedApi
+
+        served = ServedApi(port)
+        served.start()
+        config.add_cleanup(served.stop)
+        config.stash[_SERVED] = served
+
+
+_SERVED = pytest.StashKey()
+
+
+@pytest.fixture(scope="session")
+def bxmlsim_api_url(pytestconfig: pytest.Config):
+    """The base URL of the runs' Voice API on 127.0.0.1 (``http://127.0.0.1:PORT/api/v2``,
+    also in ``$BXMLSIM_API_URL``): the session's ``--bxmlsim-api-port`` server, else one
+    started for the session. Start an out-of-process app after asking for it: it inherits the
+    variable; scenarios run in this process answer its requests (docs/hermetic.md)."""
+    served = pytestconfig.stash.get(_SERVED, None)
+    if served is None:
+        from simulator.hermetic.served import ServedApi
+
+        served = ServedApi(0)
+        served.start()
+        pytestconfig.stash[_SERVED] = served
+        pytestconfig.add_cleanup(served.stop)
+    return served.url

@@ -28,6 +28,7 @@ scenario's line, and ``Result.internal_error`` holding the traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from collections.abc import Callable
@@ -46,12 +47,16 @@ from simulator.engine.catalogue import CATALOGUE
 from simulator.engine.salvage import salvage
 from simulator.engine.simulation import Simulation
 from simulator.errors import MediaError, SimulatorError
+from simulator.hermetic import hermetic
+from simulator.hermetic.transport import ApiTransport
 from simulator.output import output_error
 from simulator.result import Result
 from simulator.scenario import model
 from simulator.scenario.defaults import internal_errors
 from simulator.scenario.refs import expand, resolve_app
 from simulator.transports import MEDIA_LIMIT, Transport, make_transport
+from simulator.voice_api.auth import Credentials
+from simulator.voice_api.run import RunApi
 
 RECORDINGS_DIR = "recordings"
 BLOCK_SECONDS = 10.0  # render/write granularity: 80 000 samples a channel
@@ -76,13 +81,16 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
     expanded = expand(scenario, sim.call_ids)
     if expanded is not scenario:
         scenario, sim = expanded, _simulation(expanded, media, engine)
-    transport = make_transport(resolve_app(scenario.app, sim.call_ids), scenario.base_dir,
-                               answer_url=scenario.call.answer_url,
-                               source=str(scenario.file) if scenario.file is not None else None)
     out = Path(out_dir) if out_dir is not None else None
+    api = voice_api(scenario, sim, out)
+    transport = ApiTransport(api, make_transport(
+        resolve_app(scenario.app, sim.call_ids), scenario.base_dir,
+        answer_url=scenario.call.answer_url,
+        source=str(scenario.file) if scenario.file is not None else None))
     internal: Exception | None = None
     try:
-        drive(sim, transport, out, between)
+        with hermetic(api):
+            drive(sim, transport, out, between, api=api)
     except SimulatorError:
         raise
     except Exception as error:  # a simulator bug: keep what the run produced so far
@@ -94,6 +102,7 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
             except Exception:  # noqa: BLE001 - best effort: its `file` stays null
                 pass
     finally:
+        api.close()
         transport.close()
     result = Result(name=scenario.name, file=_display_path(scenario.file), seed=scenario.seed,
                     calls=sim.calls_json(), callbacks=sim.callbacks, out_dir=out,
@@ -108,21 +117,43 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
 
 
 def _simulation(scenario: model.Scenario, media: dict, engine: dict) -> Simulation:
+    fixed = {"account_id": scenario.api.account_id} if scenario.api.account_id else {}
     return Simulation(call=scenario.call, base_url=scenario.app.base_url,
                       caller=scenario.caller, seed=scenario.seed, epoch=scenario.epoch,
                       media=media, parties=scenario.parties, calls=scenario.calls,
                       rest=scenario.rest, tts=scenario.tts,
                       processing=scenario.recording_processing,
-                      **{"catalogue": CATALOGUE, **engine})
+                      **{"catalogue": CATALOGUE, **fixed, **engine})
+
+
+def voice_api(scenario: model.Scenario, sim: Simulation, out_dir: Path | None) -> RunApi:
+    """The run's own Voice API (voice_api/run.py, docs/hermetic.md), with the credentials the
+    scenario fixed (``api:``)."""
+    settings = scenario.api
+    credentials = Credentials(settings.username, settings.password, settings.account_id,
+                              where="the scenario's api.username/api.password")
+    api = RunApi(sim, credentials=credentials, out_dir=out_dir, name=scenario.name,
+                 render=lambda effect, path: render_recording(effect, path, sim.speech))
+    api.network = settings.network
+    return api
 
 
 def drive(sim: Simulation, transport: Transport, out_dir: Path | None,
-          between: Callable[[Simulation], None] | None = None) -> None:
-    """The runner loop: answer every effect until the simulation is over."""
-    effect = sim.start()
+          between: Callable[[Simulation], None] | None = None, *,
+          api: RunApi | None = None) -> None:
+    """The runner loop: answer every effect until the simulation is over.
+
+    With ``api`` (the run's Voice API) the engine steps under ``api.lock`` and waits on
+    effects without it, so the app's requests see the simulation at rest; ``api.between``
+    lands what they asked for whenever the engine waits."""
+    lock = api.lock if api is not None else contextlib.nullcontext()
+    hooks = [hook for hook in (between, api.between if api is not None else None) if hook]
+    with lock:
+        effect = sim.start()
     while effect is not None:
-        if between is not None:
-            between(sim)
+        with lock:
+            for hook in hooks:
+                hook(sim)
         if isinstance(effect, Webhook):
             answer: Any = deliver(transport, effect)
         elif isinstance(effect, FetchAudio):
@@ -131,11 +162,14 @@ def drive(sim: Simulation, transport: Transport, out_dir: Path | None,
             answer = synthesize_speech(effect)
         elif isinstance(effect, RecordingDone):
             answer = write_recording(effect, out_dir, sim.speech)
+            if api is not None:
+                api.recording_written(effect, answer)
         else:  # pragma: no cover - the engine only emits the four kinds above
             raise TypeError(f"unknown effect {effect!r}")
-        if between is not None:
-            between(sim)
-        effect = sim.send(answer)
+        with lock:
+            for hook in hooks:
+                hook(sim)
+            effect = sim.send(answer)
 
 
 def load_caller_media(scenario: model.Scenario) -> dict[Path, np.ndarray]:
@@ -204,14 +238,18 @@ def write_recording(effect: RecordingDone, out_dir: Path | None,
     if out_dir is None:
         return relative
     try:
-        with RecordingSink(out_dir / relative, channels=effect.channels,
-                           file_format=effect.file_format) as sink:
-            for block in recording_blocks(effect, cache):
-                sink.write(block)
+        render_recording(effect, out_dir / relative, cache)
     except OSError as exc:   # a full disk, a file-size limit: the run cannot be saved
         (out_dir / relative).unlink(missing_ok=True)   # never leave a truncated file
         raise output_error(exc, out_dir / relative) from None
     return relative
+
+
+def render_recording(effect: RecordingDone, path: Path, cache: SpeechCache | None = None) -> None:
+    """Stream the recording's audio into a WAV/MP3 file at ``path`` (OSError when it cannot)."""
+    with RecordingSink(path, channels=effect.channels, file_format=effect.file_format) as sink:
+        for block in recording_blocks(effect, cache):
+            sink.write(block)
 
 
 def recording_blocks(effect: RecordingDone, cache: SpeechCache | None = None):

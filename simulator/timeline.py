@@ -76,7 +76,12 @@ KINDS: dict[str, str] = {
     "conference-exit": "the call left a conference [conferenceId, name]",
     "conference-member": "a member's settings changed by REST [conferenceId, name, mute, hold, "
                          "callIdsToCoach: the settings now]",
-    "rest": "a REST request of the app [action, status, error when refused, ...]",
+    "rest": "a REST request of the app [action, status, error when refused, ...; via: api "
+            "for a request the app sent to the Voice API (in process, or to the API served on "
+            "127.0.0.1), with method and url for those the engine did not carry out]",
+    "network-blocked": "the in-process app's code tried to reach beyond this machine during "
+                       "the run and the hermetic guard refused it [host, port, what: connect, "
+                       "send or resolve] (docs/hermetic.md)",
     "error": "a call-ending failure [cause, message]; or a refused conference reply [cause, "
              "conference, message]",
     "call-end": "the leg is gone [cause, errorMessage]",

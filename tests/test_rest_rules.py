@@ -118,9 +118,11 @@ def test_every_front_door_asks_the_call_state_rule_and_words_none_of_its_own():
     """The engine (scenario rest:), the emulator and the API inside a run refuse a call change
     through rest_rules.call_refusal: none of them tests a leg's state for a refusal itself."""
     root = Path(rules.__file__).parent
-    for module in ("engine/rest.py", "server/state.py"):
+    for module in ("engine/rest.py", "voice_api/backend.py"):  # the engine; the API's backends
+        assert "call_refusal(" in (root / module).read_text(encoding="utf-8"), module
+    for module in ("engine/rest.py", "voice_api/backend.py", "voice_api/routes.py",
+                   "server/state.py", "voice_api/run.py"):
         text = (root / module).read_text(encoding="utf-8")
-        assert "call_refusal(" in text, module
         assert "not answered yet\"" not in text and "has already ended\"" not in text, module
 
 

@@ -38,14 +38,18 @@ def test_amend_adds_an_outcome_to_an_entry_in_place():
 
 
 def _engine_kinds() -> tuple[set[str], set[str]]:
-    """(kinds passed as literals to ``timeline.add``, every string constant of the engine)."""
+    """(kinds passed as literals to ``timeline.add``, every string constant of the engine and
+    of the run's Voice API, voice_api/run.py, which logs requests it answers itself)."""
     import ast
     from pathlib import Path
 
     import simulator.engine
+    import simulator.voice_api.run
 
     literal, constants = set(), set()
-    for path in Path(simulator.engine.__file__).parent.rglob("*.py"):
+    paths = [*Path(simulator.engine.__file__).parent.rglob("*.py"),
+             Path(simulator.voice_api.run.__file__)]
+    for path in paths:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 constants.add(node.value)

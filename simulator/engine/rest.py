@@ -66,13 +66,18 @@ def app_number(main: Leg) -> str:
     return main.to if main.direction == "inbound" else main.from_
 
 
-def create_call(sim: Simulation, name: str, spec: model.CreatedCall) -> Leg:
-    """The app's createCall: a new outbound leg, ringing now."""
+def create_call(sim: Simulation, name: str | None, spec: model.CreatedCall, *,
+                call_id: str | None = None, detail: dict | None = None) -> Leg:
+    """The app's createCall: a new outbound leg, ringing now. ``name``: its key of the
+    scenario's ``calls:`` (its id drawn up front, ``sim.call_ids``); an app's own request to the
+    Voice API inside the run (voice_api/run.py) gives the ``call_id`` it answered with instead,
+    and ``detail`` for the ``rest`` entry."""
     main = sim.legs[sim.call_ids["main"]]
-    call_id = sim.call_ids[name]
+    call_id = call_id or sim.call_ids[name]
     from_ = spec.from_ or app_number(main)
-    sim.timeline.add(sim.now, call_id, "rest", action="create_call", status=201, name=name,
-                     to=spec.to, answerUrl=spec.answer_url)
+    named = {"name": name} if name is not None else {}
+    sim.timeline.add(sim.now, call_id, "rest", action="create_call", status=201, **named,
+                     to=spec.to, answerUrl=spec.answer_url, **(detail or {}))
     leg = sim.add_leg(direction="outbound", from_=from_, to=spec.to, caller_steps=spec.caller,
                       call_id=call_id)
     leg.tag = spec.tag or None

@@ -50,6 +50,8 @@ def carry_out(sim: Simulation, action: model.RestAction, request: Callable[[], i
 
     ``detail`` (the entry's detail after ``action`` and ``status``) may be added to by the
     request while it runs; a refusal adds ``error``."""
+    if action.via is not None:
+        detail["via"] = action.via
     try:
         status = request()
     except Refused as refused:

@@ -251,6 +251,7 @@ class _Builder:
                          marker)
         processing = self.build_processing(doc.recording_processing)
         call = self.build_call(doc.call)
+        api = self.build_api(doc.api)
         app = self.build_app(doc.app)
         caller = self.build_steps(("caller",), doc.caller)
         parties = {number: self.build_party(number, party)
@@ -274,7 +275,7 @@ class _Builder:
                               tts_line=self.line("tts") if "tts" in self.doc else 0,
                               strict=doc.strict, skip=skip, xfail=xfail,
                               markers=tuple(m for m in doc.markers if m is not None),
-                              recording_processing=processing)
+                              recording_processing=processing, api=api)
 
     def build_condition(self, key: str, value: bool | str | schema.ConditionDoc | None
                         ) -> model.Condition | None:
@@ -317,6 +318,25 @@ class _Builder:
                      f"transcription is made from the processed recording",
                      given.transcription_available)
         return given
+
+    def build_api(self, api: model.ApiSettings) -> model.ApiSettings:
+        """``api:`` (docs/hermetic.md): an account id of digits; username and password
+        together, within the API's credential limit; ``network`` block or allow."""
+        if api.account_id is not None and not api.account_id.isdigit():
+            self.bad(("api", "account_id"), "bad value", "a Bandwidth account id: digits "
+                     "only, as a string (\"9900000\")", api.account_id)
+        if (api.username is None) != (api.password is None):
+            given = "username" if api.username is not None else "password"
+            missing = "password" if given == "username" else "username"
+            self.bad(("api", given), "missing key", f"api.{missing} beside api.{given} (the "
+                     f"API credentials are a pair)", f"no api.{missing}")
+        for problem in rules.credential_problems(attrs.asdict(api), ("username", "password")):
+            self.bad(("api", problem.field), "bad value",
+                     f"at most {problem.limit} characters", f"{len(problem.value)} characters")
+        if api.network not in model.NETWORK_MODES:
+            self.bad(("api", "network"), "bad value", "block (the app's connections beyond "
+                     "this machine are refused, the default) or allow", api.network)
+        return attrs.evolve(api, line=self.line("api") if "api" in self.doc else 0)
 
     def check_epoch(self, epoch: str) -> None:
         try:

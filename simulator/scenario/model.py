@@ -298,6 +298,9 @@ class RestAction:
     update_conference: UpdateConference | None = None
     put_conference_bxml: str | None = None  # PUT /conferences/{id}/bxml body
     update_conference_member: UpdateConferenceMember | None = None
+    # who sent it, when not the scenario: "api", a request the app made to the Voice API
+    # (bxmlsim serve, or the API inside a run); the rest entry's detail says so. Not a YAML key.
+    via: str | None = None
 
     @property
     def action(self) -> str | None:
@@ -309,6 +312,23 @@ class RestAction:
 #: The REST actions on a call (``RestAction.call``) and on a conference (``.conference``).
 CALL_ACTIONS = ("update_call", "recording", "put_bxml")
 CONFERENCE_ACTIONS = ("update_conference", "put_conference_bxml", "update_conference_member")
+
+
+#: ``api.network`` values: the guard refuses the app's connections beyond this machine, or not.
+NETWORK_MODES = ("block", "allow")
+
+
+@attrs.frozen
+class ApiSettings:
+    """The Voice REST API a run serves to its app (scenario ``api:``, docs/hermetic.md): the
+    app's requests to Bandwidth are answered by the simulation. A field left None accepts
+    anything (any account id in paths, any credentials or none)."""
+
+    account_id: str | None = None  # also the accountId of every webhook payload
+    username: str | None = None  # Basic auth; also the OAuth2 client id
+    password: str | None = None  # ... and the OAuth2 client secret
+    network: str = "block"  # NETWORK_MODES: the app's own connections beyond loopback
+    line: int = 0
 
 
 @attrs.frozen
@@ -344,6 +364,7 @@ class Scenario:
     # speech-like synthesis, or "espeak", real speech from espeak-ng (the tts extra; opt-in)
     tts: str = "model"
     tts_line: int = 0  # the `tts:` key, for errors found when the run sets TTS up
+    api: ApiSettings = attrs.Factory(ApiSettings)  # the Voice API served inside the run
     # strict mode: BXML warnings in any document the app returned fail the scenario too
     # (scenario/defaults.py); `bxmlsim run --strict` / `pytest --bxmlsim-strict` set it
     strict: bool = False

@@ -6,7 +6,7 @@ the typed model of ``model.py`` (value checks, paths, line numbers). Where a YAM
 the model's shape, the model class itself is the shape (``call:`` is ``model.CallSettings``,
 ``call.refer`` ``model.ReferResponse``, ``machine_detection`` ``model.MachineDetection`` without
 its ``line``, ``rest[i].update_call`` ``model.UpdateCall``, ``update_conference`` and
-``update_conference_member`` their model classes); a ``*Doc`` class exists only where the YAML
+``update_conference_member`` their model classes, ``api`` ``model.ApiSettings``); a ``*Doc`` class exists only where the YAML
 shape truly differs from the model's:
 
 * ``RouteDoc``: ``file`` is a path relative to the scenario (the model's is absolute), and an
@@ -203,6 +203,7 @@ class ScenarioDoc:
     expect: Any = None  # parsed by expect.py, which keeps its own line numbers
     epoch: str = _SCENARIO["epoch"]
     tts: str = _SCENARIO["tts"]  # model | espeak (model.TTS_ENGINES)
+    api: model.ApiSettings = attrs.Factory(model.ApiSettings)  # the model's shape
     strict: bool = False  # BXML warnings fail the scenario too
     skip: Union[bool, str, ConditionDoc, None] = None  # true, a reason, or {reason, tts}
     xfail: Union[bool, str, ConditionDoc, None] = None  # ... or {reason, tts, strict}
@@ -214,7 +215,8 @@ class ScenarioDoc:
 #: Python attribute name -> YAML key, where they differ (used to print error paths).
 RENAMES = {"from_": "from"}
 #: Fields of a model class read from YAML that are not YAML keys (the loader sets them).
-NOT_KEYS: dict[type, tuple[str, ...]] = {model.MachineDetection: ("line",)}
+NOT_KEYS: dict[type, tuple[str, ...]] = {model.MachineDetection: ("line",),
+                                         model.ApiSettings: ("line",)}
 
 
 def yaml_keys(cls: type) -> list[str]:

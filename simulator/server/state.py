@@ -39,16 +39,15 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from simulator import rest_rules as rules
 from simulator.callbacks import IdFactory
 from simulator.engine.rest import perform
 from simulator.engine.verbs.conference import rooms
 from simulator.scenario import model
 from simulator.server.callee import Callee
 from simulator.voice_api.auth import Authority, Credentials
+from simulator.voice_api.backend import Backend
 from simulator.voice_api.bodies import CreateCall
 from simulator.voice_api.http import ApiError
-from simulator.voice_api.routes import call_refused, change_of
 
 
 @attrs.define(eq=False)
@@ -85,6 +84,10 @@ class CallRecord:
         return self.request.application_id
 
     @property
+    def enqueued_time(self) -> str:
+        return self.epoch
+
+    @property
     def to(self) -> str:
         return self.request.to
 
@@ -93,7 +96,7 @@ class CallRecord:
         return self.request.from_
 
 
-class Store:
+class Store(Backend):
     """Calls by id; runs each one's simulation. Thread-safe. The backend of the Voice API's
     routes (voice_api/routes.py) for ``bxmlsim serve``."""
 
@@ -236,19 +239,6 @@ class Store:
 
     # -- live state -------------------------------------------------------------------------
 
-    def leg_state(self, record: CallRecord) -> tuple[str, Any]:
-        """(state of voice-api.md §10, the running leg or None) -- read under the lock."""
-        if record.phase == "queued":
-            return ("disconnected" if record.cancelled else "queued"), None
-        if record.phase == "done":
-            return "disconnected", None
-        leg = record.sim.legs.get(record.call_id) if record.sim is not None else None
-        if leg is None:
-            return "initiated", None
-        if not leg.up:
-            return "disconnected", leg
-        return ("answered" if leg.answered else "initiated"), leg
-
     def conferences(self, account_id: str) -> list[tuple[CallRecord, Any]]:
         """Every conference of the account's calls, live or completed, as (the call whose
         simulation holds it, its engine/verbs/conference.py ``Room``): calls in creation order,
@@ -261,44 +251,9 @@ class Store:
             out.extend((record, room) for room in every)
         return out
 
-    def conference(self, account_id: str, conference_id: str) -> tuple[CallRecord, Any]:
-        """The call whose simulation holds conference ``conference_id``, and its room
-        (live or completed); 404 when there is none."""
-        for record, room in self.conferences(account_id):
-            if room.envelope.conference_id == conference_id:
-                return record, room
-        raise ApiError(404, f"Conference [{conference_id}] not found")
-
-    def request_conference_change(self, record: CallRecord, room: Any,
-                                  action: model.RestAction, *, check=None) -> None:
-        """Accept a REST change of a live conference (404 once it completed: it is no longer
-        available) or raise ``check(room)``'s ApiError; the engine carries it out like a call
-        change (``action.conference`` is the conference id)."""
-        with record.lock:
-            if room.ended or record.phase == "done":
-                raise ApiError(404, f"Conference [{room.envelope.conference_id}] not found: it "
-                                    f"has completed")
-            if check is not None:
-                check(room)
-            record.pending.append(action)
-
-    def request_change(self, record: CallRecord, action: model.RestAction, *,
-                       check=None) -> None:
-        """Accept a REST change of a call or raise the ApiError of voice-api.md §10 (the
-        call-state rule of rest_rules.call_refusal); ``check(sim, leg)``: a further condition
-        on the running leg (raises ApiError). A hang-up of a queued call removes it from the
-        queue: it is never simulated."""
-        with record.lock:
-            state, leg = self.leg_state(record)
-            refusal = rules.call_refusal(state, change_of(action))
-            if refusal is not None:
-                raise call_refused(refusal, record.call_id)
-            if state == "queued":
-                record.cancelled = True
-                return
-            if check is not None and leg is not None:
-                check(record.sim, leg)
-            record.pending.append(action)
+    def accept(self, record: CallRecord, action: model.RestAction) -> None:
+        """Queue an accepted change for the call's simulation (``_between`` lands it)."""
+        record.pending.append(action)
 
     def media(self, record: CallRecord, entry: dict) -> Path:
         """The file of a finished recording (404 when the output folder lost it)."""

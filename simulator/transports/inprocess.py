@@ -15,6 +15,7 @@ answers 500, is the reply's ``app_error`` (``app_errors.py``). Setup problems ra
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import queue
 import threading
 import time
@@ -25,6 +26,7 @@ import attrs
 import httpx2
 
 from simulator.errors import TransportError
+from simulator.hermetic.binding import as_app
 
 from . import app_errors
 from .base import BODY_LIMIT, NOTE_HEADER, TransportReply, timeout_error
@@ -153,8 +155,11 @@ class _Worker:
                 done.put(exc)
 
     def run(self, call) -> queue.SimpleQueue:
+        """``call`` runs in a copy of the caller's context, marked as the app's code: the run
+        it works for follows it (simulator/hermetic/binding.py)."""
         done: queue.SimpleQueue = queue.SimpleQueue()
-        self._jobs.put((call, done))
+        context, in_app = contextvars.copy_context(), as_app(call)
+        self._jobs.put((lambda: context.run(in_app), done))
         return done
 
     def stop(self) -> None:

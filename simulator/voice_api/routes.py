@@ -194,7 +194,7 @@ def get_call(x: Exchange, call_id: str) -> ApiResponse:
 def update_call(x: Exchange, call_id: str) -> ApiResponse:
     record = x.backend.get(x.account, call_id)
     update = bodies.update_call(x.request.json())
-    x.backend.request_change(record, model.RestAction(at=0, call=call_id, update_call=update))
+    x.backend.request_change(record, _asked(call=call_id, update_call=update))
     return ApiResponse.empty(200)
 
 
@@ -202,16 +202,22 @@ def put_bxml(x: Exchange, call_id: str) -> ApiResponse:
     record = x.backend.get(x.account, call_id)
     text = x.request.text()
     _check_bxml(text)
-    x.backend.request_change(record, model.RestAction(at=0, call=call_id, put_bxml=text))
+    x.backend.request_change(record, _asked(call=call_id, put_bxml=text))
     return ApiResponse.empty(204)
 
 
 def update_recording(x: Exchange, call_id: str) -> ApiResponse:
     record = x.backend.get(x.account, call_id)
     state = bodies.recording_state(x.request.json())
-    x.backend.request_change(record, model.RestAction(at=0, call=call_id, recording=state),
+    x.backend.request_change(record, _asked(call=call_id, recording=state),
                              check=lambda sim, leg: _has_start_recording(sim, leg, state))
     return ApiResponse.empty(200)
+
+
+def _asked(**action: Any) -> model.RestAction:
+    """A change the app asked for, for the engine (engine/rest.py ``perform``): now, from
+    the API (``via``)."""
+    return model.RestAction(at=0, via="api", **action)
 
 
 def change_of(action: model.RestAction) -> str:
@@ -351,8 +357,8 @@ def get_conference(x: Exchange, conference_id: str) -> ApiResponse:
 def update_conference(x: Exchange, conference_id: str) -> ApiResponse:
     record, room = x.backend.conference(x.account, conference_id)
     update = bodies.update_conference(x.request.json())
-    x.backend.request_conference_change(record, room, model.RestAction(
-        at=0, conference=conference_id, update_conference=update))
+    x.backend.request_conference_change(record, room, _asked(
+        conference=conference_id, update_conference=update))
     return ApiResponse.empty(204)
 
 
@@ -360,8 +366,8 @@ def put_conference_bxml(x: Exchange, conference_id: str) -> ApiResponse:
     record, room = x.backend.conference(x.account, conference_id)
     text = x.request.text()
     _check_bxml(text, context="conference")
-    x.backend.request_conference_change(record, room, model.RestAction(
-        at=0, conference=conference_id, put_conference_bxml=text))
+    x.backend.request_conference_change(record, room, _asked(
+        conference=conference_id, put_conference_bxml=text))
     return ApiResponse.empty(204)
 
 
@@ -375,8 +381,8 @@ def get_member(x: Exchange, conference_id: str, call_id: str) -> ApiResponse:
 def update_member(x: Exchange, conference_id: str, call_id: str) -> ApiResponse:
     record, room = x.backend.conference(x.account, conference_id)
     change = bodies.update_conference_member(x.request.json(), call_id)
-    x.backend.request_conference_change(record, room, model.RestAction(
-        at=0, conference=conference_id, update_conference_member=change),
+    x.backend.request_conference_change(record, room, _asked(
+        conference=conference_id, update_conference_member=change),
         check=lambda room: _can_update_member(room, change))
     return ApiResponse.empty(204)
 

@@ -7,7 +7,7 @@ Read from the call's result.json once it is over, from the running simulation be
 
 A call is a record of its backend (``bxmlsim serve``: server/state.py ``CallRecord``; a run:
 voice_api/run.py ``RunCall``) with ``call_id``, ``account_id``, ``application_id``, ``to``,
-``from_``, ``direction``, ``parent_call_id``, ``epoch``, ``request`` (its createCall, or None),
+``from_``, ``direction``, ``parent_call_id``, ``epoch``, ``enqueued_time``, ``request`` (its createCall, or None),
 ``sim``, ``result``, ``lock`` and the ``deleted``/``media_deleted``/``transcription_deleted``
 recording ids; ``backend.leg_state(record)`` gives its state.
 """
@@ -34,7 +34,7 @@ def create_call_response(api_base: str, record: CallRecord) -> dict[str, Any]:
     return {
         "applicationId": record.application_id, "accountId": record.account_id,
         "callId": record.call_id, "to": r.to, "from": r.from_,
-        "enqueuedTime": record.epoch, "callUrl": call_url(api_base, record),
+        "enqueuedTime": record.enqueued_time, "callUrl": call_url(api_base, record),
         "callTimeout": r.call_timeout, "callbackTimeout": r.callback_timeout, "tag": r.tag,
         "answerMethod": r.answer_method, "answerUrl": r.answer_url,
         "answerFallbackMethod": r.answer_fallback_method,
@@ -56,14 +56,14 @@ def call_state(backend: Any, record: CallRecord) -> dict[str, Any]:
     if state == "disconnected" and cause is None:  # cancelled in the queue, or never ran
         cause = "cancel" if record.cancelled else "error"
         message = None if record.cancelled else record.error
-    stamps = [t for t in (record.epoch, times["startTime"], times["answerTime"],
+    stamps = [t for t in (record.enqueued_time, times["startTime"], times["answerTime"],
                           times["endTime"]) if t is not None]
     return {
         "applicationId": record.application_id, "accountId": record.account_id,
         "callId": record.call_id, "parentCallId": record.parent_call_id, "to": record.to,
         "from": record.from_, "direction": record.direction, "state": state,
         "stirShaken": None,
-        "enqueuedTime": record.epoch, **times,
+        "enqueuedTime": record.enqueued_time, **times,
         "disconnectCause": cause, "errorMessage": message, "errorId": None,
         "lastUpdate": max(stamps),
     }

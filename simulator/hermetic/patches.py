@@ -1,0 +1,208 @@
+"""Where the app's HTTP requests are caught: the lowest layer each client library shares, patched
+only while a run is active (:func:`installed`; nested and concurrent runs count, the last one
+out restores everything).
+
+* **urllib3** (``HTTPConnectionPool.urlopen``): every pool of every ``PoolManager``, so the
+  official SDK (bandwidth-sdk 23.x: ``bandwidth/rest.py`` and the OAuth2 token request's
+  ``urllib3.request``), **requests** (its ``HTTPAdapter`` sends through a pool: the legacy 6.x
+  SDK ``bandwidth.voice``, and apps using requests directly) and anything else on urllib3;
+* **httpx** and **httpx2** (``HTTPTransport.handle_request``,
+  ``AsyncHTTPTransport.handle_async_request``): clients built without a transport of their own;
+* **http.client** (``HTTPConnection.connect``, ``HTTPSConnection.connect``), the net under the
+  rest (``urllib.request``, code using http.client itself): a connection to a Bandwidth host
+  gets a socket that answers from the run instead of the network (no TLS);
+* **threads** (``threading.Thread.start``, ``ThreadPoolExecutor.submit``): code started from
+  the app's code keeps its run and app marks (binding.py), so a request from a thread the
+  app started goes to the same run and the network guard covers it.
+
+Each patch asks exchange.py ``answer`` first and calls the original when it says None (not a
+Bandwidth host): other requests are untouched (the guard, guard.py, decides about their
+sockets). A library that is not installed is simply not patched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import http.client
+import inspect
+import io
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from simulator.hermetic import binding, exchange
+from simulator.hermetic.fakesock import ApiSocket
+
+_lock = threading.Lock()
+_users = 0
+_undo: list[Callable[[], None]] = []
+
+
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """The patches are in place inside (refcounted across threads)."""
+    global _users
+    with _lock:
+        if _users == 0:
+            _install()
+        _users += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _users -= 1
+            if _users == 0:
+                while _undo:
+                    _undo.pop()()
+
+
+def _replace(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
+    original = owner.__dict__[name]
+    setattr(owner, name, make(original))
+    _undo.append(lambda: setattr(owner, name, original))
+
+
+def _install() -> None:
+    _patch_threads()
+    _patch_http_client()
+    try:
+        import urllib3.connectionpool
+    except ImportError:  # optional: only apps using it need it caught
+        pass
+    else:
+        _patch_urllib3(urllib3)
+    for name in ("httpx", "httpx2"):
+        try:
+            module = __import__(name)
+        except ImportError:
+            continue
+        _patch_httpx(module)
+
+
+# -- urllib3 (the SDK, requests) ------------------------------------------------------------------
+
+def _patch_urllib3(urllib3) -> None:
+    pool = urllib3.connectionpool.HTTPConnectionPool
+    signature = inspect.signature(pool.urlopen)
+
+    def make(original):
+        @functools.wraps(original)
+        def urlopen(self, *args, **kwargs):
+            asked = signature.bind(self, *args, **kwargs)
+            asked.apply_defaults()
+            given = asked.arguments
+            url = given["url"]
+            if not url.startswith(("http://", "https://")):
+                default = {"http": 80, "https": 443}.get(self.scheme)
+                port = f":{self.port}" if self.port and self.port != default else ""
+                url = f"{self.scheme}://{self.host}{port}{url}"
+            headers = {**dict(self.headers or {}), **dict(given["headers"] or {})}
+            found = exchange.answer(given["method"], url, headers, given["body"])
+            if found is None:
+                return original(self, *args, **kwargs)
+            return urllib3.response.HTTPResponse(
+                body=io.BytesIO(found.content()), headers=_with_length(found),
+                status=found.status, reason=http.client.responses.get(found.status, ""),
+                version=11, version_string="HTTP/1.1",
+                preload_content=given["preload_content"],
+                decode_content=given["decode_content"], request_method=given["method"],
+                request_url=url)
+
+        return urlopen
+
+    _replace(pool, "urlopen", make)
+
+
+def _with_length(found) -> dict[str, str]:
+    content = found.content()
+    return {**found.headers, "content-length": str(len(content))}
+
+
+# -- httpx and httpx2 -----------------------------------------------------------------------------
+
+def _patch_httpx(module) -> None:
+    def sync(original):
+        @functools.wraps(original)
+        def handle_request(self, request):
+            if not binding.is_bandwidth(request.url.host):
+                return original(self, request)
+            found = exchange.answer(request.method, str(request.url), request.headers.raw,
+                                    request.read())
+            if found is None:
+                return original(self, request)
+            return module.Response(found.status, headers=_with_length(found),
+                                   content=found.content(), request=request)
+
+        return handle_request
+
+    def asynchronous(original):
+        @functools.wraps(original)
+        async def handle_async_request(self, request):
+            if not binding.is_bandwidth(request.url.host):
+                return await original(self, request)
+            found = exchange.answer(request.method, str(request.url), request.headers.raw,
+                                    await request.aread())
+            if found is None:
+                return await original(self, request)
+            return module.Response(found.status, headers=_with_length(found),
+                                   content=found.content(), request=request)
+
+        return handle_async_request
+
+    _replace(module.HTTPTransport, "handle_request", sync)
+    _replace(module.AsyncHTTPTransport, "handle_async_request", asynchronous)
+
+
+# -- http.client (urllib.request and the rest) ----------------------------------------------------
+
+def _patch_http_client() -> None:
+    def make(original, scheme: str):
+        @functools.wraps(original)
+        def connect(self):
+            if binding.is_bandwidth(self.host) and binding.active() \
+                    and getattr(self, "_tunnel_host", None) is None:
+                self.sock = ApiSocket(scheme, self.host, self.port)
+                return None
+            return original(self)
+
+        return connect
+
+    _replace(http.client.HTTPConnection, "connect", lambda o: make(o, "http"))
+    _replace(http.client.HTTPSConnection, "connect", lambda o: make(o, "https"))
+
+
+# -- threads ---------------------------------------------------------------------------------------
+
+def _patch_threads() -> None:
+    def start_made(original):
+        @functools.wraps(original)
+        def start(self):
+            run, in_app = binding.RUN.get(), binding.IN_APP.get()
+            if run is not None:
+                body = self.run
+
+                def bound_run():
+                    binding.RUN.set(run)
+                    binding.IN_APP.set(in_app)
+                    body()
+
+                self.run = bound_run
+            return original(self)
+
+        return start
+
+    def submit_made(original):
+        @functools.wraps(original)
+        def submit(self, fn, /, *args, **kwargs):
+            if binding.RUN.get() is not None:
+                context = contextvars.copy_context()
+                return original(self, context.run, fn, *args, **kwargs)
+            return original(self, fn, *args, **kwargs)
+
+        return submit
+
+    _replace(threading.Thread, "start", start_made)
+    _replace(ThreadPoolExecutor, "submit", submit_made)
