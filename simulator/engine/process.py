@@ -11,7 +11,10 @@ A process wraps a generator. What the generator yields says what it waits for:
 
 Interrupts (the far end hangs up, the call exceeds max_duration) are exceptions thrown into the
 generator with :meth:`Process.interrupt` (SimPy's ``Interrupt``): flows clean up in
-``except``/``finally`` and re-raise. An exception nobody handles is never swallowed: it ends the
+``except``/``finally`` and re-raise. An interrupt that comes from outside the clock while the
+process awaits the runner's answer to an effect (a REST request the app sent while handling
+that very webhook, landing before its reply is read) supersedes the answer: the exception is
+thrown where the flow yielded the effect, the answer is dropped. An exception nobody handles is never swallowed: it ends the
 process and is re-raised by :meth:`Process.result` / the simulation loop.
 """
 
@@ -103,6 +106,8 @@ class Process:
         self.value: Any = None
         self.error: BaseException | None = None
         self.on_done: list[Callable[[Process], None]] = []
+        self._awaiting = False  # an effect of ours is with the runner, unanswered
+        self._superseding: list[BaseException] = []  # interrupts that replace its answer
 
     # -- driving -------------------------------------------------------------------------------
 
@@ -114,6 +119,9 @@ class Process:
     def interrupt(self, exc: BaseException) -> None:
         """Throw ``exc`` into the flow at the current instant, before anything else due now."""
         if self.done:
+            return
+        if self._awaiting:  # thrown where the effect was yielded, instead of its answer
+            self._superseding.append(exc)
             return
         # Not a wait: an answer or wake-up arriving first must not cancel it (it is thrown into
         # wherever the flow then waits).
@@ -132,7 +140,16 @@ class Process:
         self._flow.close()
 
     def answer(self, value: Any) -> None:
-        """Resume the flow with the runner's answer to the effect it yielded."""
+        """Resume the flow with the runner's answer to the effect it yielded (or with the first
+        interrupt that came meanwhile; later ones follow as usual)."""
+        self._awaiting = False
+        if self._superseding:
+            first, *rest = self._superseding
+            self._superseding = []
+            for exc in rest:
+                self.interrupt(exc)
+            self._advance(None, first)
+            return
         self._advance(value, None)
 
     # -- internals -----------------------------------------------------------------------------
@@ -182,6 +199,7 @@ class Process:
                 self._waiting_on = command.signal
                 self._arm_timeout(command.timeout)
                 return
+            self._awaiting = True
             self._emit(command, self)  # an effect: the runner answers through answer()
             return
 

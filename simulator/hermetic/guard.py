@@ -64,10 +64,22 @@ def _target(event: str, args: tuple) -> tuple[object, int | None] | None:
             port = address[1] if len(address) > 1 and isinstance(address[1], int) else None
             return address[0], port
         return None  # AF_UNIX paths, netlink, or no address (sendmsg on a connected socket)
+    if _numeric(args[0]):  # an address literal: resolving it asks no name server
+        return None
     if event == "socket.getaddrinfo":
         port = args[1] if isinstance(args[1], int) else None
         return args[0], port
     return args[0], None
+
+
+def _numeric(host) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    try:
+        ipaddress.ip_address(str(host).strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _hook(event: str, args: tuple) -> None:

@@ -59,7 +59,7 @@ class ServedApi:
         self._previous: str | None = None
 
     def start(self) -> str:
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="bxmlsim-voice-api", daemon=True)
         self._thread.start()
         self._previous = os.environ.get(ENV_VAR)

@@ -230,12 +230,14 @@ class Store(Backend):
                               base_dir=Path.cwd(), recording_processing=record.processing)
 
     def _between(self, record: CallRecord, sim) -> None:
-        """The runner's hook: publish the simulation; queued REST requests land now."""
+        """The runner's hook: publish the simulation; queued REST requests land now, before
+        the engine reads the answer of the effect it waits on (a change sent while that
+        webhook was handled supersedes its reply: engine/process.py)."""
         with record.lock:
             record.sim = sim
             actions, record.pending = record.pending, []
         for action in actions:
-            sim.clock.call_at(sim.now, lambda action=action: perform(sim, action))
+            perform(sim, action)
 
     # -- live state -------------------------------------------------------------------------
 

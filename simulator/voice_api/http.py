@@ -117,10 +117,12 @@ class ApiResponse:
 
     @property
     def error(self) -> str | None:
-        """The ``description`` of an error body, else None (for timeline entries)."""
+        """The ``description`` of an error body (an OAuth2 error's ``error_description``),
+        else None (for timeline entries)."""
         if self.status < 400 or self.file is not None:
             return None
         try:
-            return json.loads(self.body).get("description")
+            body = json.loads(self.body)
+            return body.get("description") or body.get("error_description")
         except (ValueError, AttributeError):
             return None

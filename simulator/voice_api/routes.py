@@ -105,6 +105,10 @@ class Route:
         return _compile(ACCOUNT_PREFIX + self.template)
 
 
+#: The ``action`` of the OAuth2 token request (``POST /api/v1/oauth2/token``).
+TOKEN_ACTION = "get_access_token"
+
+
 @attrs.frozen
 class Outcome:
     """What :func:`handle` did: the response, the route that answered (None: none matched),
@@ -113,9 +117,12 @@ class Outcome:
     response: ApiResponse
     route: Route | None = None
     params: dict[str, str] = attrs.Factory(dict)
+    token: bool = False  # the OAuth2 token request
 
     @property
     def action(self) -> str:
+        if self.token:
+            return TOKEN_ACTION
         return self.route.action if self.route is not None else "unknown"
 
 
@@ -128,8 +135,8 @@ def handle(backend: Any, request: ApiRequest) -> Outcome:
     path = request.path
     if path.rstrip("/") == TOKEN_PATH:
         if request.method != "POST":
-            return Outcome(ApiResponse.of_error(_not_allowed(request, ["POST"])))
-        return Outcome(backend.authority.issue_token(request))
+            return Outcome(ApiResponse.of_error(_not_allowed(request, ["POST"])), token=True)
+        return Outcome(backend.authority.issue_token(request), token=True)
     allowed: list[str] = []
     for route in ROUTES:
         found = route.pattern.match(path)

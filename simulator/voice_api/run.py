@@ -13,8 +13,9 @@ it sees the simulation at rest: one sent while a webhook is being handled is ans
 webhook's virtual instant. Reads answer from the state now; a change (update call, PUT bxml,
 recording, conference changes) and a createCall are checked now (the call-state rule of
 rest_rules.py) and queued; :meth:`between` (the runner's hook, called whenever the engine waits)
-puts them on the clock at that same instant, where engine/rest.py carries them out and logs
-their ``rest`` timeline entries. Every other request is logged here, as a ``rest`` entry with
+has engine/rest.py carry them out at that same instant, before the engine reads the reply of
+the webhook being handled (so a hang-up or redirect sent from a handler supersedes the BXML
+the handler returns, as on the platform), and log their ``rest`` timeline entries. Every other request is logged here, as a ``rest`` entry with
 ``via: api``: reads, and refusals that never reach the engine (404, 409, 400, 401...).
 
 A createCall draws its callId now (the 201 carries it), is ``queued`` until it lands, then
@@ -149,11 +150,13 @@ class RunApi(Backend):
         return outcome.response
 
     def between(self, sim: Simulation) -> None:
-        """The runner's hook (the engine waits): what the app asked for lands now."""
+        """The runner's hook (the engine waits): what the app asked for lands now, before the
+        engine reads the answer of the webhook it waits on (a change sent while that webhook
+        was handled supersedes its reply, as on the platform: engine/process.py)."""
         with self.lock:
             landing, self._pending = self._pending, []
-        for land in landing:
-            sim.clock.call_at(sim.now, land)
+            for land in landing:
+                land()
 
     def recording_written(self, effect: RecordingDone, path: str) -> None:
         """A recording was rendered (``path`` relative to the output folder); without an

@@ -61,3 +61,43 @@ def test_an_interrupt_is_not_lost_when_the_flow_wakes_at_the_same_instant():
     clock.call_at(1.0, both)
     clock.run()
     assert log == ["got", ("interrupted", 1.0)]
+
+
+def test_an_interrupt_while_an_effect_awaits_its_answer_supersedes_the_answer():
+    """A REST change the app sends while handling a webhook lands before its reply is read:
+    the exception is thrown where the effect was yielded, the answer is dropped, and a second
+    interrupt follows as usual."""
+    clock, log, emitted = Clock(), [], []
+
+    class Redirected(Interrupt):
+        pass
+
+    def flow():
+        try:
+            log.append(("answer", (yield "webhook")))
+        except Redirected as exc:
+            log.append(("thrown", exc.args[0], clock.now))
+        try:
+            yield Sleep(5)
+        except Redirected as exc:
+            log.append(("thrown", exc.args[0], clock.now))
+
+    process = Process(clock, flow(), name="t", emit=lambda e, p: emitted.append(e)).start()
+    assert emitted == ["webhook"]
+    process.interrupt(Redirected("first"))
+    process.interrupt(Redirected("second"))
+    process.answer("<Response><Hangup/></Response>")
+    clock.run()
+    assert log == [("thrown", "first", 0.0), ("thrown", "second", 0.0)]
+    assert process.done and process.error is None
+
+
+def test_an_answer_without_an_interrupt_resumes_the_flow_with_it():
+    clock, log = Clock(), []
+
+    def flow():
+        log.append((yield "webhook"))
+
+    process = Process(clock, flow(), name="t", emit=lambda e, p: None).start()
+    process.answer("reply")
+    assert log == ["reply"] and process.done

@@ -1,13 +1,15 @@
-"""Hermetic runs (docs/hermetic.md): the sample apps of apps/ are importable by their names."""
+"""Hermetic runs (docs/hermetic.md): the sample apps are importable by their names, those of
+apps/ and the bundled ones of scenarios/hermetic/."""
 
 import sys
 from pathlib import Path
 
 import pytest
 
-APPS = Path(__file__).parent / "apps"
-if str(APPS) not in sys.path:
-    sys.path.insert(0, str(APPS))
+HERE = Path(__file__).parent
+for folder in (HERE / "apps", HERE.parent.parent / "scenarios" / "hermetic"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 
 @pytest.fixture

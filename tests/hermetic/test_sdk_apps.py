@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("bandwidth")
 
 import bridge_app  # noqa: E402 - tests/hermetic/apps, put on sys.path by conftest.py
-import redirect_app  # noqa: E402
+import redirect_app  # noqa: E402 - the bundled ones: scenarios/hermetic/
 import voicemail_app  # noqa: E402
 
 from simulator.api import load, run_loaded  # noqa: E402

@@ -358,6 +358,21 @@ def test_basic_auth_is_checked_only_when_configured(tmp_path):
         assert client.get(f"{BASE}/calls", auth=("any", "thing")).status_code == 200
 
 
+def test_oauth2_tokens_are_issued_to_the_configured_client_and_checked(tmp_path):
+    store = Store(tmp_path, app=APP)
+    with TestClient(make_app(store, username="u", password="p")) as client:
+        form = {"content": "grant_type=client_credentials",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+        refused = client.post("/api/v1/oauth2/token", auth=("u", "x"), **form)
+        assert (refused.status_code, refused.json()["error"]) == (401, "invalid_client")
+        token = client.post("/api/v1/oauth2/token", auth=("u", "p"), **form).json()
+        assert (token["token_type"], token["expires_in"]) == ("Bearer", 3600)
+        bearer = {"Authorization": f"Bearer {token['access_token']}"}
+        assert client.get(f"{BASE}/calls", headers=bearer).json() == []
+        assert error(client.get(f"{BASE}/calls", headers={"Authorization": "Bearer other"}),
+                     401, "authentication-error")
+
+
 def test_the_emulator_forbids_what_a_completed_call_update_forbids():
     with pytest.raises(requests.ApiError) as refused:
         requests.update_call({"state": "completed", "redirectFallbackUrl": "http://a.test/f"})
