@@ -86,6 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if folder is not None or fail_under is not None:
         config.pluginmanager.register(CoveragePlugin(config, folder or COVERAGE_DIR, fail_under),
                                       COVERAGE_PLUGIN)
+    serve_api(config)
 
 
 def matches(path: Path, root: Path, patterns: list[str]) -> bool:
@@ -270,7 +271,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.sections.append(("bxmlsim", "\n".join(lines)))
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def serve_api(config: pytest.Config) -> None:
+    """``--bxmlsim-api-port``: the runs' Voice API on 127.0.0.1 for the session (each xdist
+    worker serves its own runs; the controller runs none)."""
     port = config.getoption("bxmlsim_api_port", None)
     worker = hasattr(config, "workerinput")
     if port is not None and not worker and getattr(config.option, "numprocesses", None):

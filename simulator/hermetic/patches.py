@@ -17,7 +17,8 @@ out restores everything).
 
 Each patch asks exchange.py ``answer`` first and calls the original when it says None (not a
 Bandwidth host): other requests are untouched (the guard, guard.py, decides about their
-sockets). A library that is not installed is simply not patched.
+sockets). A library is patched when it is imported (already, or during the run): one the app
+never imports is neither imported nor patched.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ import contextlib
 import contextvars
 import functools
 import http.client
+import importlib
+import importlib.abc
 import inspect
 import io
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -66,26 +70,54 @@ def _replace(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
 
 
 def _install() -> None:
+    """Patch the standard library, and each client library already imported; one imported
+    while a run is active is patched as it loads (:class:`_PatchOnImport`), so a run never
+    imports a library the app does not use (nor its start-up cost)."""
     _patch_threads()
     _patch_http_client()
-    try:
-        import urllib3.connectionpool
-    except ImportError:  # optional: only apps using it need it caught
-        pass
-    else:
-        _patch_urllib3(urllib3)
-    for name in ("httpx", "httpx2"):
-        try:
-            module = __import__(name)
-        except ImportError:
-            continue
-        _patch_httpx(module)
+    for name, patch in _CLIENTS.items():
+        module = sys.modules.get(name)
+        if module is not None:
+            patch(module)
+    finder = _PatchOnImport()
+    sys.meta_path.insert(0, finder)
+    _undo.append(lambda: sys.meta_path.remove(finder))
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Patches a client library of :data:`_CLIENTS` right after it is imported."""
+
+    def find_spec(self, name, path, target=None):
+        if name not in _CLIENTS:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        load = loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            with _lock:
+                if _users:
+                    _CLIENTS[name](module)
+
+        loader.exec_module = exec_module  # this spec's own loader instance
+        return spec
 
 
 # -- urllib3 (the SDK, requests) ------------------------------------------------------------------
 
-def _patch_urllib3(urllib3) -> None:
-    pool = urllib3.connectionpool.HTTPConnectionPool
+def _patch_urllib3(connectionpool) -> None:
+    pool = connectionpool.HTTPConnectionPool
+    response_class = importlib.import_module("urllib3.response").HTTPResponse
     signature = inspect.signature(pool.urlopen)
 
     def make(original):
@@ -103,7 +135,7 @@ def _patch_urllib3(urllib3) -> None:
             found = exchange.answer(given["method"], url, headers, given["body"])
             if found is None:
                 return original(self, *args, **kwargs)
-            return urllib3.response.HTTPResponse(
+            return response_class(
                 body=io.BytesIO(found.content()), headers=_with_length(found),
                 status=found.status, reason=http.client.responses.get(found.status, ""),
                 version=11, version_string="HTTP/1.1",
@@ -206,3 +238,9 @@ def _patch_threads() -> None:
 
     _replace(threading.Thread, "start", start_made)
     _replace(ThreadPoolExecutor, "submit", submit_made)
+
+
+#: The client libraries caught, by the module patched: urllib3's pools (the SDK, requests),
+#: httpx and httpx2.
+_CLIENTS: dict[str, Callable[[Any], None]] = {"urllib3.connectionpool": _patch_urllib3,
+                                              "httpx": _patch_httpx, "httpx2": _patch_httpx}

@@ -160,3 +160,33 @@ def test_a_bearer_token_the_run_did_not_issue_is_refused():
         "Authorization": "Bearer made-up"}).json(),
         api={"username": "api-user", "password": "api-password"})
     assert seen[0]["type"] == "authentication-error"
+
+
+def test_a_client_library_the_app_imports_during_the_run_is_caught_too():
+    """A run imports no client library itself (no start-up cost for apps that use none); one
+    the app imports in a handler is patched as it loads."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("httpx")
+    code = '''
+import json, sys
+from simulator.api import load, run_loaded
+
+def app(environ, start_response):
+    import httpx  # first imported here, while the run is active
+    event = json.loads(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])))
+    state = httpx.get("https://voice.bandwidth.com/api/v2/accounts/9900000/calls/"
+                      + event["callId"], auth=("u", "p")).json()["state"]
+    start_response("200 OK", [("Content-Type", "application/xml")])
+    return [f"<Response><SpeakSentence>{state}</SpeakSentence></Response>".encode()]
+
+assert "httpx" not in sys.modules
+[scenario] = load(name="lazy", app=app)
+result = run_loaded(scenario).to_json()
+print(result["callbacks"][0]["responseBody"])
+'''
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "<Response><SpeakSentence>initiated</SpeakSentence></Response>"
