@@ -143,3 +143,8 @@ class LegRuntime:
         if key not in self._extensions:
             self._extensions[key] = create()
         return self._extensions[key]
+
+    def existing(self, key: str) -> Any:
+        """The per-leg state ``key`` if a module made it, else None (a reader's look: it
+        makes nothing)."""
+        return self._extensions.get(key)

@@ -25,6 +25,9 @@ GET    /calls/{callId}/recordings/{recordingId}/media               200 audio/vn
 DELETE /calls/{callId}/recordings/{recordingId}/media               204
 GET    /calls/{callId}/recordings/{recordingId}/transcription       200 RecordingTranscriptions
 DELETE /calls/{callId}/recordings/{recordingId}/transcription       204
+GET    /calls/{callId}/transcriptions                               200 (real-time, §6)
+GET    /calls/{callId}/transcriptions/{transcriptionId}             200 CallTranscriptionResponse
+DELETE /calls/{callId}/transcriptions/{transcriptionId}             200
 GET    /conferences                                                 200 Conference[] (paged)
 GET    /conferences/{conferenceId}                                  200 Conference
 POST   /conferences/{conferenceId}                                  204 (redirect / end)
@@ -346,6 +349,36 @@ def _media(x: Exchange, record: Any, entry: dict) -> ApiResponse:
     return ApiResponse(200, headers, file=content)
 
 
+# -- real-time transcriptions --------------------------------------------------------------------
+
+def list_realtime_transcriptions(x: Exchange, call_id: str) -> ApiResponse:
+    record = x.backend.get(x.account, call_id)
+    return ApiResponse.of_json([views.realtime_transcription_item(x.api_base, record, done)
+                                for done in views.realtime_transcriptions(record)])
+
+
+def get_realtime_transcription(x: Exchange, call_id: str, transcription_id: str) -> ApiResponse:
+    record, done = _realtime(x, call_id, transcription_id)
+    return ApiResponse.of_json(views.realtime_transcription(record, done))
+
+
+def delete_realtime_transcription(x: Exchange, call_id: str,
+                                  transcription_id: str) -> ApiResponse:
+    """§6: 200, not 204 (as the SDK declares)."""
+    record, _ = _realtime(x, call_id, transcription_id)
+    with record.lock:
+        record.transcription_deleted.add(transcription_id)
+    return ApiResponse.empty(200)
+
+
+def _realtime(x: Exchange, call_id: str, transcription_id: str) -> tuple[Any, Any]:
+    record = x.backend.get(x.account, call_id)
+    for done in views.realtime_transcriptions(record):
+        if done.record.id == transcription_id:
+            return record, done
+    raise ApiError(404, f"Transcription [{transcription_id}] not found on call [{call_id}]")
+
+
 # -- conferences ----------------------------------------------------------------------------------
 
 def list_conferences(x: Exchange) -> ApiResponse:
@@ -518,6 +551,12 @@ ROUTES = (
           "get_recording_transcription"),
     Route("DELETE", _RECORDING + "/transcription", delete_transcription,
           "delete_recording_transcription"),
+    Route("GET", "/calls/{call_id}/transcriptions", list_realtime_transcriptions,
+          "list_real_time_transcriptions"),
+    Route("GET", "/calls/{call_id}/transcriptions/{transcription_id}",
+          get_realtime_transcription, "get_real_time_transcription"),
+    Route("DELETE", "/calls/{call_id}/transcriptions/{transcription_id}",
+          delete_realtime_transcription, "delete_real_time_transcription"),
     Route("GET", "/conferences", list_conferences, "list_conferences"),
     Route("GET", "/conferences/{conference_id}", get_conference, "get_conference"),
     Route("POST", "/conferences/{conference_id}", update_conference, "update_conference",

@@ -18,6 +18,7 @@ from typing import Any
 
 from simulator.callbacks.formats import iso_duration, iso_time
 from simulator.engine.verbs.conference import rooms
+from simulator.engine.verbs.streams import transcribed, transcripts
 
 CallRecord = Any  # a backend's call record (module docstring)
 
@@ -159,6 +160,40 @@ def transcriptions(entry: dict) -> dict[str, Any] | None:
         return None
     return {"transcripts": [{"text": transcription["text"] or "",
                              "confidence": TRANSCRIPTION_CONFIDENCE}]}
+
+
+# -- real-time transcriptions (<StartTranscription>, §6) -------------------------------------------
+
+RTT_LANGUAGE = "en-US"  # the simulated speech is English
+
+
+def realtime_transcriptions(record: CallRecord) -> list:
+    """The call's real-time transcriptions that have stopped (engine/verbs/streams.py
+    ``Transcribed``), deleted ones left out, oldest first."""
+    with record.lock:
+        leg = record.sim.legs.get(record.call_id) if record.sim is not None else None
+        if leg is None:
+            return []
+        return [done for done in transcribed(record.sim, leg)
+                if done.record.id not in record.transcription_deleted]
+
+
+def realtime_transcription_item(api_base: str, record: CallRecord, done) -> dict[str, Any]:
+    """``CallTranscriptionMetadata`` of the list (§6)."""
+    rtt = done.record
+    return {"transcriptionId": rtt.id, "transcriptionName": rtt.name,
+            "transcriptionUrl": f"{call_url(api_base, record)}/transcriptions/{rtt.id}"}
+
+
+def realtime_transcription(record: CallRecord, done) -> dict[str, Any]:
+    """``CallTranscriptionResponse`` (§6): one entry per track, the words said on it."""
+    with record.lock:
+        leg = record.sim.legs[record.call_id]
+        tracks = transcripts(leg, done)
+    return {"accountId": record.account_id, "callId": record.call_id,
+            "transcriptionId": done.record.id,
+            "tracks": [{"detectedLanguage": RTT_LANGUAGE, "track": track, "transcript": text,
+                        "confidence": TRANSCRIPTION_CONFIDENCE} for track, text in tracks]}
 
 
 # -- conferences --------------------------------------------------------------------------------

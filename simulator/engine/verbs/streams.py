@@ -26,6 +26,7 @@ from simulator.bxml import nodes
 from simulator.callbacks import MediaStream, RealTimeTranscription
 from simulator.engine.context import Context, Outcome
 from simulator.engine.legs import Leg
+from simulator.engine.recorder import spoken_text
 from simulator.engine.simulation import Simulation
 
 MAX_TRACKS = 4
@@ -40,12 +41,23 @@ class Active:
     base_url: str | None
 
 
+@attrs.frozen
+class Transcribed:
+    """A real-time transcription that has stopped: what it was and when it stopped (the Voice
+    API's GET /calls/{id}/transcriptions reads these)."""
+
+    record: RealTimeTranscription
+    end: float
+
+
 @attrs.define(eq=False)
 class LegStreams:
-    """The streams and real-time transcriptions active on one leg, by name."""
+    """The streams and real-time transcriptions active on one leg, by name; the
+    transcriptions that stopped, in order."""
 
     streams: dict[str, Active] = attrs.Factory(dict)
     transcriptions: dict[str, Active] = attrs.Factory(dict)
+    transcribed: list[Transcribed] = attrs.Factory(list)
 
     def tracks_in_use(self) -> int:
         return sum(len(a.record.tracks)
@@ -160,6 +172,7 @@ def start_transcription(ctx: Context, node: nodes.StartTranscription):
 
 def _stop_transcription(sim: Simulation, leg: Leg, active: Active) -> None:
     rtt, node = active.record, active.node
+    leg_streams(sim, leg).transcribed.append(Transcribed(rtt, sim.now))
     sim.timeline.add(sim.now, leg.call_id, "transcription-stop", name=rtt.name)
     url, method = node.transcription_event_url, node.transcription_event_method
     if not url:
@@ -179,6 +192,22 @@ def stop_transcription(ctx: Context, node: nodes.StopTranscription):
         _stop_transcription(ctx.sim, ctx.leg, active.pop(name))
     return Outcome("completed" if names else "ignored", None, {"names": names})
     yield  # pragma: no cover
+
+
+def transcribed(sim: Simulation, leg: Leg) -> list[Transcribed]:
+    """The leg's real-time transcriptions that have stopped, oldest first."""
+    found = sim.rt(leg).existing("streams")
+    return list(found.transcribed) if found is not None else []
+
+
+def transcripts(leg: Leg, done: Transcribed) -> list[tuple[str, str]]:
+    """(track, text) of each track of a stopped transcription: the far end's words on
+    ``inbound``, what was played to it (SpeakSentence) on ``outbound``, from its start to its
+    stop (the words recognised exactly: the speech is simulated)."""
+    window = [(done.record.start, done.end)]
+    tracks = {"inbound": leg.remote, "outbound": leg.played}
+    return [(track, spoken_text(tracks[track].between(*window[0]), window))
+            for track in done.record.tracks]
 
 
 def stop_all_streams(sim: Simulation, leg: Leg, active: LegStreams) -> None:
