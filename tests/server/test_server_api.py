@@ -385,3 +385,26 @@ def test_the_emulator_forbids_what_a_completed_call_update_forbids():
         "redirectUrl, redirectFallbackUrl not allowed when status is completed"
     assert requests.update_conference({"status": "completed", "redirectMethod": "GET"}).status \
         == "completed"
+
+
+def test_real_time_transcriptions_are_listed_read_and_deleted(tmp_path):
+    live = ("<Response><StartTranscription name='live'/><SpeakSentence>leave a message"
+            "</SpeakSentence><Record maxDuration='10' recordCompleteUrl='/done'/></Response>")
+    app = model.AppSettings(base_url="http://app.test", routes={
+        "/answer": model.Route(bxml=live), "/done": model.Route(bxml="<Response/>")})
+    store = Store(tmp_path / "out", callee_from_mapping({"caller": MESSAGE}), app=app)
+    with TestClient(make_app(store)) as client:
+        call_id = client.post(f"{BASE}/calls", json=create_body()).json()["callId"]
+        assert store.wait(call_id, 10)
+        [item] = client.get(f"{BASE}/calls/{call_id}/transcriptions").json()
+        assert item["transcriptionName"] == "live"
+        assert item["transcriptionUrl"] == (f"http://testserver{BASE}/calls/{call_id}/"
+                                            f"transcriptions/{item['transcriptionId']}")
+        url = f"{BASE}/calls/{call_id}/transcriptions/{item['transcriptionId']}"
+        [track] = client.get(url).json()["tracks"]  # tracks="inbound" by default
+        assert (track["track"], track["transcript"], track["detectedLanguage"]) == (
+            "inbound", "please call me back", "en-US")
+        assert client.delete(url).status_code == 200
+        assert error(client.get(url), 404).startswith("Transcription [")
+        assert client.get(f"{BASE}/calls/{call_id}/transcriptions").json() == []
+    store.close()
