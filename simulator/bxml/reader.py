@@ -33,6 +33,9 @@ _DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']
 _STR_DECL = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])")
 _START_TAGS = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<([^\s/>!?][^\s/>]*)", re.S)
 _PLAIN_START_TAG = re.compile(r"<[^\s/>!?]")
+_TAG_NAME = re.compile(r"<[^\s/>]*")
+# One attribute of a start tag (the document is well-formed XML, so values are quoted).
+_ATTRIBUTE = re.compile(r"\s+([^\s=/>]+)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 _SYNTAX_SUFFIX = re.compile(r",\s*line \d+, column \d+\s*$")
 
 
@@ -55,6 +58,7 @@ class Locator:
         self._line_starts: list[int] | None = None
         self._lookups = 0
         self._fallback: dict[int, int] = {}
+        self._attributes: dict[int, dict[str, int]] = {}   # element index -> name -> offset
 
     @property
     def text(self) -> str:
@@ -109,12 +113,22 @@ class Locator:
         """Where attribute ``name`` of the index-th element is written (else the element)."""
         start = self.offset(index)
         if start is not None:
-            end = self.offset(index + 1)
-            match = re.compile(r"\s(" + re.escape(name) + r")\s*=").search(
-                self.text, start, len(self.text) if end is None else end)
-            if match:
-                return self.position(match.start(1))
+            if index not in self._attributes:   # one pass over the start tag: linear in it
+                self._attributes[index] = self._start_tag_attributes(start)
+            offset = self._attributes[index].get(name)
+            if offset is not None:
+                return self.position(offset)
         return self.element(index)
+
+    def _start_tag_attributes(self, start: int) -> dict[str, int]:
+        """Offset of each attribute name written in the start tag beginning at ``start``."""
+        text, found = self.text, {}
+        tag = _TAG_NAME.match(text, start)
+        at = tag.end() if tag else start
+        while (match := _ATTRIBUTE.match(text, at)) is not None:
+            found.setdefault(match.group(1), match.start(1))
+            at = match.end()
+        return found
 
     def __getstate__(self) -> dict[str, object]:
         # Pickled nodes keep their positions: finish the scan, drop the (unpicklable) lxml tree.

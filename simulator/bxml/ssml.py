@@ -29,10 +29,10 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 LANGS = ("arb", "cmn-CN", "da-DK", "nl-NL", "en-AU", "en-GB", "en-IN", "en-US", "fr-FR", "fr-CA",
          "hi-IN", "de-DE", "is-IS", "it-IT", "ja-JP", "ko-KR", "nb-NO", "pl-PL", "pt-BR", "pt-PT",
          "ro-RO", "ru-RU", "es-ES", "es-MX", "es-US", "sv-SE", "tr-TR", "cy-GB")
-_TIME = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)\s*$")
-_PERCENT = re.compile(r"^[+-]?\d+(\.\d+)?%$")
-_POSITIVE_PERCENT = re.compile(r"^\+?\d+(\.\d+)?%$")
-_DECIBEL = re.compile(r"^[+-]\d+(\.\d+)?dB$")
+_TIME = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)\s*$", re.ASCII)
+_PERCENT = re.compile(r"^[+-]?\d+(\.\d+)?%$", re.ASCII)
+_POSITIVE_PERCENT = re.compile(r"^\+?\d+(\.\d+)?%$", re.ASCII)
+_DECIBEL = re.compile(r"^[+-]\d+(\.\d+)?dB$", re.ASCII)
 
 
 def _one_of(*values: str):

@@ -4,7 +4,9 @@
 each problem is ``(code, message)``; a value with an error problem falls back to the default
 so later checks can still run. ``format_attr(spec, value)`` is the inverse used by render.
 
-Strictness (docs/bxml.md): numbers are plain decimals (no ``nan``, ``inf``, exponents); counts
+Strictness (docs/bxml.md): numbers are plain ASCII decimals (no ``nan``, ``inf``, exponents,
+no digits of other scripts such as ``٥``) of at most :data:`MAX_NUMBER_CHARS` characters, so
+every value converts to a finite number in time linear in the document; counts
 accept an integral decimal such as ``5.0``; booleans ``true``/``false`` in any case; methods
 ``GET``/``POST`` (lower case accepted with warning BX407); URLs absolute ``http(s)`` or relative
 (an empty URL is an error); enum values exact, except voice/gender/locale which fold case.
@@ -16,6 +18,7 @@ BXML and REST refuse the same values: ``uui_problem`` (RFC 7433 User-To-User val
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from decimal import Decimal
@@ -24,9 +27,12 @@ from urllib.parse import urlsplit
 
 from simulator.bxml import nodes as n
 
-_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_INTEGRAL = re.compile(r"^[+-]?\d+(\.0*)?$")
-_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+_DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+_INTEGRAL = re.compile(r"^[+-]?[0-9]+(\.0*)?$")
+#: Longest numeric attribute accepted (docs/limits.md): room for the plain decimal spelling of
+#: every finite double (render writes at most ~330 characters), short enough to convert cheaply.
+MAX_NUMBER_CHARS = 400
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _SIP = re.compile(r"^sips?:\S+$", re.IGNORECASE)
 _CONF_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -44,7 +50,9 @@ def _range(spec: n.AttrSpec, number: float) -> list[Problem]:
         lo = "" if spec.lo is None else f"{spec.lo:g}"
         hi = "" if spec.hi is None else f"{spec.hi:g}"
         bounds = f"{lo}..{hi}" if lo and hi else (f">= {lo}" if lo else f"<= {hi}")
-        return [("BX204", f"{spec.xml} must be {bounds}, got {number:g}")]
+        shown = f"{number:g}" if isinstance(number, float) or abs(number) < 1e300 \
+            else f"{str(number)[:16]}..."   # an int past any float: its first digits
+        return [("BX204", f"{spec.xml} must be {bounds}, got {shown}")]
     return []
 
 
@@ -169,10 +177,17 @@ def convert_attr(spec: n.AttrSpec, raw: str) -> tuple[object, list[Problem]]:
     if kind in (n.NUMBER, n.INT):
         pattern = _DECIMAL if kind == n.NUMBER else _INTEGRAL
         text = raw.strip()
+        if len(text) > MAX_NUMBER_CHARS:
+            return spec.default, [("BX203", f"{spec.xml} must be a number of at most "
+                                            f"{MAX_NUMBER_CHARS} characters, got {raw[:16]!r}... "
+                                            f"({len(raw)} characters)")]
         if not pattern.match(text):
             expected = "a decimal number" if kind == n.NUMBER else "a whole number"
             return spec.default, [("BX203", f"{spec.xml} must be {expected}, got {raw!r}")]
-        value = float(text) if kind == n.NUMBER else int(float(text))
+        value = float(text) if kind == n.NUMBER else int(Decimal(text))
+        if value in (math.inf, -math.inf):   # more digits than a double holds
+            return spec.default, [("BX203", f"{spec.xml} must be a finite number, got "
+                                            f"{raw[:16]!r}... ({len(raw)} characters)")]
         problems = _range(spec, value)
     elif kind == n.BOOL:
         low = raw.strip().lower()
