@@ -6,14 +6,22 @@ local cores, and dask's ``Client.get_executor()`` on a cluster, unchanged (``run
 goes through simulator/distributed.py, which adds what a cluster needs). Jobs and outcomes
 are plain picklable records. A scenario that cannot run (a bad file, a missing app module)
 becomes an outcome with ``error`` set instead of stopping the batch.
+
+``LocalBatch`` is what ``run`` (and ``run -j N``) uses: outcomes in job order, inline or from a
+pool of worker processes that ignore SIGINT. Under :func:`stop_on_signals`, SIGINT or SIGTERM
+(to the main process or the whole process group) raises :class:`Interrupted` in the main
+thread; ``LocalBatch.stop()`` then terminates every worker and says which jobs had finished
+and which had not (simulator/cli.py prints the summary so far and exits 128 + the signal).
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import time
 import traceback
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, Executor
 from pathlib import Path
 
 import attrs
@@ -177,3 +185,104 @@ def run_batch(jobs: list[Job], executor: Executor | None = None) -> Iterator[Out
     if executor is None:
         return map(run_job, jobs)
     return executor.map(run_job, jobs)
+
+
+# ---- run and run -j N: a batch that a signal can stop ---------------------------------------
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived while a batch ran. A BaseException, like KeyboardInterrupt,
+    so no handler of a scenario's failures takes it for one."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(self.name)
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """In the main thread: the first SIGINT or SIGTERM raises :class:`Interrupted`; later ones
+    are ignored while the batch stops (it is quick). The previous handlers come back after."""
+    def stop(signum, frame) -> None:
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _worker_signals() -> None:
+    """A worker leaves SIGINT (a Ctrl-C reaching the whole group) to the main process, which
+    stops it; SIGTERM ends it at once, without a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+DIED = ("its worker process died while running it (killed by a signal, out of memory, or the "
+        "app called os._exit)")
+
+
+class LocalBatch:
+    """The jobs run in this process (``workers == 1``) or in a pool of worker processes;
+    iterate for the outcomes in job order."""
+
+    def __init__(self, jobs: list[Job], workers: int = 1) -> None:
+        self.jobs = jobs
+        self.reported = 0   # outcomes handed out so far
+        self._executor = None
+        if workers > 1 and len(jobs) > 1:
+            from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only for -j N
+
+            self._executor = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
+        self._futures = ([self._executor.submit(run_job, job) for job in jobs]
+                         if self._executor is not None else None)
+
+    def __iter__(self) -> Iterator[Outcome]:
+        for index, job in enumerate(self.jobs):
+            outcome = run_job(job) if self._futures is None else self._outcome(index)
+            self.reported = index + 1
+            yield outcome
+
+    def _outcome(self, index: int) -> Outcome:
+        job = self.jobs[index]
+        try:
+            return self._futures[index].result()
+        except BrokenExecutor:   # the pool lost a worker process
+            return Outcome(job.scenario.name, where(job.scenario), job.out_dir, False,
+                           error=f"{where(job.scenario)}: {DIED}")
+
+    def stop(self) -> tuple[list[Outcome], list[Job]]:
+        """Terminate every worker: (outcomes finished but not yet handed out, jobs that did not
+        finish). Their output folders keep nothing of an unfinished run (output.discard)."""
+        finished: list[Outcome] = []
+        unfinished: list[Job] = []
+        if self._executor is not None:
+            for process in list(getattr(self._executor, "_processes", {}).values()):
+                process.terminate()
+            for process in list(getattr(self._executor, "_processes", {}).values()):
+                process.join(2)
+                if process.is_alive():
+                    process.kill()
+        for index in range(self.reported, len(self.jobs)):
+            future = self._futures[index] if self._futures is not None else None
+            done = (future is not None and future.done() and not future.cancelled()
+                    and future.exception() is None)
+            if done:
+                finished.append(future.result())
+            else:
+                unfinished.append(self.jobs[index])
+        self.reported = len(self.jobs)
+        return finished, unfinished
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None

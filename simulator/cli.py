@@ -171,9 +171,11 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     """Run scenario files (or folders of them) and check their expectations.
 
     Exit 0 when every scenario met its expectations, 1 when any failed, 2 when a scenario or
-    the command line is invalid (the other scenarios still run). A bare FLOW.xml runs with the
-    caller steps given as options, in the order given; the files next to it answer its
-    webhooks and media requests (`/next` -> next.xml), anything else gets an empty reply.
+    the command line is invalid (the other scenarios still run), 128 + N when signal N (SIGINT,
+    SIGTERM) stopped it (every worker stopped, the summary so far printed). A bare FLOW.xml
+    runs with the caller steps given as options, in the order given; the files next to it
+    answer its webhooks and media requests (`/next` -> next.xml), anything else gets an empty
+    reply.
     """
     from pathlib import Path
 
@@ -181,7 +183,9 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     from rich.console import Console
 
     from simulator.api import make_out_dir
-    from simulator.batch import Job, assign_out_dirs, collect_files, make_executor, run_batch
+    from simulator.batch import (Interrupted, Job, LocalBatch, assign_out_dirs, collect_files,
+                                 stop_on_signals, where)
+    from simulator.output import discard
     from simulator.errors import SimulatorError
     from simulator.scenario.bare import bare_scenario, steps_from_args
     from simulator.scenario.load import load_scenarios
@@ -225,7 +229,7 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     batch = [Job(s, d, update_golden) for s, d in zip(scenarios, out_dirs)]
     counts = {"passed": 0, "failed": 0, "error": 0, "skipped": 0, "xfailed": 0, "xpassed": 0}
     seen = []  # the outcomes so far, for --junit-xml
-    executor = None
+    local = None
     if dask_batch is not None and batch:
         try:
             dask_batch.start()
@@ -234,34 +238,52 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
             ctx.exit(2)
         outcomes = dask_batch.run(batch)
     else:
-        executor = make_executor(min(jobs, len(batch))) if batch else None
-        outcomes = run_batch(batch, executor)
+        local = LocalBatch(batch, min(jobs, len(batch)) if batch else 1)
+        outcomes = iter(local)
     index = _index_errors(errors) if html else []  # run --html: out/index.html's rows
     measured = _Measured(batch) if coverage or fail_under is not None else None
     served = _served_api(ctx, console, api_port) if api_port is not None else None
-    with _progress(console, len(batch)) as advance:
+
+    def tally(outcome) -> str:
+        if measured is not None:
+            measured.add(outcome)
+        bucket = _report_outcome(console, outcome, verbose)
+        if html and bucket != "error":
+            bucket = _write_html(console, outcome) or bucket
+        if html:
+            index.append(_index_row(outcome, Path(out_root)))
+        counts[bucket] += 1
+        seen.append(outcome)
+        return bucket
+
+    stopped, unfinished = None, []
+    with stop_on_signals():   # SIGINT/SIGTERM: stop every worker, report what finished
         try:
-            for outcome in outcomes:
-                if measured is not None:
-                    measured.add(outcome)
-                bucket = _report_outcome(console, outcome, verbose)
-                if html and bucket != "error":
-                    bucket = _write_html(console, outcome) or bucket
-                if html:
-                    index.append(_index_row(outcome, Path(out_root)))
-                counts[bucket] += 1
-                seen.append(outcome)
-                advance()
-                if exitfirst and bucket in ("failed", "error"):
-                    break
+            with _progress(console, len(batch)) as advance:
+                for outcome in outcomes:
+                    bucket = tally(outcome)
+                    advance()
+                    if exitfirst and bucket in ("failed", "error"):
+                        break
+        except Interrupted as signal_stop:
+            stopped = signal_stop
+            finished, unfinished = local.stop() if local is not None else ([], [])
+            for outcome in finished:
+                tally(outcome)
+            for job in unfinished:   # no earlier run's result.json passes for this one
+                if job.out_dir is not None:
+                    discard(job.out_dir)
+                console.print(f"[bold yellow]INTERRUPTED[/bold yellow] "
+                              f"{_escape(f'{job.scenario.name} ({where(job.scenario)})')}: "
+                              f"not finished, nothing written")
         finally:
-            if executor is not None:
-                executor.shutdown(cancel_futures=True)
+            if local is not None:
+                local.close()
             if dask_batch is not None:
                 dask_batch.close()
             if served is not None:
                 served.stop()
-    if len(seen) < len(batch):
+    if stopped is None and len(seen) < len(batch):
         console.print(f"stopped at the first failure (-x): {len(batch) - len(seen)} "
                       f"scenario{'s' if len(batch) - len(seen) != 1 else ''} not run")
     if junit_xml is not None:
@@ -271,8 +293,12 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     errors_total = counts["error"] + len(errors)
     more = "".join(f", {counts[kind]} {kind}" for kind in ("skipped", "xfailed", "xpassed")
                    if counts[kind])
+    tail = (f", {len(unfinished)} interrupted (stopped by {stopped.name})"
+            if stopped is not None else "")
     console.print(f"{counts['passed']} passed, {counts['failed']} failed{more}, {errors_total} "
-                  f"error{'s' if errors_total != 1 else ''}; outputs in {out_root}/")
+                  f"error{'s' if errors_total != 1 else ''}{tail}; outputs in {out_root}/")
+    if stopped is not None:
+        ctx.exit(128 + stopped.signum)
     under = measured.report(console, Path(out_root), fail_under) if measured else False
     ctx.exit(2 if errors_total else 1 if counts["failed"] or under else 0)
 

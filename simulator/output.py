@@ -182,6 +182,11 @@ def staged_output(out: Path | None) -> Iterator[Path | None]:
         except OutputError as exc:   # name the file where it would have been
             exc.message = exc.message.replace(str(stage), str(out))
             raise
+        except Exception:
+            raise
+        except BaseException:   # a signal stopped the run: it did not finish, nothing is kept
+            placed = True
+            raise
         renamed, placed = _finish(stage, out, fresh), True
     finally:
         if not placed:   # the run failed: what it finished still replaces the old output
@@ -198,3 +203,18 @@ def _finish(stage: Path, out: Path, fresh: bool) -> bool:
     make_out_dir(out)
     _swap_in(stage, out)
     return False
+
+
+def discard(out: Path) -> None:
+    """Forget a run that did not finish in ``out`` (a stopped batch): the staging folders it
+    left (inside ``out``, or beside it for a fresh folder), and an earlier run's result.json
+    and recordings/, which would be taken for its own."""
+    stages = list(out.parent.glob(f"{STAGE_PREFIX}{out.name}-*")) if out.parent.is_dir() else []
+    if out.is_dir():
+        stages += out.glob(STAGE_PREFIX + "*")
+    for stale in stages:
+        shutil.rmtree(stale, ignore_errors=True)
+    if os.path.lexists(out / RESULT_FILE):
+        with contextlib.suppress(OSError):
+            os.unlink(out / RESULT_FILE)
+        shutil.rmtree(out / RECORDINGS_DIR, ignore_errors=True)
