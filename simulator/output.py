@@ -56,6 +56,17 @@ def output_error(exc: OSError, path: Path | str, what: str = "cannot write") -> 
                        expected="a writable output folder with free space")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _usual_mode(path: Path, mode: int) -> None:
+    """What ``open``/``mkdir`` would have given: tempfile makes private (0600/0700) ones."""
+    os.chmod(path, mode & ~_umask())
+
+
 def write_atomic(path: Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
     data = text.encode("utf-8", "backslashreplace")   # lone surrogates: JSON \\udXXX escapes
@@ -69,6 +80,7 @@ def write_atomic(path: Path, text: str) -> Path:
             view = memoryview(data)
             while view:
                 view = view[os.write(file.fileno(), view):]
+        _usual_mode(Path(temporary), 0o666)
         os.replace(temporary, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

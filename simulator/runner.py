@@ -44,13 +44,14 @@ from simulator.delivery import USER_AGENT, basic_auth, deliver
 from simulator.engine.effects import (FetchAudio, FetchedAudio, RecordingDone, SynthesizeSpeech,
                                       SynthesizedSpeech, Webhook)
 from simulator.engine.catalogue import CATALOGUE
-from simulator.engine.salvage import salvage
+from simulator.engine.salvage import culprit, salvage, stop_at_limit
 from simulator.engine.simulation import Simulation
 from simulator.errors import MediaError, SimulatorError
 from simulator.hermetic import hermetic
 from simulator.hermetic.transport import ApiTransport
 from simulator.output import output_error
 from simulator.result import Result
+from simulator.timeline import TimelineFull
 from simulator.scenario import model
 from simulator.scenario.defaults import internal_errors
 from simulator.scenario.refs import expand, resolve_app
@@ -93,10 +94,12 @@ def simulate(scenario: model.Scenario, out_dir: Path | None = None, *,
             drive(sim, transport, out, between, api=api)
     except SimulatorError:
         raise
-    except Exception as error:  # a simulator bug: keep what the run produced so far
-        internal = error
-        trace = traceback.format_exc()
-        for effect, written in salvage(sim, error):
+    except Exception as error:  # a simulator bug, or the timeline limit: keep the run so far
+        limited = isinstance(culprit(error), TimelineFull)
+        if not limited:
+            internal = error
+            trace = traceback.format_exc()
+        for effect, written in (stop_at_limit if limited else salvage)(sim, error):
             try:
                 written(write_recording(effect, out, sim.speech))
             except Exception:  # noqa: BLE001 - best effort: its `file` stays null

@@ -85,6 +85,11 @@ KINDS: dict[str, str] = {
     "error": "a call-ending failure [cause, message]; or a refused conference reply [cause, "
              "conference, message]",
     "call-end": "the leg is gone [cause, errorMessage]",
+    "timeline-limit": "the run reached the timeline limit (MAX_ENTRIES entries: a flow that "
+                      "never ends, e.g. a short Pause + self-Redirect loop) and was stopped here "
+                      "[limit, message]; running recordings are finalised (call-ended), calls "
+                      "still up end (call-end, cause timeout) and nothing follows "
+                      "(engine/salvage.py, docs/limits.md)",
     "internal-error": "a bug in the simulator stopped the run here [error: the exception type, "
                       "message]; running recordings are then finalised (call-ended), calls "
                       "still up end (call-end, cause error) and nothing follows "
@@ -128,19 +133,42 @@ def _rounded(value: Any) -> Any:
     return value
 
 
+#: Entries a run's timeline may hold (docs/limits.md): a 4-hour call with a Gather every 5 s
+#: writes under 20 000; past this the run is stopped (``TimelineFull``), so a flow that never
+#: ends takes seconds and some 25 MB of result.json, not minutes and hundreds of megabytes.
+MAX_ENTRIES = 50_000
+
+
+class TimelineFull(Exception):
+    """Raised by :meth:`Timeline.add` once, when the timeline reaches its limit; the runner
+    stops the run there (engine/salvage.py) with a ``timeline-limit`` entry."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the timeline reached its limit of {limit} entries")
+        self.limit = limit
+
+
 class Timeline:
     """Append-only; entries come out in the order they were added (time order by design).
+
+    At most ``limit`` entries are added normally: the one after them raises
+    :class:`TimelineFull` (once; the entries that close the run are added after it).
 
     The one change allowed after :meth:`add` is :meth:`amend`: the outcome of something logged
     when it began (a webhook's delivery), added at the same virtual instant.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self._entries: list[Entry] = []
+        self.limit = MAX_ENTRIES if limit is None else limit
+        self.full = False
 
     def add(self, at: float, call_id: str, kind: str, *, verb: str | None = None,
             line: int | None = None, col: int | None = None, path: str | None = None,
             document: str | None = None, **detail: Any) -> Entry:
+        if len(self._entries) >= self.limit and not self.full:
+            self.full = True
+            raise TimelineFull(self.limit)
         entry = Entry(at=at, call_id=call_id, kind=kind, verb=verb, line=line, col=col,
                       path=path, document=document, detail=detail)
         self._entries.append(entry)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from simulator.timeline import Timeline
 
 
@@ -67,3 +69,37 @@ def test_every_kind_the_engine_writes_is_documented_and_every_documented_kind_is
     literal, constants = _engine_kinds()
     assert literal - set(KINDS) == set()
     assert {kind for kind in KINDS if kind not in constants} == set()
+
+
+# ---- the timeline limit (issue 14, docs/limits.md) ------------------------------------------
+
+
+def test_the_entry_past_the_limit_raises_once_and_closing_entries_follow():
+    from simulator.timeline import Timeline, TimelineFull
+
+    timeline = Timeline(limit=2)
+    timeline.add(0.0, "c-1", "answer")
+    timeline.add(0.0, "c-1", "tag", tag="x")
+    with pytest.raises(TimelineFull) as info:
+        timeline.add(0.0, "c-1", "tag", tag="y")
+    assert info.value.limit == 2 and timeline.full and len(timeline) == 2
+    timeline.add(0.0, "c-1", "timeline-limit", limit=2, message="stopped")
+    assert [e.kind for e in timeline] == ["answer", "tag", "timeline-limit"]
+
+
+def test_a_short_pause_and_self_redirect_loop_stops_at_the_limit(monkeypatch):
+    from simulator import timeline
+    from simulator.api import run_scenario
+
+    monkeypatch.setattr(timeline, "MAX_ENTRIES", 500)
+    result = run_scenario({"name": "loop", "app": {
+        "bxml": '<Response><Pause duration="0.1"/><Redirect redirectUrl="/answer"/></Response>'}})
+    data = result.to_json()
+    kinds = [e["kind"] for e in data["timeline"]]
+    assert len(kinds) == 502 and kinds[-2:] == ["timeline-limit", "call-end"]
+    limit = data["timeline"][-2]["detail"]
+    assert limit["limit"] == 500 and "timeline limit of 500 entries" in limit["message"]
+    call = data["calls"][0]
+    assert call["disconnectCause"] == "timeout" and call["errorMessage"] == limit["message"]
+    assert not result.passed
+    assert any("disconnectCause timeout" in f["message"] for f in data["failures"])

@@ -5,6 +5,11 @@ A span's layout (syllable positions, pitch walk, per-syllable random traits) is 
 syllables it touches. Every sample is an elementwise function of its syllable's traits and its
 offset, and the noise is counter-based, so a slice equals the same part of the whole span
 whichever blocks cut it. Pure numpy.
+
+Memory follows the audio asked for, never the span's length: a span longer than
+:data:`SEGMENT_SAMPLES` (10 minutes) is laid out in 10-minute segments, each drawn from its own
+seed, so a ``say`` lasting a year on a 10-minute call lays out the 10 minutes rendered. Spans up
+to that length are one layout, as always (their audio is unchanged).
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ _PITCH_RANGE_HZ = (100.0, 220.0)
 _SYLLABLE_LEVEL_DBFS = -19.1              # mean syllable RMS; with the gaps about -20 dBFS overall
 _TABLE_SIZE = 512
 _MAX_HARMONICS = 36                        # 3.6 kHz at the lowest pitch
+#: Longest span laid out at once (samples); longer spans are laid out segment by segment.
+SEGMENT_SAMPLES = 600 * SAMPLE_RATE
 
 
 @attrs.frozen
@@ -125,7 +132,25 @@ def _harmonic_basis() -> tuple[np.ndarray, np.ndarray]:
 
 
 def speech_slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
-    """Samples [a, b) of the speech span (text, total samples, seed).
+    """Samples [a, b) of the speech span (text, total samples, seed); a span longer than
+    :data:`SEGMENT_SAMPLES` is the concatenation of its segments (only those [a, b) touches
+    are laid out)."""
+    if total <= SEGMENT_SAMPLES:
+        return _slice(text, total, seed, a, b)
+    out = np.zeros(max(0, b - a), dtype=np.float32)
+    first, last = max(a, 0), min(b, total)
+    for index in range(first // SEGMENT_SAMPLES,
+                       (last - 1) // SEGMENT_SAMPLES + 1 if last > first else 0):
+        start = index * SEGMENT_SAMPLES
+        length = min(SEGMENT_SAMPLES, total - start)
+        lo, hi = max(first, start), min(last, start + length)
+        segment_seed = (seed * 1_000_003 + index) & 0xFFFFFFFF
+        out[lo - a:hi - a] = _slice(text, length, segment_seed, lo - start, hi - start)
+    return out
+
+
+def _slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
+    """Samples [a, b) of one laid-out span (text, total samples, seed).
 
     Vectorised over all syllables touching [a, b): every quantity is a per-syllable trait or an
     elementwise function of the sample's offset in its syllable, so any slice equals the same

@@ -1,4 +1,5 @@
-"""What is left of a run stopped by an internal error (a bug in the engine or the runner).
+"""What is left of a run stopped by an internal error (a bug in the engine or the runner), or
+by the timeline limit (``timeline.TimelineFull``: a flow that never ends).
 
 A bug must not lose the output of a run: the runner (``runner.simulate``) calls
 :func:`salvage` when something unexpected escapes the run loop, and writes a partial result
@@ -22,6 +23,11 @@ from what it returns. Here, with no I/O:
 
 Nothing else happens: no webhook is sent (no disconnect either) and no flow or caller script
 runs again: the state the bug left behind is not trusted.
+
+:func:`stop_at_limit` does the same for a run that reached the timeline limit, with a
+``timeline-limit`` entry instead of ``internal-error`` and the calls ended with cause
+``timeout`` (the simulator ended them, as past ``max_duration``); the expectations then judge
+the result as usual.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from simulator.engine.legs import Leg, LegInput
 from simulator.engine.signals import EngineBug
 from simulator.engine.simulation import Simulation
 from simulator.engine.verbs.conference import rooms
-from simulator.timeline import Entry
+from simulator.timeline import Entry, TimelineFull
 
 
 def culprit(error: BaseException) -> BaseException:
@@ -52,6 +58,27 @@ def salvage(sim: Simulation, error: BaseException
     cause = culprit(error)
     sim.timeline.add(sim.now, call_id, "internal-error", **_executing(sim, call_id),
                      error=type(cause).__name__, message=str(cause))
+    message = f"the simulation stopped: internal error {type(cause).__name__}: {cause}"
+    return _close(sim, message, "error")
+
+
+def stop_at_limit(sim: Simulation, error: BaseException
+                  ) -> list[tuple[RecordingDone, Callable[[Any], None]]]:
+    """Like :func:`salvage`, for a run stopped by :class:`TimelineFull` (``culprit(error)``)."""
+    full = culprit(error)
+    limit = full.limit if isinstance(full, TimelineFull) else sim.timeline.limit
+    call_id = _call_of(sim, error)
+    message = (f"the run reached the timeline limit of {limit} entries at t={sim.now:.3f} s (a "
+               f"flow that never ends, e.g. a short Pause and a Redirect to itself) and was "
+               f"stopped by the simulator")
+    sim.timeline.add(sim.now, call_id, "timeline-limit", **_executing(sim, call_id),
+                     limit=limit, message=message)
+    return _close(sim, message, "timeout")
+
+
+def _close(sim: Simulation, message: str, cause: str
+           ) -> list[tuple[RecordingDone, Callable[[Any], None]]]:
+    """Finalise running recordings, end the calls (``cause``) and conferences still up."""
     known = rooms(sim)
     room_of = {id(rec): room for room in known.every for rec in room.recordings}
     pending = []
@@ -69,21 +96,20 @@ def salvage(sim: Simulation, error: BaseException
         if rec.file is None:
             done = room.recording_done(rec) if room is not None else sim.recording_done(leg, rec)
             pending.append((done, _setter(rec)))
-    message = f"the simulation stopped: internal error {type(cause).__name__}: {cause}"
     for leg in sim.legs.values():
         if leg.up:
-            _end(sim, leg, message)
+            _end(sim, leg, message, cause)
     for room in list(known.live.values()):
         room.abandon()
     return pending
 
 
-def _end(sim: Simulation, leg: Leg, message: str) -> None:
+def _end(sim: Simulation, leg: Leg, message: str, cause: str) -> None:
     """The leg's end fields and entry only: ``Simulation.end_leg`` would run the flow's own
     teardown and send the disconnect webhook, on state a bug left behind."""
     leg.apply(LegInput.HANGUP)
-    leg.end_at, leg.cause, leg.error_message = sim.now, "error", message
-    sim.timeline.add(sim.now, leg.call_id, "call-end", cause="error", errorMessage=message)
+    leg.end_at, leg.cause, leg.error_message = sim.now, cause, message
+    sim.timeline.add(sim.now, leg.call_id, "call-end", cause=cause, errorMessage=message)
 
 
 def _setter(rec) -> Callable[[Any], None]:

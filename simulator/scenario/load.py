@@ -199,12 +199,16 @@ class _Builder:
             if problem is not None:
                 self.too_long(problem, owner)
 
-    def seconds(self, parts: tuple, value: float | None, *, positive: bool = False) -> None:
+    def seconds(self, parts: tuple, value: float | None, *, positive: bool = False,
+                most: tuple[float, str] = (model.MAX_SECONDS, "24 hours")) -> None:
+        """Every duration and time of a scenario: finite, at most ``most`` (docs/limits.md)."""
         if value is None:
             return
+        lowest = "a positive number of seconds" if positive else "a number of seconds >= 0"
         if value < 0 or (positive and value == 0):
-            self.bad(parts, "bad value", "a positive number of seconds" if positive
-                     else "a number of seconds >= 0", value)
+            self.bad(parts, "bad value", lowest, value)
+        elif not value <= most[0]:   # too long, infinite or NaN
+            self.bad(parts, "bad value", f"{lowest}, at most {most[0]:g} ({most[1]})", value)
 
     def existing_file(self, parts: tuple, relative: str, *, folder: bool = False) -> Path:
         """``relative`` resolved against the scenario's folder, reported unless it names an
@@ -502,11 +506,9 @@ class _Builder:
         for key in ("detection_timeout", "silence_timeout", "speech_threshold",
                     "speech_end_threshold", "machine_speech_end_threshold"):
             value = getattr(amd, key)
-            self.seconds(parts + (key,), value, positive=True)
-            if value is not None and not value <= model.MACHINE_DETECTION_MAX_SECONDS:
-                self.bad(parts + (key,), "bad value", "a positive number of seconds, at "
-                         f"most {model.MACHINE_DETECTION_MAX_SECONDS:g} (4 hours, the longest "
-                         "call by default)", value)
+            self.seconds(parts + (key,), value, positive=True,
+                         most=(model.MACHINE_DETECTION_MAX_SECONDS,
+                               "4 hours, the longest call by default"))
         for key in ("callback_url", "fallback_url"):
             self.url(parts + (key,), getattr(amd, key))
         self.limits(parts, amd, rules.CREDENTIALS)

@@ -28,6 +28,11 @@ class ReferResponse:
 
 #: ``machine_detection.mode`` values (createCall ``machineDetection.mode``).
 MACHINE_DETECTION_MODES = ("sync", "async")
+#: Upper bound of every duration and time in a scenario (``max_duration``, caller step lengths,
+#: ``at:``, delays), in seconds: 24 hours, Bandwidth's longest conference. Past it a value is a
+#: load error (NaN and infinities too), so no user-supplied number can size memory or time.
+MAX_SECONDS = 86400.0
+
 #: Upper bound of every ``machine_detection`` timing, in seconds: 4 hours, the longest call the
 #: simulator runs by default (``call.max_duration``). The spec gives no maximum (only > 0);
 #: detection cannot outlast the call, and refusing more keeps absurd values (1e8 s) out.

@@ -94,6 +94,8 @@ def describe(ev: dict) -> str:
     if kind == "internal-error":
         return (f"INTERNAL ERROR (a simulator bug; the run stops here): "
                 f"{detail.get('error')}: {detail.get('message')}")
+    if kind == "timeline-limit":
+        return f"TIMELINE LIMIT (the run stops here): {detail.get('message')}"
     return f"{kind}{' ' + verb if verb else ''}{position(ev)}" + _extra(detail, set())
 
 

@@ -243,3 +243,38 @@ def test_render_through_a_cache_synthesises_each_speech_sample_once(monkeypatch)
     assert sum(made) == 30 * 8000   # every sample of the 30 s span, once
     plain = np.concatenate(list(render(spans, 0.0, 32.0)))
     assert first.tobytes() == again.tobytes() == plain.tobytes()
+
+
+# ---- memory follows the audio asked for (issue 14) -------------------------------------------
+
+
+def test_a_year_long_speech_span_lays_out_only_the_segments_rendered():
+    from simulator.audio import speech_model
+
+    year = 365 * 86400 * speech_model.SAMPLE_RATE
+    speech_model.clear_layouts()
+    head = speech_model.speech_slice("hello for a year", year, 7, 0, 8000)
+    assert head.shape == (8000,) and float(abs(head).max()) > 0
+    layouts = speech_model._layout.cache_info()
+    assert layouts.currsize == 1   # one 10-minute segment, not a year of syllables
+
+
+def test_a_segmented_span_is_the_same_whichever_blocks_cut_it():
+    from simulator.audio import speech_model
+
+    segment = speech_model.SEGMENT_SAMPLES
+    total = 2 * segment + 1234
+    whole = speech_model.speech_slice("a long talk", total, 3, segment - 500, segment + 500)
+    parts = np.concatenate([speech_model.speech_slice("a long talk", total, 3, segment - 500,
+                                                      segment),
+                            speech_model.speech_slice("a long talk", total, 3, segment,
+                                                      segment + 500)])
+    assert np.array_equal(whole, parts)
+
+
+def test_spans_up_to_a_segment_keep_their_one_layout():
+    from simulator.audio import speech_model
+
+    total = speech_model.SEGMENT_SAMPLES
+    assert np.array_equal(speech_model.speech_slice("same as ever", total, 1, 100, 900),
+                          speech_model._slice("same as ever", total, 1, 100, 900))

@@ -367,3 +367,22 @@ def test_a_broken_piece_leaves_its_neighbours_checked(tmp_path, text, expected):
     assert len(lines) == len(expected)
     for line, start in zip(lines, expected):
         assert line.startswith(start), line
+
+
+# ---- value bounds (issue 14, docs/limits.md) ---------------------------------------------
+
+
+@pytest.mark.parametrize("key, value", [
+    ("caller", [{"say": "a year", "seconds": 31536000}]),
+    ("caller", [{"silence": float("inf")}]),
+    ("caller", [{"say": "x", "seconds": float("nan")}]),
+    ("caller", [{"press": "1", "tone": 1e9}]),
+    ("caller", [{"hangup": True, "at": 1e12}]),
+    ("call", {"max_duration": 1e9}),
+])
+def test_durations_and_times_are_finite_and_at_most_24_hours(key, value):
+    from simulator.errors import ScenarioError
+    from simulator.scenario.load import load_mapping
+
+    with pytest.raises(ScenarioError, match=r"at most 86400 \(24 hours\)|a finite number"):
+        load_mapping({"name": "x", "app": {"bxml": "<Response/>"}, key: value})
