@@ -16,6 +16,7 @@ import jinja2
 
 from simulator.errors import SimulatorError
 
+from . import shape
 from .recordings import EMBED_LIMIT_BYTES, PAGE_EMBED_LIMIT_BYTES
 from .layout import clock
 from .values import secs, value_text
@@ -63,6 +64,10 @@ def check_result(result: Any, *, where: str = "<result>") -> None:
         items = result.get(key, [])
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise SimulatorError(f'"{key}" must be a list of objects', where=where)
+    damage = shape.problem(result)   # a damaged or hand-edited file: say what is wrong
+    if damage is not None:
+        raise SimulatorError(f"not a valid bxmlsim result: {damage}", where=where,
+                             expected="the types of docs/result-format.md")
 
 
 def write_report(result: dict, result_dir: Path, out: Path, *,

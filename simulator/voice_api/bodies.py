@@ -366,6 +366,8 @@ def _priority(body: dict) -> int | None:
 
 def _extras(body: dict) -> dict[str, Any]:
     extras = {k: body[k] for k in ("privacy", "displayName", "uui") if body.get(k) is not None}
+    if not isinstance(extras.get("privacy", False), bool):
+        raise ApiError(400, f"Invalid 'privacy' [{extras['privacy']}]: must be true or false")
     name = extras.get("displayName")
     if name is not None and (not isinstance(name, str) or len(name) > MAX_DISPLAY_NAME):
         raise ApiError(400, f"Invalid 'displayName': a string of at most {MAX_DISPLAY_NAME} "

@@ -10,11 +10,52 @@ http.client (simulator/hermetic/). Pure: no I/O, no framework.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import attrs
+
+
+#: Largest request body read (docs/limits.md); the API's own bodies are a few KB.
+MAX_BODY = 1 << 20
+#: Deepest JSON nesting accepted: the API's bodies nest three levels.
+MAX_DEPTH = 64
+_NESTING = re.compile(rb'[\[{]|"(?:[^"\\]|\\.)*"|[\]}]')
+
+
+def _depth(raw: bytes) -> int:
+    """How deep ``raw``'s arrays and objects nest (strings skipped), stopping past MAX_DEPTH."""
+    depth = deepest = 0
+    for match in _NESTING.finditer(raw):
+        token = match.group()[:1]
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return depth
+            deepest = max(deepest, depth)
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
+def _check_text(value: Any) -> None:
+    """400 for a string with a lone surrogate (``"\\ud800"``): JSON allows the escape, but no
+    UTF-8 answer or result.json could hold it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(400, "The request body is not valid JSON: a string holds a lone "
+                                "surrogate (\\ud800-\\udfff), which is not text") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
 
 
 class ApiError(Exception):
@@ -76,10 +117,18 @@ class ApiRequest:
             raise ApiError(415, f"Content type [{kind}] not supported: send application/json")
         if not self.body.strip():
             return {}
+        if len(self.body) > MAX_BODY:
+            raise ApiError(413, f"The request body is {len(self.body)} bytes: at most "
+                                f"{MAX_BODY} accepted")
+        if _depth(self.body) > MAX_DEPTH:   # json.loads would recurse past Python's stack
+            raise ApiError(400, f"The request body is not valid JSON: nested deeper than "
+                                f"{MAX_DEPTH} levels")
         try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            body = json.loads(self.body)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ApiError(400, f"The request body is not valid JSON: {exc}") from None
+        _check_text(body)
+        return body
 
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
