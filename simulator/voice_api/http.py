@@ -115,11 +115,11 @@ class ApiRequest:
         kind = self.header("content-type", "application/json").split(";")[0].strip().lower()
         if kind and kind != "application/json" and not kind.endswith("+json"):
             raise ApiError(415, f"Content type [{kind}] not supported: send application/json")
-        if not self.body.strip():
-            return {}
         if len(self.body) > MAX_BODY:
             raise ApiError(413, f"The request body is {len(self.body)} bytes: at most "
                                 f"{MAX_BODY} accepted")
+        if not self.body.strip():
+            return {}
         if _depth(self.body) > MAX_DEPTH:   # json.loads would recurse past Python's stack
             raise ApiError(400, f"The request body is not valid JSON: nested deeper than "
                                 f"{MAX_DEPTH} levels")
