@@ -86,6 +86,10 @@ def report(ctx: click.Context, result_file: str, output: str | None) -> None:
     except OSError as exc:
         click.echo(f"Error: cannot write {out}: {_os_reason(exc, out)}", err=True)
         ctx.exit(2)
+    except Exception as exc:  # noqa: BLE001 - damage the input check does not know: no traceback
+        click.echo(f"Error: {path}: cannot draw this result.json ({type(exc).__name__}: {exc}); "
+                   f"is it damaged or hand-edited?", err=True)
+        ctx.exit(2)
     click.echo(f"wrote {written}")
 
 

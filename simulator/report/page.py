@@ -64,10 +64,9 @@ def check_result(result: Any, *, where: str = "<result>") -> None:
         items = result.get(key, [])
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise SimulatorError(f'"{key}" must be a list of objects', where=where)
-    damage = shape.problem(result)   # a damaged or hand-edited file: say what is wrong
-    if damage is not None:
-        raise SimulatorError(f"not a valid bxmlsim result: {damage}", where=where,
-                             expected="the types of docs/result-format.md")
+    broken = shape.problem(result) or shape.unreadable(result)   # damaged or hand-edited
+    if broken is not None:
+        raise SimulatorError(f"not a valid bxmlsim result: {broken}", where=where)
 
 
 def write_report(result: dict, result_dir: Path, out: Path, *,

@@ -1,10 +1,15 @@
 """The shape of a result.json as its readers rely on it: checked once, where a file comes in.
 
 ``problem(result) -> str | None`` says what is wrong with a damaged or hand-edited
-result.json (``timeline[14].detail: expected an object, got 5``), or None. It checks the
+result.json (``$.timeline[14].detail: expected an object, got 5``), or None. It checks the
 types of the fields of docs/result-format.md that the report reads: a key may be absent (older
 files) and unknown keys and kinds are tolerated, but a key that is there has its documented
-type; numbers are finite and every string is text (no lone surrogate from a ``\\ud800`` escape).
+type. ``failures`` entries, and the C1 keys (``col``, ``path``, ``document``) as long as they
+are scalars, are left to the report's tolerant readers (odd values are shown as they are).
+
+``unreadable(result) -> str | None`` is what no reader can work with: a number that is not
+finite (``NaN``, ``Infinity``) or a string that is not text (a lone surrogate from a
+``\\ud800`` escape). ``check_result`` refuses both kinds of damage, naming the JSON path.
 """
 
 from __future__ import annotations
@@ -13,13 +18,13 @@ import math
 from typing import Any
 
 STR, INT, NUM, BOOL, OBJ = "a string", "an integer", "a number", "true or false", "an object"
-_TYPES = {STR: (str,), INT: (int,), NUM: (int, float), BOOL: (bool,), OBJ: (dict,)}
+SCALAR = "a string, number or boolean"
+_TYPES = {STR: (str,), INT: (int,), NUM: (int, float), BOOL: (bool,), OBJ: (dict,),
+          SCALAR: (str, int, float, bool)}
 
 #: key -> (type, may be null), per list of objects; a list value is a list of such objects.
 _SEGMENT = {"startAt": (NUM, False), "endAt": (NUM, True)}
 _SHAPES: dict[str, dict[str, tuple]] = {
-    "failures": {"message": (STR, False), "line": (INT, True), "kind": (STR, True),
-                 "callId": (STR, True), "at": (NUM, True), "accept": (STR, True)},
     "calls": {"callId": (STR, False), "parentCallId": (STR, True), "direction": (STR, True),
               "from": (STR, True), "to": (STR, True), "startTime": (STR, True),
               "answerTime": (STR, True), "endTime": (STR, True),
@@ -34,8 +39,8 @@ _SHAPES: dict[str, dict[str, tuple]] = {
                    "endAt": (NUM, True), "segments": ([_SEGMENT], True),
                    "endReason": (STR, True), "transcription": (OBJ, True)},
     "timeline": {"at": (NUM, False), "callId": (STR, True), "kind": (STR, False),
-                 "verb": (STR, True), "line": (INT, True), "col": (INT, True),
-                 "path": (STR, True), "document": (STR, True), "detail": (OBJ, True)},
+                 "verb": (STR, True), "line": (INT, True), "detail": (OBJ, True),
+                 "col": (SCALAR, True), "path": (SCALAR, True), "document": (SCALAR, True)},
 }
 #: detail keys the report and the narration read, with the type every writer gives them
 _DETAIL = {key: (STR, True) for key in (
@@ -131,4 +136,9 @@ def problem(result: dict) -> str | None:
                 found = _fields(item["detail"], _DETAIL, f"$.timeline[{index}].detail")
             if found:
                 return found
+    return None
+
+
+def unreadable(result: Any) -> str | None:
+    """The first non-finite number or lone surrogate of ``result``, at its JSON path."""
     return _text(result, "$")

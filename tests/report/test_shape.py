@@ -1,7 +1,8 @@
 """simulator/report/shape.py: a damaged or hand-edited result.json is named, never a traceback.
 
-Fuzz: values of a real result.json replaced by JSON of other types, keys deleted; the report's
-input check and the page renderer let no exception escape but SimulatorError.
+Fuzz: values of a real result.json replaced by JSON of other types, keys deleted; the input
+check names the damage it knows (SimulatorError), and ``bxmlsim report`` answers every file
+with a page or an error line (exit 2), never a traceback.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from hypothesis import strategies as st
 from simulator.api import run_scenario
 from simulator.cli import main
 from simulator.errors import SimulatorError
-from simulator.report import render_report
 from simulator.report.page import check_result
-from simulator.report.shape import problem
+from simulator.report.shape import problem, unreadable
 
 SCENARIO = {
     "name": "voicemail",
@@ -49,10 +49,6 @@ def test_a_result_the_simulator_wrote_has_no_problem(run):
     (lambda r: r["calls"][0].__setitem__("callId", ["x"]),
      "$.calls[0].callId: expected a string, got ['x']"),
     (lambda r: r.__setitem__("seed", {"a": 1}), "$.seed: expected an integer, got {'a': 1}"),
-    (lambda r: r["callbacks"][0].__setitem__("at", float("nan")),
-     "$.callbacks[0].at: expected a finite number, got nan"),
-    (lambda r: r["scenario"].__setitem__("name", "\udc80"),
-     "$.scenario.name: a string holds a lone surrogate"),
     (lambda r: r["timeline"].append({"at": 1, "kind": "speech", "detail": {"text": 1.5}}),
      "$.timeline[{last}].detail.text: expected a string, got 1.5"),
 ])
@@ -61,6 +57,20 @@ def test_each_damage_is_named_with_its_path(run, edit, message):
     edit(damaged)
     last = str(len(damaged["timeline"]) - 1)
     assert problem(damaged).startswith(message.replace("{last}", last))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda r: r["callbacks"][0].__setitem__("at", float("nan")),
+     "$.callbacks[0].at: expected a finite number, got nan"),
+    (lambda r: r["scenario"].__setitem__("name", "\udc80"),
+     "$.scenario.name: a string holds a lone surrogate"),
+])
+def test_what_no_reader_can_draw_is_unreadable(run, edit, message):
+    damaged = copy.deepcopy(run[1])
+    edit(damaged)
+    assert unreadable(damaged).startswith(message) and unreadable(run[1]) is None
+    with pytest.raises(SimulatorError, match="not a valid bxmlsim result"):
+        check_result(damaged)
 
 
 def test_bxmlsim_report_on_a_damaged_file_says_what_is_wrong(run, tmp_path):
@@ -72,6 +82,14 @@ def test_bxmlsim_report_on_a_damaged_file_says_what_is_wrong(run, tmp_path):
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert (f"Error: {path}: not a valid bxmlsim result: $.timeline[2].at: expected a number, "
             f"got 'soon'") in res.output
+
+
+def test_bxmlsim_report_on_an_unreadable_file_is_an_error(run, tmp_path):
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(run[1]).replace('"at": 0.0', '"at": NaN', 1))
+    res = CliRunner().invoke(main, ["report", str(path)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"Error: {path}: not a valid bxmlsim result: $." in res.output
 
 
 JUNK = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5),
@@ -109,6 +127,10 @@ def test_no_damage_lets_an_exception_escape_but_simulator_error(run, data):
             continue
     try:
         check_result(damaged)
-        render_report(damaged, out)
     except SimulatorError:
-        pass
+        return
+    path = out / "damaged.json"
+    path.write_text(json.dumps(damaged), encoding="utf-8")
+    res = CliRunner().invoke(main, ["report", str(path), "-o", str(out / "damaged.html")])
+    assert res.exit_code in (0, 2) and not isinstance(res.exception, Exception), res.output
+    assert "Traceback" not in res.output + res.stderr
