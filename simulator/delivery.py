@@ -87,7 +87,8 @@ def deliver(transport: Transport, webhook: Webhook) -> Delivery:
                                 fallback=fallback, status=reply.status,
                                 body=None if reply.status is None else reply.text,
                                 error=error, started=started, elapsed=reply.elapsed,
-                                note=reply.headers.get(NOTE_HEADER)))
+                                note=reply.headers.get(NOTE_HEADER),
+                                app_error=reply.app_error))
         return reply
 
     reply = attempt(webhook.url, webhook.method, webhook.auth, False)

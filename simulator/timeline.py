@@ -42,7 +42,9 @@ KINDS: dict[str, str] = {
     "webhook": "a webhook was handed to delivery [eventType, url, method, sync]; its outcome is "
                "added when delivered, at the same virtual instant [ok, status and error of the "
                "final attempt, attempts (count), fallback (was it used), note (the simulator's "
-               "remark on the final reply, e.g. the empty 'no app' reply of a bare FLOW.xml)]",
+               "remark on the final reply, e.g. the empty 'no app' reply of a bare FLOW.xml), appError (C2: "
+               "the first exception an in-process app raised handling it, as 'Type: message'; "
+               "the object with its traceback is on the attempt's callbacks entry)]",
     "bxml-warning": "a BXML document the call runs has a parser warning [code, message]; "
                     "``line``/``col`` are its place in that document, ``document`` names it "
                     "(no ``path``)",
@@ -51,6 +53,10 @@ KINDS: dict[str, str] = {
     "speech": "the remote party spoke [text, seconds]",
     "audio": "the remote party played a file [file, seconds]",
     "remote-hangup": "the remote party hung up",
+    "unmet-wait-for": "the call ended while the remote party's script was at a ``wait_for`` "
+                      "step whose verb never started: the steps after it never ran (``verb``: "
+                      "the verb it waited for, ``line``: the step's line in the scenario file) "
+                      "[step: its number in the script, from 1; since: when the wait began]",
     "recording-start": "a recording began [recordingId]",
     "recording-pause": "a StartRecording recording was paused [recordingId; via: rest]",
     "recording-resume": "... resumed [recordingId; via: rest]",

@@ -2,7 +2,8 @@
 
 Each broken app fails its scenario (exit 1) with a message naming the call, the time, what
 happened and the YAML that accepts it; the same scenario with that YAML added (the failure's
-``accept``, pasted as is) passes. Then the strict-mode table: BXML warnings pass, except with
+``accept``, pasted as is) passes. An exception in the app (Flask, FastAPI sync and async) is
+seen with its traceback in result.json, the terminal, the HTML report and pytest's failure. Then the strict-mode table: BXML warnings pass, except with
 ``--strict``, ``strict: true`` or ``pytest --bxmlsim-strict``.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from simulator.cli import main
 
 pytest_plugins = ["pytester"]
 APPS = Path(__file__).parent / "apps"
+BXMLSIM = str(Path(sys.executable).parent / "bxmlsim")  # the real console script
 
 
 def write(folder: Path, yaml: str, name: str = "s.scenario.yaml") -> Path:
@@ -68,6 +72,46 @@ BROKEN = {
         [["redirect webhook, attempt 1, at 0.000 s: POST http://app.test/menu answered HTTP 500",
           "(rescued: the fallback URL, POST https://backup.test/menu, answered 200",
           "- {event: redirect, status: 500}"]]),
+    "Flask gather handler raises": ("""
+        name: broken
+        app: {wsgi: "broken_apps:flask_app"}
+        caller: [{wait_for: Gather}, {press: "4"}]
+        """, ["app-exception", "disconnect-cause"],
+        [["gather webhook, attempt 1, at 0.000 s: the app raised ZeroDivisionError: division by "
+          "zero while handling POST http://app.test/gather, and answered HTTP 500",
+          "broken_apps.py\", line", ", in average\n", "    return sum(scores) / len(scores)",
+          "framework frames left out; the whole traceback is result.json callbacks[1].appError",
+          "(no retry or fallback answered: the webhook was not delivered)",
+          "- {event: gather, status: 500, appError: ZeroDivisionError}"],
+         ["with disconnectCause callback-error: gather webhook could not be delivered: HTTP 500",
+          "disconnect_cause: callback-error"]]),
+    "FastAPI sync endpoint raises": ("""
+        name: broken
+        app: {asgi: "broken_apps:fastapi_app"}
+        caller: [{wait_for: Gather}, {press: "4"}]
+        """, ["app-exception", "disconnect-cause"],
+        [["the app raised ZeroDivisionError: division by zero while handling POST "
+          "http://app.test/gather, and answered HTTP 500", ", in fastapi_gather\n",
+          ", in average\n", "- {event: gather, status: 500, appError: ZeroDivisionError}"],
+         ["disconnect_cause: callback-error"]]),
+    "FastAPI async endpoint raises": ("""
+        name: broken
+        call: {answer_url: /answer-async}
+        app: {asgi: "broken_apps:fastapi_app"}
+        caller: [{wait_for: Gather}, {press: "4"}]
+        """, ["app-exception", "disconnect-cause"],
+        [["the app raised KeyError: 'missing' while handling POST "
+          "http://app.test/gather-async, and answered HTTP 500",
+          ", in fastapi_gather_async\n", "- {event: gather, status: 500, appError: KeyError}"],
+         ["disconnect_cause: callback-error"]]),
+    "Flask logs an exception and still answers": ("""
+        name: broken
+        call: {answer_url: /logged}
+        app: {wsgi: "broken_apps:flask_app"}
+        """, ["app-exception"],
+        [["initiate webhook, attempt 1, at 0.000 s: the app raised ConnectionError: CRM "
+          "unreachable for +15555550100 while handling POST http://app.test/logged",
+          ", in crm_lookup\n", "- {event: initiate, appError: ConnectionError}"]]),
     "invalid reply from a Flask app": ("""
         name: broken
         call: {answer_url: /garbage}
@@ -91,6 +135,30 @@ BROKEN = {
         """, ["disconnect-cause"],
         [["ended at 30.000 s with disconnectCause timeout: the call ran past max_duration=30 s",
           "disconnect_cause: timeout"]]),
+    "wait_for a Transfer that never comes, to max_duration": ("""
+        name: broken
+        call: {max_duration: 20}
+        app:
+          bxml: '<Response><SpeakSentence>Please hold.</SpeakSentence><Pause duration="60"/></Response>'
+        caller:
+          - say: "agent please"
+          - wait_for: Transfer
+          - say: "hello"
+        """, ["unmet-wait-for", "disconnect-cause"],
+        [["the far end of call c-", " waited for Transfer (caller step 2, `wait_for: Transfer`, "
+          "from 0.800 s) but no Transfer started before the call ended at 20.000 s (timeout); "
+          "the steps after it never ran", "- {kind: unmet-wait-for, verb: Transfer}"],
+         ["ended at 20.000 s with disconnectCause timeout", "disconnect_cause: timeout"]]),
+    "wait_for a Transfer, the app hangs up": ("""
+        name: broken
+        app:
+          bxml: '<Response><SpeakSentence>Goodbye.</SpeakSentence><Hangup/></Response>'
+        caller:
+          - wait_for: Transfer
+          - say: "hello"
+        """, ["unmet-wait-for"],
+        [["waited for Transfer (caller step 1, `wait_for: Transfer`, from 0.000 s) but no "
+          "Transfer started before the call ended at 0.400 s (hangup)"]]),
     "a busy agent on a transfer": ("""
         name: broken
         app:
@@ -143,6 +211,97 @@ def test_pasting_the_accept_yaml_makes_the_same_run_pass(tmp_path, yaml, kinds, 
     accepted = with_accepted(yaml, [f["accept"] for f in failures])
     result = run_scenario(write(tmp_path, accepted, "accepted.scenario.yaml"))
     assert result.passed, result.failures
+
+
+# ---- the app's own error, end to end: result.json, terminal, HTML report, pytest
+
+RAISING = ["Flask gather handler raises", "FastAPI sync endpoint raises",
+           "FastAPI async endpoint raises"]
+
+
+@pytest.mark.parametrize("name", RAISING)
+def test_the_apps_exception_is_in_result_json_on_the_attempt_and_its_webhook_entry(
+        tmp_path, name):
+    yaml, _, _ = BROKEN[name]
+    run_scenario(write(tmp_path, yaml), tmp_path / "out")
+    result = json.loads((tmp_path / "out" / "result.json").read_text())
+    [raised] = [(i, c) for i, c in enumerate(result["callbacks"]) if c.get("appError")]
+    index, attempt = raised
+    error = attempt["appError"]
+    assert set(error) == {"type", "message", "traceback"}
+    assert error["traceback"].startswith("Traceback (most recent call last):\n")
+    assert error["traceback"].rstrip().endswith(f"{error['type']}: {error['message']}")
+    assert "broken_apps.py" in error["traceback"]
+    assert "simulator" + "/transports" not in error["traceback"]  # not how it reached the app
+    assert "httpx2" not in error["traceback"] and "a2wsgi" not in error["traceback"]
+    [entry] = [e for e in result["timeline"] if e["kind"] == "webhook"
+               and e["detail"]["eventType"] == attempt["eventType"]]
+    assert entry["detail"]["appError"] == f"{error['type']}: {error['message']}"
+    assert entry["detail"]["status"] == 500 and entry["detail"]["ok"] is False
+    assert "appError" not in result["callbacks"][0]  # the answer went well: no key at all
+
+
+def test_an_app_without_a_framework_has_only_its_own_frames(tmp_path):
+    (tmp_path / "bare.py").write_text(textwrap.dedent("""
+        def app(environ, start_response):
+            return lookup(environ["PATH_INFO"])
+
+        def lookup(path):
+            return {}[path]
+        """))
+    path = write(tmp_path, "name: bare\napp: {wsgi: 'bare:app'}\n")
+    error = run_scenario(path).callbacks[0].app_error
+    trace = error["traceback"]
+    assert trace.splitlines()[0] == "Traceback (most recent call last):"
+    assert [line.split(", in ")[-1] for line in trace.splitlines() if line.startswith("  File")] \
+        == ["app", "lookup"]
+
+
+def test_the_terminal_shows_the_traceback_in_the_fail_block_apart_from_the_apps_log(tmp_path):
+    yaml, _, _ = BROKEN["Flask gather handler raises"]
+    path = write(tmp_path, yaml)
+    done = subprocess.run([BXMLSIM, "run", str(path), "--out", str(tmp_path / "out")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    block = done.stdout.split("FAIL broken", 1)[1]
+    first = block.index("the app raised ZeroDivisionError")
+    frames = block[first:block.index("to accept it", first)]
+    assert 'File "broken_apps.py", line' in frames and "return sum(scores) / len(scores)" in \
+        frames and "ZeroDivisionError: division by zero\n" in frames
+    assert "ERROR in app" not in done.stdout  # Flask's own log: on stderr, as Flask writes it
+    assert "Exception on /gather [POST]" in done.stderr
+
+
+def test_the_html_report_shows_the_traceback_on_the_webhook(tmp_path):
+    yaml, _, _ = BROKEN["FastAPI async endpoint raises"]
+    res = cli("run", str(write(tmp_path, yaml)), "--html", "--out", str(tmp_path / "out"))
+    assert res.exit_code == 1
+    [report] = (tmp_path / "out").glob("*/report.html")
+    page = report.read_text()
+    assert "in fastapi_gather_async" in page and "KeyError: &#39;missing&#39;" in page
+
+
+def test_a_pytest_failure_shows_the_apps_traceback_for_scenario_files_and_the_fixture(
+        pytester):
+    shutil.copy(APPS / "broken_apps.py", pytester.path / "broken_apps.py")
+    yaml, _, _ = BROKEN["Flask gather handler raises"]
+    (pytester.path / "crash.scenario.yaml").write_text(textwrap.dedent(yaml).lstrip())
+    pytester.makepyfile(test_crash="""
+        from broken_apps import fastapi_app
+
+        def test_async_gather(bxmlsim):
+            bxmlsim.run(app=fastapi_app, call={"answer_url": "/answer-async"},
+                        caller=[{"wait_for": "Gather"}, {"press": "4"}]).assert_ok()
+        """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    text = result.stdout.str()
+    scenario_part, fixture_part = text.split("test_async_gather", 1)
+    assert "crash.scenario.yaml:2: gather webhook, attempt 1, at 0.000 s: the app raised " \
+           "ZeroDivisionError" in scenario_part
+    assert ", in average" in scenario_part and "appError: ZeroDivisionError}" in scenario_part
+    assert "the app raised KeyError: 'missing'" in fixture_part
+    assert ", in fastapi_gather_async" in fixture_part and "ResultFailed" in fixture_part
 
 
 def test_an_unknown_template_is_a_load_error_not_a_literal_sent_to_the_app(tmp_path):

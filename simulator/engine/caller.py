@@ -19,10 +19,15 @@ The script starts when the leg is answered; steps run one after the other, or at
   satisfies one ``wait_for``.
 * ``hangup``: the far end hangs up (thrown into the call's flow).
 
-When the script runs out, the far end stays on the line in silence.
+When the script runs out, the far end stays on the line in silence. When the call ends while
+the script is still at a ``wait_for``, the steps after it never run: the leg's end logs an
+``unmet-wait-for`` entry (:func:`unmet_wait_for`), which fails the scenario unless its
+expectations name it (scenario/defaults.py).
 """
 
 from __future__ import annotations
+
+import attrs
 
 from simulator.audio.synth import SAMPLE_RATE, Span
 from simulator.engine.effects import SynthesizeSpeech
@@ -40,7 +45,7 @@ def caller_flow(sim, leg: Leg, steps):
     rt = sim.rt(leg)
     answer_at = leg.answer_at
     seen = 0  # verb starts before this index already satisfied a wait_for
-    for step in steps:
+    for number, step in enumerate(steps, 1):
         if step.at is not None:
             delay = answer_at + step.at - sim.now
             if delay > 0:
@@ -50,6 +55,7 @@ def caller_flow(sim, leg: Leg, steps):
             if step.verb in rt.running:
                 seen = len(leg.verb_starts)
                 continue
+            rt.waiting_for = Waiting(step, number, begun)
             while True:
                 match = next((i for i in range(seen, len(leg.verb_starts))
                               if leg.verb_starts[i][1] == step.verb
@@ -58,6 +64,7 @@ def caller_flow(sim, leg: Leg, steps):
                     seen = match + 1
                     break
                 yield Wait(rt.verb_started)
+            rt.waiting_for = None
         elif isinstance(step, model.Say):
             if sim.tts != "model":
                 seconds = yield from _spoken(sim, leg, step)
@@ -88,6 +95,25 @@ def caller_flow(sim, leg: Leg, steps):
         elif isinstance(step, model.Hangup):
             sim.remote_hangup(leg)
             return
+
+
+@attrs.frozen
+class Waiting:
+    """The ``wait_for`` step a far end is at: the step, its number in the script (from 1) and
+    since when it waits."""
+
+    step: model.WaitFor
+    number: int
+    since: float
+
+
+def unmet_wait_for(sim, leg: Leg) -> None:
+    """The call ends now: log the ``wait_for`` its far end was still at, if any."""
+    waiting = sim.rt(leg).waiting_for
+    if waiting is None:
+        return
+    sim.timeline.add(sim.now, leg.call_id, "unmet-wait-for", verb=waiting.step.verb,
+                     line=waiting.step.line or None, step=waiting.number, since=waiting.since)
 
 
 def _send(sim, leg: Leg, span: Span) -> None:

@@ -58,6 +58,21 @@ class Attempt:
     # a remark of the simulator's transport about the reply (the ``x-bxmlsim-note`` header),
     # e.g. the empty "no app" reply of a bare FLOW.xml run; shown in the timeline, not sent
     note: str | None = None
+    # C2: what an in-process app raised while handling this attempt, ``{type, message,
+    # traceback}`` (transports/app_errors.py); result.json ``callbacks[i].appError``
+    app_error: dict | None = None
+
+    @property
+    def app_error_text(self) -> str | None:
+        """The app's exception in one line (the timeline's ``appError``), or None."""
+        return app_error_text(self.app_error) if self.app_error else None
+
+
+def app_error_text(error: dict) -> str:
+    """``"KeyError: '3'"``: a C2 ``appError`` object in one line (its type alone when the
+    exception has no message)."""
+    return f"{error.get('type')}: {error['message']}" if error.get("message") \
+        else str(error.get("type"))
 
 
 @attrs.frozen

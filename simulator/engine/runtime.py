@@ -96,6 +96,7 @@ class LegRuntime:
     caller_steps: tuple[Step, ...] = ()  # the far end's script, started at the answer
     flow: Process | None = None  # the leg's BXML (document flow), or a B-leg's life
     caller: Process | None = None  # the far end's script, once answered
+    waiting_for: Any = None  # the script's unmet wait_for step (engine/caller.py Waiting)
     max_timer: Timer | None = None  # max_duration
     far_end: FarEnd = attrs.Factory(FarEnd)
     recorder: BackgroundRecorder = attrs.Factory(BackgroundRecorder)  # its StartRecording

@@ -34,7 +34,7 @@ from simulator.audio.synth import SpeechCache
 from simulator.bxml import nodes
 from simulator.callbacks import (ACCOUNT_ID, APPLICATION_ID, CallEnvelope, IdFactory, Payloads,
                                  query_params)
-from simulator.engine.caller import caller_flow
+from simulator.engine.caller import caller_flow, unmet_wait_for
 from simulator.engine.clock import LATE, URGENT, Clock
 from simulator.engine.effects import Auth, Delivery, RecordingDone, Webhook
 from simulator.engine.legs import Leg, LegInput, LegState
@@ -230,13 +230,19 @@ class Simulation:
                                 fallback=any(a.fallback for a in delivery.attempts))
             if last is not None and last.note:  # e.g. the bare document's "no app" reply
                 self.timeline.amend(entry, note=last.note)
+            raised = next((a for a in delivery.attempts if a.app_error), None)
+            if raised is not None:  # C2: the first exception the app raised, in one line
+                self.timeline.amend(entry, appError=raised.app_error_text)
         for attempt in delivery.attempts:
             payload = query_params(webhook.payload) if attempt.method == "GET" else webhook.payload
-            self.callbacks.append({
+            record = {
                 "at": ms(sent_at + attempt.started), "eventType": webhook.event_type,
                 "url": attempt.url, "method": attempt.method, "attempt": attempt.attempt,
                 "fallback": attempt.fallback, "payload": payload, "status": attempt.status,
-                "responseBody": attempt.body, "error": attempt.error})
+                "responseBody": attempt.body, "error": attempt.error}
+            if attempt.app_error:  # C2 (only then: results of apps that never raise unchanged)
+                record["appError"] = attempt.app_error
+            self.callbacks.append(record)
 
     def envelope(self, leg: Leg) -> CallEnvelope:
         parent = self.legs.get(leg.parent_call_id) if leg.parent_call_id else None
@@ -335,6 +341,8 @@ class Simulation:
         rt.ended(reason)
         rt.far_end.call_ended()
         if rt.caller is not None:
+            if not rt.caller.done:
+                unmet_wait_for(self, leg)
             rt.caller.kill()
         if rt.max_timer is not None:
             rt.max_timer.cancel()

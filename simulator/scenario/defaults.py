@@ -36,6 +36,7 @@ from typing import Any
 
 import attrs
 
+from simulator.engine.effects import app_error_text
 from simulator.scenario import model
 from simulator.scenario.expect import Accepted, Expectations, Failure, Listed, Sequence
 
@@ -162,8 +163,7 @@ def _attempt_failure(result: dict, index: int, status_open: bool, error_open: bo
     fields = {"event": event}
     if error_open:
         error = attempt["appError"]
-        text = f"{error.get('type')}: {error.get('message')}" if error.get("message") \
-            else str(error.get("type"))
+        text = app_error_text(error)
         lines = [f"{head}: the app raised {text} while handling {request}"
                  f"{', and ' + outcome if status_open else ''}"]  # ..., and answered HTTP 500
         lines += ["  " + line for line in _app_frames(error.get("traceback") or "", index)]

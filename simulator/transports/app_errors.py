@@ -13,32 +13,43 @@ request's exceptions are captured two ways, whatever the framework:
   (``inprocess.py``: the ASGI wrapper and the WSGI call).
 
 The first exception of a request becomes the reply's ``app_error``, the C2 object of
-result.json: ``{"type", "message", "traceback"}``. The traceback leaves out the simulator's
-own frames (how the request reached the app) and shows paths relative to the working folder
-when they are inside it, so the same run gives the same bytes in any checkout.
+result.json: ``{"type", "message", "traceback"}``. The traceback leaves out how the request
+reached the app: the simulator's own frames and those of the driver it calls the app through
+(httpx2's WSGI transport, a2wsgi), and the standard library frames before the first frame
+left (``contextlib``, ``threading``); it shows paths relative to the working folder when they
+are inside it. So an app without a framework gives the same bytes in any checkout; a
+framework's frames (Flask's, Starlette's) stay, as the app's own stack.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
+import sysconfig
 import threading
 import traceback
 from pathlib import Path
 from types import TracebackType
 
-#: the simulator package: its frames (how a request reached the app) are left out of tracebacks
-_SIMULATOR_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
+
+def _package_dir(name: str) -> str | None:
+    spec = importlib.util.find_spec(name)  # found, not imported
+    origin = spec.origin if spec is not None else None
+    return str(Path(origin).resolve().parent) + os.sep if origin else None
+
+
+#: how a request reaches the app: the simulator package and the drivers it calls apps through;
+#: their frames are left out of tracebacks
+_DRIVER_DIRS = tuple(d for d in (str(Path(__file__).resolve().parent.parent) + os.sep,
+                                 _package_dir("httpx2"), _package_dir("a2wsgi")) if d)
+#: the standard library: its frames before the first frame kept are the driver's too
+_STDLIB_DIR = str(Path(sysconfig.get_paths()["stdlib"]).resolve()) + os.sep
 
 
 def app_error(exc: BaseException) -> dict:
     """The C2 ``appError`` object of an exception: type, message, traceback (trimmed)."""
     return {"type": type(exc).__qualname__, "message": str(exc), "traceback": _traceback(exc)}
-
-
-def summary(error: dict) -> str:
-    """``"ZeroDivisionError: division by zero"`` (the timeline's ``appError`` text)."""
-    return f"{error['type']}: {error['message']}" if error.get("message") else error["type"]
 
 
 def _traceback(exc: BaseException) -> str:
@@ -48,17 +59,27 @@ def _traceback(exc: BaseException) -> str:
 
 
 def _tidy(report: traceback.TracebackException, seen: set[int]) -> None:
-    """Drop the simulator's frames, shorten paths; in chained and grouped exceptions too."""
+    """Drop the driver's frames, shorten paths; in chained and grouped exceptions too."""
     if id(report) in seen:
         return
     seen.add(id(report))
-    frames = [frame for frame in report.stack if not frame.filename.startswith(_SIMULATOR_DIR)]
+    frames = [frame for frame in report.stack if not _resolved(frame.filename)
+              .startswith(_DRIVER_DIRS)]
+    while frames and _resolved(frames[0].filename).startswith(_STDLIB_DIR):
+        frames.pop(0)
     for frame in frames:
         frame.filename = _display(frame.filename)
     report.stack = traceback.StackSummary.from_list(frames)
     for linked in (report.__cause__, report.__context__, *(report.exceptions or ())):
         if linked is not None:
             _tidy(linked, seen)
+
+
+def _resolved(filename: str) -> str:
+    try:
+        return str(Path(filename).resolve())
+    except (OSError, ValueError):
+        return filename
 
 
 def _display(filename: str) -> str:

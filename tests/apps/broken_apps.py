@@ -1,7 +1,8 @@
 """Webhook apps with bugs, written like Bandwidth's samples, for the app-error tests.
 
 Each framework's `/gather` handler raises (a `ZeroDivisionError` from an average of nothing);
-`/answer` returns a menu whose Gather posts there, `/garbage` a reply that is not BXML.
+`/answer` returns a menu whose Gather posts there (FastAPI's `/answer-async` one that posts to
+its async `/gather-async`, which raises `KeyError`), `/garbage` a reply that is not BXML.
 `/logged` catches a failure, logs it with its traceback and still answers, the way an app falls
 back when its CRM is down.
 """
@@ -70,6 +71,11 @@ def fastapi_answer():
 def fastapi_gather():                      # a sync endpoint: runs in the thread pool
     return FastResponse(f"<Response><SpeakSentence>{average([])}</SpeakSentence></Response>",
                         media_type=BXML)
+
+
+@fastapi_app.post("/answer-async")
+def fastapi_answer_async():
+    return FastResponse(MENU.replace('"/gather"', '"/gather-async"'), media_type=BXML)
 
 
 @fastapi_app.post("/gather-async")

@@ -26,7 +26,9 @@ class TestAcme:
         path = acme.paths[crash.path - 1]
 
         assert path.description == "press 3 at /answer 2:11 Gather"
-        assert "gather http://app.test/main-menu: the app answered 500" in crash.message
+        assert crash.message == ("gather http://app.test/main-menu: the app raised "
+                                 "ZeroDivisionError: division by zero")  # C2 appError
+        assert "in average_bill" in crash.detail
         assert [f.kind for f in path.findings] == ["callback-error", "app-exception"]
         assert path.ended.startswith("callback-error: gather webhook could not be delivered")
         assert acme.failed
