@@ -69,7 +69,8 @@ def describe(ev: dict) -> str:
         return f"< {verb} ends" + (f": {reason}" if reason else "") + _extra(detail, {"reason"})
     if kind == "webhook":
         return f"webhook {detail.get('eventType')} {detail.get('method', '')} " \
-               f"{detail.get('url', '')}" + _delivery(detail) + _note(detail)
+               f"{detail.get('url', '')}" + _delivery(detail) + _note(detail) + (
+                   f" [the app raised {detail['appError']}]" if detail.get("appError") else "")
     if kind == "bxml-warning":
         return f"BXML warning {detail.get('code')}{line}: {detail.get('message')}"
     if kind == "digit":
@@ -80,6 +81,10 @@ def describe(ev: dict) -> str:
         return "caller plays a file" + _seconds(detail)
     if kind == "remote-hangup":
         return "caller hangs up"
+    if kind == "unmet-wait-for":
+        where = f", line {ev['line']}" if ev.get("line") else ""
+        return (f"caller still waiting for {verb} (step {detail.get('step')}{where}) as the "
+                f"call ends: the steps after it never run")
     if kind and kind.startswith("recording-"):
         return f"recording {kind[len('recording-'):]}" + _extra(detail, set())
     if kind == "refer":

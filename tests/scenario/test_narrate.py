@@ -38,6 +38,21 @@ def test_webhook_lines_end_with_the_delivery_outcome_of_the_timeline(result):
         " -> connection refused on attempt 2", ""]
 
 
+def test_an_exception_of_the_app_is_told_on_its_webhook_line(result):
+    result["timeline"] = [webhook(result, ok=False, status=500, error="HTTP 500", attempts=1,
+                                  fallback=False, appError="KeyError: '3'")]
+    assert narrate(result)[0].endswith(
+        "http://app.test/p -> 500 (HTTP 500) [the app raised KeyError: '3']")
+
+
+def test_an_unmet_wait_for_is_told_with_its_step_and_line(result):
+    result["timeline"] = [{"at": 60.0, "callId": result["calls"][0]["callId"],
+                           "kind": "unmet-wait-for", "verb": "Transfer", "line": 9,
+                           "detail": {"step": 2, "since": 1.0}}]
+    assert narrate(result) == ["   60.000  c1  caller still waiting for Transfer (step 2, line "
+                               "9) as the call ends: the steps after it never run"]
+
+
 def test_bxml_warnings_are_told_with_their_code_and_line(result):
     result["timeline"] = [{"at": 0.0, "callId": result["calls"][0]["callId"],
                            "kind": "bxml-warning", "line": 3,
