@@ -465,16 +465,18 @@ def _report_outcome(console, outcome, verbose: bool) -> str:
     label = {"passed": "[bold green]PASS[/bold green]", "failed": "[bold red]FAIL[/bold red]",
              "xfailed": "[yellow]XFAIL[/yellow]", "xpassed": "[yellow]XPASS[/yellow]"}[status]
     why = f" (xfail: {_escape(outcome.reason)})" if outcome.xfail and outcome.reason else ""
-    console.print(f"{label} {name}: {_escape(summary(outcome.result))}{why}")
+    # One write for the whole block: output of apps running in other workers (Flask logging
+    # an exception on stderr) comes before or after it, never between its lines.
+    block = [f"{label} {name}: {_escape(summary(outcome.result))}{why}"]
     if verbose:
-        for line in narrate(outcome.result):
-            console.print("  " + _escape(line))
+        block += ["  " + _escape(line) for line in narrate(outcome.result)]
     for failure in outcome.failures:
         text = failure["message"].replace("\n", "\n    ")
-        console.print(f"  [red]line {failure['line']}:[/red] {_escape(text)}")
+        block.append(f"  [red]line {failure['line']}:[/red] {_escape(text)}")
     if status == "failed" and outcome.passed:  # an xfail: strict scenario that passed
-        console.print(f"  [red]passed, but expected to fail (xfail strict):[/red] "
-                      f"{_escape(outcome.reason or '')}")
+        block.append(f"  [red]passed, but expected to fail (xfail strict):[/red] "
+                     f"{_escape(outcome.reason or '')}")
+    console.print("\n".join(block))
     return status
 
 

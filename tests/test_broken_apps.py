@@ -23,7 +23,8 @@ from ruamel.yaml import YAML
 import simulator.api  # noqa: F401 - numpy before pytester (see test_pytest_plugin.py)
 import simulator.runner  # noqa: F401
 from simulator.api import run_scenario
-from simulator.cli import main
+from simulator.batch import Outcome
+from simulator.cli import _report_outcome, main
 
 pytest_plugins = ["pytester"]
 APPS = Path(__file__).parent / "apps"
@@ -270,6 +271,25 @@ def test_the_terminal_shows_the_traceback_in_the_fail_block_apart_from_the_apps_
         frames and "ZeroDivisionError: division by zero\n" in frames
     assert "ERROR in app" not in done.stdout  # Flask's own log: on stderr, as Flask writes it
     assert "Exception on /gather [POST]" in done.stderr
+
+
+def test_a_fail_block_is_written_at_once_so_other_workers_output_cannot_split_it(tmp_path):
+    """With -j N the apps of other workers log on the same terminal while a block prints."""
+    yaml, _, _ = BROKEN["Flask gather handler raises"]
+    result = run_scenario(write(tmp_path, yaml))
+    outcome = Outcome(name="broken", where="s.scenario.yaml:1", out_dir=None, passed=False,
+                      failures=tuple(result.failures), result=result.to_json())
+    printed = []
+
+    class Console:
+        def print(self, text):
+            printed.append(text)
+
+    for verbose in (False, True):
+        printed.clear()
+        assert _report_outcome(Console(), outcome, verbose) == "failed"
+        [block] = printed
+        assert block.count("line ") >= 2 and "the app raised ZeroDivisionError" in block
 
 
 def test_the_html_report_shows_the_traceback_on_the_webhook(tmp_path):
