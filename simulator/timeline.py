@@ -42,9 +42,10 @@ KINDS: dict[str, str] = {
     "webhook": "a webhook was handed to delivery [eventType, url, method, sync]; its outcome is "
                "added when delivered, at the same virtual instant [ok, status and error of the "
                "final attempt, attempts (count), fallback (was it used), note (the simulator's "
-               "remark on the final reply, e.g. the empty 'no app' reply of a bare FLOW.xml), appError (C2: "
-               "the first exception an in-process app raised handling it, as 'Type: message'; "
-               "the object with its traceback is on the attempt's callbacks entry)]",
+               "remark on the final reply, e.g. the empty 'no app' reply of a bare FLOW.xml), "
+               "appError (C2: the first exception an in-process app raised handling it, as "
+               "'Type: message'; the object with its traceback is on the attempt's callbacks "
+               "entry)]",
     "bxml-warning": "a BXML document the call runs has a parser warning [code, message]; "
                     "``line``/``col`` are its place in that document, ``document`` names it "
                     "(no ``path``)",
