@@ -28,7 +28,7 @@ def format_path(parts: Iterable[PathPart], root: str = "$") -> str:
     for part in parts:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif _IDENT.match(part):
+        elif isinstance(part, str) and _IDENT.match(part):  # YAML keys may be null, numbers
             text += f".{part}"
         else:
             text += f"[{part!r}]".replace("'", '"')

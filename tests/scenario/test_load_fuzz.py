@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,3 +79,11 @@ def test_arbitrary_bytes_load_or_are_a_scenario_error(tmp_path, data):
     path = tmp_path / "s.yaml"
     path.write_bytes(data)
     loads_or_refuses(lambda: load_scenarios(path))
+
+
+def test_a_null_key_is_named_not_a_type_error(tmp_path):
+    """Found by the fuzz above: ``?`` is a YAML complex key whose value is null."""
+    path = tmp_path / "s.yaml"
+    path.write_text("?\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"s.yaml:1: \$\[None\]: unknown key"):
+        load_scenarios(path)
