@@ -25,6 +25,12 @@ def test_ticks_are_round_and_minutes_on_a_long_call():
     assert zoomed[0]["left"] == 0.0 and all(0 <= t["left"] <= 100 for t in zoomed)
 
 
+def test_ticks_of_an_absurd_span_stay_few():
+    """A damaged result.json with an end at 1e12 s drew a tick every 8 hours: millions."""
+    assert len(ticks(0.0, 1e12)) <= 13
+    assert len(ticks(-5e15, 5e15)) <= 13
+
+
 def item(start, stop, label, group=None):
     it = {"start": start, "stop": stop, "label": label, "group": group}
     place(it, 100.0)
