@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import textwrap
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
 from simulator.selection import Keyword
+
+from helpers import needs_espeak
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SUITE = {
     "menu.yaml": """
@@ -142,3 +147,18 @@ def test_an_unwritable_junit_file_is_said(suite):
     (suite / "taken").write_text("a file")
     done = run("voicemail.yaml", "--junit-xml", "taken/junit.xml")
     assert "cannot write taken/junit.xml" in done.output
+
+
+# ---- the bundled suite under espeak-ng -----------------------------------------------------
+
+@needs_espeak
+def test_the_bundled_scenarios_pass_under_espeak_or_say_why_not(tmp_path, monkeypatch):
+    """``bxmlsim run scenarios/ --tts espeak`` passes: a scenario whose expectations time the
+    speech model's 0.4 s a word is skipped under espeak with a reason, and runs under the model."""
+    monkeypatch.chdir(ROOT)
+    res = CliRunner().invoke(main, ["run", "scenarios/", "--tts", "espeak",
+                                    "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    skipped = [line for line in res.output.splitlines() if line.startswith("SKIP ")]
+    assert skipped and all("0.4 s-a-word speech model" in line for line in skipped)
+    assert " 0 failed, " in res.output
