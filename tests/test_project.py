@@ -1,6 +1,7 @@
 """App import strings resolve one way everywhere: the scenario's folder, then the project root,
 then the current folder (simulator/project.py), under pytest, python -m pytest, bxmlsim run and
-the Python API alike."""
+the Python API alike (a Flask app at the project root, scenarios in tests/scenarios/, each runner
+in a fresh process)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,20 @@ from simulator.project import import_folders, project_root
 BIN = Path(sys.executable).parent
 
 APP = textwrap.dedent('''\
-    """The app at the project root: a plain WSGI callable."""
+    """The app at the project root: Flask, as in Bandwidth's samples."""
+
+    from flask import Flask
+
+    app = Flask(__name__)
 
 
-    def app(environ, start_response):
-        start_response("200 OK", [("Content-Type", "application/xml")])
-        return [b"<Response><SpeakSentence>%s</SpeakSentence></Response>" % WHO]
+    @app.post("/answer")
+    def answer():
+        return (f"<Response><SpeakSentence>{WHO}</SpeakSentence></Response>",
+                {"Content-Type": "application/xml"})
 
 
-    WHO = b"root app"
+    WHO = "root app"
 ''')
 
 SCENARIO = textwrap.dedent("""\
@@ -42,7 +48,7 @@ SCENARIO = textwrap.dedent("""\
 
 @pytest.fixture
 def project(tmp_path):
-    """A Flask-style layout: app.py at the root, scenarios under tests/scenarios/."""
+    """A Flask layout: app.py at the root, scenarios under tests/scenarios/."""
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\nversion = '0'\n")
     (tmp_path / "app.py").write_text(APP)
     scenarios = tmp_path / "tests" / "scenarios"
@@ -84,7 +90,7 @@ def test_a_module_beside_the_scenario_wins_over_the_root(project, tmp_path_facto
     assert simulator.run_scenario(root_scenario).passed  # app imported from the root first
     folder = project / "tests" / "local"
     folder.mkdir()
-    (folder / "app.py").write_text(APP.replace('b"root app"', 'b"local app"'))
+    (folder / "app.py").write_text(APP.replace('"root app"', '"local app"'))
     (folder / "menu.scenario.yaml").write_text(SCENARIO % "local app")
     result = simulator.run_scenario(folder / "menu.scenario.yaml")
     assert result.passed, result.failures
