@@ -59,7 +59,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   help="glob patterns of scenario files collected by bxmlsim, separated by "
                        "spaces or lines; with a /, matched against the end of the path "
                        "(default: *.scenario.yaml *.scenario.yml)")
-    group = parser.getgroup("bxmlsim", "BXML scenario files (docs/pytest.md)")
+    group = parser.getgroup("bxmlsim", "BXML scenario files (docs/python.md)")
     group.addoption("--bxmlsim-out", default=None, metavar="DIR",
                     help="keep each scenario's result.json and recordings under DIR/<slug>/")
     group.addoption("--bxmlsim-update-golden", action="store_true", default=False,
