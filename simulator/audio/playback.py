@@ -1,7 +1,9 @@
 """What Bandwidth plays: the PlayAudio media rules (spec bxml-verbs.md §3.2, the playAudio docs).
 
 Only WAV and MP3 play. The response's ``Content-Type`` chooses the format (``audio/wav``,
-``audio/x-wav``: WAV; ``audio/mpeg``, ``audio/mpeg3``, ``audio/mp3``: MP3); any other or no
+``audio/x-wav``, and ``audio/vnd.wave`` / ``audio/wave``, the WAV types of RFC 2361 and of
+Bandwidth's own recording media (voice-api.md §4, which a PlayAudio may play): WAV;
+``audio/mpeg``, ``audio/mpeg3``, ``audio/mp3``: MP3); any other or no
 content type: the URL's extension (``.wav``, ``.mp3``); else the file is tried as WAV. A WAV is
 16-bit PCM, G.711 µ-law or A-law; an MP3 is MPEG layer 3 (every sample rate the docs list is
 one of layer 3's). Anything else (OGG, FLAC, AIFF, a float WAV, an MP3 served as
@@ -19,7 +21,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
-CONTENT_TYPES = {"audio/wav": "wav", "audio/x-wav": "wav",
+CONTENT_TYPES = {"audio/wav": "wav", "audio/x-wav": "wav", "audio/vnd.wave": "wav",
+                 "audio/wave": "wav",
                  "audio/mpeg": "mp3", "audio/mpeg3": "mp3", "audio/mp3": "mp3"}
 EXTENSIONS = {".wav": "wav", ".mp3": "mp3"}
 #: format -> (containers, encodings) as soundfile names them.

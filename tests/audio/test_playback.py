@@ -21,6 +21,9 @@ from simulator.errors import MediaError
 @pytest.mark.parametrize("content_type, url, selected", [
     ("audio/wav", "http://a.test/x.mp3", "wav"),          # the content type wins
     ("audio/x-wav", "http://a.test/x", "wav"),
+    ("audio/vnd.wave", "http://a.test/x.mp3", "wav"),     # Bandwidth's recording media type
+    ("audio/wave", "http://a.test/x.mp3", "wav"),
+    ("Audio/Vnd.Wave; codec=1", "http://a.test/x", "wav"),
     ("audio/mpeg", "http://a.test/x.wav", "mp3"),
     ("audio/mpeg3", "http://a.test/x", "mp3"),
     ("Audio/MP3; charset=binary", "http://a.test/x", "mp3"),   # parameters and case ignored
@@ -64,6 +67,14 @@ def test_decode_playable_reads_what_bandwidth_plays(file_format, subtype, conten
     url = f"http://app.test/prompt.{file_format.lower()}"
     samples = decode_playable(encoded(file_format, subtype), url, content_type)
     assert len(samples) == pytest.approx(8000, abs=1200)   # MP3 pads a little
+
+
+def test_a_recording_s_media_served_as_audio_vnd_wave_plays_as_wav():
+    """A recording's mediaUrl may be a PlayAudio's URL (spec §3.2); the Voice API serves it as
+    audio/vnd.wave (voice-api.md §4), which selects WAV before the URL's (any) extension."""
+    url = "http://api.test/recordings/r-1/media.mp3"
+    samples = decode_playable(encoded("WAV", "PCM_16"), url, "audio/vnd.wave")
+    assert len(samples) == 8000
 
 
 @pytest.mark.parametrize("file_format, subtype, content_type, got", [
