@@ -28,6 +28,22 @@ from simulator.errors import TransportError
 from simulator.project import import_folders
 
 KINDS = ("wsgi", "asgi")
+#: The packages the bundled sample apps import that the simulator itself does not need: the
+#: ``samples`` extra of pyproject.toml (import name -> distribution). An app failing to import
+#: one is told to install that extra.
+SAMPLE_PACKAGES = {"flask": "flask", "bandwidth": "bandwidth-sdk"}
+SAMPLES_EXTRA = "pip install 'bxml-simulator[samples]'"
+
+
+def _missing_package(module_name: str, missing: str) -> tuple[str, str]:
+    """(message, expected) of an app module that imports the absent package ``missing``."""
+    top = missing.split(".")[0]
+    if top in SAMPLE_PACKAGES:
+        return (f"module {module_name!r} needs the package {SAMPLE_PACKAGES[top]!r}, which is "
+                f"not installed",
+                f"the samples extra, which the bundled sample apps use: {SAMPLES_EXTRA}")
+    return (f"module {module_name!r} needs the package {top!r}, which is not installed",
+            f"{top!r} installed in this environment (e.g. pip install {top})")
 
 
 def _local_module_file(module_name: str, folder: Path) -> Path | None:
@@ -87,16 +103,16 @@ def load_app(spec: str, base_dir: Path, *, kind: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
+        if exc.name and (module_name + ".").startswith(exc.name + "."):  # the module itself
             places = ", ".join(str(f) for f in folders)
             raise TransportError(f"app.{kind}: cannot import module {module_name!r}",
                                  got="no such module",
                                  expected=f"{module_name.replace('.', '/')}.py in {places} "
                                           "(the scenario's folder, the project root, the "
                                           "current folder) or an installed module") from None
-        raise TransportError(f"app.{kind}: module {module_name!r} failed to import",
-                             where=_where(exc, folders), got=str(exc),
-                             expected="its own imports to be installed") from None
+        message, expected = _missing_package(module_name, exc.name or "")
+        raise TransportError(f"app.{kind}: {message}", where=_where(exc, folders),
+                             got=str(exc), expected=expected) from None
     except Exception as exc:  # noqa: BLE001 - the user's module raised while importing
         raise TransportError(f"app.{kind}: module {module_name!r} failed to import",
                              where=_where(exc, folders), expected="a module that imports cleanly",
