@@ -10,6 +10,7 @@ Modules:
     diagnostics  the diagnostic record and the table of stable codes
     parse        ``parse_bxml``: text -> ``Response`` or ``BxmlError``
     render       ``render_bxml``: a node tree -> canonical BXML text
+    paths        ``element_paths``: each element's path (``/Response/Gather[1]``, contract C1)
 
 Import the submodules directly; this package imports nothing.
 """

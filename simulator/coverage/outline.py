@@ -3,8 +3,8 @@
 ``outline(text)`` parses a document with the project's parser and lists every verb it holds,
 nested Gather prompts included, in document order. A verb is named by its element path
 (``/Response/Gather[1]/SpeakSentence[2]``: XPath style, the index counts siblings of the same
-name), which is also what the timeline's C1 ``path`` key holds. A document that does not parse
-has no verbs and keeps the parser's first error.
+name), from bxml/paths.py, which the timeline's C1 ``path`` key comes from too. A document
+that does not parse has no verbs and keeps the parser's first error.
 
 ``menu_keys(gather)`` is what a Gather's prompt offers the caller: the keys and numbers its
 SpeakSentence text mentions ("press 1 for sales", "for billing, press two", "press star to go
@@ -21,15 +21,13 @@ import attrs
 
 from simulator.bxml import nodes
 from simulator.bxml.parse import parse_bxml
+from simulator.bxml.paths import element_paths
 from simulator.errors import BxmlError
 
 #: The outcome of a Gather that ended with no key pressed.
 TIMEOUT = "timeout"
 #: The outcome standing for "some digits" when a Gather's prompt names no key.
 ANY_INPUT = "input"
-
-_CHILDREN = ("verbs", "prompts")  # the fields holding nested verbs (nouns are not verbs)
-
 
 @attrs.frozen
 class Verb:
@@ -72,19 +70,8 @@ def outline(text: str | bytes, *, source: str = "<bxml>") -> Outline:
         message = (f"{first.line}:{first.col}: {first.code} {first.message}" if first is not None
                    else str(exc))
         return Outline(error=message)
-    return Outline(tuple(_walk(tree, "/" + tree.root)))
-
-
-def _walk(parent: nodes.Node, prefix: str):
-    for field in _CHILDREN:
-        children = getattr(parent, field, ())
-        seen: dict[str, int] = {}
-        for child in children:
-            name = nodes.xml_name(child)
-            seen[name] = seen.get(name, 0) + 1
-            path = f"{prefix}/{name}[{seen[name]}]"
-            yield Verb(name, path, child.line, child.col, child)
-            yield from _walk(child, path)
+    return Outline(tuple(Verb(nodes.xml_name(node), path, node.line, node.col, node)
+                         for node, path in element_paths(tree) if node.KIND == "verb"))
 
 
 # ---- what a Gather's prompt offers ----------------------------------------------------------

@@ -5,8 +5,8 @@ turn a sync webhook's reply into that document (:func:`sync_webhook`, :func:`par
 
 Where a verb is (contract C1) is said here, once: :meth:`Context.position` gives the
 ``line``/``col``/``path``/``document`` of a timeline entry about a node, from the node's own
-position and its :class:`Document` (its ``source`` identifier, and the element paths computed
-once per document on first use: :func:`element_paths`).
+position and its :class:`Document` (its ``source`` identifier, and the element paths of
+bxml/paths.py, computed once per document on first use).
 
 Every verb module (engine/verbs/) and the document interpreter (engine/documents.py) build on
 this module; it builds only on the kernel (engine/simulation.py) and the signals.
@@ -21,6 +21,7 @@ import attrs
 
 from simulator.bxml import nodes
 from simulator.bxml.parse import parse_bxml_with_warnings
+from simulator.bxml.paths import element_paths
 from simulator.engine.legs import Leg
 from simulator.engine.process import Sleep
 from simulator.engine.runtime import LegRuntime
@@ -42,26 +43,6 @@ class Position(TypedDict):
 NOWHERE = Position(line=None, col=None, path=None, document=None)
 
 
-def element_paths(response: nodes.Response) -> dict[int, str]:
-    """``id(node)`` -> element path of every node of a document: ``/Response``,
-    ``/Response/Gather[1]``, ``/Response/Gather[1]/SpeakSentence[2]`` (the position among
-    same-name siblings, from 1; the root as written, ``Response`` or ``Bxml``)."""
-    paths: dict[int, str] = {}
-    todo: list[tuple[nodes.Node, str]] = [(response, "/" + nodes.xml_name(response))]
-    while todo:
-        node, path = todo.pop()
-        paths[id(node)] = path
-        children = nodes.element_spec(type(node)).children
-        if children is None:
-            continue
-        seen: dict[str, int] = {}
-        for child in getattr(node, children[0]):
-            name = nodes.xml_name(child)
-            seen[name] = seen.get(name, 0) + 1
-            todo.append((child, f"{path}/{name}[{seen[name]}]"))
-    return paths
-
-
 @attrs.frozen
 class Document:
     """A parsed BXML document, the URL it came from (base for its relative URLs) and
@@ -77,7 +58,7 @@ class Document:
     def path_of(self, node: nodes.Node) -> str | None:
         """The element path of one of this document's nodes (all computed on first use)."""
         if not self._paths:
-            self._paths.update(element_paths(self.response))
+            self._paths.update((id(node), path) for node, path in element_paths(self.response))
         return self._paths.get(id(node))
 
     def position(self, node: nodes.Node) -> Position:

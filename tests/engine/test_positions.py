@@ -1,6 +1,6 @@
 """Contract C1: every timeline entry has ``col``, ``path`` and ``document``; an entry about a
 verb of a BXML document has all three (engine/context.py ``Context.position``, element paths
-computed once per document), else they are null."""
+bxml/paths.py, computed once per document), else they are null."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import numpy as np
 from engine_harness import run
 from simulator.bxml import nodes
 from simulator.bxml.parse import parse_bxml
+from simulator.coverage.outline import outline
 from simulator.engine.catalogue import CATALOGUE, FLOWS
-from simulator.engine.context import Document, element_paths
+from simulator.engine.context import Document
 from simulator.engine.process import Sleep
 from simulator.runner import simulate
 from simulator.scenario.model import (AppSettings, CallSettings, CreatedCall, Press, RestAction,
@@ -31,16 +32,15 @@ def positions(timeline, kind=None):
             if kind is None or e.kind == kind]
 
 
-def test_element_paths_count_same_name_siblings_from_one():
-    response = parse_bxml(MENU)
-    paths = element_paths(response)
-    gather = response.verbs[0]
-    assert [paths[id(n)] for n in (response, gather, *gather.prompts)] == [
-        "/Response", "/Response/Gather[1]", "/Response/Gather[1]/SpeakSentence[1]",
-        "/Response/Gather[1]/PlayAudio[1]", "/Response/Gather[1]/SpeakSentence[2]"]
-    bxml = parse_bxml("<Bxml><Pause/><Tag>a</Tag><Pause/></Bxml>", roots=("Bxml",))
-    assert [element_paths(bxml)[id(v)] for v in bxml.verbs] == [
-        "/Bxml/Pause[1]", "/Bxml/Tag[1]", "/Bxml/Pause[2]"]
+def test_the_timeline_and_the_coverage_outline_name_each_verb_alike():
+    """What a run's verb entries say (``path``) and what coverage lists for the same document."""
+    doc = ("<Response><SpeakSentence>hi</SpeakSentence><Gather maxDigits='1'>"
+           "<SpeakSentence>one</SpeakSentence><SpeakSentence>two</SpeakSentence></Gather>"
+           "<Pause duration='0.5'/><SpeakSentence>bye</SpeakSentence></Response>")
+    r = run({"/answer": doc})
+    ran = [(e.verb, e.path) for e in r.kinds("verb-start")]
+    assert ran == [(v.name, v.path) for v in outline(doc).verbs]
+    assert ran[2] == ("SpeakSentence", "/Response/Gather[1]/SpeakSentence[1]")
 
 
 def test_a_document_computes_its_paths_once():
