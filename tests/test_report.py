@@ -701,3 +701,23 @@ def test_a_document_named_without_its_text_is_listed_by_name(sample):
     assert "not in result.json" in text_of(doc, ".//p[@class='note']")
     links = tree.xpath(f"//table[@class='steps']//a[@href='#{doc.get('id')}']")
     assert len(links) == 2
+
+
+def test_a_put_bxml_body_carried_by_its_rest_entry_is_shown_with_its_text(sample):
+    """Since rest entries carry the body (``bxml``, ``bxmlDocument``), the document its verbs
+    name is shown with its text, not just by name."""
+    result = copy.deepcopy(sample)
+    call = result["calls"][0]["callId"]
+    name = f"PUT /calls/{call}/bxml#1"
+    body = "<Bxml><SpeakSentence>you have been moved</SpeakSentence></Bxml>"
+    result["timeline"] += [
+        {"at": 7.5, "callId": call, "kind": "rest", "verb": None, "line": 20, "col": None,
+         "path": None, "document": None,
+         "detail": {"action": "put_bxml", "status": 204, "bxml": body, "bxmlDocument": name}},
+        {"at": 7.5, "callId": call, "kind": "verb-start", "verb": "SpeakSentence", "line": 1,
+         "col": 7, "path": "/Bxml/SpeakSentence[1]", "document": name, "detail": {}}]
+    tree = page(result)
+    [doc] = [d for d in tree.xpath("//article[@class='document']") if name in d.text_content()]
+    assert "you have been moved" in doc.text_content()
+    assert "not in result.json" not in doc.text_content()
+    assert tree.xpath(f"//table[@class='steps']//a[@href='#{doc.get('id')}']")

@@ -19,7 +19,9 @@ run starts. Every request is a timeline entry of kind ``rest`` on the target cal
   (``hangup``, README #16).
 * ``put_bxml`` (204): the document is replaced by the body (``<Bxml>`` or ``<Response>`` root,
   README #8) without a webhook; its relative URLs resolve against the call's most recent
-  webhook URL (README #10). Invalid BXML: 400, the call carries on.
+  webhook URL (README #10). Invalid BXML: 400, the call carries on. The ``rest`` entry carries
+  the body as read (``bxml``, references substituted) and, once read, ``bxmlDocument``: the
+  ``document`` its verbs name (``PUT /calls/<callId>/bxml#<n>``).
 * ``recording`` ``paused`` / ``recording`` (200): pause / resume the StartRecording recording;
   pause while paused and resume while recording are no-ops (200). No such recording: 409
   (README #5).
@@ -109,7 +111,8 @@ def perform(sim: Simulation, action: model.RestAction) -> int:
         handler = lambda: update_call(sim, leg, action.update_call)  # noqa: E731
     elif action.put_bxml is not None:
         kind, change = "put_bxml", "put_bxml"
-        handler = lambda: put_bxml(sim, leg, action.put_bxml)  # noqa: E731
+        detail["bxml"] = substitute(action.put_bxml, sim.call_ids)
+        handler = lambda: put_bxml(sim, leg, action.put_bxml, detail)  # noqa: E731
     else:
         kind, change, detail["state"] = "recording", "recording", action.recording
         handler = lambda: update_recording(sim, leg, action.recording)  # noqa: E731
@@ -191,8 +194,12 @@ def put_source(sim: Simulation, leg: Leg) -> str:
     return f"PUT /calls/{leg.call_id}/bxml#{counts[leg.call_id]}"
 
 
-def put_bxml(sim: Simulation, leg: Leg, body: str) -> int:
+def put_bxml(sim: Simulation, leg: Leg, body: str, detail: dict | None = None) -> int:
+    """Replace the call's BXML by ``body``; ``detail`` (its ``rest`` entry's) gets the
+    ``bxmlDocument``, the ``document`` the body's verbs name."""
     source = put_source(sim, leg)
+    if detail is not None:
+        detail["bxmlDocument"] = source
     try:
         response = read_bxml(sim, leg.call_id, substitute(body, sim.call_ids),
                              source="PUT bxml", origin="put", document=source)

@@ -13,7 +13,9 @@ or by its ``conferenceId`` (the Voice API emulator), and acts on that room if it
   conference like an event reply (conference verbs only, else refused whole; empty: nothing).
 * ``put_conference_bxml``: the body (``<Bxml>`` or ``<Response>`` root) is queued in the
   conference, no webhook; relative URLs resolve against the room's latest event URL.
-  Invalid BXML, or a verb a conference may not run: 400, nothing queued.
+  Invalid BXML, or a verb a conference may not run: 400, nothing queued. The ``rest`` entry
+  carries the body (``bxml``) and, once read, ``bxmlDocument``: the ``document`` its verbs
+  name (``PUT /conferences/<conferenceId>/bxml#<n>``).
 * ``update_conference_member``: ``mute`` / ``hold`` / ``call_ids_to_coach`` of one member
   (None: unchanged; ``()`` stops coaching); the audio mix and the room recording follow from
   that instant. Members and coached calls are call names (``main``, a key of ``calls:``) or
@@ -49,7 +51,7 @@ def perform_on_conference(sim: Simulation, action: model.RestAction) -> int:
     detail = {"conference": last.name if last is not None else name}
     if last is not None:
         detail["conferenceId"] = last.envelope.conference_id
-    detail.update(_describe(action))
+    detail.update(_describe(sim, action))
 
     def request() -> int:
         if last is None:
@@ -75,7 +77,7 @@ def _latest(sim: Simulation, target: str) -> Room | None:
         next((r for r in reversed(every) if r.name == target), None)
 
 
-def _describe(action: model.RestAction) -> dict:
+def _describe(sim: Simulation, action: model.RestAction) -> dict:
     """What the request asked for, in the timeline entry's words (the REST field names)."""
     if action.update_conference is not None:
         update = action.update_conference
@@ -87,6 +89,8 @@ def _describe(action: model.RestAction) -> dict:
         change = action.update_conference_member
         asked = {"member": change.member, "mute": change.mute, "hold": change.hold}
         return {key: value for key, value in asked.items() if value is not None}
+    if action.put_conference_bxml is not None:
+        return {"bxml": substitute(action.put_conference_bxml, sim.call_ids)}
     return {}
 
 
@@ -104,7 +108,7 @@ def update_conference(sim: Simulation, room: Room, action: model.RestAction, det
 
 def put_conference_bxml(sim: Simulation, room: Room, action: model.RestAction,
                         detail: dict) -> int:
-    source = room.put_source()
+    source = detail["bxmlDocument"] = room.put_source()
     try:
         response = read_bxml(sim, room.creator.call_id,
                              substitute(action.put_conference_bxml, sim.call_ids),

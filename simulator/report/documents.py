@@ -31,8 +31,10 @@ def collect_documents(callbacks: list[dict], timeline: list[dict], call_ids: lis
 
     Each is ``{number, at, callId, url, event, text, origin, callback, lines, pretty,
     anchors, warnings}``; ``pretty`` is None when the text is not well-formed (it is then shown
-    as sent) or absent: a document that C1's ``document`` names (a PUT bxml body) but whose
-    text result.json does not hold is listed by its name, without text.
+    as sent) or absent. A PUT bxml body is the ``bxml`` of its ``rest`` entry, under the name
+    its verbs' C1 ``document`` gives (``bxmlDocument``); a document that C1's ``document``
+    names but whose text result.json does not hold (files written before ``rest`` entries
+    carried the body) is listed by its name, without text.
     """
     docs = []
     for i, cb in enumerate(callbacks):
@@ -48,11 +50,21 @@ def collect_documents(callbacks: list[dict], timeline: list[dict], call_ids: lis
     for rec in timeline:
         detail = rec.get("detail") if isinstance(rec.get("detail"), dict) else {}
         text = detail.get("bxml")
-        if isinstance(text, str) and text.strip():
+        if not (isinstance(text, str) and text.strip()):
+            continue
+        if rec.get("kind") == "rest":  # a PUT bxml body: a document once the engine read it
+            name = detail.get("bxmlDocument")
+            if not isinstance(name, str) or not name:
+                continue  # refused before it was read (no such call, call ended)
             docs.append({"at": num(rec.get("at")), "callId": rec.get("callId"), "text": text,
-                         "url": rec.get("document"), "event": None,
-                         "origin": f"{rec.get('kind')} record",
-                         "callback": None})
+                         "url": name, "event": None, "callback": None,
+                         "origin": f"{name}, the body of the app's {detail.get('action')} "
+                                   f"(status {detail.get('status')})"})
+            continue
+        docs.append({"at": num(rec.get("at")), "callId": rec.get("callId"), "text": text,
+                     "url": rec.get("document"), "event": None,
+                     "origin": f"{rec.get('kind')} record",
+                     "callback": None})
     known = {d["url"] for d in docs}
     for rec in timeline:  # a document C1 names whose text result.json does not hold
         name = rec.get("document")

@@ -127,6 +127,12 @@ def test_put_bxml_documents_are_numbered_per_call(tmp_path):
     assert docs == [(0.0, "http://app.test/answer", "/Response/Pause[1]"),
                     (1.0, f"PUT /calls/{call_id}/bxml#1", "/Bxml/Pause[1]"),
                     (2.0, f"PUT /calls/{call_id}/bxml#3", "/Bxml/Pause[1]")]
+    # each rest entry carries the body and the name its verbs give it (invalid ones too)
+    rests = [(e["detail"]["bxml"], e["detail"]["bxmlDocument"]) for e in data["timeline"]
+             if e["kind"] == "rest"]
+    assert rests == [(put, f"PUT /calls/{call_id}/bxml#1"),
+                     ("<Bxml><Oops/>", f"PUT /calls/{call_id}/bxml#2"),
+                     (put, f"PUT /calls/{call_id}/bxml#3")]
 
 
 def test_a_redirected_call_runs_the_reply_of_the_redirect_url(tmp_path):
@@ -158,6 +164,10 @@ def test_conference_documents_are_the_event_reply_or_a_numbered_put(tmp_path):
     conference_id = next(e["detail"]["conferenceId"] for e in data["timeline"]
                          if e["kind"] == "conference-join")
     assert set(room) == {"http://app.test/events", f"PUT /conferences/{conference_id}/bxml#1"}
+    [put] = [e["detail"] for e in data["timeline"] if e["kind"] == "rest"
+             and e["detail"]["action"] == "put_conference_bxml"]
+    assert (put["bxml"], put["bxmlDocument"]) == ("<Bxml><SpeakSentence>put</SpeakSentence></Bxml>",
+                                              f"PUT /conferences/{conference_id}/bxml#1")
     joins = [e["document"] for e in data["timeline"] if e["kind"] == "conference-join"]
     assert joins == ["http://app.test/answer", "http://app.test/member"]
 

@@ -113,6 +113,18 @@ def test_put_bxml_with_invalid_bxml_is_refused_and_the_call_carries_on(tmp_path)
     assert callback(result, "disconnect")["at"] == 10.0
 
 
+def test_the_rest_entry_of_put_bxml_carries_the_body_as_read(tmp_path):
+    """``bxml``: the body with its references substituted; ``document``: what its verbs name."""
+    agent = CreatedCall(to="+15555550123", at=0.0)
+    body = "<Bxml><Bridge>{{calls.agent.callId}}</Bridge></Bxml>"
+    result = run(tmp_path, '<Response><Pause duration="5"/></Response>', calls={"agent": agent},
+                 rest=[RestAction(at=1.0, put_bxml=body)])
+    main, created = result["calls"][0]["callId"], result["calls"][1]["callId"]
+    [put] = [e["detail"] for e in rest_entries(result) if e["detail"]["action"] == "put_bxml"]
+    assert put["bxml"] == f"<Bxml><Bridge>{created}</Bridge></Bxml>"
+    assert put["bxmlDocument"] == f"PUT /calls/{main}/bxml#1"
+
+
 def test_warnings_of_put_bxml_are_logged_on_the_call(tmp_path):
     result = run(tmp_path, '<Response><Pause duration="10"/></Response>',
                  rest=[RestAction(at=3.0, put_bxml='<Bxml><Gather maxDigits="1"/></Bxml>')])
@@ -199,6 +211,8 @@ def test_completing_a_ringing_created_call_cancels_it_and_redirecting_it_is_a_40
                        RestAction(at=4.0, call="agent",
                                   update_call=UpdateCall(state="completed"))])
     assert [e["detail"]["status"] for e in rest_entries(result)] == [201, 409, 409, 200]
+    refused = rest_entries(result)[2]["detail"]  # the PUT bxml: asked, never read
+    assert refused["bxml"] == "<Bxml><Hangup/></Bxml>" and "bxmlDocument" not in refused
     created = result["calls"][1]
     assert created["disconnectCause"] == "cancel"
     assert created["endTime"].endswith("04.000Z")

@@ -30,6 +30,10 @@ def test_a_support_line_uses_the_whole_api_from_its_handlers(tmp_path):
     rest = [(e["detail"]["action"], e["detail"]["status"]) for e in result["timeline"]
             if e["kind"] == "rest"]
     assert rest[:2] == [("recording", 200), ("put_bxml", 204)]
+    [put] = [e["detail"] for e in result["timeline"] if e["detail"].get("action") == "put_bxml"]
+    assert put["via"] == "api" and put["bxml"].endswith(  # the body the SDK sent
+        '<Conference conferenceEventUrl="/conference">support</Conference></Bxml>')
+    assert put["bxmlDocument"] == f"PUT /calls/{call_id}/bxml#1"
     assert not any(e["verb"] == "SpeakSentence" and e["detail"].get("reason") == "completed"
                    and e["at"] > 10 for e in result["timeline"])
     assert [e["kind"] for e in result["timeline"] if e["kind"].startswith("recording-p")

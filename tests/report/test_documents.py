@@ -96,3 +96,23 @@ def test_a_document_that_is_not_xml_has_no_elements():
     assert documents[0]["pretty"] is None
     doc, element = Resolver(documents, []).locate(entry(0.1, "verb-start", "SpeakSentence", 1))
     assert doc is documents[0] and element is None
+
+
+def test_a_put_bxml_body_is_the_document_its_rest_entry_names():
+    """A ``rest`` entry carries a PUT body (``bxml``) and the name its verbs give it
+    (``bxmlDocument``); a PUT refused before it was read (no name) is no document."""
+    put, name = "<Bxml><SpeakSentence>put</SpeakSentence></Bxml>", f"PUT /calls/{CALL}/bxml#1"
+    timeline = [webhook(0.0, "initiate"),
+                {**entry(3.0, "rest", line=12), "detail": {
+                    "action": "put_bxml", "status": 204, "bxml": put, "bxmlDocument": name}},
+                {**entry(4.0, "rest", line=15), "detail": {
+                    "action": "put_bxml", "status": 409, "bxml": "<Bxml><Hangup/></Bxml>"}},
+                entry(3.0, "verb-start", "SpeakSentence", 1, document=name,
+                      path="/Bxml/SpeakSentence[1]")]
+    documents = collect_documents(CALLBACKS, timeline, [CALL])
+    [doc] = [d for d in documents if d["url"] == name]
+    assert doc["text"] == put and not doc.get("named_only")
+    assert doc["origin"] == f"{name}, the body of the app's put_bxml (status 204)"
+    assert all(d["text"] != "<Bxml><Hangup/></Bxml>" for d in documents)
+    doc_found, element = Resolver(documents, timeline).locate(timeline[-1])
+    assert doc_found is doc and element.path == "/Bxml[1]/SpeakSentence[1]"
