@@ -79,8 +79,10 @@ def test_an_app_whose_sample_package_is_missing_names_it_and_the_extra(tmp_path,
         "  - name: flask\n    app: {wsgi: 'flask_app:app'}\n"
         "  - name: sdk\n    app: {wsgi: 'sdk_app:app'}\n"
         "  - name: other\n    app: {wsgi: 'other_app:app'}\n")
-    monkeypatch.setitem(sys.modules, "flask", None)  # as if not installed: import fails
-    monkeypatch.setitem(sys.modules, "bandwidth", None)
+    for top in ("flask", "bandwidth"):  # as if not installed: importing them fails
+        for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+            monkeypatch.delitem(sys.modules, name)  # another test may have imported them
+        monkeypatch.setitem(sys.modules, top, None)
     res = CliRunner().invoke(main, ["run", str(tmp_path / "s.yaml"), "--out",
                                     str(tmp_path / "out")])
     assert res.exit_code == 2, res.output

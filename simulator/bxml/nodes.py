@@ -152,6 +152,12 @@ class Node:
     KIND: ClassVar[str] = "verb"   # "root" | "verb" | "noun"
     #: Does the verb answer an unanswered inbound call when it starts? (README #20)
     ANSWERS_CALL: ClassVar[bool] = True
+    #: May it run on a Transfer B-leg (transferAnswer BXML, spec §9)? The connection verbs
+    #: may not: lint refuses them there (BX103) and the engine ends a B-leg that reaches one.
+    ON_B_LEG: ClassVar[bool] = True
+    #: May conference BXML hold it (spec §9: the replies to conference events, PUT
+    #: conference bxml)?
+    IN_CONFERENCE: ClassVar[bool] = False
     line: int = attrs.field(default=0, eq=False, repr=False)
     col: int = attrs.field(default=0, eq=False, repr=False)
 
@@ -196,6 +202,7 @@ class Response(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class SpeakSentence(Node):
+    IN_CONFERENCE: ClassVar[bool] = True
     text: str = _text(SSML)
     voice: str | None = _attr("voice", ENUM, choices=tuple(VOICES), fold_case=True)
     gender: str = _attr("gender", ENUM, "female", choices=("male", "female"), fold_case=True)
@@ -204,6 +211,7 @@ class SpeakSentence(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class PlayAudio(Node):
+    IN_CONFERENCE: ClassVar[bool] = True
     url: str = _text(URL)
     username: str | None = _str("username")
     password: str | None = _str("password")
@@ -303,6 +311,7 @@ class Record(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class StartRecording(Node):
+    IN_CONFERENCE: ClassVar[bool] = True
     recording_available_url: str | None = _url("recordingAvailableUrl")
     recording_available_method: str = _method("recordingAvailableMethod")
     transcribe: bool = _bool("transcribe", False)
@@ -319,17 +328,17 @@ class StartRecording(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class PauseRecording(Node):
-    pass
+    IN_CONFERENCE: ClassVar[bool] = True
 
 
 @attrs.frozen(kw_only=True, slots=False)
 class ResumeRecording(Node):
-    pass
+    IN_CONFERENCE: ClassVar[bool] = True
 
 
 @attrs.frozen(kw_only=True, slots=False)
 class StopRecording(Node):
-    pass
+    IN_CONFERENCE: ClassVar[bool] = True
 
 
 # ---- flow control ----------------------------------------------------------------------------
@@ -399,6 +408,7 @@ class SipUri(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Transfer(Node):
+    ON_B_LEG: ClassVar[bool] = False
     transfer_caller_id: str | None = _attr("transferCallerId", CALLER_ID)
     privacy: bool = _bool("privacy", False)
     transfer_caller_display_name: str | None = _attr("transferCallerDisplayName", DISPLAY_NAME,
@@ -421,6 +431,7 @@ class Transfer(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Bridge(Node):
+    ON_B_LEG: ClassVar[bool] = False
     target_call_id: str = _text(NONBLANK)
     bridge_complete_url: str | None = _url("bridgeCompleteUrl")
     bridge_complete_method: str = _method("bridgeCompleteMethod")
@@ -439,6 +450,7 @@ class Bridge(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Conference(Node):
+    ON_B_LEG: ClassVar[bool] = False
     name: str = _text(CONF_NAME, max_len=100)
     mute: bool = _bool("mute", False)
     hold: bool = _bool("hold", False)
@@ -458,6 +470,7 @@ class Conference(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Forward(Node):
+    ON_B_LEG: ClassVar[bool] = False
     ANSWERS_CALL: ClassVar[bool] = False
     to: str | None = _attr("to", DESTINATION, required=True)
     from_: str | None = _attr("from", CALLER_ID)       # None = the original leg's `to`
@@ -478,6 +491,7 @@ class Endpoint(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Connect(Node):
+    ON_B_LEG: ClassVar[bool] = False
     event_callback_url: str | None = _url("eventCallbackUrl")
     event_fallback_url: str | None = _url("eventFallbackUrl")
     endpoints: tuple[Node, ...] = _children("Endpoint", lo=1)
@@ -485,6 +499,7 @@ class Connect(Node):
 
 @attrs.frozen(kw_only=True, slots=False)
 class Refer(Node):
+    ON_B_LEG: ClassVar[bool] = False
     ANSWERS_CALL: ClassVar[bool] = False
     refer_complete_url: str | None = _url("referCompleteUrl")
     refer_complete_method: str = _method("referCompleteMethod")
@@ -582,15 +597,13 @@ def roots_for(context: str, origin: str) -> tuple[str, ...]:
     return ORIGINS[origin]
 NOUN_NAMES = tuple(name for name, cls in CATALOGUE.items() if cls.KIND == "noun")
 
-# Where each verb may appear (spec §9). "transferAnswer" = BXML run on a Transfer B-leg;
-# StartStream/StopStream/StartTranscription/StopTranscription are inferred allowed there.
-_CONFERENCE_VERBS = frozenset({"PlayAudio", "SpeakSentence", "StartRecording", "StopRecording",
-                               "PauseRecording", "ResumeRecording"})
-_NOT_ON_B_LEG = frozenset({"Transfer", "Bridge", "Conference", "Forward", "Connect", "Refer"})
+# Where each verb may appear (spec §9), from the classes' ON_B_LEG / IN_CONFERENCE.
+# "transferAnswer" = BXML run on a Transfer B-leg; StartStream/StopStream/StartTranscription/
+# StopTranscription are inferred allowed there.
 CONTEXTS: dict[str, frozenset[str]] = {
     "call": frozenset(VERB_NAMES),
-    "transferAnswer": frozenset(VERB_NAMES) - _NOT_ON_B_LEG,
-    "conference": _CONFERENCE_VERBS,
+    "transferAnswer": frozenset(v for v in VERB_NAMES if CATALOGUE[v].ON_B_LEG),
+    "conference": frozenset(v for v in VERB_NAMES if CATALOGUE[v].IN_CONFERENCE),
 }
 
 

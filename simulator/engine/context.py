@@ -152,10 +152,3 @@ def sync_webhook(ctx: Context, payload: dict, *, url: str, method: str, node: An
                       f"{webhook.event_type} webhook could not be delivered: {delivery.error}")
     return parse_document(ctx.sim, ctx.leg, delivery.body, delivery.url, webhook.event_type,
                           context=context)
-
-
-def refuse_on_b_leg(ctx: Context, node: nodes.Node) -> None:
-    """Transfer/Bridge/Conference/Forward/Refer are not allowed in B-leg BXML (spec §9)."""
-    if ctx.leg.parent_call_id is not None:
-        raise EndCall("invalid-bxml", f"<{type(node).__name__}> at line {node.line} is not "
-                                      f"allowed in transferAnswer (B-leg) BXML")

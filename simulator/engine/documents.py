@@ -21,7 +21,9 @@ Ways a call ends, and the disconnect ``cause`` (spec callbacks.md §3.3):
   never reach max_duration.
 
 Whether a verb answers an unanswered inbound call when it starts (README #20) is the node's own
-``answers_call()`` (bxml/nodes.py); which flow runs it, the simulation's catalogue.
+``answers_call()`` (bxml/nodes.py), whether it may run on a Transfer B-leg its class's
+``ON_B_LEG`` (spec §9: a B-leg reaching a connection verb ends with ``invalid-bxml``); which
+flow runs it, the simulation's catalogue.
 """
 
 from __future__ import annotations
@@ -166,7 +168,8 @@ def run_document(ctx: Context, document: Document):
 
 def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False,
              flow: VerbFlow | None = None) -> Generator[Any, Any, Outcome]:
-    """Log, answer if needed, apply ``tag``, run the verb's flow, log its end.
+    """Log, answer if needed, apply ``tag``, refuse it on a B-leg (``ON_B_LEG``), run the
+    verb's flow, log its end.
 
     ``nested``/``flow``: a Gather prompt, played by Gather's own ``flow`` (with barge-in)."""
     sim, leg = ctx.sim, ctx.leg
@@ -182,7 +185,11 @@ def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False,
         if tag is not None:
             leg.tag = tag or None
         try:
-            outcome = yield from (flow or sim.catalogue.flow_for(node) or not_simulated)(ctx, node)
+            flow = flow or sim.catalogue.flow_for(node)
+            if flow is not None and not node.ON_B_LEG and leg.parent_call_id is not None:
+                raise EndCall("invalid-bxml", f"<{name}> at line {node.line} is not allowed in "
+                                              f"transferAnswer (B-leg) BXML")
+            outcome = yield from (flow or not_simulated)(ctx, node)
         except CallStop as stop:
             sim.timeline.add(sim.now, leg.call_id, "verb-end", verb=name, **where, **detail,
                              reason=stop.reason)

@@ -45,6 +45,7 @@ from simulator.engine.legs import Leg
 from simulator.engine.rest_conference import perform_on_conference
 from simulator import rest_rules as rules
 from simulator.engine.rest_requests import Refused, carry_out, refused_update
+from simulator.engine.runtime import Key
 from simulator.engine.signals import EndCall, Interrupted
 from simulator.engine.simulation import Simulation
 from simulator.errors import BxmlError
@@ -186,10 +187,14 @@ def last_webhook_url(sim: Simulation, leg: Leg) -> str:
     return sim.base_url
 
 
+#: How many PUT bxml bodies the engine read per call (put_source).
+PUT_COUNTS: Key[dict[str, int]] = Key("rest.put_bxml")
+
+
 def put_source(sim: Simulation, leg: Leg) -> str:
     """The ``document`` of the next PUT bxml body read for ``leg``:
     ``PUT /calls/<callId>/bxml#<n>`` for the n-th (invalid ones counted)."""
-    counts = sim.extension("rest.put_bxml", dict)
+    counts = sim.extension(PUT_COUNTS, dict)
     counts[leg.call_id] = counts.get(leg.call_id, 0) + 1
     return f"PUT /calls/{leg.call_id}/bxml#{counts[leg.call_id]}"
 

@@ -19,13 +19,14 @@ Hooks (SimPy-style callbacks) let modules built on the kernel follow a leg witho
 importing them: :meth:`LegRuntime.on_end` (streams, answering-machine detection: run when the
 leg ends, last registered first, like ``finally`` blocks unwinding) and
 :meth:`LegRuntime.on_far_end_audio` (answering-machine detection: the far end sent audio).
-:meth:`LegRuntime.extension` holds a module's own per-leg state (the streams of the leg).
+:meth:`LegRuntime.extension` holds a module's own per-leg state under a typed :class:`Key` (the
+streams of the leg).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Generic, TypeVar, cast
 
 import attrs
 
@@ -37,6 +38,18 @@ from simulator.engine.recorder import BackgroundRecorder
 from simulator.scenario.model import Step
 
 T = TypeVar("T")
+
+
+class Key(Generic[T]):
+    """The typed name of the state a module built on the kernel keeps on a leg
+    (:meth:`LegRuntime.extension`) or a simulation (``Simulation.extension``): ``Key[Rooms]``
+    gives back a ``Rooms``, so the holder needs no ``Any``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Key({self.name!r})"
 
 
 @attrs.frozen
@@ -106,7 +119,7 @@ class LegRuntime:
     disconnect_method: str = "POST"
     _end_hooks: list[Callable[[str], None]] = attrs.Factory(list)
     _audio_hooks: list[Callable[[], None]] = attrs.Factory(list)
-    _extensions: dict[str, Any] = attrs.Factory(dict)
+    _extensions: dict[str, object] = attrs.Factory(dict)  # Key.name -> that key's state
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -138,14 +151,14 @@ class LegRuntime:
         for hook in list(self._audio_hooks):
             hook()
 
-    def extension(self, key: str, create: Callable[[], T]) -> T:
+    def extension(self, key: Key[T], create: Callable[[], T]) -> T:
         """The per-leg state ``key`` of a module built on the kernel (``create()`` on first
         use)."""
-        if key not in self._extensions:
-            self._extensions[key] = create()
-        return self._extensions[key]
+        if key.name not in self._extensions:
+            self._extensions[key.name] = create()
+        return cast(T, self._extensions[key.name])
 
-    def existing(self, key: str) -> Any:
+    def existing(self, key: Key[T]) -> T | None:
         """The per-leg state ``key`` if a module made it, else None (a reader's look: it
         makes nothing)."""
-        return self._extensions.get(key)
+        return cast("T | None", self._extensions.get(key.name))

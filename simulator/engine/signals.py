@@ -2,7 +2,9 @@
 runs past ``max_duration``, a REST interruption) or raised by a verb flow (:class:`EndCall`).
 
 A leaf: it imports only the process kernel, so every engine module may use it. Each signal
-says, as ``reason``, how the verb it stops ends in the timeline (``verb-end`` reason).
+says, as ``reason``, how the verb it stops ends in the timeline (``verb-end`` reason), and as
+``recording_end`` how a ``<Record>`` it stops ends (anything else stopping one, the run being
+torn down, ends it ``call-ended``).
 :class:`EngineBug` is not a signal: it stops the whole run (a bug in a flow).
 """
 
@@ -15,15 +17,18 @@ from simulator.engine.process import Interrupt, Process
 
 
 class CallStop(Interrupt):
-    """Base of the signals: ``reason`` is the stopped verb's end reason in the timeline."""
+    """Base of the signals: ``reason`` is the stopped verb's end reason in the timeline;
+    ``recording_end`` the ``endReason`` of a ``<Record>`` it cuts short (README #4)."""
 
     reason: str = "stopped"
+    recording_end: str = "call-ended"
 
 
 class CallerHangup(CallStop):
     """The far end hung up."""
 
     reason = "hangup"
+    recording_end = "hangup"
 
 
 class CallTimeout(CallStop):
@@ -37,6 +42,8 @@ class Interrupted(CallStop):
     target): the verb executing stops, the rest of the document is discarded, and ``follow()``
     (a generator flow returning the next Document, or None for the implicit Hangup) takes over.
     ``reason`` is the interrupted verb's end reason in the timeline."""
+
+    recording_end = "redirected"
 
     def __init__(self, reason: str, follow: Callable[[], Generator[Any, Any, Any]]) -> None:
         super().__init__(reason)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urljoin
 
 import attrs
@@ -40,9 +40,11 @@ from simulator.engine.effects import Auth, Delivery, RecordingDone, Webhook
 from simulator.engine.legs import Leg, LegInput, LegState
 from simulator.engine.process import Flow, Process, Signal
 from simulator.engine.recorder import Recording, spoken_text, transcription_status
-from simulator.engine.runtime import LegRuntime
+from simulator.engine.runtime import Key, LegRuntime
 from simulator.engine.signals import CallerHangup, CallTimeout, EngineBug
 from simulator.timeline import Entry, Timeline, ms
+
+T = TypeVar("T")
 
 #: A verb's flow: ``flow(ctx, node)`` -> a generator (engine/context.py: Context; process.py:
 #: what it may yield), returning an Outcome or None.
@@ -117,14 +119,14 @@ class Simulation:
         # State that engine modules built on this one keep per simulation (verbs/conference.py:
         # its rooms; verbs/bridge.py: its live links), created on first use by ``extension`` so
         # this module imports none of them.
-        self._extensions: dict[str, Any] = {}
+        self._extensions: dict[str, object] = {}  # Key.name -> that key's state
 
-    def extension(self, key: str, create: Callable[[], Any]) -> Any:
+    def extension(self, key: Key[T], create: Callable[[], T]) -> T:
         """The per-simulation state ``key`` of a module built on this one (``create()`` the
         first time it is asked for)."""
-        if key not in self._extensions:
-            self._extensions[key] = create()
-        return self._extensions[key]
+        if key.name not in self._extensions:
+            self._extensions[key.name] = create()
+        return cast(T, self._extensions[key.name])
 
     # -- runner protocol ---------------------------------------------------------------------
 

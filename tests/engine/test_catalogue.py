@@ -12,7 +12,7 @@ from simulator.engine.catalogue import CATALOGUE, FLOWS, MODULES
 from simulator.engine.context import Outcome
 from simulator.engine.process import Sleep
 from simulator.engine.simulation import Catalogue
-from simulator.engine.verbs import media
+from simulator.engine.verbs import conference, media
 
 VERBS = {nodes.CATALOGUE[name] for name in nodes.VERB_NAMES}
 #: Verbs bxmlsim parses and checks but does not simulate (docs/bxml.md): the call ends there.
@@ -70,3 +70,16 @@ def test_which_verbs_answer_the_call_is_declared_on_the_node_classes():
     assert quiet == {nodes.Tag, nodes.Redirect, nodes.Hangup, nodes.Forward, nodes.Refer}
     assert nodes.Ring(answer_call=False).answers_call() is False
     assert nodes.Ring().answers_call() is True
+
+
+def test_where_a_verb_may_run_is_declared_on_the_node_classes():
+    """Spec §9: connection verbs are not for Transfer B-legs (``ON_B_LEG``); conference BXML
+    holds the media and StartRecording-family verbs (``IN_CONFERENCE``), which are exactly the
+    verbs a room runs (verbs/conference.py ``ROOM_FLOWS``); lint's contexts follow."""
+    not_on_b_leg = {cls for cls in VERBS if not cls.ON_B_LEG}
+    assert not_on_b_leg == {nodes.Transfer, nodes.Bridge, nodes.Conference, nodes.Forward,
+                            nodes.Connect, nodes.Refer}
+    in_conference = {cls for cls in VERBS if cls.IN_CONFERENCE}
+    assert in_conference == set(conference.ROOM_FLOWS)
+    assert nodes.CONTEXTS["transferAnswer"] == {c.__name__ for c in VERBS - not_on_b_leg}
+    assert nodes.CONTEXTS["conference"] == {c.__name__ for c in in_conference}

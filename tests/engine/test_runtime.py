@@ -7,7 +7,7 @@ from simulator.bxml import nodes
 from simulator.engine.clock import Clock
 from simulator.engine.legs import Leg
 from simulator.engine.process import Mailbox, Signal
-from simulator.engine.runtime import FarEnd, LegRuntime
+from simulator.engine.runtime import FarEnd, Key, LegRuntime
 from simulator.engine.signals import CallerHangup, CallTimeout, EndCall, Interrupted
 
 
@@ -76,8 +76,11 @@ def test_a_hook_may_forget_itself_while_the_hooks_run():
 
 def test_an_extension_is_made_once_per_leg():
     rt, made = runtime(), []
-    first = rt.extension("x", lambda: made.append(1) or {"n": 1})
-    assert rt.extension("x", lambda: made.append(2) or {}) is first and made == [1]
+    key: Key[dict] = Key("x")
+    assert rt.existing(key) is None  # a reader's look makes nothing
+    first = rt.extension(key, lambda: made.append(1) or {"n": 1})
+    assert rt.extension(key, lambda: made.append(2) or {}) is first and made == [1]
+    assert rt.existing(key) is first
 
 
 def test_each_signal_says_how_the_stopped_verb_ends():

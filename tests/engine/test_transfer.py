@@ -448,3 +448,25 @@ def test_transfer_answer_whisper_is_not_in_the_a_leg_recording(tmp_path):
     begin = whisper[0]["at"]
     assert rms(samples[:, 1], begin + 0.1 - start, begin + 1.0 - start) < 1e-3
     assert rms(samples[:, 0], begin + 0.1 - start, begin + 1.0 - start) < 1e-3
+
+
+@pytest.mark.parametrize("verb", [
+    transfer(CAROL), "<Bridge>c-nobody</Bridge>", "<Conference>room</Conference>",
+    f"<Forward to='{CAROL}'/>"])
+def test_a_b_leg_redirected_to_a_connection_verb_ends_with_invalid_bxml(tmp_path, verb):
+    """Spec §9: no Transfer/Bridge/Conference/Forward in B-leg BXML (``ON_B_LEG``). Lint
+    refuses them in the transferAnswer reply; a B-leg that gets one later (a Redirect's reply,
+    read as call BXML) ends there with invalid-bxml, the verb's end logged."""
+    result = run(tmp_path, "<Response>" + transfer((BOB, ' transferAnswerUrl="/ta"')) +
+                 "</Response>",
+                 routes={"/ta": '<Response><Redirect redirectUrl="/more"/></Response>',
+                         "/more": f"<Response>{verb}</Response>"},
+                 parties={BOB: Party(answer_after=1.0)})
+    b_leg = result["calls"][1]
+    name = verb[1:].split(">")[0].split(" ")[0].rstrip("/")
+    assert b_leg["disconnectCause"] == "invalid-bxml"
+    assert b_leg["errorMessage"] == (f"<{name}> at line 1 is not allowed in transferAnswer "
+                                     f"(B-leg) BXML")
+    [end] = [e for e in result["timeline"] if e["kind"] == "verb-end" and e["verb"] == name
+             and e["callId"] == b_leg["callId"]]
+    assert end["detail"]["reason"] == "invalid-bxml"

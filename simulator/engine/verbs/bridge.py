@@ -40,17 +40,21 @@ other; ``bridge-end`` (on the bridger, ``detail.left`` = ``target`` | ``bridger`
 from __future__ import annotations
 
 from simulator.bxml import nodes
-from simulator.engine.context import Context, Outcome, refuse_on_b_leg, sync_webhook
+from simulator.engine.context import Context, Outcome, sync_webhook
 from simulator.engine.legs import Leg
 from simulator.engine.media_bridge import MediaBridge
 from simulator.engine.process import Signal, Wait
+from simulator.engine.runtime import Key
 from simulator.engine.signals import EndCall, Interrupted
 from simulator.engine.simulation import Simulation
 
 
+LINKS: Key[dict[str, BridgeLink]] = Key("bridge.links")
+
+
 def links(sim: Simulation) -> dict[str, BridgeLink]:
     """The live bridges of ``sim``, by the callId of either side."""
-    return sim.extension("bridge.links", dict)
+    return sim.extension(LINKS, dict)
 
 
 def bridge_failure(sim: Simulation, leg: Leg, target_id: str) -> tuple[str, str] | None:
@@ -130,7 +134,6 @@ class BridgeLink:
 
 
 def bridge(ctx: Context, node: nodes.Bridge):
-    refuse_on_b_leg(ctx, node)
     sim = ctx.sim
     target_id = node.target_call_id.strip()
     failure = bridge_failure(sim, ctx.leg, target_id)

@@ -34,11 +34,12 @@ import attrs
 from simulator.bxml import nodes
 from simulator.callbacks import ConferenceEnvelope
 from simulator.engine.conference_mix import Mix
-from simulator.engine.context import Context, Document, Outcome, read_bxml, refuse_on_b_leg
+from simulator.engine.context import Context, Document, Outcome, read_bxml
 from simulator.engine.effects import Delivery, RecordingDone
 from simulator.engine.legs import Leg
 from simulator.engine.process import Get, Mailbox, Signal, Wait
 from simulator.engine.recorder import BackgroundRecorder, Recording
+from simulator.engine.runtime import Key
 from simulator.engine.signals import EndCall
 from simulator.engine.simulation import Simulation
 from simulator.engine.verbs.media import audio_spans, speech_spans
@@ -53,9 +54,12 @@ class Rooms:
     every: list["Room"] = attrs.Factory(list)  # in creation order, ended ones included
 
 
+ROOMS: Key[Rooms] = Key("conference.rooms")
+
+
 def rooms(sim: Simulation) -> Rooms:
     """The conferences of ``sim`` (created on first use; ``sim`` holds them)."""
-    return sim.extension("conference.rooms", Rooms)
+    return sim.extension(ROOMS, Rooms)
 
 
 @attrs.define(eq=False)
@@ -361,7 +365,6 @@ class Room:
 def conference(ctx: Context, node: nodes.Conference):
     """Join (creating if needed) the named room; stay until the call ends, the call is moved
     on (REST), or the room is ended by REST (then the verbs after <Conference> run)."""
-    refuse_on_b_leg(ctx, node)
     known = rooms(ctx.sim)
     room = known.live.get(node.name.strip())
     if room is None:

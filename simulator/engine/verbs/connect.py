@@ -24,7 +24,7 @@ from __future__ import annotations
 import attrs
 
 from simulator.bxml import nodes
-from simulator.engine.context import Context, Outcome, refuse_on_b_leg, sync_webhook
+from simulator.engine.context import Context, Outcome, sync_webhook
 from simulator.engine.documents import run_documents
 from simulator.engine.legs import Leg
 from simulator.engine.media_bridge import MediaBridge
@@ -177,7 +177,6 @@ def transfer_answer(call: TransferCall, dialled: Dialled):
 
 
 def transfer(ctx: Context, node: nodes.Transfer):
-    refuse_on_b_leg(ctx, node)
     sim = ctx.sim
     call = TransferCall(ctx, node)
     call.dial_all()
@@ -208,7 +207,6 @@ def forward(ctx: Context, node: nodes.Forward):
     The forwarded leg's far-end hang-up is routed to the A-leg's flow (both legs end with
     ``hangup`` either way). A failed forward ends the A-leg with the leg's cause.
     """
-    refuse_on_b_leg(ctx, node)
     sim, a = ctx.sim, ctx.leg
     if a.direction != "inbound" or a.answered:
         raise EndCall("application-error", f"<Forward> at line {node.line} needs an unanswered "

@@ -26,7 +26,7 @@ from simulator.engine.context import Context, Outcome, sync_webhook
 from simulator.engine.hearing import SilenceWatch
 from simulator.engine.process import Get, Mailbox
 from simulator.engine.recorder import Recording
-from simulator.engine.signals import CallerHangup, Interrupted
+from simulator.engine.signals import CallStop
 
 
 def record(ctx: Context, node: nodes.Record):
@@ -57,8 +57,7 @@ def record(ctx: Context, node: nodes.Record):
             if key is not None and key in node.terminating_digits:
                 reason = "terminating-digit"
     except BaseException as stop:
-        rec.finish(ctx.now, "hangup" if isinstance(stop, CallerHangup) else
-                   "redirected" if isinstance(stop, Interrupted) else "call-ended")
+        rec.finish(ctx.now, stop.recording_end if isinstance(stop, CallStop) else "call-ended")
         sim.recording_stopped(leg, rec)
         raise
     finally:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import attrs
 
 from simulator.bxml import nodes
-from simulator.engine.context import Context, Document, Outcome, refuse_on_b_leg, sync_webhook
+from simulator.engine.context import Context, Document, Outcome, sync_webhook
 from simulator.engine.legs import Leg
 from simulator.engine.process import Sleep
 from simulator.scenario.model import ReferResponse
@@ -86,7 +86,6 @@ def exchange(leg: Leg, far_end: ReferResponse):
 
 
 def refer(ctx: Context, node: nodes.Refer):
-    refuse_on_b_leg(ctx, node)
     sim, leg = ctx.sim, ctx.leg
     [target] = node.targets
     result = yield from exchange(leg, sim.settings.refer)  # the caller hears silence meanwhile

@@ -27,6 +27,7 @@ from simulator.callbacks import MediaStream, RealTimeTranscription
 from simulator.engine.context import Context, Outcome
 from simulator.engine.legs import Leg
 from simulator.engine.recorder import spoken_text
+from simulator.engine.runtime import Key
 from simulator.engine.simulation import Simulation
 
 MAX_TRACKS = 4
@@ -64,6 +65,10 @@ class LegStreams:
                    for a in (*self.streams.values(), *self.transcriptions.values()))
 
 
+#: The leg's LegStreams, on its runtime.
+STREAMS: Key[LegStreams] = Key("streams")
+
+
 def leg_streams(sim: Simulation, leg: Leg) -> LegStreams:
     """The leg's :class:`LegStreams`; made on first use, with the hook that stops them all when
     the leg ends."""
@@ -74,7 +79,7 @@ def leg_streams(sim: Simulation, leg: Leg) -> LegStreams:
         rt.on_end(lambda reason: stop_all_streams(sim, leg, active))
         return active
 
-    return rt.extension("streams", create)
+    return rt.extension(STREAMS, create)
 
 
 def _tracks(value: str) -> tuple[str, ...]:
@@ -196,7 +201,7 @@ def stop_transcription(ctx: Context, node: nodes.StopTranscription):
 
 def transcribed(sim: Simulation, leg: Leg) -> list[Transcribed]:
     """The leg's real-time transcriptions that have stopped, oldest first."""
-    found = sim.rt(leg).existing("streams")
+    found = sim.rt(leg).existing(STREAMS)
     return list(found.transcribed) if found is not None else []
 
 
