@@ -401,3 +401,15 @@ def test_the_pytest_option_fails_on_bxml_warnings(pytester):
     result = pytester.runpytest("-p", "no:cacheprovider", "--bxmlsim-strict")
     result.assert_outcomes(failed=1)
     assert "BXML warning BX402" in result.stdout.str()
+
+
+def test_the_pytest_option_makes_the_fixtures_runs_strict_too(pytester):
+    pytester.makepyfile(test_warned="""
+        def test_record(bxmlsim):
+            bxmlsim.run(app={"/answer": '<Response><Record maxDuration="2"/></Response>'}
+                        ).assert_ok()
+        """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--bxmlsim-strict")
+    result.assert_outcomes(failed=1)
+    assert "BXML warning BX402" in result.stdout.str() and "ResultFailed" in result.stdout.str()

@@ -16,7 +16,8 @@ it expects. Unless an expectation names it, each of these fails the scenario (do
 * ``invalid-bxml``: a conference refused a document the app returned (an ``error`` entry with
   a ``conference``; a call-ending one is its call's cause); accepted by a matching timeline item;
 * ``bxml-warning`` (strict mode only): a document the app returned has a parser warning;
-  accepted by a matching ``timeline:`` item (or ``strict: false``);
+  accepted by a matching ``timeline:`` item (or by running without strict mode: a scenario's
+  ``strict: false`` does not turn off ``--strict``/``--bxmlsim-strict``);
 * ``internal-error``: the simulator itself failed; never accepted.
 
 "Names" and "matched" come from :class:`~simulator.scenario.expect.Accepted`, filled while the
@@ -287,7 +288,7 @@ def _timeline(result: dict, accepted: Accepted, policy: Policy) -> list[Failure]
             out.append(Failure(
                 f"BXML warning {code} at {_time(entry)} (call {entry.get('callId')}), {where}"
                 f"{document}: {detail.get('message')}\n  (strict mode fails on BXML warnings)"
-                + _accept_text(accept, "or set strict: false"), policy.line,
+                + _accept_text(accept, "or run without strict mode"), policy.line,
                 kind="bxml-warning", call_id=entry.get("callId"), at=entry.get("at"),
                 accept=accept))
     return out
