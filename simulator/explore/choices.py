@@ -14,6 +14,11 @@ run did (the caller stayed silent, the parties did what the scenario says):
 * Transfer: every target busy, none answering, each one answering (then talking and hanging
   up, so the transfer ends);
 * a created call: answered, busy, not answered;
+* answering-machine detection of an outbound call (``call.machine_detection``): at the answer,
+  the far end greets like a person (a short "Hello?", then silence), like a machine (a
+  greeting past speechThreshold), starts talking too late to be decided before
+  detectionTimeout, or hangs up before the verdict (a silent far end is the run itself);
+  each is a verdict of engine/amd.py (human, answering-machine, timeout, none; silence);
 * any verb that lasts: the caller hanging up in its middle.
 
 Choices are scenario changes: caller steps at virtual times taken from the run (``at``,
@@ -42,6 +47,11 @@ PARTY_SPEECH = "Hello, you have reached the party you called."
 MAX_FULL_ENTRY = 16  # a full entry of maxDigits keys is tried up to this many digits
 #: verbs that take input from the caller or reach another party
 INPUT_VERBS = ("Gather", "Record", "Transfer")
+#: ``Point.verb`` of the answering-machine detection of the scenario's outbound call
+DETECTION = "machine-detection"
+PERSON_GREETING = "Hello?"
+MACHINE_GREETING = ("Hi, you have reached the voicemail of the person you called. Please "
+                    "leave a message after the tone.")
 
 
 @attrs.frozen
@@ -80,6 +90,8 @@ class Point:
         verb's place in it. A path that comes back to a state has been here already."""
         if self.verb == "call":
             return ("call", self.name)
+        if self.verb == DETECTION:
+            return (DETECTION,)
         return (self.document.digest if self.document else None, self.path or self.line,
                 self.verb)
 
@@ -91,6 +103,8 @@ class Point:
         place = f"{self.line}:{self.col}" if self.col else f"line {self.line}"
         if self.verb == "call":
             return f"created call {self.name}"
+        if self.verb == DETECTION:
+            return "answering-machine detection"
         return f"/{short} {place} {self.verb}"
 
 
@@ -130,6 +144,7 @@ def points(result: dict[str, Any], scenario: model.Scenario,
                                tuple(choices), node,
                                outcome=(detail.get("reason"), detail.get("cause"))))
     found += _created_calls(result, scenario)
+    found += _machine_detection(result, scenario)
     return sorted(found, key=lambda p: p.index)
 
 
@@ -219,3 +234,47 @@ def _created_calls(result: dict[str, Any], scenario: model.Scenario) -> list[Poi
         found.append(Point(index, float(entry.get("at") or 0.0), "call", None, None, None,
                            None, True, choices, name=name))
     return found
+
+
+def detection_choices(config: model.MachineDetection) -> list[Choice]:
+    """What the far end of an outbound call does at the answer to reach each verdict of
+    engine/amd.py ``classify`` (a silent far end, the run itself, is ``silence``, or
+    ``timeout`` when silenceTimeout is past detectionTimeout). Times are seconds since the
+    answer; the later choices of a path follow (a step due while one still runs waits)."""
+    hello = round(min(1.0, config.speech_threshold / 2), 3)
+    greeting = round(config.speech_threshold + 2.0, 3)
+    choices = [
+        Choice(f"a person answers: 'Hello?' ({hello:g} s), then silence", "detection",
+               (model.Say(text=PERSON_GREETING, seconds=hello, at=0.0),)),
+        Choice(f"an answering machine answers: a {greeting:g} s greeting", "detection",
+               (model.Say(text=MACHINE_GREETING, seconds=greeting, at=0.0),))]
+    # speech that starts so late it neither ends nor lasts speechThreshold by detectionTimeout
+    late = round(max(0.5, config.detection_timeout - config.speech_threshold + 0.5), 3)
+    if late < min(config.silence_timeout, config.detection_timeout):
+        talk = round(config.detection_timeout - late + 1.0, 3)
+        choices.append(Choice(f"the far end starts talking at {late:g} s, past "
+                              f"detectionTimeout ({config.detection_timeout:g} s)",
+                              "detection", (model.Say(text=MACHINE_GREETING, seconds=talk,
+                                                      at=late),)))
+    before = round(min(config.silence_timeout, config.detection_timeout) / 2, 3)
+    choices.append(Choice(f"the far end hangs up at {before:g} s, before a verdict", "hangup",
+                          (model.Hangup(at=before),), ends=True))
+    return choices
+
+
+def _machine_detection(result: dict[str, Any], scenario: model.Scenario) -> list[Point]:
+    """The point of the outbound call's answering-machine detection, at its answer entry."""
+    config = scenario.call.machine_detection
+    calls = result.get("calls") or []
+    if config is None or scenario.call.direction != "outbound" or not calls:
+        return []
+    main = calls[0]["callId"]
+    timeline = result.get("timeline") or []
+    index = next((i for i, e in enumerate(timeline)
+                  if e.get("kind") == "answer" and e.get("callId") == main), None)
+    if index is None:
+        return []
+    verdict = next(((e.get("detail") or {}).get("value") for e in timeline
+                    if e.get("kind") == DETECTION and e.get("callId") == main), None)
+    return [Point(index, float(timeline[index].get("at") or 0.0), DETECTION, None, None, None,
+                  None, True, tuple(detection_choices(config)), outcome=(verdict,))]

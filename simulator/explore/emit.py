@@ -8,7 +8,8 @@ expectations are what the run did, so the file passes when re-run, and fails as 
 app behaves otherwise: every callback in order (``exact``, with its URL, status, attempt,
 fallback, the type of an exception the app raised (C2 ``appError``), and a Gather's digits),
 the digits, each call's end cause, the recordings (end
-reason, duration within 10 ms), and how each Gather, Record and Transfer ended.
+reason, duration within 10 ms), how each Gather, Record and Transfer ended, and each
+answering-machine detection's verdict.
 
 A bare document has no app behind it: the requests its "no app" answered with an empty reply
 become empty canned routes, so the file replays the same replies.
@@ -262,6 +263,13 @@ def expectations(result: dict[str, Any]) -> CommentedMap:
                 and not detail.get("nested"):
             ends.append(CommentedMap(kind="verb-end", verb=entry["verb"], line=entry.get("line"),
                                      detail=CommentedMap(reason=detail.get("reason"))))
+        elif entry.get("kind") == "machine-detection":  # the verdict, or why there was none
+            verdict = CommentedMap(mode=detail.get("mode"))
+            if detail.get("value") is not None:
+                verdict["value"] = detail["value"]
+            else:
+                verdict["reason"] = detail.get("reason")
+            ends.append(CommentedMap(kind="machine-detection", detail=verdict))
     if ends:
         expect["timeline"] = ends
     return expect

@@ -3,7 +3,8 @@
 The **signature** of a run is the sequence of (document, verb, outcome) it produced: for every
 verb that ran, on every call, the document it belongs to (URL and body digest), its place in it
 (element path, else line) and how it ended (the verb-end reason, plus the digits and
-terminating key of a Gather, the cause of a Transfer), then how each call ended. Two runs with
+terminating key of a Gather, the cause of a Transfer), the verdict of each answering-machine
+detection, then how each call ended. Two runs with
 the same signature are one path, whatever caller behaviour produced them.
 
 ``ending(result)`` says in a few words how the path ended; ``problems(result, app_kind)``
@@ -71,6 +72,11 @@ def signature(result: dict[str, Any], run: Trace | None = None) -> tuple:
         document = executed.document.key if executed.document is not None else None
         items.append((number.get(executed.call_id), document, executed.path or executed.line,
                       executed.verb, outcome))
+    for entry in result.get("timeline") or []:  # answering-machine detection verdicts
+        if entry.get("kind") == "machine-detection":
+            detail = entry.get("detail") or {}
+            items.append((number.get(entry.get("callId")), "machine-detection",
+                          detail.get("value"), detail.get("reason")))
     for index, call in enumerate(result.get("calls") or []):
         items.append((index, "end", call.get("disconnectCause")))
     return tuple(items)
@@ -89,11 +95,32 @@ def connected(result: dict[str, Any], run: Trace | None = None) -> bool:
         return False
     main = calls[0]["callId"]
     runs = [e for e in (run or trace(result)).executed if e.call_id == main and not e.nested]
-    return bool(runs) and (runs[-1].verb in _CONNECTED or runs[-1].reason == "bridged")
+    return bool(runs) and (runs[-1].reason == "bridged" or _still_connected(runs) is not None)
+
+
+def _still_connected(runs) -> Any:
+    """The Transfer, Bridge or Conference still going when the call ended (a conference's
+    event replies may have run verbs after it started), else None."""
+    ended = max((r.end for r in runs if r.end is not None), default=None)
+    return next((r for r in reversed(runs) if r.verb in _CONNECTED
+                 and (r.end is None or ended is None or r.end >= ended)), None)
 
 
 def ending(result: dict[str, Any], run: Trace | None = None) -> str:
-    """``hangup: the app hung up (/choice)``, ``callback-error: ...``: how the path ended."""
+    """``hangup: the app hung up (/choice)``, ``callback-error: ...``: how the path ended;
+    ``(machine detection: human)`` follows when the call had answering-machine detection."""
+    told = _ending(result, run)
+    calls = result.get("calls") or []
+    main = calls[0].get("callId") if calls else None
+    detail = next((e.get("detail") or {} for e in result.get("timeline") or []
+                   if e.get("kind") == "machine-detection" and e.get("callId") == main), None)
+    if detail is None:
+        return told
+    verdict = detail.get("value") or f"no verdict, {detail.get('reason')}"
+    return f"{told} (machine detection: {verdict})"
+
+
+def _ending(result: dict[str, Any], run: Trace | None) -> str:
     calls = result.get("calls") or []
     if not calls:
         return "no call"
@@ -125,7 +152,10 @@ def _last_verb(result: dict[str, Any], run: Trace) -> str:
     runs = [e for e in run.executed if e.call_id == main and not e.nested]
     if not runs:
         return "?"
-    return "bridged by another call" if runs[-1].reason == "bridged" else runs[-1].verb
+    if runs[-1].reason == "bridged":
+        return "bridged by another call"
+    still = _still_connected(runs)
+    return (still or runs[-1]).verb
 
 
 def _short(url: str | None) -> str:

@@ -35,7 +35,7 @@ import attrs
 
 from simulator.coverage.trace import Trace, requests, trace
 from simulator.errors import SimulatorError
-from simulator.explore.choices import Choice, Point, answer_time, points
+from simulator.explore.choices import DETECTION, Choice, Point, answer_time, points
 from simulator.explore.paths import Finding, ending, problems, signature
 from simulator.scenario import model
 
@@ -244,15 +244,23 @@ def _children(branch: Branch, number: int, result: dict[str, Any], run: Trace,
         visits[point.state] = times + 1
         if point.takes_input:
             depth = level
-            passed.append(("no input" if point.verb in ("Gather", "Record") else "as scripted")
-                          + f" at {point.where}")
+            passed.append(_passed(point))
+
+
+def _passed(point: Point) -> str:
+    """``no input at /menu 2:3 Gather``: a point the path went through without a choice."""
+    if point.verb in ("Gather", "Record"):
+        return f"no input at {point.where}"
+    if point.verb == DETECTION:
+        return f"the far end stays silent at {point.where}"
+    return f"as scripted at {point.where}"
 
 
 def _told(choice: Choice, point: Point) -> str:
     """``press 1 at /menu 2:3 Gather``, ``hang up during /menu 3:5 SpeakSentence``."""
     if choice.label == "hang up":
         return f"hang up during {point.where}"
-    if choice.kind == "call":
+    if choice.kind in ("call", "detection") or point.verb == DETECTION:
         return choice.label
     return f"{choice.label} at {point.where}"
 

@@ -89,3 +89,31 @@ def test_a_created_call_is_answered_busy_or_not_answered():
 
     assert [c.label for c in call.choices] == ["created call agent busy",
                                                "created call agent not answered"]
+
+
+def test_an_outbound_call_with_machine_detection_is_answered_each_way_it_can_be_judged():
+    loaded = scenario("<Response><Pause duration='1'/></Response>", call={
+        "direction": "outbound", "machine_detection": {
+            "mode": "sync", "speech_threshold": 6, "detection_timeout": 15,
+            "silence_timeout": 10}})
+    [detection] = [p for p in points_of(loaded) if p.verb == "machine-detection"]
+
+    assert detection.index == next(i for i, e in enumerate(
+        simulator.api.run_loaded(loaded).to_json()["timeline"]) if e["kind"] == "answer")
+    assert detection.outcome == ("silence",) and detection.takes_input
+    assert [c.label for c in detection.choices] == [
+        "a person answers: 'Hello?' (1 s), then silence",
+        "an answering machine answers: a 8 s greeting",
+        "the far end starts talking at 9.5 s, past detectionTimeout (15 s)",
+        "the far end hangs up at 5 s, before a verdict"]
+    assert detection.choices[2].steps == (model.Say(
+        text=detection.choices[2].steps[0].text, seconds=6.5, at=9.5),)
+    assert detection.choices[3].ends
+
+
+def test_no_late_talker_when_silence_is_judged_before_speech_could_start_late():
+    loaded = scenario("<Response><Pause duration='1'/></Response>", call={
+        "direction": "outbound", "machine_detection": {"silence_timeout": 3}})
+    [detection] = [p for p in points_of(loaded) if p.verb == "machine-detection"]
+
+    assert len(detection.choices) == 3  # 15 - 10 + 0.5 s is past the 3 s silenceTimeout

@@ -98,3 +98,30 @@ def test_an_app_module_of_the_project_root_can_be_emitted_anywhere_in_the_projec
     [scenario] = load(tmp_path / "tests" / "s.yaml")
 
     check_folder(scenario, tmp_path / "tests" / "golden")  # finds tmp_path/rootapp.py too
+
+
+def test_each_machine_detection_verdict_is_emitted_as_a_scenario_that_passes(tmp_path):
+    shutil.copytree(SCENARIOS / "amd", tmp_path / "amd")
+    [scenario] = load(tmp_path / "amd" / "dialer-person-answers.scenario.yaml")
+    exploration = explore(scenario, Options(max_depth=1), BatchRunner())
+    written = emit(list(exploration.paths), scenario, tmp_path / "amd")
+
+    assert rerun(written) == {}
+    machine = written[2].read_text()
+    assert "#   an answering machine answers: a 8 s greeting\n" in machine
+    assert "kind: machine-detection\n      detail:\n        mode: sync\n" \
+           "        value: answering-machine\n" in machine
+    assert "reason: hangup" in written[4].read_text()  # hung up before a verdict
+
+
+def test_an_emitted_verdict_fails_when_the_detection_judges_otherwise(tmp_path):
+    shutil.copytree(SCENARIOS / "amd", tmp_path / "amd")
+    [scenario] = load(tmp_path / "amd" / "dialer-person-answers.scenario.yaml")
+    exploration = explore(scenario, Options(max_depth=1), BatchRunner())
+    [written] = emit([exploration.paths[1]], scenario, tmp_path / "amd")  # a person: human
+    text = written.read_text()
+    written.write_text(text.replace("speech_threshold: 6", "speech_threshold: 0.5"))
+    [changed] = load(written)
+
+    result = simulator.api.run_loaded(changed)
+    assert not result.passed  # a 1 s hello is now a machine

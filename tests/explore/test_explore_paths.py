@@ -74,3 +74,34 @@ def test_a_call_still_bridged_at_max_duration_is_not_a_loop():
 
     assert ending(result).startswith("timeout: still connected (Transfer)")
     assert problems(result, 1, in_process=False) == []
+
+
+def test_a_caller_left_in_a_conference_whose_event_reply_ran_verbs_is_not_a_loop():
+    result = run({"bxml": '<Response><Conference conferenceEventUrl="/conference">standup'
+                          "</Conference></Response>",
+                  "routes": {"/conference": "<Response><StartRecording/></Response>"}},
+                 call={"max_duration": 30})
+
+    assert ending(result).startswith("timeout: still connected (Conference)")
+    assert problems(result, 1, in_process=False) == []
+
+
+def test_a_loop_after_a_transfer_ended_is_still_a_loop():
+    result = run({"bxml": "<Response><Transfer><PhoneNumber>+15555550123</PhoneNumber>"
+                          '</Transfer><Pause duration="5"/><Redirect redirectUrl="/loop"/>'
+                          "</Response>",
+                  "routes": {"/loop": '<Response><Pause duration="5"/>'
+                                      '<Redirect redirectUrl="/loop"/></Response>'}},
+                 parties={"+15555550123": {"status": "busy"}}, call={"max_duration": 30})
+
+    assert [f.kind for f in problems(result, 1, in_process=False)] == ["max-duration"]
+
+
+def test_machine_detection_verdicts_tell_paths_apart():
+    app = {"bxml": "<Response><Pause duration='5'/></Response>"}  # async: decided meanwhile
+    amd = {"direction": "outbound", "machine_detection": {"speech_end_threshold": 1}}
+    silent = run(app, call=amd)
+    person = run(app, [{"say": "Hello?", "seconds": 1}], call=amd)
+
+    assert signature(silent) != signature(person)
+    assert ending(person) == "hangup: end of /answer (machine detection: human)"

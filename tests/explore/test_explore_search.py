@@ -188,3 +188,52 @@ class TestAppsWithCode:
                         BatchRunner())
 
         assert len(twice.paths) > once and acme.stats.revisited > 0
+
+
+def verdicts(exploration):
+    """Each path's answering-machine detection: its verdict, or why there was none."""
+    found = []
+    for path in exploration.paths:
+        [entry] = [e for e in path.result["timeline"] if e["kind"] == "machine-detection"]
+        found.append(entry["detail"]["value"] or entry["detail"]["reason"])
+    return found
+
+
+class TestMachineDetection:
+    """An outbound dialer with answering-machine detection (scenarios/amd)."""
+
+    def test_every_verdict_is_reached_at_the_answer(self):
+        [scenario] = load(SCENARIOS / "amd" / "dialer-person-answers.scenario.yaml")
+        exploration = explore(scenario, Options(max_depth=1), BatchRunner())
+
+        assert verdicts(exploration) == ["silence", "human", "answering-machine", "timeout",
+                                         "hangup", "answering-machine"]
+        assert [p.ended for p in exploration.paths][:5] == [
+            "hangup: <Hangup> in /answer (machine detection: silence)",
+            "hangup: end of /menu (machine detection: human)",
+            "hangup: <Hangup> in /answer (machine detection: answering-machine)",
+            "hangup: <Hangup> in /answer (machine detection: timeout)",
+            "hangup: the caller hung up (machine detection: no verdict, hangup)"]
+        assert not exploration.failed and exploration.stats.beyond_depth > 0  # the menu
+
+    def test_the_person_then_walks_the_menu_the_dialer_plays_only_to_people(self):
+        [scenario] = load(SCENARIOS / "amd" / "dialer-person-answers.scenario.yaml")
+        exploration = explore(scenario, Options(max_depth=2), BatchRunner())
+        pressed = [p.description for p in exploration.paths if "press 1 at" in p.description]
+
+        assert pressed[0] == ("a person answers: 'Hello?' (1 s), then silence; press 1 at "
+                              "/answer 1:11 Gather")
+        assert all(p.description.startswith("a person answers") for p in exploration.paths
+                   if "Gather" in p.description)
+
+    def test_asynchronous_verdicts_are_paths_of_their_own(self):
+        # the app ignores machineDetectionComplete: the verdict alone tells these paths apart
+        [scenario] = load(SCENARIOS / "amd" / "dialer-async-results.scenario.yaml")
+        exploration = explore(scenario, Options(max_depth=1), BatchRunner())
+
+        # talking on past detectionTimeout: the call (a 10 s Pause) ends first, no verdict
+        assert verdicts(exploration)[:5] == ["silence", "human", "answering-machine",
+                                             "call-ended", "hangup"]
+        assert {p.ended for p in exploration.paths[:4]} >= {
+            "hangup: end of /answer (machine detection: human)",
+            "hangup: end of /answer (machine detection: answering-machine)"}
