@@ -76,3 +76,42 @@ def test_an_app_that_cannot_be_imported_is_an_error_naming_it(tmp_path):
 
     assert res.exit_code == 2, res.output
     assert "cannot import module 'nowhere'" in res.output and "Traceback" not in res.output
+
+
+def on_a_terminal(*args: str) -> str:
+    """What ``bxmlsim explore ARGS`` writes to a terminal (a pseudo-terminal it runs on)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main_end, side = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen([sys.executable, "-c", "from simulator.cli import main; main()",
+                                "explore", *args], stdin=side, stdout=side, stderr=side,
+                               env=env, close_fds=True)
+    os.close(side)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main_end, 65536)
+        except OSError:  # EIO: the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main_end)
+    assert process.wait(timeout=300) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_progress_bar_of_paths_found_shows_on_a_terminal_only():
+    args = (str(SCENARIOS / "ivr-menu-retries.scenario.yaml"), "--max-paths", "30")
+    shown = on_a_terminal(*args)
+    piped = explore(*args)
+
+    assert "exploring" in shown and "/30" in shown and "queued" in shown
+    assert "30 distinct paths" in shown  # the report follows the bar, which is cleared
+    assert piped.exit_code == 0 and "exploring" not in piped.output
+    assert "\x1b[" not in piped.output

@@ -1,17 +1,22 @@
-"""``bxmlsim run --dask``: scenario batches on a dask cluster (simulator/distributed.py).
+"""``bxmlsim run --dask`` and ``bxmlsim explore --dask``: scenario batches on a dask cluster
+(simulator/distributed.py).
 
 A local cluster gives the same bytes and exit codes as a serial run; a scheduler address runs
 the jobs with absolute paths; what dask cannot do (no extra, no scheduler, no workers, a dead
-worker, outputs this machine cannot see) is a clear message, never a traceback.
+worker, outputs this machine cannot see) is a clear message, never a traceback. An exploration
+on a cluster finds the same paths, numbered the same, as in one process, for a seed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from pathlib import Path
 
 import dask
 import pytest
+from click.testing import CliRunner
 
 from helpers import run, scenario
 from simulator import distributed
@@ -184,3 +189,63 @@ def test_what_dask_could_not_bring_back_is_an_error_outcome_naming_the_scenario(
         "'simulator' (is the same bxml-simulator installed on the workers?)")
     cancelled = distributed.lost_outcome(job, CancelledError())
     assert "dask cancelled this scenario" in cancelled.error
+
+
+# ---- bxmlsim explore --dask ----------------------------------------------------------------
+
+ACME = Path(__file__).parent.parent / "scenarios" / "explore" / "acme-menu.scenario.yaml"
+_TIMING = re.compile(r"paths per second.*|in \d+(\.\d+)? s")
+
+
+def explore(*args: str):
+    from simulator.cli import main
+
+    return CliRunner().invoke(main, ["explore", *args])
+
+
+def timeless(output: str) -> list[str]:
+    """What explore printed, its timings (paths per second, seconds taken) left out."""
+    return [_TIMING.sub("", line) for line in output.splitlines()]
+
+
+def test_explore_on_a_local_cluster_finds_the_paths_of_one_process(tmp_path):
+    common = [str(ACME), "--max-paths", "12", "--seed", "7"]
+    alone = explore(*common, "--json", str(tmp_path / "alone.json"))
+    spread = explore(*common, "--dask", "local:2", "--json", str(tmp_path / "dask.json"))
+
+    assert spread.exit_code == alone.exit_code == 1, spread.output  # the crash behind 3
+    assert json.loads((tmp_path / "dask.json").read_text()) == \
+        json.loads((tmp_path / "alone.json").read_text())
+    assert timeless(spread.output) == timeless(alone.output)
+    assert "app-exception path 5" in spread.output and "Traceback" not in spread.output
+
+
+def test_explore_through_a_scheduler_is_the_same_for_a_seed_and_differs_only_in_ids(
+        scheduler):
+    from simulator.api import load
+    from simulator.explore import Options, explore as search
+    from simulator.explore.runners import BatchRunner, DaskRunner
+
+    [acme] = load(ACME)
+    batch = distributed.DaskBatch(distributed.DaskTarget(address=scheduler))
+    batch.start()
+    try:
+        first = search(acme, Options(max_paths=10, seed=3), DaskRunner(batch))
+        again = search(acme, Options(max_paths=10, seed=3), DaskRunner(batch))
+        other = search(acme, Options(max_paths=10, seed=4), DaskRunner(batch))
+    finally:
+        batch.close()
+    inline = search(acme, Options(max_paths=10, seed=3), BatchRunner())
+
+    assert first.to_json() == again.to_json() == inline.to_json()
+    assert [p.description for p in other.paths] == [p.description for p in first.paths]
+    ids = [p.result["calls"][0]["callId"] for p in (first.paths[0], other.paths[0])]
+    assert ids[0] != ids[1]
+
+
+def test_a_bad_explore_dask_target_is_a_usage_error_before_anything_runs():
+    res = explore(str(ACME), "--dask", "local:0")
+
+    assert res.exit_code == 2
+    assert "bad --dask worker count; expected local:N with N >= 1" in res.output
+    assert "Traceback" not in res.output and "exploring" not in res.output
