@@ -246,7 +246,7 @@ def detection_choices(config: model.MachineDetection) -> list[Choice]:
     choices = [
         Choice(f"a person answers: 'Hello?' ({hello:g} s), then silence", "detection",
                (model.Say(text=PERSON_GREETING, seconds=hello, at=0.0),)),
-        Choice(f"an answering machine answers: a {greeting:g} s greeting", "detection",
+        Choice(f"an answering machine answers: a greeting of {greeting:g} s", "detection",
                (model.Say(text=MACHINE_GREETING, seconds=greeting, at=0.0),))]
     # speech that starts so late it neither ends nor lasts speechThreshold by detectionTimeout
     late = round(max(0.5, config.detection_timeout - config.speech_threshold + 0.5), 3)

@@ -103,7 +103,7 @@ def test_an_outbound_call_with_machine_detection_is_answered_each_way_it_can_be_
     assert detection.outcome == ("silence",) and detection.takes_input
     assert [c.label for c in detection.choices] == [
         "a person answers: 'Hello?' (1 s), then silence",
-        "an answering machine answers: a 8 s greeting",
+        "an answering machine answers: a greeting of 8 s",
         "the far end starts talking at 9.5 s, past detectionTimeout (15 s)",
         "the far end hangs up at 5 s, before a verdict"]
     assert detection.choices[2].steps == (model.Say(

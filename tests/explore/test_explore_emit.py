@@ -108,7 +108,7 @@ def test_each_machine_detection_verdict_is_emitted_as_a_scenario_that_passes(tmp
 
     assert rerun(written) == {}
     machine = written[2].read_text()
-    assert "#   an answering machine answers: a 8 s greeting\n" in machine
+    assert "#   an answering machine answers: a greeting of 8 s\n" in machine
     assert "kind: machine-detection\n      detail:\n        mode: sync\n" \
            "        value: answering-machine\n" in machine
     assert "reason: hangup" in written[4].read_text()  # hung up before a verdict
