@@ -281,7 +281,7 @@ class _Builder:
                               markers=tuple(m for m in doc.markers if m is not None),
                               recording_processing=processing, api=api)
 
-    def build_condition(self, key: str, value: bool | str | schema.ConditionDoc | None
+    def build_condition(self, key: str, value: bool | str | model.Condition | None
                         ) -> model.Condition | None:
         """``skip:`` / ``xfail:``: ``true``, a reason, or ``{reason, tts[, strict]}``."""
         if value is None or value is False:

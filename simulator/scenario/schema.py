@@ -5,7 +5,8 @@ The YAML keys of design/contract.md (``from`` becomes ``from_``) are read into a
 the typed model of ``model.py`` (value checks, paths, line numbers). Where a YAML mapping has
 the model's shape, the model class itself is the shape (``call:`` is ``model.CallSettings``,
 ``call.refer`` ``model.ReferResponse``, ``machine_detection`` ``model.MachineDetection`` without
-its ``line``, ``rest[i].update_call`` ``model.UpdateCall``, ``update_conference`` and
+its ``line``, ``skip``/``xfail`` mappings ``model.Condition`` (without its ``line`` too),
+``rest[i].update_call`` ``model.UpdateCall``, ``update_conference`` and
 ``update_conference_member`` their model classes, ``api`` ``model.ApiSettings``); a ``*Doc`` class exists only where the YAML
 shape truly differs from the model's:
 
@@ -178,15 +179,6 @@ class RestDoc:
 REST_ACTIONS = model.CALL_ACTIONS + model.CONFERENCE_ACTIONS
 
 
-@attrs.frozen
-class ConditionDoc:
-    """``skip:`` / ``xfail:`` written as a mapping (else ``true`` or a reason string)."""
-
-    reason: str = ""
-    tts: str | None = None
-    strict: bool = False
-
-
 _CONDITION_EXPECTED = "true, a reason string, or a mapping {reason, tts, strict}"
 
 
@@ -205,8 +197,9 @@ class ScenarioDoc:
     tts: str = _SCENARIO["tts"]  # model | espeak (model.TTS_ENGINES)
     api: model.ApiSettings = attrs.Factory(model.ApiSettings)  # the model's shape
     strict: bool = False  # BXML warnings fail the scenario too
-    skip: Union[bool, str, ConditionDoc, None] = None  # true, a reason, or {reason, tts}
-    xfail: Union[bool, str, ConditionDoc, None] = None  # ... or {reason, tts, strict}
+    # true, a reason, or {reason, tts} (the model's shape, its line set by the loader)
+    skip: Union[bool, str, model.Condition, None] = None
+    xfail: Union[bool, str, model.Condition, None] = None  # ... or {reason, tts, strict}
     markers: list[str] = attrs.Factory(list)  # pytest marker names
     # seconds after a recording ends to its webhooks; already the model's shape: no Doc twin
     recording_processing: Union[model.RecordingProcessing, None] = None
@@ -216,7 +209,8 @@ class ScenarioDoc:
 RENAMES = {"from_": "from"}
 #: Fields of a model class read from YAML that are not YAML keys (the loader sets them).
 NOT_KEYS: dict[type, tuple[str, ...]] = {model.MachineDetection: ("line",),
-                                         model.ApiSettings: ("line",)}
+                                         model.ApiSettings: ("line",),
+                                         model.Condition: ("line",)}
 
 
 def yaml_keys(cls: type) -> list[str]:
@@ -378,11 +372,11 @@ class _Walker:
                 return self.wrong(path, f"a mapping such as {example}" if example
                                   else "a mapping", value)
             return self.walk(value, only, path)
-        if set(options) == {bool, str, ConditionDoc}:
+        if set(options) == {bool, str, model.Condition}:
             if isinstance(value, (bool, str)):
                 return value
             if isinstance(value, dict):
-                return self.walk(value, ConditionDoc, path)
+                return self.walk(value, model.Condition, path)
             return self.wrong(path, _CONDITION_EXPECTED, value)
         if set(options) == {str, RouteDoc}:
             if isinstance(value, str):
