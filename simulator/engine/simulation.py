@@ -25,10 +25,12 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import urljoin
 
 import attrs
+import numpy as np
 
 from simulator.audio.synth import SpeechCache
 from simulator.bxml import nodes
@@ -42,6 +44,7 @@ from simulator.engine.process import Flow, Process, Signal
 from simulator.engine.recorder import Recording, spoken_text, transcription_status
 from simulator.engine.runtime import Key, LegRuntime
 from simulator.engine.signals import CallerHangup, CallTimeout, EngineBug
+from simulator.scenario import model
 from simulator.timeline import Entry, Timeline, ms
 
 T = TypeVar("T")
@@ -69,16 +72,18 @@ class Catalogue:
 class Simulation:
     """One simulated run: every leg, every webhook, every recording."""
 
-    def __init__(self, *, call, base_url: str, catalogue: Catalogue, caller: tuple = (),
-                 seed: int = 0,
-                 epoch: str = "2026-01-01T00:00:00.000Z", media: Mapping[Any, Any] | None = None,
-                 parties: Mapping[str, Any] | None = None, calls: Mapping[str, Any] | None = None,
-                 rest: tuple = (), ring: Any = None, account_id: str = ACCOUNT_ID,
-                 application_id: str = APPLICATION_ID, tts: str = "model",
-                 processing: Any = None) -> None:
+    def __init__(self, *, call: model.CallSettings, base_url: str, catalogue: Catalogue,
+                 caller: tuple[model.Step, ...] = (), seed: int = 0,
+                 epoch: str = "2026-01-01T00:00:00.000Z",
+                 media: Mapping[Path, np.ndarray] | None = None,
+                 parties: Mapping[str, model.Party] | None = None,
+                 calls: Mapping[str, model.CreatedCall] | None = None,
+                 rest: tuple[model.RestAction, ...] = (), ring: model.CreatedCall | None = None,
+                 account_id: str = ACCOUNT_ID, application_id: str = APPLICATION_ID,
+                 tts: str = "model", processing: model.RecordingProcessing | None = None) -> None:
         self.settings = call
-        # how long a finished recording takes to process (a model.RecordingProcessing: its
-        # recording_available and transcription_delay); None: at the recording's end
+        # how long a finished recording takes to process (its recording_available and
+        # transcription_delay); None: at the recording's end
         self.processing = processing
         self.catalogue = catalogue
         # "model": SpeakSentence/say audio from the deterministic speech model (audio/synth);
@@ -86,7 +91,7 @@ class Simulation:
         self.tts = tts
         self.account_id, self.application_id = account_id, application_id  # in every payload
         # An outbound main call placed by REST createCall (the Voice API emulator): it rings
-        # per ``ring.status``/``answer_after``/``call_timeout`` (a model.CreatedCall) before
+        # per ``ring.status``/``answer_after``/``call_timeout`` before
         # its answer webhook; None: answered at once, as scenarios have always had it.
         self.ring = ring
         self.base_url = base_url
@@ -261,7 +266,7 @@ class Simulation:
     # -- legs --------------------------------------------------------------------------------
 
     def add_leg(self, *, direction: str, from_: str, to: str, parent_call_id: str | None = None,
-                caller_steps: tuple = (), call_id: str | None = None) -> Leg:
+                caller_steps: tuple[model.Step, ...] = (), call_id: str | None = None) -> Leg:
         """A new leg, now. ``caller_steps``: its far end's script (a party's ``caller``);
         ``call_id``: a reserved id (``call_ids``), else a new one."""
         leg = Leg(call_id=call_id or self.ids.call_id(), direction=direction, from_=from_, to=to,
