@@ -57,9 +57,12 @@ def serve_forever(store: Store, sock: socket.socket, *, username: str | None = N
     """Serve on ``sock`` until Ctrl-C / SIGTERM; returns normally then (no traceback).
     ``announce()`` runs first, once a signal can no longer kill the process uncleanly."""
     server = _server(store, username=username, password=password, warn=warn)
-    # uvicorn stops on SIGINT/SIGTERM, then re-raises the signal to the handler it found:
-    # Python's SIGINT handler raises KeyboardInterrupt; SIGTERM's default would kill us.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # uvicorn stops on SIGINT/SIGTERM, then re-raises the signal to the handler it found, so
+    # both get ours (raise KeyboardInterrupt): SIGTERM's default would kill us, and a SIGINT
+    # inherited as ignored (a background job of a script, some test runners) would lose a
+    # Ctrl-C that comes before uvicorn's own handler is in place: serve would never stop
+    previous = {number: signal.signal(number, _interrupt)
+                for number in (signal.SIGINT, signal.SIGTERM)}
     # a signal before uvicorn's loop runs leaves its serve() coroutine unawaited: harmless
     warnings.filterwarnings("ignore", message="coroutine 'Server.serve' was never awaited")
     try:
@@ -69,7 +72,8 @@ def serve_forever(store: Store, sock: socket.socket, *, username: str | None = N
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         store.close()
 
 

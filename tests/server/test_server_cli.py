@@ -78,13 +78,20 @@ def test_a_missing_extra_says_how_to_install_it(monkeypatch):
     assert result.exit_code == 2 and "pip install 'bxml-simulator[server]'" in result.output
 
 
+def _ignoring_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.network
+@pytest.mark.parametrize("inherited", [None, _ignoring_sigint], ids=["", "sigint-ignored"])
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
-def test_serve_prints_its_url_and_stops_cleanly_on_a_signal(tmp_path, stop):
+def test_serve_prints_its_url_and_stops_cleanly_on_a_signal(tmp_path, stop, inherited):
+    """Also when started with SIGINT ignored (a script's background job): a Ctrl-C sent as
+    soon as the URL is printed stops it (it was lost before uvicorn's handler: a hang)."""
     process = subprocess.Popen(
         [sys.executable, "-c", "from simulator.cli import main; main()", "serve",
          "--out", str(tmp_path / "o")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=inherited)
     try:
         url = process.stdout.readline().strip()
         process.send_signal(stop)
