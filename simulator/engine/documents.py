@@ -56,11 +56,21 @@ def start_call(sim: Simulation) -> Leg:
         rt.disconnect_url = settings.disconnect_url
     sim.arm_max_duration(leg)
     if sim.ring is not None and settings.direction == "outbound":  # placed by REST createCall
-        rt.disconnect_method = sim.ring.disconnect_method
+        arm_created(rt, sim.ring)
         rt.flow = sim.spawn(outbound_flow(sim, leg, sim.ring, settings), f"call {leg.call_id}")
         return leg
     rt.flow = sim.spawn(call_flow(sim, leg, settings), f"call {leg.call_id}")
     return leg
+
+
+def arm_created(rt, spec: model.CreatedCall) -> None:
+    """What a createCall sets on its leg's runtime: where its disconnect webhook goes, its
+    callbackTimeout (every webhook of the call), and ``spec`` as the holder of its
+    username/password (answer_url, disconnect_url) and fallback credentials."""
+    rt.disconnect_url = spec.disconnect_url or rt.disconnect_url
+    rt.disconnect_method = spec.disconnect_method
+    rt.callback_timeout = spec.callback_timeout
+    rt.credentials = spec
 
 
 def outbound_flow(sim: Simulation, leg: Leg, spec: model.CreatedCall, settings):
@@ -77,7 +87,7 @@ def outbound_flow(sim: Simulation, leg: Leg, spec: model.CreatedCall, settings):
     if failure is not None:
         sim.end_leg(leg, failure, ERROR_MESSAGES.get(failure))
         return
-    yield from call_flow(sim, leg, settings)
+    yield from call_flow(sim, leg, settings, created=spec)
 
 
 def ring(spec: model.CreatedCall):
@@ -92,8 +102,9 @@ def ring(spec: model.CreatedCall):
     return "timeout"
 
 
-def call_flow(sim: Simulation, leg: Leg, settings):
-    """The whole life of one leg's BXML control."""
+def call_flow(sim: Simulation, leg: Leg, settings, created: model.CreatedCall | None = None):
+    """The whole life of one leg's BXML control. ``created``: the createCall that placed an
+    outbound leg (its answer webhook's fallback and credentials)."""
     ctx = Context(sim, leg, sim.base_url)
     cause, message = "hangup", None
     try:
@@ -108,8 +119,11 @@ def call_flow(sim: Simulation, leg: Leg, settings):
                 result = (yield from detection.wait()) if detection and detection.sync else None
                 payload = sim.payloads.answer(sim.envelope(leg), at=sim.now,
                                               machine_detection=result)
-            document = yield from sync_webhook(ctx, payload, url=settings.answer_url,
-                                               method=settings.answer_method)
+            fallback = created.answer_fallback_url if created is not None else None
+            document = yield from sync_webhook(
+                ctx, payload, url=settings.answer_url, method=settings.answer_method,
+                node=created, fallback_url=fallback,
+                fallback_method=created.answer_fallback_method if fallback else "POST")
         except Interrupted as interruption:  # a REST interruption before the first document
             if detection is not None and detection.sync:
                 detection.stop(interruption.reason)  # no answer webhook to carry a result

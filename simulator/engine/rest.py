@@ -40,7 +40,7 @@ from __future__ import annotations
 import attrs
 
 from simulator.engine.context import Context, Document, read_bxml, sync_webhook
-from simulator.engine.documents import outbound_flow
+from simulator.engine.documents import arm_created, outbound_flow
 from simulator.engine.legs import Leg
 from simulator.engine.rest_conference import perform_on_conference
 from simulator import rest_rules as rules
@@ -85,7 +85,7 @@ def create_call(sim: Simulation, name: str | None, spec: model.CreatedCall, *,
                       call_id=call_id)
     leg.tag = spec.tag or None
     rt = sim.rt(leg)
-    rt.disconnect_url, rt.disconnect_method = spec.disconnect_url, spec.disconnect_method
+    arm_created(rt, spec)
     settings = attrs.evolve(sim.settings, direction="outbound", from_=from_, to=spec.to,
                             answer_url=spec.answer_url, answer_method=spec.answer_method,
                             disconnect_url=spec.disconnect_url, tag=spec.tag,

@@ -117,6 +117,10 @@ class LegRuntime:
     last_started: nodes.Node | None = None  # the verb that started last (executing, or done)
     disconnect_url: str | None = None
     disconnect_method: str = "POST"
+    # a createCall's own webhook settings (model.CreatedCall): its callbackTimeout (None: the
+    # scenario's) and what carries its username/password for answer_url and disconnect_url
+    callback_timeout: float | None = None
+    credentials: Any = None
     _end_hooks: list[Callable[[str], None]] = attrs.Factory(list)
     _audio_hooks: list[Callable[[], None]] = attrs.Factory(list)
     _extensions: dict[str, object] = attrs.Factory(dict)  # Key.name -> that key's state

@@ -207,7 +207,8 @@ class Simulation:
                 fallback_method: str = "POST", sync: bool,
                 timeout: float | None = None) -> Webhook:
         """A Webhook with the auth of ``node`` (username/password, fallback credentials) and
-        the call's callbackTimeout unless ``timeout`` says otherwise (a Conference's own)."""
+        the call's callbackTimeout (:meth:`callback_timeout`) unless ``timeout`` says otherwise
+        (a Conference's own)."""
         auth = fallback_auth = None
         if node is not None:
             if getattr(node, "username", None) is not None:
@@ -219,12 +220,19 @@ class Simulation:
             payload=payload, sync=sync, method=method.upper(), auth=auth,
             fallback_url=self.resolve(fallback_url, base) if fallback_url else None,
             fallback_method=fallback_method.upper(), fallback_auth=fallback_auth,
-            timeout=timeout or self.settings.callback_timeout)
+            timeout=timeout or self.callback_timeout(leg))
         # Keyed by identity; the webhook is kept alive with its entry so no id is ever reused.
         self._webhook_entries[id(webhook)] = webhook, self.timeline.add(
             self.now, leg.call_id, "webhook", eventType=webhook.event_type, url=webhook.url,
             method=webhook.method, sync=sync)
         return webhook
+
+    def callback_timeout(self, leg: Leg) -> float:
+        """The webhook timeout of ``leg``: its createCall's ``callbackTimeout``, else the
+        scenario call's (``call.callback_timeout``)."""
+        rt = self.runtime.get(leg.call_id)
+        own = rt.callback_timeout if rt is not None else None
+        return own if own is not None else self.settings.callback_timeout
 
     def _log_delivery(self, webhook: Webhook, delivery: Delivery, sent_at: float) -> None:
         """One ``callbacks`` entry per attempt; the outcome on the webhook's timeline entry."""
@@ -362,7 +370,8 @@ class Simulation:
             payload = self.payloads.disconnect(self.envelope(leg), at=self.now, cause=cause,
                                                error_message=message)
             self.post(self.webhook(leg, payload, url=rt.disconnect_url, base=self.base_url,
-                                   method=rt.disconnect_method, sync=False))
+                                   method=rt.disconnect_method, node=rt.credentials,
+                                   sync=False))
 
     # -- recordings --------------------------------------------------------------------------
 

@@ -239,6 +239,16 @@ class CreatedCall:
     caller: tuple[Step, ...] = ()
     line: int = 0
     machine_detection: MachineDetection | None = None  # createCall machineDetection
+    # createCall's webhook settings (voice-api.md §3.1, callbacks.md §1.3-§1.6): the timeout of
+    # every webhook of the call (None: the scenario call's callback_timeout), the answer
+    # webhook's fallback, Basic auth for answer_url and disconnect_url, and for the fallback.
+    callback_timeout: float | None = None
+    answer_fallback_url: str | None = None
+    answer_fallback_method: str = "POST"
+    username: str | None = None
+    password: str | None = None
+    fallback_username: str | None = None
+    fallback_password: str | None = None
 
 
 @attrs.frozen

@@ -187,13 +187,7 @@ class Store(Backend):
 
         request = record.request
         party = self.callee.party(request.to)
-        ring = model.CreatedCall(
-            to=request.to, from_=request.from_, answer_url=request.answer_url,
-            answer_method=request.answer_method, disconnect_url=request.disconnect_url,
-            disconnect_method=request.disconnect_method, tag=request.tag,
-            call_timeout=request.call_timeout, status=party.status,
-            answer_after=party.answer_after, caller=party.caller,
-            machine_detection=request.machine_detection)
+        ring = request.created_call(party)
         try:
             make_out_dir(record.out_dir)
             result = simulate(self.scenario(record, party), record.out_dir,

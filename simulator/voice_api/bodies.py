@@ -66,8 +66,27 @@ class CreateCall:
     extras: dict[str, Any] = attrs.Factory(dict)  # privacy, displayName, uui
 
     #: Accepted fields whose effect is not simulated (the server warns once per call).
-    NOT_SIMULATED = ("answerFallbackUrl", "username", "password", "fallbackUsername",
-                     "fallbackPassword", "privacy", "displayName", "uui")
+    NOT_SIMULATED = ("privacy", "displayName", "uui")
+
+    def created_call(self, party: model.Party | None, *, at: float = 0.0) -> model.CreatedCall:
+        """The call the engine places for this request (engine/rest.py, documents.py): rings
+        ``to`` from ``at``; ``party`` (the scenario's ``parties`` entry for ``to``) is its far
+        end, None: a number that does not answer (it rings for ``call_timeout``). Its webhooks
+        use ``callbackTimeout``, the answer webhook ``answerFallbackUrl``, and the credentials
+        given (answer and disconnect: ``username``/``password``; the fallback: ``fallback*``)."""
+        return model.CreatedCall(
+            to=self.to, from_=self.from_, answer_url=self.answer_url,
+            answer_method=self.answer_method, disconnect_url=self.disconnect_url,
+            disconnect_method=self.disconnect_method, tag=self.tag, at=at,
+            call_timeout=self.call_timeout,
+            status=party.status if party is not None else "no-answer",
+            answer_after=party.answer_after if party is not None else 0.0,
+            caller=party.caller if party is not None else (),
+            machine_detection=self.machine_detection, callback_timeout=self.callback_timeout,
+            answer_fallback_url=self.answer_fallback_url,
+            answer_fallback_method=self.answer_fallback_method, username=self.username,
+            password=self.password, fallback_username=self.fallback_username,
+            fallback_password=self.fallback_password)
 
 
 def json_object(body: Any) -> dict[str, Any]:

@@ -211,15 +211,7 @@ class RunApi(Backend):
         record.phase = "running"
         request = record.request
         party = self.sim.parties.get(request.to.strip())
-        spec = model.CreatedCall(
-            to=request.to, from_=request.from_, answer_url=request.answer_url,
-            answer_method=request.answer_method, disconnect_url=request.disconnect_url,
-            disconnect_method=request.disconnect_method, tag=request.tag,
-            at=self.sim.now, call_timeout=request.call_timeout,
-            status=party.status if party is not None else "no-answer",
-            answer_after=party.answer_after if party is not None else 0.0,
-            caller=party.caller if party is not None else (),
-            machine_detection=request.machine_detection)
+        spec = request.created_call(party, at=self.sim.now)
         detail = {"via": "api"}
         if party is None:
             detail["note"] = "not in parties: it does not answer"

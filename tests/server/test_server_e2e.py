@@ -320,3 +320,43 @@ def test_a_redirect_sent_from_the_recording_available_handler_lands_after_proces
     assert ends[:2] == [("Record", 3.2, "terminating-digit"), ("Pause", lands_at, "redirected")]
     redirect = next(c for c in result["callbacks"] if c["eventType"] == "redirect")
     assert redirect["at"] == lands_at
+
+
+def test_the_answer_fallback_and_the_webhook_credentials_of_create_call_are_used(store):
+    """voice-api.md §3.1, callbacks.md §1.3/§1.6: an answerUrl that fails is retried once at
+    answerFallbackUrl with the fallback credentials; answerUrl and disconnectUrl carry
+    Basic auth of username/password."""
+    seen: list = []
+    app = Flask("fallback")
+
+    @app.post("/answer")
+    def answer():
+        seen.append(("answer", request.authorization.parameters if request.authorization
+                     else None))
+        return "down", 503
+
+    @app.get("/fallback")
+    def fallback():
+        seen.append(("fallback", dict(request.authorization.parameters)))
+        return "<Response><Hangup/></Response>"
+
+    @app.post("/disconnect")
+    def disconnect():
+        seen.append(("disconnect", dict(request.authorization.parameters)))
+        return "", 204
+
+    with flask_server(app) as app_url, Emulator(store) as url:
+        calls, _ = sdk(url)
+        created = calls.create_call(ACCOUNT, bandwidth.models.CreateCall(
+            to="+15555550111", var_from="+15555550100", application_id="app-1",
+            answer_url=f"{app_url}/answer", disconnect_url=f"{app_url}/disconnect",
+            answer_fallback_url=f"{app_url}/fallback", answer_fallback_method="GET",
+            username="hook", password="hook-pw", fallback_username="fb",
+            fallback_password="fb-pw", callback_timeout=4))
+        assert store.wait(created.call_id, 10)
+        state = calls.get_call_state(ACCOUNT, created.call_id)
+    assert [(what, dict(auth)) for what, auth in seen] == [
+        ("answer", {"username": "hook", "password": "hook-pw"}),
+        ("fallback", {"username": "fb", "password": "fb-pw"}),
+        ("disconnect", {"username": "hook", "password": "hook-pw"})]
+    assert state.disconnect_cause == "hangup"

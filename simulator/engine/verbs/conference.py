@@ -90,7 +90,8 @@ class Room:
         self.envelope = ConferenceEnvelope(conference_id=self.sim.ids.conference_id(),
                                            name=self.name, tag=self.creator.tag,
                                            account_id=self.sim.account_id)
-        self.timeout = node.callback_timeout or self.sim.settings.callback_timeout
+        # callbacks.md §1.5: the default is the creating call's timeout
+        self.timeout = node.callback_timeout or self.sim.callback_timeout(self.creator)
         self.members: list[Member] = []
         self.attendance: list[Member] = []  # everyone who was ever in
         self.mix = Mix(self.sim.clock)
