@@ -101,6 +101,8 @@ def perform(sim: Simulation, action: model.RestAction) -> int:
     """Carry out one REST request now; logs it and returns its HTTP status."""
     if action.conference is not None:  # a conference action (engine/rest_conference.py)
         return perform_on_conference(sim, action)
+    if action.transcribe_recording is not None:
+        return transcribe_recording(sim, action)
     call_id = sim.call_ids.get(action.call, action.call)
     leg = sim.legs.get(call_id)
     detail = {"call": action.call}
@@ -126,6 +128,26 @@ def perform(sim: Simulation, action: model.RestAction) -> int:
         return handler()
 
     return carry_out(sim, action, request, call_id=call_id, kind=kind, detail=detail)
+
+
+def transcribe_recording(sim: Simulation, action: model.RestAction) -> int:
+    """POST .../recordings/{id}/transcription (voice-api.md §5.1): 204, the recording's
+    transcription starts now (Simulation.transcribe_on_request), whatever the call's state
+    (a recording of a call that ended is transcribed too); 404 for a recording the call does
+    not have."""
+    call_id = sim.call_ids.get(action.call, action.call)
+    rid = action.recording_id
+    found = [r for r in sim.recordings if r.recording_id == rid and r.call_id == call_id
+             and r.end_at is not None]
+
+    def request() -> int:
+        if not found:
+            raise Refused(404, f"recording {rid} of call {call_id} not found")
+        sim.transcribe_on_request(sim.legs[call_id], found[0], action.transcribe_recording)
+        return 204
+
+    return carry_out(sim, action, request, call_id=call_id, kind="transcribe_call_recording",
+                     detail={"call": action.call, "recordingId": rid})
 
 
 def leg_state(leg: Leg | None) -> str | None:

@@ -442,21 +442,47 @@ class Simulation:
             else:
                 self._transcribe(leg, rec, done.remote)
 
-    def _transcribe(self, leg: Leg, rec: Recording, remote) -> None:
-        """The transcription is done: kept on the recording, transcriptionAvailable sent."""
-        node = rec.node
+    def transcribe_on_request(self, leg: Leg, rec: Recording, request: Any) -> None:
+        """A transcription of the finished ``rec`` the app asked for through the API
+        (voice-api.md §5.1, a ``model.TranscribeRecording``): ``processing`` now, done after
+        the scenario's transcription processing time (``recording_processing``: the time
+        between the file and the transcription), replacing any earlier one; its
+        transcriptionAvailable goes to the request's ``callback_url``."""
+        transcription_id = self.ids.transcription_id()
+        rec.transcription = {"id": transcription_id, "status": "processing", "text": None}
+        remote = self.recording_done(leg, rec).remote
+        recording_delay, transcription_delay = self.processing_delays()
+        self.after_processing(max(0.0, transcription_delay - recording_delay),
+                              lambda: self._transcribe(leg, rec, remote, request=request,
+                                                       transcription_id=transcription_id))
+
+    def _transcribe(self, leg: Leg, rec: Recording, remote, *, request: Any = None,
+                    transcription_id: str | None = None) -> None:
+        """The transcription is done: kept on the recording, transcriptionAvailable sent (to
+        the verb's transcriptionAvailableUrl, or to ``request``'s callbackUrl: a
+        transcription asked for through the API)."""
         status = transcription_status(rec.duration)
         text = spoken_text(remote, list(rec.segments)) if status == "available" else None
         # the id exists with or without a webhook: the REST metadata carries it too
-        transcription_id = self.ids.transcription_id()
+        transcription_id = transcription_id or self.ids.transcription_id()
         rec.transcription = {"id": transcription_id, "status": status, "text": text}
-        if node.transcription_available_url:
+        if request is not None:  # when it was done: not the recording's end + processing
+            rec.transcription["completedAt"] = ms(self.now)
+        envelope, timeout = self.envelope(leg), None
+        if request is None:
+            node, base = rec.node, rec.base_url
+            url, method = node.transcription_available_url, node.transcription_available_method
+        else:
+            node, base, timeout = request, None, request.callback_timeout
+            url, method = request.callback_url, request.callback_method
+            if request.tag is not None:  # §5.1: the request's tag is copied into the callback
+                envelope = attrs.evolve(envelope, tag=request.tag)
+        if url:
             payload = self.payloads.transcription_available(
-                self.envelope(leg), at=self.now, transcription_id=transcription_id,
-                status=status, text=text, **_recording_fields(rec))
-            self.post(self.webhook(leg, payload, url=node.transcription_available_url,
-                                   base=rec.base_url, method=node.transcription_available_method,
-                                   node=node, sync=False))
+                envelope, at=self.now, transcription_id=transcription_id, status=status,
+                text=text, **_recording_fields(rec))
+            self.post(self.webhook(leg, payload, url=url, base=base, method=method, node=node,
+                                   sync=False, timeout=timeout))
 
     # -- results -----------------------------------------------------------------------------
 

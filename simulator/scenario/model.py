@@ -296,6 +296,22 @@ class UpdateConferenceMember:
 
 
 @attrs.frozen
+class TranscribeRecording:
+    """POST /calls/{id}/recordings/{recordingId}/transcription (voice-api.md §5.1): transcribe
+    a finished recording on request; transcriptionAvailable goes to ``callback_url`` (None: no
+    webhook) with Basic auth of ``username``/``password``, ``tag`` in its payload (None: the
+    call's), at most ``callback_timeout`` seconds a delivery attempt."""
+
+    callback_url: str | None = None
+    callback_method: str = "POST"
+    username: str | None = None
+    password: str | None = None
+    tag: str | None = None
+    callback_timeout: float = 15.0
+    detect_language: bool = False  # accepted; the simulated speech is English
+
+
+@attrs.frozen
 class RestAction:
     """One timed REST request of the app (scenario ``rest:``); exactly one action is set.
 
@@ -316,6 +332,10 @@ class RestAction:
     # who sent it, when not the scenario: "api", a request the app made to the Voice API
     # (bxmlsim serve, or the API inside a run); the rest entry's detail says so. Not a YAML key.
     via: str | None = None
+    # a transcription requested through the API (voice-api.md §5.1) of recording
+    # ``recording_id`` of ``call``; an API request only, not a YAML key (not in CALL_ACTIONS)
+    transcribe_recording: TranscribeRecording | None = None
+    recording_id: str | None = None
 
     @property
     def action(self) -> str | None:

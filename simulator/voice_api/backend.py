@@ -15,6 +15,9 @@ which answers from them:
   virtual instant);
 * :meth:`conference`: a conference by id among :meth:`conferences`.
 
+* :meth:`request_transcription`: accept a transcription of a recording on request (§5.1)
+  while the call's simulation runs, whatever the call's state.
+
 A subclass gives ``authority``, ``create``, ``start``, ``get``, ``of_account``,
 ``conferences``, ``media`` and ``accept``.
 """
@@ -70,6 +73,17 @@ class Backend:
                                     f"has completed")
             if check is not None:
                 check(room)
+            self.accept(record, action)
+
+    def request_transcription(self, record: Any, action: model.RestAction) -> None:
+        """Accept a transcription request of one of the call's recordings (§5.1) whatever
+        the call's state, while its simulation runs (409 once it is over: nothing can
+        carry it out any more); the engine starts it like a change."""
+        with record.lock:
+            if record.phase == "done":
+                raise ApiError(409, f"Recording of call [{record.call_id}] cannot be "
+                                    f"transcribed: the call's simulation is over")
+            record.transcription_deleted.discard(action.recording_id)
             self.accept(record, action)
 
     def conference(self, account_id: str, conference_id: str) -> tuple[Any, Any]:

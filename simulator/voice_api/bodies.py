@@ -1,7 +1,8 @@
 """Request bodies of the emulated Voice REST API, checked as Bandwidth documents them.
 
 One parser per body of spec/voice-api.md: ``create_call`` (§3.1 ``CreateCall``),
-``update_call`` (§3.4 ``UpdateCall``), ``recording_state`` (§4.1), ``update_conference``
+``update_call`` (§3.4 ``UpdateCall``), ``recording_state`` (§4.1), ``transcribe_recording``
+(§5.1 ``TranscribeRecording``), ``update_conference``
 (§7.3 ``UpdateConference``), ``update_conference_member`` (§7.5 ``UpdateConferenceMember``);
 and of query strings: ``page_size``, ``date_time`` (the list filters), ``conference_query``
 (§7.1 GET /conferences).
@@ -30,7 +31,8 @@ from simulator.scenario import model
 from simulator.voice_api.http import ApiError
 
 __all__ = ["ApiError", "CreateCall", "api_error", "conference_query", "create_call",
-           "date_time", "machine_detection", "page_size", "recording_state", "update_call",
+           "date_time", "machine_detection", "page_size", "recording_state",
+           "transcribe_recording", "update_call",
            "update_conference", "update_conference_member"]
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
@@ -179,6 +181,23 @@ def machine_detection(value: Any) -> model.MachineDetection | None:
                       ("fallbackPassword", "fallback_password")):
         fields[name] = _text(nested, f"machineDetection.{key}", MAX_CREDENTIAL, required=False)
     return model.MachineDetection(**fields)
+
+
+def transcribe_recording(body: Any) -> model.TranscribeRecording:
+    """Check a ``POST .../recordings/{id}/transcription`` body (§5.1 ``TranscribeRecording``,
+    every field optional: an empty body is ``{}``); 400 names the first bad field."""
+    body = json_object(body)
+    detect = body.get("detectLanguage")
+    if detect is not None and not isinstance(detect, bool):
+        raise ApiError(400, f"Invalid 'detectLanguage' [{detect}]: must be true or false")
+    return model.TranscribeRecording(
+        callback_url=_url(body, "callbackUrl", required=False),
+        callback_method=_method(body, "callbackMethod"),
+        username=_text(body, "username", MAX_CREDENTIAL, required=False),
+        password=_text(body, "password", MAX_CREDENTIAL, required=False),
+        tag=_text(body, "tag", MAX_TAG, required=False, empty_ok=True),
+        callback_timeout=_number(body, "callbackTimeout", 1, 25, 15.0),
+        detect_language=bool(detect))
 
 
 def update_call(body: Any) -> model.UpdateCall:

@@ -23,6 +23,7 @@ GET    /calls/{callId}/recordings/{recordingId}                     200 CallReco
 DELETE /calls/{callId}/recordings/{recordingId}                     204
 GET    /calls/{callId}/recordings/{recordingId}/media               200 audio/vnd.wave|mpeg
 DELETE /calls/{callId}/recordings/{recordingId}/media               204
+POST   /calls/{callId}/recordings/{recordingId}/transcription       204 (transcribe on request)
 GET    /calls/{callId}/recordings/{recordingId}/transcription       200 RecordingTranscriptions
 DELETE /calls/{callId}/recordings/{recordingId}/transcription       204
 GET    /calls/{callId}/transcriptions                               200 (real-time, §6)
@@ -310,6 +311,22 @@ def _forget(x: Exchange, call_id: str, recording_id: str, ids: str) -> ApiRespon
     return ApiResponse.empty(204)
 
 
+def request_transcription(x: Exchange, call_id: str, recording_id: str) -> ApiResponse:
+    """§5.1: transcribe a finished recording whose media is there (404 while it is processing
+    or after a media delete); the engine starts it at this instant (engine/rest.py
+    ``transcribe_recording``), ``processing`` until done. Accepted after the call ended too,
+    while the simulation runs (a recordingAvailable handler asking for it)."""
+    record, entry = _recording(x, call_id, recording_id)
+    request = bodies.transcribe_recording(x.request.json())
+    if views.media_state(record, entry)[0] != "complete":
+        raise ApiError(404, f"Media for recording [{recording_id}] not found: only a "
+                            f"recording whose file is available can be transcribed")
+    x.backend.request_transcription(record, model.RestAction(
+        at=0, via="api", call=call_id, recording_id=recording_id,
+        transcribe_recording=request))
+    return ApiResponse.empty(204)
+
+
 def get_transcription(x: Exchange, call_id: str, recording_id: str) -> ApiResponse:
     record, entry = _recording(x, call_id, recording_id)
     found = None if recording_id in record.transcription_deleted else \
@@ -547,6 +564,8 @@ ROUTES = (
     Route("DELETE", _RECORDING, delete_recording, "delete_recording"),
     Route("GET", _RECORDING + "/media", get_media, "download_call_recording"),
     Route("DELETE", _RECORDING + "/media", delete_media, "delete_recording_media"),
+    Route("POST", _RECORDING + "/transcription", request_transcription,
+          "transcribe_call_recording", change=True),
     Route("GET", _RECORDING + "/transcription", get_transcription,
           "get_recording_transcription"),
     Route("DELETE", _RECORDING + "/transcription", delete_transcription,

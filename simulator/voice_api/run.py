@@ -87,6 +87,11 @@ class RunCall:
         return self.sim.account_id
 
     @property
+    def processing(self) -> model.RecordingProcessing:
+        """The scenario's recording processing times (views date transcriptions by them)."""
+        return self.sim.processing or model.RecordingProcessing()
+
+    @property
     def application_id(self) -> str:
         return self.request.application_id if self.request is not None else \
             self.sim.application_id

@@ -117,7 +117,7 @@ def _room_recording_ids(record: CallRecord) -> set[str]:
 def recording_metadata(api_base: str, record: CallRecord, entry: dict) -> dict[str, Any]:
     rid = entry["recordingId"]
     url = call_url(api_base, record)
-    status, available = _media_state(record, entry)
+    status, available = media_state(record, entry)
     return {
         "applicationId": record.application_id, "accountId": record.account_id,
         "callId": record.call_id, "parentCallId": record.parent_call_id, "recordingId": rid,
@@ -133,7 +133,7 @@ def recording_metadata(api_base: str, record: CallRecord, entry: dict) -> dict[s
     }
 
 
-def _media_state(record: CallRecord, entry: dict) -> tuple[str, bool]:
+def media_state(record: CallRecord, entry: dict) -> tuple[str, bool]:
     """(``status``, whether the media downloads): ``processing`` until the file is written,
     ``complete``, ``deleted`` after a media delete."""
     rid = entry["recordingId"]
@@ -147,9 +147,12 @@ def _transcription_metadata(url: str, record: CallRecord, entry: dict) -> dict |
     rid = entry["recordingId"]
     if transcription is None or rid in record.transcription_deleted:
         return None
+    done_at = transcription.get("completedAt")  # a transcription requested through the API
+    if done_at is None:
+        done_at = entry["endAt"] + record.processing.transcription_delay
+    processing = transcription["status"] == "processing"
     return {"id": transcription.get("id"), "status": transcription["status"],
-            "completedTime": iso_time(record.epoch, entry["endAt"]
-                                      + record.processing.transcription_delay),
+            "completedTime": None if processing else iso_time(record.epoch, done_at),
             "url": f"{url}/recordings/{rid}/transcription"}
 
 
@@ -248,7 +251,7 @@ def conference_recording_metadata(api_base: str, record: CallRecord, room,
     """``ConferenceRecordingMetadata`` (§7.6): one channel; ``status`` and ``mediaUrl`` as
     for a call recording (``processing`` until the file is written)."""
     rid = entry["recordingId"]
-    status, available = _media_state(record, entry)
+    status, available = media_state(record, entry)
     return {
         "accountId": record.account_id, "conferenceId": room.envelope.conference_id,
         "name": room.name, "recordingId": rid,

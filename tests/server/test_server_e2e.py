@@ -360,3 +360,44 @@ def test_the_answer_fallback_and_the_webhook_credentials_of_create_call_are_used
         ("fallback", {"username": "fb", "password": "fb-pw"}),
         ("disconnect", {"username": "hook", "password": "hook-pw"})]
     assert state.disconnect_cause == "hangup"
+
+
+def test_a_recording_is_transcribed_on_request_from_the_recording_available_handler(store):
+    """voice-api.md §5.1 through bxmlsim serve: the app asks for the transcription while
+    handling recordingAvailable (the call has ended); transcriptionAvailable reaches its
+    callbackUrl with its tag, and the words read back once the call is over."""
+    seen: list = []
+    app = Flask("transcribe")
+
+    @app.post("/answer")
+    def answer():
+        return ("<Response><Record recordingAvailableUrl='/available' maxDuration='30'/>"
+                "</Response>")
+
+    @app.post("/available")
+    def available():
+        event = request.get_json()
+        recordings = sdk(url)[1]
+        recordings.transcribe_call_recording(
+            ACCOUNT, event["callId"], event["recordingId"],
+            bandwidth.models.TranscribeRecording(callback_url=f"{app_url}/transcribed",
+                                                 tag="ask-1"))
+        return "", 204
+
+    @app.post("/transcribed")
+    def transcribed():
+        seen.append(request.get_json())
+        return "", 204
+
+    with flask_server(app) as app_url, Emulator(store) as url:
+        calls, recordings = sdk(url)
+        created = create_call(calls, app_url)
+        assert store.wait(created.call_id, 10)
+        (listed,) = recordings.list_call_recordings(ACCOUNT, created.call_id)
+        words = recordings.get_recording_transcription(ACCOUNT, created.call_id,
+                                                       listed.recording_id)
+    [event] = seen
+    assert (event["eventType"], event["tag"], event["transcription"]["text"]) == (
+        "transcriptionAvailable", "ask-1", MESSAGE)
+    assert [t.text for t in words.transcripts] == [MESSAGE]
+    assert listed.transcription.status == "available"
