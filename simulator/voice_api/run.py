@@ -148,7 +148,13 @@ class RunApi(Backend):
     def serve(self, request: ApiRequest) -> ApiResponse:
         """Answer one request of the app (or of the engine's media fetch) now, and log it."""
         with self.lock:
-            outcome = routes.handle(self, request)
+            try:
+                outcome = routes.handle(self, request)
+            except Exception as error:  # noqa: BLE001 - a bug of ours: a 500 to the app and
+                # a rest entry naming it, never an exception out of the app's own SDK call
+                outcome = routes.Outcome(ApiResponse.of_error(ApiError(
+                    500, f"bxmlsim internal error answering {request.method} {request.path}: "
+                         f"{type(error).__name__}: {error}")))
             self._log(request, outcome)
         if outcome.response.after is not None:
             outcome.response.after()

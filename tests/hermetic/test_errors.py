@@ -162,3 +162,20 @@ def test_the_api_key_is_checked_when_the_scenario_loads(api, where, expected):
         load(name="api", api=api)
     text = str(raised.value)
     assert f"$.{where}" in text and expected in text, text
+
+
+def test_an_internal_error_of_the_api_is_a_500_to_the_app_and_a_rest_entry(monkeypatch):
+    from simulator.voice_api import routes
+
+    def broken(exchange, call_id):
+        raise KeyError("a bug")
+
+    [get_call] = [r for r in routes.ROUTES if r.action == "get_call_state"]
+    monkeypatch.setattr(routes, "ROUTES", tuple(
+        routes.Route(r.method, r.template, broken, r.action) if r is get_call else r
+        for r in routes.ROUTES))
+    seen, result = run(lambda e: bandwidth_error(requests.get(state_url(e), auth=AUTH), 500))
+    assert seen[0].startswith("bxmlsim internal error answering GET /api/v2/accounts/")
+    assert seen[0].endswith("KeyError: 'a bug'")
+    [entry] = rest(result)
+    assert (entry["action"], entry["status"]) == ("unknown", 500)

@@ -75,10 +75,24 @@ def unknown():
     return "<Response><Hangup/></Response>"
 
 
+@app.post("/voice/transcribing")
+def transcribing():
+    return ("<Response><Record transcribe='true' transcriptionAvailableUrl='/voice/metadata' "
+            "maxDuration='10'/></Response>")
+
+
+@app.post("/voice/metadata")
+def metadata():
+    event = request.get_json()
+    SEEN["meta"] = recordings_api.get_call_recording(ACCOUNT, event["callId"],
+                                                     event["recordingId"]).transcription
+    return "", 204
+
+
 def run(**keys):
     SEEN.clear()
+    keys.setdefault("call", {"answer_url": "/voice/initiate"})
     [scenario] = load(name="transcribe on request", app=app,
-                      call={"answer_url": "/voice/initiate"},
                       api={"username": "api-user", "password": "api-password"},
                       caller=[{"wait_for": "Record"}, {"say": "call me back tomorrow"},
                               {"hangup": True}], **keys)
@@ -149,3 +163,16 @@ def test_an_unknown_recording_is_a_404_logged_on_the_timeline():
     [entry] = [e for e in result["timeline"] if e["kind"] == "rest"]
     assert (entry["detail"]["action"], entry["detail"]["status"]) == (
         "transcribe_call_recording", 404)
+
+
+def test_the_metadata_of_a_transcribed_recording_is_read_in_a_run():
+    """A Record transcribe="true" recording's metadata carries its transcription (it raised
+    AttributeError inside the app's SDK call: the run's calls had no processing times)."""
+    result = run(call={"answer_url": "/voice/transcribing"},
+                 recording_processing={"recording_available": 1, "transcription_available": 3})
+    meta = SEEN["meta"]
+    assert meta.status == "available" and meta.id.startswith("t-")
+    sent = next(c for c in result["callbacks"] if c["eventType"] == "transcriptionAvailable")
+    assert meta.id == sent["payload"]["transcription"]["id"]
+    assert meta.completed_time.strftime("%Y-%m-%dT%H:%M:%S") == \
+        sent["payload"]["transcription"]["completedTime"][:19]
