@@ -13,8 +13,7 @@ which answers from them:
   404), or raise its ``ApiError``; an accepted change goes to :meth:`accept`, which queues it
   for the engine (engine/rest.py carries it out when the simulation next waits, at that
   virtual instant);
-* :meth:`conference`: a conference by id among :meth:`conferences`.
-
+* :meth:`conference`: a conference by id among :meth:`conferences`;
 * :meth:`request_transcription`: accept a transcription of a recording on request (§5.1)
   while the call's simulation runs, whatever the call's state.
 
