@@ -107,7 +107,8 @@
 
   // ---- layout of the visible window ----
   function ticks(start, stop) {
-    var span = Math.max(stop - start, 1e-9), step = TICK_STEPS[TICK_STEPS.length - 1];
+    var last = TICK_STEPS[TICK_STEPS.length - 1], span = Math.max(stop - start, 1e-9);
+    var step = last * Math.ceil(span / (MAX_TICKS * last));  // past the table: multiples of its last step, as layout.ticks
     for (var i = 0; i < TICK_STEPS.length; i++) { if (span / TICK_STEPS[i] <= MAX_TICKS) { step = TICK_STEPS[i]; break; } }
     var out = [];
     for (var k = Math.ceil(start / step - 1e-9); k * step <= stop + 1e-9; k++) {
