@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import copy
+import io
 import json
 import re
 import shutil
 from pathlib import Path
 
 import lxml.html
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -122,21 +124,46 @@ def test_recording_audio_is_embedded_and_waveform_drawn(sample):
 
 
 def test_audio_over_the_cap_is_not_embedded_and_the_page_says_so(sample):
-    """A file bigger than the embed limit is named instead of embedded."""
+    """A file bigger than the embed limit, even as an MP3 copy, is named instead of embedded."""
     tree = page(sample, embed_limit=1000)
     assert not tree.xpath("//audio")
     note = text_of(tree, "//p[@class='note']")
     assert "not embedded" in note and sample["recordings"][0]["file"] in note
+    assert "even as a compressed MP3 copy" in note
+
+
+def test_a_wav_over_the_cap_is_embedded_as_a_compressed_mp3_copy(sample):
+    """A WAV too big to embed plays from an MP3 copy of it (the page says so and names the
+    file): the copy decodes to the recording's length and samples, within MP3's loss."""
+    import soundfile
+
+    wav = SAMPLE / sample["recordings"][0]["file"]
+    tree = page(sample, embed_limit=wav.stat().st_size - 1)
+    src = tree.xpath("//audio/@src")[0]
+    assert src.startswith("data:audio/mpeg;base64,")
+    data = base64.b64decode(src.split(",", 1)[1])
+    assert len(data) < wav.stat().st_size / 4
+    original, rate = soundfile.read(wav)
+    copied, copy_rate = soundfile.read(io.BytesIO(data))
+    assert copy_rate == rate and len(copied) == len(original)
+    assert np.corrcoef(original, copied)[0, 1] > 0.95   # the same audio, in step
+    note = text_of(tree, "//p[@class='note']")
+    assert "compressed MP3 copy" in note and sample["recordings"][0]["file"] in note
+    assert tree.xpath("//p[@class='sound' and .//input[@data-sound]]")  # the player sounds it
 
 
 def test_page_budget_stops_embedding_after_the_limit(sample):
-    """With room for one file only, the second recording is not embedded."""
+    """With room for one file only (and not for an MP3 copy of another), the second
+    recording is not embedded; with room for a copy, it plays from its copy."""
     size = (SAMPLE / sample["recordings"][0]["file"]).stat().st_size
     twice = copy.deepcopy(sample)
     twice["recordings"].append(dict(twice["recordings"][0], recordingId="r-second"))
-    tree = page(twice, page_embed_limit=size + size // 2)
+    tree = page(twice, page_embed_limit=size + 1000)
     assert len(tree.xpath("//audio")) == 1
     assert "limit of embedded audio" in text_of(tree, "//p[@class='note']")
+    tree = page(twice, page_embed_limit=size + size // 2)
+    assert [a.get("src").split(";")[0] for a in tree.xpath("//audio")] == [
+        "data:audio/wav", "data:audio/mpeg"]
 
 
 def test_payload_text_is_escaped(sample):

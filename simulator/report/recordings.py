@@ -1,8 +1,11 @@
 """The report's recordings: each file's waveform (``waveform.py``) and its embedded audio.
 
 ``recording_view`` gives the template one recording: its waveform, its audio embedded as a
-``data:`` URI (capped per file and per page), or a note/problem saying why not. A missing or
-undecodable file is reported on the page, never fatal.
+``data:`` URI (capped per file and per page), or a note/problem saying why not. A file too
+large to embed (a ten-minute 8 kHz WAV is 9 MB) is embedded as a compressed MP3 copy when that
+fits (``audio.sink.mp3_copy``: about 70 KB a minute), so the player sounds long calls too and
+the page stays one self-contained file. A missing or undecodable file is reported on the page,
+never fatal.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+from simulator.audio.sink import mp3_copy
 from simulator.errors import SimulatorError
 
 from .waveform import recording_waveform
@@ -34,14 +38,25 @@ def recording_view(n: int, rec: dict, result_dir: Path, labels: dict, embed_limi
     except SimulatorError as exc:  # an undecodable file is shown as such, never fatal
         view["problem"] = f"cannot decode {file}: {exc}"
     size = path.stat().st_size
-    if size > embed_limit:
-        view["note"] = (f"audio not embedded: {size / 2**20:.1f} MB is over the "
-                        f"{embed_limit / 2**20:.1f} MB limit; open {file} beside result.json")
-    elif size > budget[0]:
-        view["note"] = (f"audio not embedded: the page already holds its limit of embedded "
-                        f"audio; open {file} beside result.json")
+    mp3 = path.suffix.lower() == ".mp3"
+    room = min(embed_limit, budget[0])
+    if size <= room:
+        data, mime = path.read_bytes(), "audio/mpeg" if mp3 else "audio/wav"
+    elif not mp3 and view["problem"] is None:
+        data, mime = mp3_copy(path, limit=room), "audio/mpeg"
+        if data is not None:
+            view["note"] = (f"embedded as a compressed MP3 copy ({len(data) / 2**20:.1f} MB); "
+                            f"the recording itself is {file} ({size / 2**20:.1f} MB) "
+                            f"beside result.json")
     else:
-        budget[0] -= size
-        mime = "audio/mpeg" if path.suffix.lower() == ".mp3" else "audio/wav"
-        view["audio"] = f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+        data = None
+    if data is None:
+        why = (f"{size / 2**20:.1f} MB is over the {embed_limit / 2**20:.1f} MB limit"
+               if size > embed_limit else "the page already holds its limit of embedded audio")
+        if not mp3 and view["problem"] is None:
+            why += " (even as a compressed MP3 copy)"
+        view["note"] = f"audio not embedded: {why}; open {file} beside result.json"
+        return view
+    budget[0] -= len(data)
+    view["audio"] = f"data:{mime};base64," + base64.b64encode(data).decode()
     return view

@@ -1,12 +1,14 @@
 """audio/sink.py: streamed WAV/MP3 recordings, reading and decoding audio files, file info."""
 
+import io
+
 import numpy as np
 import pytest
 import soundfile
 
 from simulator.audio.detect import detect_dtmf
 from simulator.audio.sink import (RecordingSink, audio_info, decode_audio, iter_blocks,
-                                  read_audio)
+                                  mp3_copy, read_audio)
 from simulator.audio.synth import dtmf, render, silence, Span
 from simulator.errors import MediaError
 
@@ -193,6 +195,35 @@ def test_iter_blocks_of_a_missing_or_bad_file_is_a_media_error(tmp_path):
         next(iter_blocks(tmp_path / "nowhere.wav"))
     with pytest.raises(ValueError, match="block_frames"):
         next(iter_blocks(bad, block_frames=0))
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_mp3_copy_keeps_length_channels_and_timing(tmp_path, channels):
+    """The copy decodes to the file's frames and channels, a key at 1.5 s still at 1.5 s, in a
+    fraction of the WAV's bytes."""
+    path = tmp_path / "call.wav"
+    audio = np.concatenate([silence(1.5), dtmf("7", 0.5), silence(2.0)])
+    with RecordingSink(path, channels=channels) as sink:
+        sink.write(audio if channels == 1 else stereo(audio, audio[::-1].copy()))
+    data = mp3_copy(path)
+    assert len(data) < path.stat().st_size / 4
+    copied, rate = soundfile.read(io.BytesIO(data), always_2d=True)
+    assert rate == 8000 and copied.shape == (32000, channels)
+    loud = np.flatnonzero(np.abs(copied[:, 0]) > 0.1)
+    assert loud[0] == pytest.approx(12000, abs=40) and loud[-1] == pytest.approx(16000, abs=40)
+
+
+def test_mp3_copy_gives_up_past_its_limit(tmp_path):
+    """None when the copy would be over the limit: before encoding when even 8 kbit/s would not
+    fit, part-way when it outgrows it."""
+    path = tmp_path / "noise.wav"
+    noise = np.random.default_rng(0).uniform(-0.5, 0.5, 8000 * 90).astype(np.float32)
+    with RecordingSink(path) as sink:
+        sink.write(noise)
+    assert mp3_copy(path, limit=89_000) is None          # 90 s at 1000 B/s does not fit
+    whole = mp3_copy(path)
+    assert mp3_copy(path, limit=len(whole) - 1) is None
+    assert mp3_copy(path, limit=len(whole)) == whole
 
 
 @pytest.mark.parametrize("file_format", ["WAV", "MP3"])

@@ -1,6 +1,7 @@
 """Benchmark: report rendering time and page size (run: python tests/bench/bench_report.py).
 
-A one-hour call with a one-hour recording (57.6 MB WAV, above the embed limit: waveform only)
+A one-hour call with a one-hour recording (57.6 MB WAV of noise, above the embed limit even as
+an MP3 copy, which the render gives up a few percent in: waveform only)
 and N timeline records, for N = 1,000 and 10,000, with a one-line SDK-style answer document
 (every verb of the timeline is found in it: pretty-printing and linking are measured too).
 Prints seconds, page size, and the ratio of the 10x run's time to the 1x run's (close to 10

@@ -258,6 +258,56 @@ def test_a_failure_links_to_its_bar(page, sample_page, tmp_path):
         '<Pause duration="2"/>')
 
 
+#: The embedded audio of the first recording, decoded by Chromium itself (atob: the page's CSP
+#: forbids fetch), as its length in frames, its rate and its RMS every 0.1 s.
+DECODED_AUDIO = """(async () => {
+  const src = document.querySelector('audio').src, comma = src.indexOf(',');
+  const bytes = Uint8Array.from(atob(src.slice(comma + 1)), c => c.charCodeAt(0));
+  const audio = await new OfflineAudioContext(1, 8000, 8000).decodeAudioData(bytes.buffer);
+  const x = audio.getChannelData(0), step = audio.sampleRate / 10, rms = [];
+  for (let i = 0; i + step <= x.length; i += step) {
+    let sum = 0; for (let j = i; j < i + step; j++) sum += x[j] * x[j];
+    rms.push(Math.sqrt(sum / step));
+  }
+  return {type: src.slice(5, comma), frames: audio.length, rate: audio.sampleRate, rms: rms};
+})()"""
+
+
+def test_a_ten_minute_wav_call_plays_in_step(page, long_call_page):
+    """The issue's own case: a ten-minute call with the default WAV recording (8.8 MB, over
+    the embed limit). The page embeds a compressed copy that Chromium decodes to the file's
+    length, in step with it to 0.1 s all along; Play at 05:00 sounds it from that file time."""
+    import numpy as np
+    import soundfile
+
+    folder = Path(long_call_page.removeprefix("file://")).parent
+    result = json.loads((folder / "result.json").read_text())
+    whole = next(r for r in result["recordings"] if r["verb"] == "StartRecording")
+    wav = folder / whole["file"]
+    assert wav.suffix == ".wav" and wav.stat().st_size > 5 * 2**20
+    open_report(page, long_call_page)
+    decoded = page.js(DECODED_AUDIO)
+    original, rate = soundfile.read(wav)
+    assert decoded["type"] == "audio/mpeg;base64" and decoded["rate"] == rate
+    assert decoded["frames"] == len(original)
+    step = rate // 10
+    expected = np.sqrt((original[:len(original) // step * step] ** 2).reshape(-1, step).mean(1))
+    got = np.array(decoded["rms"])
+    spoken = expected > 0.01
+    assert spoken.sum() > 100
+    lags = {lag: np.corrcoef(expected[10:-10], got[10 + lag:len(got) - 10 + lag])[0, 1]
+            for lag in range(-5, 6)}
+    assert max(lags, key=lags.get) == 0 and lags[0] > 0.95, lags
+    (a, b), (c, _) = [(s["startAt"], s["endAt"]) for s in whole["segments"]]
+    page.js("bxmlsimReport.seek(300)")
+    page.click("#play")
+    assert page.until("!document.querySelector('audio').paused")
+    state = page.js("[bxmlsimReport.cursor(), document.querySelector('audio').currentTime]")
+    assert state[1] == pytest.approx(state[0] - c + (b - a), abs=0.35)
+    page.click("#play")
+    assert page.problems() == []
+
+
 def test_long_call_labels_never_overlap(page, long_call_page):
     """At every scale the labels of a lane are apart, inside it, and any label cut short ends in
     an ellipsis with its full text in the tooltip."""
