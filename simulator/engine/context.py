@@ -132,7 +132,11 @@ def parse_document(sim: Simulation, leg: Leg, body: str | None, url: str | None,
         response = read_bxml(sim, leg.call_id, text, source=url or event, context=context,
                              document=url)
     except BxmlError as error:  # includes a <Bxml> root, not allowed in replies (README #8)
-        raise EndCall("invalid-bxml", f"{event} reply from {url}: {error}") from None
+        first = next((d for d in error.diagnostics if d.severity == "error"),
+                     error.diagnostics[0] if error.diagnostics else None)
+        raise EndCall("invalid-bxml", f"{event} reply from {url}: {error}", document=url,
+                      line=(first.line or None) if first else None,
+                      col=(first.col or None) if first else None) from None
     return Document(response, url, url)
 
 

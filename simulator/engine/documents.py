@@ -106,7 +106,7 @@ def call_flow(sim: Simulation, leg: Leg, settings, created: model.CreatedCall | 
     """The whole life of one leg's BXML control. ``created``: the createCall that placed an
     outbound leg (its answer webhook's fallback and credentials)."""
     ctx = Context(sim, leg, sim.base_url)
-    cause, message = "hangup", None
+    cause, message, where = "hangup", None, {}
     try:
         detection = None
         if leg.direction == "inbound":
@@ -131,14 +131,15 @@ def call_flow(sim: Simulation, leg: Leg, settings, created: model.CreatedCall | 
         yield from run_documents(sim, leg, document)
     except EndCall as end:
         cause, message = end.cause, end.message
+        where = {"document": end.document, "line": end.line, "col": end.col}
     except CallerHangup:
         cause = "hangup"
     except CallTimeout:
         cause = "timeout"
         message = (f"the call ran past max_duration={settings.max_duration:g} s "
                    f"and was ended by the simulator")
-    if cause not in ("hangup",):
-        sim.timeline.add(sim.now, leg.call_id, "error", cause=cause, message=message)
+    if cause not in ("hangup",):  # invalid BXML: the error entry says where (document:line:col)
+        sim.timeline.add(sim.now, leg.call_id, "error", cause=cause, message=message, **where)
     sim.end_leg(leg, cause, message)
 
 

@@ -53,13 +53,17 @@ class Interrupted(CallStop):
 
 class EndCall(CallStop):
     """Raised by a flow (or thrown in by REST ``state=completed``) to end its call with a
-    disconnect ``cause`` (and errorMessage); the stopped verb ends with the cause as reason."""
+    disconnect ``cause`` (and errorMessage); the stopped verb ends with the cause as reason.
+    ``document``/``line``/``col``: where in a BXML document the cause is (invalid BXML), for
+    the call's ``error`` timeline entry."""
 
-    def __init__(self, cause: str, message: str | None = None) -> None:
+    def __init__(self, cause: str, message: str | None = None, *, document: str | None = None,
+                 line: int | None = None, col: int | None = None) -> None:
         super().__init__(message or cause)
         self.cause = cause
         self.message = message
         self.reason = cause
+        self.document, self.line, self.col = document, line, col
 
 
 class EngineBug(RuntimeError):

@@ -56,6 +56,15 @@ def test_invalid_bxml_reply_ends_the_call_with_invalid_bxml():
     assert r.kinds("error")[0].detail["cause"] == "invalid-bxml"
 
 
+def test_the_error_of_an_invalid_reply_says_where_in_it():
+    """The call's ``error`` entry carries the document, line and column of the bad BXML (C1
+    keys), so the report and ``-v`` point at it."""
+    r = run({"/answer": '<Response>\n  <SpeakSentence>hi</SpeakSentence>\n'
+                        '  <Pause duration="abc"/>\n</Response>'})
+    [error] = r.kinds("error")
+    assert (error.document, error.line, error.col) == ("http://app.test/answer", 3, 10)
+
+
 def test_bxml_root_is_not_accepted_in_a_webhook_reply():
     r = run({"/answer": "<Bxml><Hangup/></Bxml>"})
     assert r.sim.calls_json()[0]["disconnectCause"] == "invalid-bxml"
