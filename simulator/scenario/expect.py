@@ -20,7 +20,9 @@ can be checked on any run, stored or fresh. The format (docs/scenarios.md, "Expe
         - {kind: verb-start, verb: Hangup, at: "~12"}
 
 ``evaluate(expectations, result)`` returns ``Failure(message, line)`` records, one per failed
-expectation; the line is the expectation's line in the scenario file. Evaluating also tells an
+expectation; the line is the expectation's line in the scenario file, and ``call_id``/``at``
+(C3) say where in the run the failure is: the item that did not match, the forbidden callback,
+the first item past the expected count, the closest item to one not found. Evaluating also tells an
 :class:`Accepted` what each expectation matched and which fields it named, by result.json item
 (``calls[0]``, ``callbacks[4]``, ``timeline[17]``): the default expectations (``defaults.py``)
 accept exactly those outcomes and nothing more.
@@ -160,7 +162,7 @@ class Forbidden:
             if hits:
                 out.append(Failure(f"{check.label}: expected no {check.title or 'such'} callback, "
                                    f"got {len(hits)}: {_summary(hits, _callback_brief)}",
-                                   check.line))
+                                   check.line, **_where(result, "callbacks", hits[0])))
         return out
 
 
@@ -178,14 +180,17 @@ class Listed:
         observed = result.get(self.section) or []
         if len(observed) != self.count:
             listing = _summary(observed, self.brief) if observed else "none"
+            extra = observed[self.count] if len(observed) > self.count else None
             return [Failure(f"expect.{self.section}: expected {self.count} {self.section}, got "
-                            f"{len(observed)}: {listing}", self.line)]
+                            f"{len(observed)}: {listing}", self.line,
+                            **_where(result, self.section, extra))]
         out = []
         for index, (check, item) in enumerate(zip(self.checks or (), observed)):
             accepted.add(self.section, index, check)  # item i is call i: it names its fields
             problems = check.matcher.check(item)
             if problems:
-                out.append(_failure(check, f"{self.brief(item)} does not match", problems))
+                out.append(_failure(check, f"{self.brief(item)} does not match", problems,
+                                    _where(result, self.section, item)))
         return out
 
 
@@ -205,7 +210,17 @@ class Single:
             section, index, field = self.about
             accepted.add(section, index, self.check, frozenset({field}))
         problems = self.check.matcher.check(self.extract(result))
-        return [_failure(self.check, self.what, problems)] if problems else []
+        if not problems:
+            return []
+        where = {}
+        if self.about is not None:
+            items = result.get(self.about[0]) or []
+            where = _where(result, self.about[0], items[self.about[1]]
+                           if self.about[1] < len(items) else None)
+        elif self.extract in (_gather_digits, _all_gather_digits):
+            gathers = _gather_events(result)
+            where = _where(result, "callbacks", gathers[0] if gathers else None)
+        return [_failure(self.check, self.what, problems, where)]
 
 
 @attrs.frozen
@@ -233,10 +248,31 @@ def evaluate(expectations: Expectations | None, result: dict,
 # ---- reporting helpers
 
 
-def _failure(check: Check, what: str, problems) -> Failure:
+def _failure(check: Check, what: str, problems, where: dict | None = None) -> Failure:
     lines = [f"{check.label}: {what}".rstrip(": ")]
     lines += ["  " + p.render() for p in problems]
-    return Failure("\n".join(lines), check.line)
+    return Failure("\n".join(lines), check.line, **(where or {}))
+
+
+def _where(result: dict, section: str, item: dict | None) -> dict:
+    """The C3 ``call_id``/``at`` of a failure about ``item`` of ``result[section]``: a webhook
+    attempt's call (its payload's callId) and time, a recording's call and start, a call's end
+    (its call-end entry), a timeline entry's call and time; nothing for no item."""
+    if not isinstance(item, dict):
+        return {}
+    call_id = item.get("callId")
+    if section in ("callbacks", "no_callbacks"):
+        payload = item.get("payload")
+        call_id, at = payload.get("callId") if isinstance(payload, dict) else None, item.get("at")
+    elif section == "recordings":
+        at = item.get("startAt")
+    elif section == "calls":
+        at = next((e.get("at") for e in result.get("timeline") or []
+                   if e.get("kind") == "call-end" and e.get("callId") == call_id), None)
+    else:
+        at = item.get("at")
+    at = at if isinstance(at, (int, float)) and not isinstance(at, bool) else None
+    return {"call_id": call_id if isinstance(call_id, str) else None, "at": at}
 
 
 def _callback_brief(cb: dict) -> str:
@@ -265,13 +301,15 @@ def _match_sequence(seq: Sequence, observed: list[dict], accepted: Accepted) -> 
     brief = _callback_brief if seq.section == "callbacks" else _timeline_brief
     if seq.exact:
         if len(observed) != len(seq.checks):
+            extra = observed[len(seq.checks)] if len(observed) > len(seq.checks) else None
             return [Failure(f"expect.{seq.section}: expected exactly {len(seq.checks)} "
                             f"{seq.section}, got {len(observed)}: {_summary(observed, brief)}",
-                            seq.line)]
+                            seq.line, **_where({}, seq.section, extra))]
         for index, (check, item) in enumerate(zip(seq.checks, observed)):
             problems = check.matcher.check(item)
             if problems:
-                return [_failure(check, f"{brief(item)} does not match", problems)]
+                return [_failure(check, f"{brief(item)} does not match", problems,
+                                 _where({}, seq.section, item))]
             accepted.add(seq.section, index, check)
         return []
     position, previous = 0, None
@@ -288,7 +326,9 @@ def _match_sequence(seq: Sequence, observed: list[dict], accepted: Accepted) -> 
                 lines += ["    " + p.render() for p in check.matcher.check(closest)]
             rest = observed[position:]
             lines.append(f"  {seq.section}{after}: {_summary(rest, brief) if rest else 'none'}")
-            return [Failure("\n".join(lines), check.line)]
+            # where: the closest item (what was probably meant), else the last one matched
+            return [Failure("\n".join(lines), check.line,
+                            **_where({}, seq.section, closest or previous))]
         accepted.add(seq.section, found, check)
         position, previous = found + 1, observed[found]
     return []
@@ -304,11 +344,16 @@ def _closest(check: Check, candidates: list[dict]) -> dict | None:
     return min(same, key=lambda c: len(check.matcher.check(c)))
 
 
-def _gather_digits(result: dict) -> list[str]:
-    """``digits`` of each gather event, counting each webhook once (first attempt)."""
-    return [cb.get("payload", {}).get("digits", "") for cb in result.get("callbacks") or []
+def _gather_events(result: dict) -> list[dict]:
+    """The gather events, counting each webhook once (first attempt)."""
+    return [cb for cb in result.get("callbacks") or []
             if cb.get("eventType") == "gather" and cb.get("attempt", 1) == 1
             and not cb.get("fallback")]
+
+
+def _gather_digits(result: dict) -> list[str]:
+    """``digits`` of each gather event."""
+    return [cb.get("payload", {}).get("digits", "") for cb in _gather_events(result)]
 
 
 # ---- parsing

@@ -98,6 +98,35 @@ def test_unmet_expectations_name_their_line_and_show_expected_and_actual(expect,
         assert part in failure.message, failure.message
 
 
+#: (expect block, the ``at`` its failure points to): the item that did not match, the closest
+#: item to one not found (else the last one matched), the forbidden callback, the first item
+#: past the expected count, the call's end; None when there is no such item.
+WHERE = [
+    ("callbacks: [initiate, transferComplete]", 0.0),      # no transferComplete: after initiate
+    ("callbacks: [disconnect, initiate]", 12.0),
+    ("callbacks:\n  - event: recordComplete\n    payload: {duration: '~6±0.5'}", 11.2),
+    ("callbacks:\n  exact: true\n  events: [initiate, disconnect]", 8.0),  # the third callback
+    ("callbacks:\n  exact: true\n  events: [initiate, gather, gather, recordComplete,"
+     " recordingAvailable, transferComplete]", 12.0),
+    ("no_callbacks: [gather]", 3.0),
+    ("recordings:\n  - endReason: max-duration", 7.0),          # the recording's start
+    ("recordings: []", 7.0),
+    ("recordings: 2", None),
+    ("calls: [{disconnectCause: busy}]", 12.0),                 # the call's end
+    ("disconnect_cause: callback-error", 12.0),
+    ("digits: '1'", 3.0),                                       # the first gather event
+    ("timeline: [Record, Gather]", 7.0),
+]
+
+
+@pytest.mark.parametrize("expect,at", WHERE, ids=[w[0][:40] for w in WHERE])
+def test_a_failure_says_which_call_and_when(expect, at, result):
+    """C3 ``callId``/``at`` on expectation failures, so the report links each to its bar."""
+    [failure] = failures(expect, result)
+    assert failure.at == at
+    assert failure.call_id == (None if at is None else result["calls"][0]["callId"])
+
+
 def test_every_failed_expectation_is_reported(result):
     found = failures("disconnect_cause: busy\ndigits: '9'\nrecordings: 0", result)
     assert [f.line for f in found] == [3, 4, 5]
@@ -115,5 +144,9 @@ def test_digits_count_each_gather_once_despite_retries(result):
 
 
 def test_failure_serialises_for_result_json(result):
+    """C3: the failure says where it is: the first call, at its call-end."""
     [failure] = failures("disconnect_cause: busy", result)
-    assert failure.to_json() == {"message": failure.message, "line": 3, "kind": "expectation"}
+    call = result["calls"][0]["callId"]
+    end = next(e["at"] for e in result["timeline"] if e["kind"] == "call-end")
+    assert failure.to_json() == {"message": failure.message, "line": 3, "kind": "expectation",
+                                 "callId": call, "at": end}
