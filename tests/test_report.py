@@ -748,3 +748,113 @@ def test_a_put_bxml_body_carried_by_its_rest_entry_is_shown_with_its_text(sample
     assert "you have been moved" in doc.text_content()
     assert "not in result.json" not in doc.text_content()
     assert tree.xpath(f"//table[@class='steps']//a[@href='#{doc.get('id')}']")
+
+
+# ---- failures from real runs: each links to the item it is about
+
+
+def run_report(tmp_path: Path, text: str) -> lxml.html.HtmlElement:
+    """Run a scenario (YAML text) and render its report: the page's tree."""
+    import yaml
+
+    from simulator.api import run_scenario
+
+    result = run_scenario(yaml.safe_load(text), tmp_path).to_json()
+    assert result["passed"] is False
+    return lxml.html.fromstring(render_report(result, tmp_path))
+
+
+def failure_links(tree) -> list[tuple[str, str | None, str | None]]:
+    """(message's first line, the class of the item it links to, its BXML link text)."""
+    out = []
+    for li in tree.xpath("//li[@class='failure']"):
+        first = li.xpath(".//pre")[0].text_content().splitlines()[0]
+        item = li.xpath(".//a[@class='to-item']/@data-item")
+        verb = li.xpath(".//a[@class='to-verb']")
+        css = tree.get_element_by_id(item[0]).get("class") if item else None
+        out.append((first, css, verb[0].text_content() if verb else None))
+    return out
+
+
+FAILING_VOICEMAIL = """
+name: failing voicemail
+app:
+  bxml: <Response><SpeakSentence>Leave a message</SpeakSentence><Record maxDuration="10" recordCompleteUrl="/rc"/></Response>
+  routes:
+    /rc: {status: 500, body: "oops"}
+caller:
+  - wait_for: Record
+  - say: "hello this is a test message"
+  - press: "#"
+expect:
+  callbacks: [initiate, gather, recordComplete]
+  recordings:
+    - endReason: silence-timeout
+  disconnect_cause: timeout
+  digits: "12"
+"""
+
+
+def test_expect_failures_link_to_the_webhook_recording_and_call_end(tmp_path):
+    """expect.callbacks -> the last webhook matched, expect.recordings[0] -> the recording's
+    bar, expect.disconnect_cause -> the call's end; expect.digits with no gather event has no
+    place in the run, and the header does not claim every failure links."""
+    tree = run_report(tmp_path, FAILING_VOICEMAIL)
+    links = failure_links(tree)
+    by_label = {first.split(":")[0]: (css, verb) for first, css, verb in links}
+    assert by_label["expect.callbacks[1]"][0].split()[1] == "webhook"
+    assert "recording" in by_label["expect.recordings[0]"][0].split()
+    assert by_label["expect.disconnect_cause"][0].split()[1] == "call"
+    call_end = tree.xpath("//li[@class='failure'][.//pre[starts-with(., "
+                          "'expect.disconnect_cause')]]//a[@class='to-item']")[0]
+    assert call_end.text_content().endswith("call-end")
+    assert by_label["expect.digits"] == (None, None)
+    hint = text_of(tree, "//h2[@id='failures-h']")
+    assert f"{len(links) - 1} link to the bar" in hint and "each links" not in hint
+
+
+def test_an_invalid_bxml_failure_links_to_the_bad_line(tmp_path):
+    """The reply's bad attribute is at line 3 of document 2: the call's failure, its error mark
+    (narrated with that line) and the pane's line are tied together."""
+    tree = run_report(tmp_path, """
+name: invalid reply
+app:
+  bxml: <Response><Gather gatherUrl="/g" maxDigits="1"><SpeakSentence>press</SpeakSentence></Gather></Response>
+  routes:
+    /g: |
+      <Response>
+        <SpeakSentence>ok</SpeakSentence>
+        <Pause duration="abc"/>
+      </Response>
+caller:
+  - wait_for: Gather
+  - press: "1"
+""")
+    [(first, css, verb)] = failure_links(tree)
+    assert "invalid-bxml" in first and css.split()[1] == "call"
+    assert verb == "BXML doc 2, line 3"
+    href = tree.xpath("//a[@class='to-verb']/@href")[0]
+    assert "Pause" in text_of(tree, f"//div[@id='{href[1:]}']")
+    [error] = tree.xpath("//a[contains(@class,'call') and starts-with(@title,'error')]")
+    assert error.get("data-say") == "the call fails: invalid-bxml (doc 2, line 3)"
+    assert error.get("data-v") == "d" + href.removeprefix("#doc-")  # the same verb key
+
+
+def test_a_failed_webhook_at_a_shared_instant_links_to_itself(tmp_path):
+    """initiate and a gather answering 500 both at 0.000 s: the webhook-status failure links to
+    the gather's mark, the disconnect-cause failure to the call's end (not its start)."""
+    tree = run_report(tmp_path, """
+name: gather answers 500 at once
+app:
+  bxml: <Response><Gather gatherUrl="/g" maxDigits="1"/></Response>
+  routes:
+    /g: {status: 500, body: oops}
+caller:
+  - press: "1"
+""")
+    items = {}
+    for li in tree.xpath("//li[@class='failure']"):
+        kind = li.xpath(".//span[@class='tag']")[0].text
+        items[kind] = li.xpath(".//a[@class='to-item']")[0].text_content()
+    assert items["webhook-status"].endswith("gather ✘ 500")
+    assert items["disconnect-cause"].endswith("call-end")

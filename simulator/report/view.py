@@ -53,7 +53,8 @@ def build_view(result: dict, result_dir: Path, embed_limit: int, page_limit: int
 
     documents = collect_documents(callbacks, timeline, call_ids)
     steps = _steps(timeline, documents, labels)
-    end = run_length(result) or 1.0
+    length = run_length(result)
+    end = length or 1.0  # the axis of a run that took no time still spans a second
     budget = [page_limit]
     recording_views = [recording_view(i, r, result_dir, labels, embed_limit, budget)
                        for i, r in enumerate(recordings)]
@@ -75,7 +76,8 @@ def build_view(result: dict, result_dir: Path, embed_limit: int, page_limit: int
     return {
         "title": (result.get("scenario") or {}).get("name") or "bxmlsim run",
         "result": result, "labels": labels, "legs": legs, "steps": steps,
-        "axis": layout.ticks(0.0, end), "end": end, "documents": documents, "linked": linked,
+        "axis": layout.ticks(0.0, end), "end": end, "length": length,
+        "documents": documents, "linked": linked,
         "failures": _failures(result.get("failures"), legs, labels, linked),
         "callbacks": [_callback_view(i, cb, documents) for i, cb in enumerate(callbacks)],
         "recordings": recording_views, "minimap": layout.minimap(legs, end),
@@ -146,9 +148,9 @@ def _leg(call_id: Any, label: str, call: dict, mine: list[dict], callbacks: list
         if s["kind"] == "verb-start":
             verbs.append(_verb_item(s, last))
         elif s["kind"] in CALL_KINDS:
-            say = _CALL_SAY.get(s["kind"]) or describe(s["record"])
+            say = _CALL_SAY.get(s["kind"]) or _call_say(s)
             call_items.append(_item(s["at"], None, s["kind"], "call", f"#{s['id']}",
-                                    f"{s['kind']} at {s['at']:.3f} s", say))
+                                    f"{s['kind']} at {s['at']:.3f} s", say, s["vkey"]))
         elif s["kind"] in CALLER_KINDS:
             caller.append(_caller_item(s))
         elif s["kind"] not in {"verb-end", "webhook"} and not s["kind"].startswith("recording-"):
@@ -163,6 +165,20 @@ def _leg(call_id: Any, label: str, call: dict, mine: list[dict], callbacks: list
              _lane("Caller", caller), _lane("Webhooks", hooks), _lane("Other", other)]
     return {"label": label, "call": call, "callId": call_id,
             "lanes": [ln for ln in lanes if ln["items"]]}
+
+
+def _call_say(s: dict) -> str:
+    """An ``error`` or ``call-end`` mark in words: its cause, and where in the BXML it is."""
+    d = s["detail"]
+    cause = d.get("cause")
+    text = {"error": "the call fails", "call-end": "the call ends"}.get(s["kind"], s["kind"])
+    if cause:
+        text += f": {cause}"
+    if s["element"] is not None and s["doc"] is not None:
+        text += f" (doc {s['doc']['number']}, line {s['element'].line})"
+    elif s["doc"] is not None and s["line"] is not None:
+        text += f" (doc {s['doc']['number']}, line {s['line']})"
+    return text
 
 
 def _verb_item(s: dict, last: float) -> dict:
@@ -294,36 +310,61 @@ def _failures(failures: Any, legs: list[dict], labels: dict, linked: dict) -> li
         f = f if isinstance(f, dict) else {"message": str(f)}
         at = f.get("at") if isinstance(f.get("at"), (int, float)) else None
         call_id = f.get("callId")
-        target = _item_at(legs, call_id, at, str(f.get("kind") or "")) if at is not None else None
+        message = str(f.get("message", ""))
+        target = None if at is None else _item_at(legs, call_id, at, _concerns(f, message))
         step = linked.get(target["vkey"]) if target else None
+        if step is None and target is not None and target["css"] == "call":
+            # the call's end at the instant of an error mark that knows its BXML line
+            step = next((linked[i["vkey"]] for leg in legs for lane in leg["lanes"]
+                         for i in lane["items"] if i["label"] == "error" and i["vkey"] in linked
+                         and abs(i["start"] - target["start"]) < 5e-4
+                         and (call_id is None or leg.get("callId") == call_id)), None)
         verb = None if step is None else {
             "key": step["vkey"], "href": f"#doc-{step['doc']['number']}-e{step['element'].index}",
             "text": f"doc {step['doc']['number']}, line {step['element'].line}"}
-        out.append({"message": str(f.get("message", "")), "line": f.get("line"),
+        out.append({"message": message, "line": f.get("line"),
                     "kind": f.get("kind"), "at": at, "call": labels.get(call_id),
                     "accept": f.get("accept"), "target": target, "verb": verb})
     return out
 
 
-#: Which lane a failure of each kind (C3) concerns first.
-_FAILURE_CSS = {"app-exception": "webhook", "webhook-status": "webhook",
-                "disconnect-cause": "call"}
+#: What a failure of each kind (C3) is about: the lane's css and, among items of that lane
+#: starting at the failure's time, the one preferred (a failed webhook, the call's end).
+_FAILURE_CONCERNS = {"app-exception": ("webhook", "failed"), "webhook-status": ("webhook", "failed"),
+                     "disconnect-cause": ("call", "call-end"), "invalid-bxml": ("call", "error"),
+                     "timeline-limit": ("other", None)}
+#: An ``expectation`` failure is about the result.json section its label names
+#: (``expect.recordings[0]: ...``, scenario/expect.py).
+_EXPECT_CONCERNS = {"callbacks": ("webhook", None), "no_callbacks": ("webhook", None),
+                    "digits": ("webhook", None), "recordings": ("recording", None),
+                    "calls": ("call", "call-end"), "disconnect_cause": ("call", "call-end")}
 
 
-def _item_at(legs: list[dict], call_id: Any, at: float, kind: str) -> dict | None:
-    """The item a failure at ``at`` concerns: one of the lane its kind names (a verb unless
-    said otherwise) starting then, else the innermost verb running then, else any item
-    starting then, else the nearest item of the call."""
+def _concerns(failure: dict, message: str) -> tuple[str, str | None]:
+    kind = str(failure.get("kind") or "")
+    if kind == "expectation" and message.startswith("expect."):
+        section = message[len("expect."):].split(":")[0].split("[")[0].split(".")[0]
+        return _EXPECT_CONCERNS.get(section, ("verb", None))
+    return _FAILURE_CONCERNS.get(kind, ("verb", None))
+
+
+def _item_at(legs: list[dict], call_id: Any, at: float,
+             concerns: tuple[str, str | None]) -> dict | None:
+    """The item a failure at ``at`` concerns: one of the lane ``concerns`` names (a verb unless
+    said otherwise) starting then, the preferred one first (its label or css: ``call-end``,
+    ``failed``), else the innermost verb running then, else any item starting then, else the
+    nearest item of the call."""
     items = [i for leg in legs if call_id is None or leg.get("callId") == call_id
              for lane in leg["lanes"] for i in lane["items"]]
     if not items:
         return None
-    wanted = _FAILURE_CSS.get(kind, "verb")
+    wanted, preferred = concerns
     exact = [i for i in items if abs(i["start"] - at) < 5e-4]
     running = [i for i in items if i["css"] == "verb" and i["stop"] is not None
                and i["start"] <= at < i["stop"]]
-    for found in ([i for i in exact if i["css"].split()[0] == wanted],
-                  running if wanted == "verb" else [], exact):
+    of_lane = [i for i in exact if i["css"].split()[0] == wanted]
+    best = [i for i in of_lane if preferred in (i["label"], *i["css"].split()[1:])]
+    for found in (best, of_lane, running if wanted == "verb" else [], exact):
         if found:
             return max(found, key=lambda i: i["start"])
     return min(items, key=lambda i: abs(i["start"] - at))
