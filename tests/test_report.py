@@ -858,3 +858,15 @@ caller:
         items[kind] = li.xpath(".//a[@class='to-item']")[0].text_content()
     assert items["webhook-status"].endswith("gather ✘ 500")
     assert items["disconnect-cause"].endswith("call-end")
+
+
+def test_a_run_of_no_time_says_so(tmp_path):
+    """A call answered with an empty reply ends at 0 s: the header and the player's total say
+    0.000 s / 00:00.0 (the axis alone spans a second, to be drawn)."""
+    from simulator.api import run_scenario
+
+    result = run_scenario({"name": "instant", "app": {"bxml": "<Response><Hangup/></Response>"}},
+                          tmp_path).to_json()
+    tree = lxml.html.fromstring(render_report(result, tmp_path))
+    assert "0.000 s (00:00.0)" in text_of(tree, "//p[@class='meta']")
+    assert text_of(tree, "//span[@class='total']").strip() == "/ 00:00.0"
