@@ -6,7 +6,8 @@ This is the layout of the page without JavaScript (and its first paint). With Ja
 or resize, measuring real label widths, with the same rules: the tick steps of ``TICK_STEPS``,
 at most ``MAX_ROWS`` rows a lane before labels are cut (with an ellipsis; the tooltip and the
 accessible name keep the full text), the clock of ``clock``. Here widths are estimated
-(``CHAR_PERCENT`` of the axis a character, about right on a 1366 px laptop screen).
+(``CHAR_PERCENT`` of the axis a character, about right on a 1366 px laptop screen, where the
+BXML pane takes its column beside the timeline).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ TICK_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300
 MAX_TICKS = 12
 #: Rows a lane grows to before labels are cut to the room left (never overlapping).
 MAX_ROWS = 8
-CHAR_PERCENT = 0.6
+#: A label character in percent of the track: about 7 px of a 670 px track, the timeline beside
+#: the BXML pane on a 1366 px screen (with a little room to spare).
+CHAR_PERCENT = 1.1
 
 
 def clock(seconds: float, digits: int = 1) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from simulator.report import load_result
+from simulator.report import load_result, write_report
 
 pytestmark = pytest.mark.browser
 
@@ -106,3 +106,36 @@ def test_screenshot_shows_the_timeline(page, sample_page):
     assert max(n for n, _ in colours) < 0.95 * 1366 * 900
     assert _pixels_near(image, VERB_FILL) > 2000  # verb bars are drawn
     assert _pixels_near(image, RECORDING_FILL) > 2000
+
+
+#: Pairs of labels of one lane whose boxes overlap, as drawn (no script: the page's own layout).
+OVERLAPS = """(() => {
+  const bad = [], eps = 0.5;
+  for (const track of document.querySelectorAll('#legs .lane:not(.axis) .track')) {
+    const boxes = [...track.querySelectorAll('.item .lbl')].map(l => [l.textContent,
+      l.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [a, ra] = boxes[i], [b, rb] = boxes[j];
+      if (ra.left < rb.right - eps && rb.left < ra.right - eps &&
+          ra.top < rb.bottom - eps && rb.top < ra.bottom - eps) bad.push(a + ' / ' + b);
+    }
+  }
+  return bad;
+})()"""
+
+
+@pytest.mark.parametrize("scenario", ["qa-recording-pause", "voicemail-pound"])
+def test_without_javascript_labels_stay_apart_beside_the_bxml_pane(page, tmp_path, scenario):
+    """At 1366 px the BXML pane takes its column beside the timeline; the page's own layout
+    (layout.py, estimated widths) still keeps the labels of a lane apart."""
+    from simulator.api import run_scenario
+
+    repo = Path(__file__).resolve().parents[2]
+    result = run_scenario(repo / "scenarios" / f"{scenario}.scenario.yaml", tmp_path).to_json()
+    url = write_report(result, tmp_path, tmp_path / "report.html").as_uri()
+    page.send("Emulation.setDeviceMetricsOverride", width=1366, height=900,
+              deviceScaleFactor=1, mobile=False)
+    page.send("Emulation.setScriptExecutionDisabled", value=True)
+    page.open(url)
+    assert page.js("document.documentElement.classList.contains('js')") is False
+    assert page.js(OVERLAPS) == []
