@@ -260,8 +260,9 @@ def mp3_copy(path: str | os.PathLike, limit: int | None = None,
     are held. Encoding (a few seconds for a ten-minute call, slower on dense audio such as
     music) is cut short: not started when even the lowest bit rate would not fit, stopped once
     the copy is over ``limit``, or once a twentieth of the file (at least a minute) is encoded
-    and the copy so far, extrapolated to the whole file, comes to more than ``limit``. libsndfile writes the LAME header, whose encoder delay and padding
-    decoders (mpg123, Chromium) skip, so the copy has the file's length and timing.
+    and the copy so far, extrapolated to the whole file, comes to more than ``limit``.
+    libsndfile writes the LAME header, whose encoder delay and padding decoders (mpg123,
+    Chromium) skip, so the copy has the file's length and timing.
     `MediaError` when the file cannot be read.
     """
     info = audio_info(path)

@@ -330,7 +330,8 @@ def _failures(failures: Any, legs: list[dict], labels: dict, linked: dict) -> li
 
 #: What a failure of each kind (C3) is about: the lane's css and, among items of that lane
 #: starting at the failure's time, the one preferred (a failed webhook, the call's end).
-_FAILURE_CONCERNS = {"app-exception": ("webhook", "failed"), "webhook-status": ("webhook", "failed"),
+_FAILURE_CONCERNS = {"app-exception": ("webhook", "failed"),
+                     "webhook-status": ("webhook", "failed"),
                      "disconnect-cause": ("call", "call-end"), "invalid-bxml": ("call", "error"),
                      "timeline-limit": ("other", None)}
 #: An ``expectation`` failure is about the result.json section its label names

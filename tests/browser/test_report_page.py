@@ -139,3 +139,12 @@ def test_without_javascript_labels_stay_apart_beside_the_bxml_pane(page, tmp_pat
     page.open(url)
     assert page.js("document.documentElement.classList.contains('js')") is False
     assert page.js(OVERLAPS) == []
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_the_page_never_scrolls_sideways(page, two_party_page, width):
+    """The two-party call's page (the Calls table has long ids and ISO times) fits the width."""
+    page.send("Emulation.setDeviceMetricsOverride", width=width, height=900,
+              deviceScaleFactor=1, mobile=False)
+    page.open(two_party_page)
+    assert page.js("document.documentElement.scrollWidth") <= width
