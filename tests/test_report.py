@@ -581,8 +581,9 @@ def test_every_item_says_what_it_is_while_under_the_cursor(sample):
     """The narration's phrases: each bar and mark has its span and its words."""
     tree = page(sample)
     says = {a.get("data-say") for a in tree.xpath("//a[contains(@class,'item')]")}
-    assert {"StartRecording paused by PauseRecording (line 6)", "caller pressing #",
-            "Gather (line 7)", "StartRecording recording",
+    assert {"StartRecording paused by PauseRecording (doc 1, line 6)", "caller pressing #",
+            "Gather (doc 1, line 7)", "ResumeRecording (doc 2, line 3)",
+            "StartRecording recording",
             "call answered", "webhook gather sent"} <= says
     for a in tree.xpath("//a[contains(@class,'item')]"):
         start, until = float(a.get("data-s")), float(a.get("data-u"))

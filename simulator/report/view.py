@@ -120,8 +120,20 @@ def _steps(timeline: list[dict], documents: list[dict], labels: dict) -> list[di
             step["vkey"] = verb_key(step["doc"], step["element"])
         if rec.get("line") is not None and not rec.get("verb") and kind in CALLER_KINDS:
             step["line_source"] = "scenario"  # a caller step's line is in the scenario file
+        step["said_line"] = _said_line(step, len(documents) > 1)
         steps.append(step)
     return steps
+
+
+def _said_line(step: dict, several: bool) -> str | None:
+    """Where a step's verb is, as narrated: ``line 6``, or ``doc 2, line 6`` when the run has
+    several documents (a line number alone would read as one of the first)."""
+    line = step["element"].line if step["element"] is not None else step["line"]
+    if line is None or step["line_source"]:
+        return None
+    if several and step["doc"] is not None:
+        return f"doc {step['doc']['number']}, line {line}"
+    return f"line {line}"
 
 
 def _pausers(steps: list[dict]) -> dict:
@@ -132,7 +144,7 @@ def _pausers(steps: list[dict]) -> dict:
             if s["detail"].get("via") == "rest":
                 who = "a REST request"
             elif s["verb"]:
-                who = s["verb"] + (f" (line {s['line']})" if s["line"] is not None else "")
+                who = s["verb"] + (f" ({s['said_line']})" if s["said_line"] else "")
             else:
                 who = "the app"
             found[(s["detail"].get("recordingId"), round(s["at"], 3))] = who
@@ -174,10 +186,8 @@ def _call_say(s: dict) -> str:
     text = {"error": "the call fails", "call-end": "the call ends"}.get(s["kind"], s["kind"])
     if cause:
         text += f": {cause}"
-    if s["element"] is not None and s["doc"] is not None:
-        text += f" (doc {s['doc']['number']}, line {s['element'].line})"
-    elif s["doc"] is not None and s["line"] is not None:
-        text += f" (doc {s['doc']['number']}, line {s['line']})"
+    if s["doc"] is not None and s["said_line"]:
+        text += f" ({s['said_line']})"
     return text
 
 
@@ -189,7 +199,7 @@ def _verb_item(s: dict, last: float) -> dict:
     at_line = f" L{s['line']}" if s["line"] is not None else ""
     lasting = finish > s["at"]
     text = f"{s['verb']}{at_line}" + (f" · {reason}" if lasting else "")
-    say = f"{s['verb']}" + (f" (line {s['line']})" if s["line"] is not None else "") + \
+    say = f"{s['verb']}" + (f" ({s['said_line']})" if s["said_line"] else "") + \
         (" prompt" if s["detail"].get("nested") else "")
     return _item(s["at"], finish if lasting else None, text, "verb", f"#{s['id']}",
                  f"{s['verb']}{where}: {s['at']:.3f}-{finish:.3f} s, ended: {reason}", say,

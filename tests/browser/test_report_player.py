@@ -103,7 +103,7 @@ def test_the_cursor_runs_on_in_silence_where_nothing_is_recorded(page, sample_pa
     when the recording resumes, so does its audio, at the file time of that moment."""
     open_report(page, sample_page)
     page.js("bxmlsimReport.seek(5.6)")
-    assert "paused by PauseRecording (line 6)" in page.js(
+    assert "paused by PauseRecording (doc 1, line 6)" in page.js(
         "document.querySelector('#narration').textContent")
     page.click("#play")
     assert page.until("bxmlsimReport.cursor() > 5.7")
@@ -137,8 +137,8 @@ def test_narration_says_what_is_under_the_cursor(page, sample_page):
     open_report(page, sample_page)
     page.js("bxmlsimReport.seek(6.0)")
     assert page.js("document.querySelector('#narration').textContent") == (
-        "00:06.0 PauseRecording (line 6); Gather (line 7); "
-        "StartRecording paused by PauseRecording (line 6); caller pressing 1")
+        "00:06.0 PauseRecording (doc 1, line 6); Gather (doc 1, line 7); "
+        "StartRecording paused by PauseRecording (doc 1, line 6); caller pressing 1")
     page.js("bxmlsimReport.seek(6.85)")
     assert "caller pressing #" in page.js("document.querySelector('#narration').textContent")
     running = page.js("[...document.querySelectorAll('.item.now')].map(a => a.textContent)")
