@@ -54,7 +54,8 @@ _N_TRAITS = 11
 _PHASE_BANK = np.random.default_rng(20260101).uniform(0, 2 * np.pi, (64, _MAX_HARMONICS))
 
 
-def _word_syllables(text: str) -> list[int]:
+@lru_cache(maxsize=256)
+def _word_syllables(text: str) -> tuple[int, ...]:
     """Syllables per word: vowel groups (1-4); digits count one per character (max 3)."""
     counts = []
     for word in re.findall(r"[^\W_]+(?:'[^\W_]+)?", text):
@@ -62,7 +63,7 @@ def _word_syllables(text: str) -> list[int]:
             counts.append(min(3, len(word)))
         else:
             counts.append(min(4, max(1, len(re.findall(r"[aeiouy]+", word.lower())))))
-    return counts or [1]
+    return tuple(counts) or (1,)
 
 
 def clear_layouts() -> None:
@@ -85,7 +86,9 @@ def _layout(text: str, total: int, seed: int) -> _Layout:
     n_syl = int(per_word.sum())
     durations = rng.uniform(*_SYLLABLE_SECONDS, n_syl)
     word_of = np.repeat(np.arange(n_words), per_word)
-    first_in_word = np.r_[True, word_of[1:] != word_of[:-1]]
+    first_in_word = np.empty(n_syl, dtype=bool)
+    first_in_word[0] = True
+    np.not_equal(word_of[1:], word_of[:-1], out=first_in_word[1:])
     gaps = np.where(first_in_word, rng.uniform(*_WORD_GAP_SECONDS, n_syl),
                     rng.uniform(*_SYLLABLE_JOIN_SECONDS, n_syl))
     gaps[0] = 0.0
@@ -97,10 +100,10 @@ def _layout(text: str, total: int, seed: int) -> _Layout:
     pitch = low + np.where(folded > span, 2 * span - folded, folded)
     traits = rng.random((n_syl, _N_TRAITS))
 
-    starts = np.cumsum(gaps + np.r_[0.0, durations[:-1]])
+    starts = np.cumsum(gaps + _shifted(durations))
     ends = starts + durations
     # Keep the whole number of words whose end is closest to the requested duration.
-    last_of_word = np.r_[first_in_word[1:], True]
+    last_of_word = np.append(first_in_word[1:], True)
     word_ends = ends[last_of_word]
     n_keep = int(np.argmin(np.abs(word_ends - seconds))) + 1
     keep = int(np.searchsorted(word_of, n_keep))
@@ -113,7 +116,7 @@ def _layout(text: str, total: int, seed: int) -> _Layout:
     else:
         factor = seconds / (gap_total + durations.sum())
         durations, gaps = durations * factor, gaps * factor
-    starts = np.cumsum(gaps + np.r_[0.0, durations[:-1]])
+    starts = np.cumsum(gaps + _shifted(durations))
     start_samples = np.round(starts * SAMPLE_RATE).astype(np.int64)
     end_samples = np.round((starts + durations) * SAMPLE_RATE).astype(np.int64)
     end_samples[-1] = total
@@ -121,6 +124,14 @@ def _layout(text: str, total: int, seed: int) -> _Layout:
     valid = end_samples > start_samples
     return _Layout(start_samples[valid], end_samples[valid], traits[:keep][valid],
                    pitch[:keep][valid], key)
+
+
+def _shifted(values: np.ndarray) -> np.ndarray:
+    """``[0, values[0], ..., values[-2]]``: each value moved one place on."""
+    out = np.empty_like(values)
+    out[0] = 0
+    out[1:] = values[:-1]
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -190,8 +201,9 @@ def _slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
     # Per-sample: which syllable (k), offset in it (j), absolute span sample (n).
     seg_lo, seg_hi = np.maximum(starts, a), np.minimum(ends, b)
     counts = seg_hi - seg_lo
+    offsets = np.cumsum(counts) - counts          # each syllable's first sample in the slice
     k = np.repeat(np.arange(hi - lo), counts)
-    first = np.repeat(seg_lo - np.cumsum(np.r_[0, counts[:-1]]), counts)
+    first = np.repeat(seg_lo - offsets, counts)
     n = first + np.arange(len(k))
     j = (n - np.repeat(starts, counts)).astype(np.float64)
     scale = _TABLE_SIZE / SAMPLE_RATE
@@ -216,8 +228,10 @@ def _slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
     previous[1:] = white[:-1]
     # Where the samples do not follow on (the first one, a gap between syllables), the
     # previous sample's noise is drawn afresh.
-    offsets = np.cumsum(counts) - counts
-    jumps = offsets[np.r_[True, seg_lo[1:] != seg_hi[:-1]]]
+    follows = np.empty(len(counts), dtype=bool)
+    follows[0] = True
+    np.not_equal(seg_lo[1:], seg_hi[:-1], out=follows[1:])
+    jumps = offsets[follows]
     previous[jumps] = _white(layout.key, seed, n[jumps] - 1)
     hiss = white - previous                                    # first difference: high-passed
     signal += 0.08 * hiss
@@ -253,16 +267,20 @@ def _vowel_tables(weights: np.ndarray, traits: np.ndarray) -> np.ndarray:
     """(syllables, 513) one-period wavetables with unit RMS (sum of w_h^2 / 2 = 1)."""
     sin_basis, cos_basis = _harmonic_basis()
     phases = _PHASE_BANK[(traits[:, _PHASES] * len(_PHASE_BANK)).astype(np.intp)]
-    in_phase, quadrature = weights * np.cos(phases), weights * np.sin(phases)
+    # Harmonic-major and contiguous: in_phase[h] is the (syllables, 1) column of harmonic h.
+    in_phase = np.ascontiguousarray((weights * np.cos(phases)).T)[:, :, None]
+    quadrature = np.ascontiguousarray((weights * np.sin(phases)).T)[:, :, None]
     table = np.zeros((len(weights), _TABLE_SIZE + 1))
     term, other = np.empty_like(table), np.empty_like(table)
+    # Weights are zero above 3.6 kHz: the harmonics up to the first one silent in every
+    # syllable are summed.
+    sounding = weights.any(axis=0)
+    harmonics = _MAX_HARMONICS if sounding.all() else int(np.argmin(sounding))
     # sin(hx + p) = sin(hx)cos(p) + cos(hx)sin(p), harmonic by harmonic in a fixed order
     # (elementwise, no BLAS): a syllable's table never depends on which others share the block.
-    for h in range(_MAX_HARMONICS):
-        if not weights[:, h].any():
-            break                         # weights are zero above 3.6 kHz for every syllable
-        np.multiply(in_phase[:, h:h + 1], sin_basis[h], out=term)
-        np.multiply(quadrature[:, h:h + 1], cos_basis[h], out=other)
+    for h in range(harmonics):
+        np.multiply(in_phase[h], sin_basis[h], out=term)
+        np.multiply(quadrature[h], cos_basis[h], out=other)
         term += other
         table += term
     rms = np.sqrt(0.5 * np.sum(weights ** 2, axis=1))
@@ -276,10 +294,18 @@ _MIX_C = np.uint64(0x94D049BB133111EB)
 
 def _white(key: int, seed: int, n: np.ndarray) -> np.ndarray:
     """Uniform white noise (unit variance) that is a pure function of (key, seed, n): splitmix64."""
-    z = (n.astype(np.uint64) + np.uint64((seed & 0xFFFFFFFF) << 32 | key)) * _MIX_A
+    z = n.astype(np.uint64)
+    z += np.uint64((seed & 0xFFFFFFFF) << 32 | key)
+    z *= _MIX_A
     z ^= z >> np.uint64(30)
     z *= _MIX_B
     z ^= z >> np.uint64(27)
     z *= _MIX_C
     z ^= z >> np.uint64(31)
-    return ((z >> np.uint64(11)).astype(np.float64) * 2.0 ** -53 - 0.5) * math.sqrt(12.0)
+    z >>= np.uint64(11)
+    # The 53-bit integers are exact as int64 and as float64 (converted from int64: faster).
+    out = z.view(np.int64).astype(np.float64)
+    out *= 2.0 ** -53
+    out -= 0.5
+    out *= math.sqrt(12.0)
+    return out
