@@ -264,14 +264,14 @@ class _Builder:
                  for name, spec in doc.calls.items() if spec is not None}
         rest = tuple(self.build_rest(i, action, set(doc.calls))
                      for i, action in enumerate(doc.rest) if action is not None)
-        self.check_refs(app, set(doc.calls))
+        plain = not self.check_refs(app, set(doc.calls))
         expect = None
         if doc.expect is not None:
             expect = parse_expect(self.doc["expect"], self.root, self.prefix + ("expect",),
                                   self.problems)
         if len(self.problems.items) > count:
             return None
-        return model.Scenario(name=doc.name, seed=doc.seed, call=call, app=app, caller=caller,
+        scenario = model.Scenario(name=doc.name, seed=doc.seed, call=call, app=app, caller=caller,
                               parties=parties, calls=calls, rest=rest, expect=expect,
                               file=self.file,
                               line=self.line("name") or self.line(), base_dir=self.base_dir,
@@ -280,6 +280,9 @@ class _Builder:
                               strict=doc.strict, skip=skip, xfail=xfail,
                               markers=tuple(m for m in doc.markers if m is not None),
                               recording_processing=processing, api=api)
+        if plain:   # no {{ anywhere: nothing for refs.expand to substitute at run time
+            refs.mark_plain(scenario, expect)
+        return scenario
 
     def build_condition(self, key: str, value: bool | str | model.Condition | None
                         ) -> model.Condition | None:
@@ -617,13 +620,14 @@ class _Builder:
         self.method(parts + ("redirect_fallback_method",), redirect.redirect_fallback_method)
         self.limits(parts, redirect, rules.CREDENTIALS)
 
-    def check_refs(self, app: model.AppSettings, names: set) -> None:
+    def check_refs(self, app: model.AppSettings, names: set) -> bool:
         """Every ``{{...}}`` of the scenario (any string, expect included) and of its text
-        route files must be a reference that can be expanded (refs.py)."""
+        route files must be a reference that can be expanded (refs.py). True when a string of
+        the scenario holds a ``{{``."""
         def report(parts, message, expected, got, hint) -> None:
             self.bad(parts, message, expected, got, hint=hint)
 
-        refs.check(self.doc, names, report)
+        found = refs.check(self.doc, names, report)
         for key, route in app.routes.items():
             if route.file is None or route.file.suffix.lower() not in refs.TEXT_SUFFIXES \
                     or route.bxml is not None:
@@ -635,6 +639,7 @@ class _Builder:
             for ref, hint in refs.problems(text, names):
                 self.bad(("app", "routes", key), f"unknown call reference in {route.file.name}",
                          refs.expected(names), ref, hint=hint)
+        return found
 
     def build_steps(self, parts: tuple, steps: list) -> tuple[model.Step, ...]:
         return tuple(self.build_step(parts + (i,), step) for i, step in enumerate(steps)

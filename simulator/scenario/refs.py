@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -81,21 +82,26 @@ def expected(names) -> str:
     return f"{EXPECTED} ({', '.join(['main', *sorted(names)])})"
 
 
-def check(doc: Any, names, report: Callable[..., None], path: tuple = ()) -> None:
+def check(doc: Any, names, report: Callable[..., None], path: tuple = ()) -> bool:
     """Check every string of a scenario's YAML ``doc`` (keys too): ``report(path, message,
-    expected, got, hint)`` for each reference that cannot be expanded."""
+    expected, got, hint)`` for each reference that cannot be expanded. True when some string
+    holds a ``{{``."""
+    found = False
     if isinstance(doc, dict):
         for key, value in doc.items():
             if isinstance(key, str) and "{{" in key:
+                found = True
                 _check_text(key, path + (key,), names, report, expandable=True)
-            check(value, names, report, path + (key,))
+            found = check(value, names, report, path + (key,)) or found
     elif isinstance(doc, list):
         for index, item in enumerate(doc):
-            check(item, names, report, path + (index,))
+            found = check(item, names, report, path + (index,)) or found
     elif isinstance(doc, str) and "{{" in doc:
+        found = True
         last = next((part for part in reversed(path) if isinstance(part, str)), None)
         fixed = path == ("name",) or (last in NOT_EXPANDED and path[:1] != ("expect",))
         _check_text(doc, path, names, report, expandable=not fixed)
+    return found
 
 
 def _check_text(text: str, path: tuple, names, report, *, expandable: bool) -> None:
@@ -136,6 +142,26 @@ def substitute(text: str, call_ids: Mapping[str, str]) -> str:
     return CALL_REF.sub(lambda m: call_ids.get(m.group(1), m.group(0)), text)
 
 
+#: Objects the loader built from a document without a ``{{`` (a scenario, its expectations):
+#: id -> weak reference. :func:`expand` returns them as they are instead of walking them (a
+#: few hundred nodes a scenario); an object made from one (``attrs.evolve``) is not listed.
+_PLAIN: dict[int, weakref.ref] = {}
+
+
+def mark_plain(*values: Any) -> None:
+    """Record that ``values`` hold no reference (the loader's :func:`check` found no ``{{``
+    in the document they were built from), so expanding them is a no-op."""
+    for value in values:
+        if value is not None:
+            key = id(value)
+            _PLAIN[key] = weakref.ref(value, lambda _, key=key: _PLAIN.pop(key, None))
+
+
+def _plain(value: Any) -> bool:
+    ref = _PLAIN.get(id(value))
+    return ref is not None and ref() is value
+
+
 #: Values that hold no string: returned as they are without a look inside.
 _LEAVES = (int, float, type(None), Path, re.Pattern)
 
@@ -151,6 +177,8 @@ def _init_fields(cls: type) -> tuple[tuple[str, str], ...] | None:
 def expand(value: Any, call_ids: Mapping[str, str]) -> Any:
     """``value`` (a scenario, its expectations, any attrs tree of them) with every reference
     in its strings substituted; the very same object when nothing changes."""
+    if _plain(value):
+        return value
     if isinstance(value, str):
         return substitute(value, call_ids)
     if isinstance(value, _LEAVES):

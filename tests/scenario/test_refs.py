@@ -3,10 +3,12 @@ naming file:line; it never reaches the app (or an expectation) as literal text."
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from simulator.api import run_scenario
 from simulator.errors import ScenarioError
+from simulator.scenario import refs
 from simulator.scenario.load import load_scenarios
 from simulator.scenario.refs import expand, references, stand_in
 
@@ -113,6 +115,21 @@ def test_expand_returns_the_same_object_when_there_is_nothing_to_expand():
     value = {"a": ["x", ("y", 1)], "b": None}
     assert expand(value, {"main": "c-1"}) is value
     assert expand({"a": ["{{calls.main.callId}}"]}, {"main": "c-1"}) == {"a": ["c-1"]}
+
+
+def test_a_loaded_scenario_without_references_is_not_walked_but_one_made_from_it_is(
+        tmp_path, monkeypatch):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: plain\napp: {bxml: <Response/>}\n"
+                    "expect: {callbacks: [{event: initiate}]}\n")
+    scenario = load_scenarios(path)[0]
+    monkeypatch.setattr(refs, "_init_fields", None)   # walking any attrs object would fail
+    assert expand(scenario, {"main": "c-1"}) is scenario
+    assert expand(scenario.expect, {"main": "c-1"}) is scenario.expect
+    monkeypatch.undo()
+    changed = attrs.evolve(scenario, call=attrs.evolve(scenario.call,
+                                                       tag="{{calls.main.callId}}"))
+    assert expand(changed, {"main": "c-1"}).call.tag == "c-1"
 
 
 def test_references_and_their_stand_ins():
