@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
+from simulator.jsontext import dumps_indented
 from simulator.output import RESULT_FILE
 
 FORMAT = "bxmlsim-result/1"
@@ -419,7 +420,7 @@ class Result:
 
     def dumps(self) -> str:
         """result.json text: UTF-8-safe, 2-space indent, stable key order, trailing newline."""
-        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return dumps_indented(self.to_json()) + "\n"   # json.dumps(indent=2), faster
 
     @property
     def call(self) -> Call:
