@@ -217,7 +217,7 @@ def _slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
     whole &= _TABLE_SIZE - 1
     whole += k * (_TABLE_SIZE + 1)
     tables = table.reshape(-1)
-    signal = tables[whole + 1]
+    signal = tables[1:][whole]      # tables[whole + 1]
     below = tables[whole]
     signal -= below
     signal *= position
@@ -235,19 +235,35 @@ def _slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
     previous[jumps] = _white(layout.key, seed, n[jumps] - 1)
     hiss = white - previous                                    # first difference: high-passed
     signal += 0.08 * hiss
-    in_burst = np.flatnonzero(j < np.repeat(burst, counts))
+    # The samples whose offset j in their syllable is below the burst's length (and the
+    # attack's), or past the release's start: per syllable a run of consecutive samples of
+    # the slice, found from the syllables' numbers instead of comparing every sample.
+    j0 = seg_lo - starts                          # offset of each syllable's first sample here
+    in_burst = _runs(offsets, np.minimum(counts, burst.astype(np.int64) - j0))
     kb = k[in_burst]
     signal[in_burst] += hiss[in_burst] * burst_gain[kb] * (1.0 - j[in_burst] / burst[kb])
     # Raised-cosine attack and release, computed only where they apply.
     signal *= np.repeat(gain, counts)
-    rising = np.flatnonzero(j < np.repeat(attack, counts))
+    rising = _runs(offsets, np.minimum(counts, attack.astype(np.int64) - j0))
     signal[rising] *= 0.5 - 0.5 * np.cos(np.pi * j[rising] / attack[k[rising]])
-    falling = np.flatnonzero(j > np.repeat(length - release, counts))
+    fall = np.maximum(0, (length - release).astype(np.int64) + 1 - j0)   # j > length - release
+    falling = _runs(offsets + fall, counts - fall)
     signal[falling] *= 0.5 - 0.5 * np.cos(np.pi * (length[k[falling]] - j[falling])
                                           / release[k[falling]])
     np.clip(signal, -1.0, 1.0, out=signal)
-    out[n - a] = signal
+    n -= a
+    out[n] = signal
     return out
+
+
+def _runs(firsts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Indices ``firsts[i] .. firsts[i] + sizes[i] - 1`` of every run, in order (a size <= 0
+    is an empty run); the runs are ascending and disjoint, so this is the ascending index
+    array ``flatnonzero`` of their union would give."""
+    sizes = np.maximum(sizes, 0)
+    count = int(sizes.sum())
+    before = np.cumsum(sizes) - sizes
+    return np.repeat(firsts - before, sizes) + np.arange(count)
 
 
 def _vowel_weights(traits: np.ndarray, mean_f0: np.ndarray) -> np.ndarray:
@@ -290,6 +306,7 @@ def _vowel_tables(weights: np.ndarray, traits: np.ndarray) -> np.ndarray:
 _MIX_A = np.uint64(0x9E3779B97F4A7C15)
 _MIX_B = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_C = np.uint64(0x94D049BB133111EB)
+_SHIFT_30, _SHIFT_27, _SHIFT_31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
 def _white(key: int, seed: int, n: np.ndarray) -> np.ndarray:
@@ -297,11 +314,12 @@ def _white(key: int, seed: int, n: np.ndarray) -> np.ndarray:
     z = n.astype(np.uint64)
     z += np.uint64((seed & 0xFFFFFFFF) << 32 | key)
     z *= _MIX_A
-    z ^= z >> np.uint64(30)
-    z *= _MIX_B
-    z ^= z >> np.uint64(27)
-    z *= _MIX_C
-    z ^= z >> np.uint64(31)
+    shifted = np.empty_like(z)
+    for multiplier, shift in ((_MIX_B, _SHIFT_30), (_MIX_C, _SHIFT_27), (None, _SHIFT_31)):
+        np.right_shift(z, shift, out=shifted)
+        z ^= shifted
+        if multiplier is not None:
+            z *= multiplier
     z >>= np.uint64(11)
     # The 53-bit integers are exact as int64 and as float64 (converted from int64: faster).
     out = z.view(np.int64).astype(np.float64)
