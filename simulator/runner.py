@@ -29,6 +29,7 @@ scenario's line, and ``Result.internal_error`` holding the traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import traceback
 from collections.abc import Callable
@@ -275,6 +276,13 @@ def _display_path(path: Path | None) -> str | None:
         return None
     try:
         return Path(os.path.relpath(path)).as_posix() if Path(path).is_absolute() and \
-            Path(path).resolve().is_relative_to(Path.cwd().resolve()) else Path(path).as_posix()
+            Path(path).resolve().is_relative_to(_resolved(os.getcwd())) else Path(path).as_posix()
     except ValueError:
         return Path(path).as_posix()
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(folder: str) -> Path:
+    """The working directory with its symlinks resolved (the same for every scenario of a
+    run: a stat per path component saved each time)."""
+    return Path(folder).resolve()
