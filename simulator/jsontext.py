@@ -35,6 +35,11 @@ def _float(value: float) -> str:
     return float.__repr__(value)
 
 
+#: Text of a value of exactly these types (subclasses go through :func:`_value`).
+_SCALARS: dict[type, Any] = {str: encode_basestring, int: int.__repr__, float: _float,
+                             bool: _CONSTANTS.__getitem__, type(None): _CONSTANTS.__getitem__}
+
+
 def _key(key: Any) -> str:
     if isinstance(key, str):
         return encode_basestring(key)
@@ -49,25 +54,17 @@ def _key(key: Any) -> str:
 
 def _value(value: Any, out: list[str], newline: str, active: set[int]) -> None:
     """Append the text of ``value``; ``newline`` is a newline and the current indentation."""
-    kind = type(value)
-    if kind is str:
-        out.append(encode_basestring(value))
-    elif kind is int:
-        out.append(int.__repr__(value))
-    elif kind is float:
-        out.append(_float(value))
-    elif value is None or kind is bool:
-        out.append(_CONSTANTS[value])
+    text = _SCALARS.get(type(value))
+    if text is not None:
+        out.append(text(value))
     elif isinstance(value, str):
         out.append(encode_basestring(value))
     elif isinstance(value, int):         # int subclasses (IntEnum): their int value
         out.append(int.__repr__(value))
     elif isinstance(value, float):
         out.append(_float(value))
-    elif isinstance(value, dict):
-        _mapping(value, out, newline, active)
-    elif isinstance(value, (list, tuple)):
-        _sequence(value, out, newline, active)
+    elif isinstance(value, (dict, list, tuple)):
+        _container(value, out, newline, active)
     else:
         raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
@@ -80,53 +77,28 @@ def _enter(value: Any, active: set[int]) -> int:
     return marker
 
 
-def _mapping(value: dict, out: list[str], newline: str, active: set[int]) -> None:
+def _container(value: dict | list | tuple, out: list[str], newline: str,
+               active: set[int]) -> None:
+    mapping = isinstance(value, dict)
     if not value:
-        out.append("{}")
+        out.append("{}" if mapping else "[]")
         return
     marker = _enter(value, active)
     inner = newline + _INDENT
-    separator = "{" + inner
+    separator = ("{" if mapping else "[") + inner
     append = out.append
-    for key, item in value.items():
-        append(f"{separator}{encode_basestring(key) if type(key) is str else _key(key)}: ")
-        kind = type(item)   # the common scalars inline: most of result.json
-        if kind is str:
-            append(encode_basestring(item))
-        elif kind is int:
-            append(int.__repr__(item))
-        elif kind is float:
-            append(_float(item))
-        elif item is None or kind is bool:
-            append(_CONSTANTS[item])
+    for entry in (value.items() if mapping else value):
+        if mapping:
+            key, item = entry
+            append(f"{separator}{encode_basestring(key) if type(key) is str else _key(key)}: ")
+        else:
+            item = entry
+            append(separator)
+        text = _SCALARS.get(type(item))   # the common scalars: most of result.json
+        if text is not None:
+            append(text(item))
         else:
             _value(item, out, inner, active)
         separator = "," + inner
-    append(newline + "}")
-    active.discard(marker)
-
-
-def _sequence(value: list | tuple, out: list[str], newline: str, active: set[int]) -> None:
-    if not value:
-        out.append("[]")
-        return
-    marker = _enter(value, active)
-    inner = newline + _INDENT
-    separator = "[" + inner
-    append = out.append
-    for item in value:
-        append(separator)
-        kind = type(item)
-        if kind is str:
-            append(encode_basestring(item))
-        elif kind is int:
-            append(int.__repr__(item))
-        elif kind is float:
-            append(_float(item))
-        elif item is None or kind is bool:
-            append(_CONSTANTS[item])
-        else:
-            _value(item, out, inner, active)
-        separator = "," + inner
-    append(newline + "]")
+    append(newline + ("}" if mapping else "]"))
     active.discard(marker)
