@@ -271,15 +271,14 @@ class _Builder:
                                   self.problems)
         if len(self.problems.items) > count:
             return None
-        scenario = model.Scenario(name=doc.name, seed=doc.seed, call=call, app=app, caller=caller,
-                              parties=parties, calls=calls, rest=rest, expect=expect,
-                              file=self.file,
-                              line=self.line("name") or self.line(), base_dir=self.base_dir,
-                              epoch=doc.epoch, tts=doc.tts,
-                              tts_line=self.line("tts") if "tts" in self.doc else 0,
-                              strict=doc.strict, skip=skip, xfail=xfail,
-                              markers=tuple(m for m in doc.markers if m is not None),
-                              recording_processing=processing, api=api)
+        scenario = model.Scenario(
+            name=doc.name, seed=doc.seed, call=call, app=app, caller=caller, parties=parties,
+            calls=calls, rest=rest, expect=expect, file=self.file,
+            line=self.line("name") or self.line(), base_dir=self.base_dir, epoch=doc.epoch,
+            tts=doc.tts, tts_line=self.line("tts") if "tts" in self.doc else 0,
+            strict=doc.strict, skip=skip, xfail=xfail,
+            markers=tuple(m for m in doc.markers if m is not None),
+            recording_processing=processing, api=api)
         if plain:   # no {{ anywhere: nothing for refs.expand to substitute at run time
             refs.mark_plain(scenario, expect)
         return scenario
