@@ -26,10 +26,10 @@ from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 import attrs
 
 from simulator.batch import Job, Outcome, run_job
-from simulator.errors import ClusterError
+from simulator.errors import ClusterError, install_extra
 
 CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler (and to see one of its workers)
-INSTALL_HINT = "--dask needs the dist extra: pip install 'bxml-simulator[dist]'"
+INSTALL_HINT = f"--dask needs the dist extra: {install_extra('dist')}"
 TARGET_FORMAT = "a scheduler address such as tcp://10.0.0.5:8786, or local[:N]"
 SHARED_OUT = ("with a remote cluster --out must be a folder the workers can write and this "
               "machine can read (a shared filesystem, mounted at the same path on both)")

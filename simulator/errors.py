@@ -16,6 +16,13 @@ app) are *not* exceptions: they end the simulated call the way Bandwidth would
 from __future__ import annotations
 
 
+def install_extra(extra: str) -> str:
+    """How to install one of pyproject.toml's extras, the one wording every hint uses: from the
+    project's checkout (the package is not on a public index) or from an index that has it."""
+    return (f"pip install '.[{extra}]' in the bxml-simulator checkout "
+            f"(or 'bxml-simulator[{extra}]' from an index that has it)")
+
+
 class SimulatorError(Exception):
     """Base class. ``where`` is ``file:line`` (or ``file:line:col``) when known."""
 

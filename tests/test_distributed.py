@@ -114,7 +114,7 @@ def test_without_the_dist_extra_the_message_says_how_to_install_it(tmp_path, mon
     path = scenario(tmp_path, "a.yaml", name="a")
     res = run(str(path), "--out", str(tmp_path / "out"), "--dask", "local:2")
     assert res.exit_code == 2
-    assert "--dask needs the dist extra: pip install 'bxml-simulator[dist]'" in res.output
+    assert "--dask needs the dist extra: pip install '.[dist]' in the bxml-simulator" in res.output
     assert "Traceback" not in res.output
 
 

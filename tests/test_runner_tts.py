@@ -73,7 +73,7 @@ def test_missing_extra_fails_the_run_at_the_tts_line(tmp_path, monkeypatch):
         simulate(scenario, tmp_path / "out")
     assert str(info.value).startswith(
         f"{tmp_path / 's.yaml'}:2: TTS 'espeak' needs the tts extra: "
-        "pip install 'bxml-simulator[tts]'")
+        "pip install '.[tts]' in the bxml-simulator checkout")
     assert not (tmp_path / "out").exists()  # nothing ran
 
 
@@ -161,7 +161,7 @@ def test_cli_tts_espeak_without_the_extra_is_a_usage_error(tmp_path, monkeypatch
                                        "--tts", "espeak"])
     assert result.exit_code == 2
     assert "--tts espeak: TTS 'espeak' needs the tts extra: pip install " \
-           "'bxml-simulator[tts]'" in result.output
+           "'.[tts]' in the bxml-simulator checkout" in result.output
     assert "Traceback" not in result.output
 
 

@@ -39,11 +39,11 @@ from collections import OrderedDict
 import numpy as np
 
 from ..bxml.nodes import VOICES
-from ..errors import MediaError
+from ..errors import MediaError, install_extra
 from .sink import resample
 from .synth import SAMPLE_RATE
 
-MISSING_EXTRA = "TTS 'espeak' needs the tts extra: pip install 'bxml-simulator[tts]'"
+MISSING_EXTRA = f"TTS 'espeak' needs the tts extra: {install_extra('tts')}"
 
 #: Bandwidth locale -> espeak-ng language. espeak-ng has no Canadian French nor US/Mexican
 #: Spanish of their own: fr_CA speaks ``fr``, es_MX/es_US Latin American Spanish (``es-419``).

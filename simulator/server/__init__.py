@@ -16,7 +16,9 @@ install does not need them; :func:`require_extra` says how to get them.
 
 from __future__ import annotations
 
-EXTRA_HINT = "bxmlsim serve needs the server extra: pip install 'bxml-simulator[server]'"
+from simulator.errors import install_extra
+
+EXTRA_HINT = f"bxmlsim serve needs the server extra: {install_extra('server')}"
 
 
 def require_extra() -> None:

@@ -24,7 +24,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from simulator.errors import TransportError
+from simulator.errors import TransportError, install_extra
 from simulator.project import import_folders
 
 KINDS = ("wsgi", "asgi")
@@ -32,7 +32,7 @@ KINDS = ("wsgi", "asgi")
 #: ``samples`` extra of pyproject.toml (import name -> distribution). An app failing to import
 #: one is told to install that extra.
 SAMPLE_PACKAGES = {"flask": "flask", "bandwidth": "bandwidth-sdk"}
-SAMPLES_EXTRA = "pip install 'bxml-simulator[samples]'"
+SAMPLES_EXTRA = install_extra("samples")
 
 
 def _missing_package(module_name: str, missing: str) -> tuple[str, str]:

@@ -81,7 +81,8 @@ def test_missing_extra_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(tts.EspeakVoice, "_instance", None)
     with pytest.raises(MediaError) as info:
         tts.speak("hello")
-    assert info.value.message == "TTS 'espeak' needs the tts extra: pip install 'bxml-simulator[tts]'"
+    assert info.value.message == ("TTS 'espeak' needs the tts extra: pip install '.[tts]' in the bxml-simulator "
+                                   "checkout (or 'bxml-simulator[tts]' from an index that has it)")
     assert info.value.got == "not installed"
 
 

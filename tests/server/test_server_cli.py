@@ -75,7 +75,7 @@ def test_a_missing_extra_says_how_to_install_it(monkeypatch):
                                              r"serve needs the server extra: pip install"):
         require_extra()
     result = serve()
-    assert result.exit_code == 2 and "pip install 'bxml-simulator[server]'" in result.output
+    assert result.exit_code == 2 and "pip install '.[server]' in the bxml-simulator checkout" in result.output
 
 
 def _ignoring_sigint() -> None:
