@@ -68,10 +68,12 @@ def commands(body: str) -> list[str]:
 
 def environment() -> dict[str, str]:
     """The reader's shell: this interpreter's scripts first on PATH (pytest, bxmlsim), no
-    PYTHONPATH or pytest options inherited from the suite running the page."""
+    PYTHONPATH or pytest options inherited from the suite running the page, and not a CI
+    machine (pytest writes whole failure lines where CI or BUILD_NUMBER is set)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER",
-                        "PYTEST_XDIST_TESTRUNUID", "PYTEST_CURRENT_TEST", "COLUMNS")}
+                        "PYTEST_XDIST_TESTRUNUID", "PYTEST_CURRENT_TEST", "COLUMNS",
+                        "CI", "BUILD_NUMBER")}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 

@@ -11,7 +11,6 @@ import signal
 import socket
 import threading
 import time
-import warnings
 from collections.abc import Callable
 
 from simulator.server.app import API_PREFIX, make_app
@@ -57,28 +56,25 @@ def serve_forever(store: Store, sock: socket.socket, *, username: str | None = N
     """Serve on ``sock`` until Ctrl-C / SIGTERM; returns normally then (no traceback).
     ``announce()`` runs first, once a signal can no longer kill the process uncleanly."""
     server = _server(store, username=username, password=password, warn=warn)
-    # uvicorn stops on SIGINT/SIGTERM, then re-raises the signal to the handler it found, so
-    # both get ours (raise KeyboardInterrupt): SIGTERM's default would kill us, and a SIGINT
-    # inherited as ignored (a background job of a script, some test runners) would lose a
-    # Ctrl-C that comes before uvicorn's own handler is in place: serve would never stop
-    previous = {number: signal.signal(number, _interrupt)
+
+    def stop(signum, frame) -> None:
+        # a flag, not an exception: uvicorn checks it before its loop and on every tick, so a
+        # signal is never lost, whenever it comes (before uvicorn's own handler is in place, or
+        # after it, re-raised to us); a KeyboardInterrupt raised inside asyncio could hang it
+        server.should_exit = True
+
+    # both get ours: SIGTERM's default would kill us, and a SIGINT inherited as ignored (a
+    # script's background job, some test runners) would lose a Ctrl-C: serve never stopped
+    previous = {number: signal.signal(number, stop)
                 for number in (signal.SIGINT, signal.SIGTERM)}
-    # a signal before uvicorn's loop runs leaves its serve() coroutine unawaited: harmless
-    warnings.filterwarnings("ignore", message="coroutine 'Server.serve' was never awaited")
     try:
         if announce is not None:
             announce()
         server.run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
         store.close()
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
 
 
 class Emulator:
