@@ -95,3 +95,18 @@ def test_a_module_beside_the_scenario_wins_over_the_root(project, tmp_path_facto
     result = simulator.run_scenario(folder / "menu.scenario.yaml")
     assert result.passed, result.failures
     assert simulator.run_scenario(root_scenario).passed  # and the root's again
+
+
+def test_the_folders_follow_the_current_folder_and_a_new_project(tmp_path, monkeypatch):
+    """import_folders is worked out once per (folder, current folder): another current folder,
+    or a project made afterwards in another folder, is looked at afresh."""
+    first, second = tmp_path / "one", tmp_path / "two"
+    for folder in (first, second):
+        (folder / "scenarios").mkdir(parents=True)
+    monkeypatch.chdir(first)
+    assert import_folders(first / "scenarios")[-1] == first.resolve()
+    monkeypatch.chdir(second)
+    assert import_folders(first / "scenarios")[-1] == second.resolve()
+    (second / "pyproject.toml").write_text("[project]\nname = 'two'\n")
+    assert import_folders(second / "scenarios") == [(second / "scenarios").resolve(),
+                                                    second.resolve()]

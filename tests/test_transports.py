@@ -435,6 +435,35 @@ def test_same_module_name_in_two_scenario_folders_loads_each_folders_own(tmp_pat
             assert post(transport, "http://app.test/").text == name
 
 
+def test_a_module_loaded_from_the_same_file_is_reused_and_one_of_another_file_replaced(tmp_path):
+    """The import rule a run relies on, whatever is memoised: the scenario folder's module is
+    the one in sys.modules (reused when it is that file, replaced when another folder's)."""
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "reused_app.py").write_text(f"def app(e, s):\n    return [b'{name}']\n")
+    first = load_app("reused_app:app", tmp_path / "one", kind="wsgi")
+    assert load_app("reused_app:app", tmp_path / "one", kind="wsgi") is first
+    other = load_app("reused_app:app", tmp_path / "two", kind="wsgi")
+    assert other is not first and other([], None) == [b"two"]
+    assert load_app("reused_app:app", tmp_path / "one", kind="wsgi")([], None) == [b"one"]
+
+
+def test_a_module_of_a_folder_without_init_is_imported_afresh_each_run(tmp_path):
+    """``apps.menu_app`` (a folder without __init__.py, as the bundled scenarios/apps/): its
+    package has no file to compare, so its modules are imported again for every run and the
+    app's module-level state does not leak from one scenario to the next."""
+    (tmp_path / "nspkg").mkdir()
+    (tmp_path / "nspkg" / "counting.py").write_text(
+        "SEEN = []\n"
+        "def app(environ, start_response):\n"
+        "    SEEN.append(1)\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [str(len(SEEN)).encode()]\n")
+    for _ in range(3):
+        with make_transport(AppSettings(wsgi="nspkg.counting:app"), tmp_path) as transport:
+            assert post(transport, "http://app.test/").text == "1"
+
+
 # ---- real HTTP ----------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ one; a test may pass a smaller one), like SimPy's Environment, which knows no pr
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -48,6 +49,10 @@ from simulator.scenario import model
 from simulator.timeline import Entry, Timeline, ms
 
 T = TypeVar("T")
+
+#: urljoin memoised: a pure function of two strings, asked for the same few URLs at every verb
+#: of a run (and by every run of a suite).
+_joined = functools.lru_cache(maxsize=4096)(urljoin)
 
 #: A verb's flow: ``flow(ctx, node)`` -> a generator (engine/context.py: Context; process.py:
 #: what it may yield), returning an Outcome or None.
@@ -200,7 +205,7 @@ class Simulation:
 
     def resolve(self, url: str, base: str | None) -> str:
         """A BXML URL made absolute against the URL that returned the document (spec §1.4)."""
-        return urljoin(base or self.base_url, url)
+        return _joined(base or self.base_url, url)
 
     def webhook(self, leg: Leg, payload: dict, *, url: str, base: str | None, method: str = "POST",
                 node: Any = None, fallback_url: str | None = None,

@@ -63,9 +63,19 @@ def installed() -> Iterator[None]:
                     _undo.pop()()
 
 
+#: The replacement made for each (owner, name, original): a run installs the patches and the
+#: last one out undoes them, so they are made once per process and reused by every later run
+#: (a replacement holds no state of its own: it asks binding.py which run it works for).
+_made: dict[tuple[Any, str, Any], Any] = {}
+
+
 def _replace(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
     original = owner.__dict__[name]
-    setattr(owner, name, make(original))
+    key = (owner, name, original)
+    patched = _made.get(key)
+    if patched is None:
+        patched = _made[key] = make(original)
+    setattr(owner, name, patched)
     _undo.append(lambda: setattr(owner, name, original))
 
 
@@ -117,10 +127,11 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
 
 def _patch_urllib3(connectionpool) -> None:
     pool = connectionpool.HTTPConnectionPool
-    response_class = importlib.import_module("urllib3.response").HTTPResponse
-    signature = inspect.signature(pool.urlopen)
 
     def make(original):
+        response_class = importlib.import_module("urllib3.response").HTTPResponse
+        signature = inspect.signature(original)
+
         @functools.wraps(original)
         def urlopen(self, *args, **kwargs):
             asked = signature.bind(self, *args, **kwargs)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
@@ -38,7 +37,7 @@ from simulator.scenario.model import AppSettings, Route
 from .apps import load_app, make_app
 from .base import (BODY_LIMIT, MEDIA_LIMIT, REFUSED, RESET, Transport, TransportReply,
                    timeout_error, too_large_error)
-from .routes import RoutesTransport, route_key
+from .routes import RoutesTransport, absolute_key, route_key
 from .static import NO_APP_NOTE, NOTE_HEADER, StaticFolderTransport
 
 #: The in-process and real-HTTP transports import httpx2, httpcore2, a2wsgi and asyncio: a
@@ -79,8 +78,8 @@ def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answ
                              got=f"wsgi={app.wsgi!r}, asgi={app.asgi!r}")
     routes = dict(app.routes)
     if app.bxml is not None:
-        keys = {route_key(urljoin(app.base_url, key)) for key in routes}
-        if route_key(urljoin(app.base_url, answer_url)) not in keys:
+        keys = {absolute_key(app.base_url, key) for key in routes}
+        if absolute_key(app.base_url, answer_url) not in keys:
             routes[answer_url] = Route(bxml=app.bxml)
     inner: Transport | None = None
     if app.wsgi or app.asgi or app.target is not None:
@@ -88,7 +87,7 @@ def make_transport(app: AppSettings, base_dir: Path, *, answer_url: str = "/answ
     elif app.unmatched == "http":
         inner = _lazy("HttpTransport")()
     if app.static is not None or app.unmatched == "no-app":
-        known = [route_key(urljoin(app.base_url, key)) for key in routes]
+        known = [absolute_key(app.base_url, key) for key in routes]
         inner = StaticFolderTransport(app.static or base_dir, app.base_url, fallthrough=inner,
                                       no_app=app.unmatched == "no-app", known=known)
     elif inner is None and not routes:

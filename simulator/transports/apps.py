@@ -72,13 +72,15 @@ def _import_local(module_name: str, folders: list[Path]) -> None:
     scenario's ``app.py``) is dropped so that it is imported afresh."""
     top = module_name.split(".")[0]
     for folder in folders:
-        if _local_module_file(module_name, folder) is None:
+        local = _local_module_file(module_name, folder)
+        if local is None:
             continue
-        local_top = _local_module_file(top, folder)
+        local_top = local if top == module_name else _local_module_file(top, folder)
         loaded = sys.modules.get(top)
         loaded_file = getattr(loaded, "__file__", None)
         if loaded is not None and (not loaded_file or local_top is None
-                                   or Path(loaded_file).resolve() != local_top):
+                                   or (loaded_file != str(local_top)   # resolved already
+                                       and Path(loaded_file).resolve() != local_top)):
             for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
                 del sys.modules[name]
         if str(folder) in sys.path:

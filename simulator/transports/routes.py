@@ -8,6 +8,7 @@ a 404 that lists the known routes.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,12 +29,21 @@ AUDIO_CONTENT_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg"}
 FAULT_ERRORS = {"refused": REFUSED, "reset": RESET}
 
 
+@functools.lru_cache(maxsize=4096)
 def route_key(url: str) -> str:
     """Normal form of an absolute URL for route lookup: lower-case scheme and host, "/" for an
-    empty path, no fragment."""
+    empty path, no fragment. Memoised (a pure function of the text): a run asks for the same
+    few keys at every request, and every run of a suite for those of its routes."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
                        parts.query, ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def absolute_key(base_url: str, key: str) -> str:
+    """``route_key`` of a route key (a path, or an absolute URL) resolved against ``base_url``;
+    memoised like it (the transports of every run of a scenario resolve the same keys)."""
+    return route_key(urljoin(base_url, key))
 
 
 @attrs.frozen
@@ -91,7 +101,7 @@ class RoutesTransport(Transport):
     def __init__(self, routes: Mapping[str, Route], base_url: str, *, base_dir: Path = Path("."),
                  fallthrough: Transport | None = None) -> None:
         self.fallthrough = fallthrough
-        self._routes = {route_key(urljoin(base_url, key)): _canned(key, route, base_dir)
+        self._routes = {absolute_key(base_url, key): _canned(key, route, base_dir)
                         for key, route in routes.items()}
 
     def match(self, url: str) -> str | None:

@@ -1,0 +1,80 @@
+"""simulator/hermetic/patches.py: the client libraries are patched only while a run is active,
+restored after it, and every run gets the same catching replacements (made once a process)."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import urllib3
+from flask import Flask, request
+
+from simulator.api import load, run_loaded
+from simulator.hermetic import patches
+
+BASE = "https://voice.bandwidth.com/api/v2/accounts/9900000"
+
+POINTS = [(urllib3.connectionpool.HTTPConnectionPool, "urlopen"),
+          (http.client.HTTPConnection, "connect"), (http.client.HTTPSConnection, "connect"),
+          (threading.Thread, "start"), (ThreadPoolExecutor, "submit")]
+
+
+def current():
+    return [owner.__dict__[name] for owner, name in POINTS]
+
+
+def test_the_patches_are_in_place_during_a_run_only_and_the_same_every_run():
+    before = current()
+    inside = []
+    for _ in range(2):
+        with patches.installed():
+            inside.append(current())
+        assert current() == before
+    assert inside[0] == inside[1]
+    assert all(patched is not original for patched, original in zip(inside[0], before))
+
+
+def test_nested_runs_keep_the_patches_until_the_last_one_ends():
+    before = current()
+    with patches.installed():
+        patched = current()
+        with patches.installed():
+            assert current() == patched
+        assert current() == patched
+    assert current() == before
+
+
+def test_a_library_patched_elsewhere_between_runs_gets_a_replacement_of_that_one(monkeypatch):
+    """A replacement is made for the method it wraps: another library's wrapper installed
+    between two runs is wrapped in turn, and restored after the run."""
+    with patches.installed():
+        first = http.client.HTTPConnection.__dict__["connect"]
+
+    def wrapped(self):  # pragma: no cover - never called
+        raise AssertionError
+
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", wrapped)
+    with patches.installed():
+        second = http.client.HTTPConnection.__dict__["connect"]
+        assert second is not first and second.__wrapped__ is wrapped
+    assert http.client.HTTPConnection.__dict__["connect"] is wrapped
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_requests_reach_the_run_in_every_run(round_):
+    requests = pytest.importorskip("requests")
+    app = Flask("probe")
+    seen = []
+
+    @app.post("/answer")
+    def answer():
+        call = request.get_json()["callId"]
+        seen.append(requests.get(f"{BASE}/calls/{call}", auth=("api-user", "api-password"))
+                    .json()["state"])
+        return "<Response><Hangup/></Response>"
+
+    [scenario] = load(name="patched every run", app=app)
+    run_loaded(scenario)
+    assert seen == ["initiated"]
