@@ -8,10 +8,14 @@ are plain picklable records. A scenario that cannot run (a bad file, a missing a
 becomes an outcome with ``error`` set instead of stopping the batch.
 
 ``LocalBatch`` is what ``run`` (and ``run -j N``) uses: outcomes in job order, inline or from a
-pool of worker processes that ignore SIGINT. Under :func:`stop_on_signals`, SIGINT or SIGTERM
-(to the main process or the whole process group) raises :class:`Interrupted` in the main
-thread; ``LocalBatch.stop()`` then terminates every worker and says which jobs had finished
-and which had not (simulator/cli.py prints the summary so far and exits 128 + the signal).
+pool of worker processes that ignore SIGINT. Where fork is safe, the pool's workers are forked
+from this process after it has imported the engine and the jobs' app modules (``preload``): a
+worker starts with them and with the jobs, so start-up (~2.5 s of CPU with the Bandwidth SDK)
+is paid once, not once per worker, and no Scenario is pickled. Under :func:`stop_on_signals`,
+SIGINT or SIGTERM (to the main process or the whole process group) raises
+:class:`Interrupted` in the main thread; ``LocalBatch.stop()`` then terminates every worker and
+says which jobs had finished and which had not (simulator/cli.py prints the summary so far and
+exits 128 + the signal).
 """
 
 from __future__ import annotations
@@ -221,31 +225,113 @@ def stop_on_signals() -> Iterator[None]:
 
 def _worker_signals() -> None:
     """A worker leaves SIGINT (a Ctrl-C reaching the whole group) to the main process, which
-    stops it; SIGTERM ends it at once, without a traceback."""
+    stops it; SIGTERM ends it at once, without a traceback. The main process blocks both while
+    it starts the workers (:meth:`LocalBatch.start`): they are unblocked here, once set."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 DIED = ("its worker process died while running it (killed by a signal, out of memory, or the "
         "app called os._exit)")
 
+#: The jobs of the batches whose workers were forked from this process, by batch number. A
+#: forked worker has them already (its memory is a copy of this process's), so a job goes to
+#: it as ``(batch, index)``, not pickled (a Scenario: ~0.7 ms to pickle and unpickle).
+_INHERITED: dict[int, list[Job]] = {}
+
+
+def _run_inherited(batch: int, index: int) -> Outcome:
+    return run_job(_INHERITED[batch][index])
+
+
+def _can_fork() -> bool:
+    """Whether workers can start as copies of this process: a platform where fork is safe (not
+    macOS, not Windows) and no other thread running (a fork copies only the calling thread:
+    whatever another one holds or does would be missing in the copy)."""
+    import multiprocessing
+    import sys
+    import threading
+
+    return (sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
+
+
+def preload(jobs: Iterable[Job]) -> None:
+    """Import here what every worker would import for itself: the engine and each in-process
+    app module the jobs name (the bundled apps' Flask and Bandwidth SDK: ~2 s of CPU a
+    process). Workers forked afterwards start with them: start-up paid once, not once per
+    worker. An app that cannot be imported is left to its runs, which report it."""
+    import simulator.runner  # noqa: F401 - the engine, numpy, the audio
+    from simulator.transports import load_app
+
+    seen = set()
+    for job in jobs:
+        app, base_dir = job.scenario.app, job.scenario.base_dir
+        kind, spec = ("wsgi", app.wsgi) if app.wsgi else ("asgi", app.asgi)
+        if not spec or (spec, base_dir) in seen:
+            continue
+        seen.add((spec, base_dir))
+        import simulator.transports.inprocess  # noqa: F401 - what an in-process app runs on
+        try:
+            load_app(spec, base_dir, kind=kind)
+        except Exception:  # noqa: BLE001,S110 - its run says what is wrong, at its place
+            pass
+
 
 class LocalBatch:
     """The jobs run in this process (``workers == 1``) or in a pool of worker processes;
-    iterate for the outcomes in job order."""
+    iterate for the outcomes in job order (the workers start on the first outcome asked for,
+    or at :meth:`start`)."""
 
     def __init__(self, jobs: list[Job], workers: int = 1) -> None:
         self.jobs = jobs
         self.reported = 0   # outcomes handed out so far
+        self.workers = workers if len(jobs) > 1 else 1
         self._executor = None
-        if workers > 1 and len(jobs) > 1:
-            from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only for -j N
+        self._futures = None
+        self._key = None   # this batch's number in _INHERITED, when its workers were forked
 
-            self._executor = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
-        self._futures = ([self._executor.submit(run_job, job) for job in jobs]
-                         if self._executor is not None else None)
+    def start(self) -> None:
+        """Start the worker processes and hand them every job (nothing to do for one worker).
+
+        Where workers can be forked (:func:`_can_fork`), this process first imports what they
+        need (:func:`preload`), then forks them: they inherit the imports and the jobs. If an
+        app's import started a thread, they are spawned instead (each imports for itself).
+        SIGINT and SIGTERM are blocked while the workers start, so a signal cannot reach one
+        before it ignores SIGINT (``_worker_signals``); here it arrives once they are started."""
+        if self.workers < 2 or self._executor is not None:
+            return
+        import multiprocessing
+        import sys
+        from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only for -j N
+
+        context, inherit = None, _can_fork()   # None: the platform's default start method
+        if inherit:
+            preload(self.jobs)
+            inherit = _can_fork()
+            context = multiprocessing.get_context("fork" if inherit else "spawn")
+        blocking = hasattr(signal, "pthread_sigmask")
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            if inherit:
+                for stream in (sys.stdout, sys.stderr):  # or each worker would print it again
+                    stream.flush()
+                self._key = id(self)
+                _INHERITED[self._key] = self.jobs
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                                 initializer=_worker_signals)
+            self._futures = [self._executor.submit(_run_inherited, self._key, index)
+                             if inherit else self._executor.submit(run_job, job)
+                             for index, job in enumerate(self.jobs)]
+        finally:
+            if blocking:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     def __iter__(self) -> Iterator[Outcome]:
+        self.start()
         for index, job in enumerate(self.jobs):
             outcome = run_job(job) if self._futures is None else self._outcome(index)
             self.reported = index + 1
@@ -286,3 +372,4 @@ class LocalBatch:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+        _INHERITED.pop(self._key, None)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from simulator.batch import Job, assign_out_dirs, collect_files, run_batch
+from simulator.batch import DIED, Job, assign_out_dirs, collect_files, preload, run_batch
 from simulator.errors import ScenarioError
 from simulator.scenario.load import load_mapping
 
@@ -57,3 +60,118 @@ def test_collect_files_refuses_a_path_too_long_to_open(tmp_path, name):
     shown = str(tmp_path / name)
     assert str(info.value) == (f"{shown[:60]}... ({len(shown):,} characters): cannot use this "
                                "path, got File name too long")
+
+
+# ---- run -j N: workers forked after the engine and the apps are imported ---------------------
+
+COUNTING_APP = textwrap.dedent("""
+    import os
+
+    with open(os.path.join(os.path.dirname(__file__), "imports.log"), "a") as log:
+        log.write(f"{os.getpid()}\\n")
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/xml")])
+        return [b'<Response><Record maxDuration="2"/></Response>']
+""")
+
+# The app answers from a thread its module starts at import: a worker forked from a process
+# that imported it would have the module but not the thread.
+THREAD_APP = textwrap.dedent("""
+    import queue, threading
+
+    asked, answers = queue.Queue(), queue.Queue()
+
+    def answer():
+        while True:
+            asked.get()
+            answers.put(b'<Response><Record maxDuration="2"/></Response>')
+
+    threading.Thread(target=answer, daemon=True).start()
+
+    def app(environ, start_response):
+        asked.put(environ["PATH_INFO"])
+        body = answers.get(timeout=5)
+        start_response("200 OK", [("Content-Type", "application/xml")])
+        return [body]
+""")
+
+KILLER_APP = "import os\n\ndef app(environ, start_response):\n    os._exit(3)\n"
+
+
+def app_scenario(name: str, module: str) -> str:
+    return textwrap.dedent(f"""
+        name: {name}
+        app: {{wsgi: "{module}:app"}}
+        caller:
+          - wait_for: Record
+          - say: "hello"
+        expect:
+          recordings: [{{endReason: max-duration}}]
+    """).lstrip()
+
+
+def bxmlsim_run(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """``bxmlsim run`` in a fresh interpreter (one thread: the workers can be forked)."""
+    done = subprocess.run([sys.executable, "-c", "from simulator.cli import main; main()",
+                           "run", *args], cwd=folder, capture_output=True, text=True,
+                          timeout=120)
+    assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
+    return done
+
+
+def suite_of(folder: Path, module: str, source: str, count: int = 4) -> None:
+    (folder / f"{module}.py").write_text(source)
+    for index in range(count):
+        (folder / f"s{index}.yaml").write_text(app_scenario(f"scenario {index}", module))
+
+
+def test_j2_prints_and_writes_what_j1_does_in_the_same_order(tmp_path):
+    suite_of(tmp_path, "counting", COUNTING_APP)
+    (tmp_path / "s9-broken.yaml").write_text("name: broken\ncall:\n  direction: sideways\n")
+    serial, parallel = (bxmlsim_run(tmp_path, ".", "-j", jobs, "--out", f"out{jobs}")
+                        for jobs in ("1", "2"))
+    assert (serial.returncode, parallel.returncode) == (2, 2)
+    assert parallel.stdout.replace("out2/", "out1/") == serial.stdout
+    assert serial.stdout.count("s9-broken.yaml:3: $.call.direction") == 1   # printed once
+    for index in range(4):
+        first, second = ((tmp_path / out / f"scenario-{index}" / "result.json").read_text()
+                         for out in ("out1", "out2"))
+        assert first == second
+
+
+def test_j2_imports_each_app_once_for_all_workers(tmp_path):
+    suite_of(tmp_path, "counting", COUNTING_APP)
+    done = bxmlsim_run(tmp_path, ".", "-j", "2", "--out", "out")
+    assert done.returncode == 0, done.stdout
+    assert "4 passed, 0 failed, 0 errors" in done.stdout
+    assert len((tmp_path / "imports.log").read_text().split()) == 1   # in the main process
+
+
+def test_an_app_that_starts_a_thread_at_import_runs_in_workers_that_import_it(tmp_path):
+    suite_of(tmp_path, "threaded", THREAD_APP)
+    done = bxmlsim_run(tmp_path, ".", "-j", "2", "--out", "out")
+    assert done.returncode == 0, done.stdout
+    assert "4 passed, 0 failed, 0 errors" in done.stdout
+
+
+def test_a_worker_that_dies_is_an_error_naming_why(tmp_path):
+    suite_of(tmp_path, "counting", COUNTING_APP, count=2)
+    (tmp_path / "killer.py").write_text(KILLER_APP)
+    (tmp_path / "s0.yaml").write_text(app_scenario("dies", "killer"))
+    done = bxmlsim_run(tmp_path, ".", "-j", "2", "--out", "out")
+    assert done.returncode == 2, done.stdout
+    assert f"ERROR dies (s0.yaml:1)\n  s0.yaml:1: {DIED}" in done.stdout
+
+
+def test_preload_imports_the_apps_and_leaves_a_broken_one_to_its_run(tmp_path):
+    (tmp_path / "preloaded_here.py").write_text(COUNTING_APP)
+    good = load_mapping({"name": "good", "app": {"wsgi": "preloaded_here:app"}},
+                        base_dir=tmp_path)
+    bad = load_mapping({"name": "bad", "app": {"wsgi": "no_such_module_here:app"}},
+                       base_dir=tmp_path)
+    try:
+        preload([Job(good[0], None), Job(bad[0], None)])
+        assert "preloaded_here" in sys.modules
+    finally:
+        sys.modules.pop("preloaded_here", None)

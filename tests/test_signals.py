@@ -97,3 +97,38 @@ def test_a_signal_during_run_j2_stops_everything_and_reports_so_far(suite, how, 
     while processes_in(suite) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert processes_in(suite) == []
+
+
+SLOW_IMPORT_APP = textwrap.dedent("""
+    import pathlib, time
+
+    pathlib.Path(__file__).with_name("importing").write_text("")
+    time.sleep(30)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/xml")])
+        return [b"<Response/>"]
+""")
+
+
+@pytest.mark.parametrize("jobs", ["2", "1"])
+def test_a_signal_while_the_apps_are_imported_stops_before_anything_ran(tmp_path, jobs):
+    """-j N imports the apps in the main process before the workers start (batch.preload)."""
+    (tmp_path / "slowimport.py").write_text(SLOW_IMPORT_APP)
+    for index in range(2):
+        (tmp_path / f"s{index}.yaml").write_text(
+            f'name: s{index}\napp: {{wsgi: "slowimport:app"}}\n')
+    run = subprocess.Popen([sys.executable, "-c", "from simulator.cli import main; main()",
+                            "run", ".", "-j", jobs, "--out", "out"], cwd=tmp_path,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 40
+    while not (tmp_path / "importing").exists() and time.monotonic() < deadline \
+            and run.poll() is None:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGINT)
+    output, _ = run.communicate(timeout=20)
+    assert (run.returncode, "Traceback" not in output) == (130, True), output
+    for index in range(2):
+        assert f"INTERRUPTED s{index} (s{index}.yaml:1): not finished, nothing written" in output
+    assert output.rstrip().splitlines()[-1] == (
+        "0 passed, 0 failed, 0 errors, 2 interrupted (stopped by SIGINT); outputs in out/")
