@@ -83,14 +83,19 @@ class _ClientTransport(Transport):
             if params:  # keep the URL's own query ("/gather?step=2"); httpx2 would replace it
                 url, params = httpx2.URL(url).copy_merge_params(params), None
             with self._deadline(timeout):
-                with self.client.stream(method, url, headers=headers, params=params, json=json,
-                                        timeout=timeout) as response:
-                    return _read_reply(response, max_bytes)
+                return self._exchange(method, url, headers, params, json, timeout, max_bytes)
         except httpx2.HTTPError as exc:
             elapsed = timeout if isinstance(exc, httpx2.TimeoutException) else 0.0
             return TransportReply(None, b"", {}, elapsed, _error_text(exc, timeout))
         except Exception as exc:  # noqa: BLE001 - never a traceback for what the app does
             return self._failure(exc)
+
+    def _exchange(self, method, url, headers, params, json, timeout,
+                  max_bytes) -> TransportReply:
+        """One request through the client, its reply read (httpx2's errors raised)."""
+        with self.client.stream(method, url, headers=headers, params=params, json=json,
+                                timeout=timeout) as response:
+            return _read_reply(response, max_bytes)
 
     def _deadline(self, timeout: float):
         """A context in which the attempt must end within ``timeout`` wall seconds."""
