@@ -43,6 +43,7 @@ class Level(enum.IntEnum):
     OrderedDict([("b", 1), ("a", [OrderedDict()])]),
     [Level.HIGH, {"level": Level.HIGH}],
     [[[[]]], {"a": {"b": {"c": {}}}}],
+    {1: "a", "1": "a", True: ["true", "true"], "true": {"true": "true"}, 2.0: 2.0, "2.0": 2},
 ])
 def test_edge_cases_give_the_standard_text(value):
     assert dumps_indented(value) == standard(value)
@@ -57,3 +58,44 @@ def test_what_the_standard_encoder_refuses_is_refused():
     loop.append(loop)
     with pytest.raises(ValueError, match="Circular reference"):
         dumps_indented(loop)
+
+
+def test_keys_and_strings_remembered_between_calls_and_depths_give_the_standard_text():
+    # the text of a key is kept per depth across calls, a string's within a call
+    shallow = {"callId": "c-1", "at": 1.5, "nested": {"callId": "c-1", "at": 1.5}}
+    deeper = [[{"callId": "c-2", "nested": [{"callId": "c-1"}]}]]
+    for value in (shallow, deeper, shallow, [shallow, deeper], {"callId": shallow}):
+        assert dumps_indented(value) == standard(value)
+
+
+def test_more_keys_than_are_remembered_give_the_standard_text():
+    value = {"many": {f"key{i}": i for i in range(5000)}}
+    assert dumps_indented(value) == standard(value)
+    assert dumps_indented(value) == standard(value)
+
+
+def test_deep_nesting_gives_the_standard_text():
+    # loops are looked for only below the 32nd level; deeper values are written all the same
+    value: list = ["bottom", {"k": 1.0}]
+    for depth in range(120):
+        value = [depth, {"level": value, "name": f"n{depth % 3}"}]
+    assert dumps_indented(value) == standard(value)
+
+
+@pytest.mark.parametrize("depth", [0, 1, 31, 32, 33, 80])
+def test_a_loop_at_any_depth_is_refused(depth):
+    loop: dict = {"self": None}
+    loop["self"] = [1, loop]
+    value: object = loop
+    for _ in range(depth):
+        value = {"down": [value]}
+    with pytest.raises(ValueError, match="Circular reference"):
+        dumps_indented(value)
+
+
+def test_a_shared_value_that_is_no_loop_is_written_twice():
+    shared = {"a": [1, 2]}
+    value = {"x": shared, "y": [shared, shared]}
+    for _ in range(40):
+        value = {"down": value, "again": shared}
+    assert dumps_indented(value) == standard(value)
