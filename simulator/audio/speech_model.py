@@ -1,21 +1,30 @@
 """The speech-like audio model behind `synth.speech` and speech `Span`s (see docs/audio.md).
 
 A span's layout (syllable positions, pitch walk, per-syllable random traits) is drawn once from
-(text, length, seed); `speech_slice` then synthesises any sample range vectorised over the
-syllables it touches. Every sample is an elementwise function of its syllable's traits and its
-offset, and the noise is counter-based, so a slice equals the same part of the whole span
-whichever blocks cut it. Pure numpy.
+(text, length, seed), exactly as every version has drawn it; `speech_slice` then synthesises any
+sample range, vectorised over the syllables it touches. Every sample is an elementwise function
+of its syllable's parameters and its offset in the syllable, and the noise is read from a fixed
+table at the span's sample index, so a slice equals the same part of the whole span whichever
+blocks cut it. Pure numpy, float32 samples, integer phases; no BLAS, no FFT and no reduction
+whose order could depend on the platform: the same bytes on every run.
+
+A syllable's voice is a one-period wavetable picked by its traits from a bank of vowel tables
+(formants x pitch band), each built on first use in a process, read at a pitch that glides
+within the syllable by a 32-bit fixed-point phase; the noise is a precomputed high-passed noise
+table. (The samples changed in issue 16 for speed: docs/audio.md.)
 
 Memory follows the audio asked for, never the span's length: a span longer than
 :data:`SEGMENT_SAMPLES` (10 minutes) is laid out in 10-minute segments, each drawn from its own
 seed, so a ``say`` lasting a year on a 10-minute call lays out the 10 minutes rendered. Spans up
-to that length are one layout, as always (their audio is unchanged).
+to that length are one layout.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
+import threading
 import zlib
 from functools import lru_cache
 
@@ -30,8 +39,9 @@ _SYLLABLE_JOIN_SECONDS = (0.0, 0.03)      # between syllables of one word
 _WORD_GAP_SECONDS = (0.06, 0.16)          # between words: far below any silence timeout
 _PITCH_RANGE_HZ = (100.0, 220.0)
 _SYLLABLE_LEVEL_DBFS = -19.1              # mean syllable RMS; with the gaps about -20 dBFS overall
-_TABLE_SIZE = 512
+_HISS = 0.08                              # aspiration, relative to the unit-RMS voice
 _MAX_HARMONICS = 36                        # 3.6 kHz at the lowest pitch
+_BAND_HZ = 3600.0                          # telephone band: no harmonic above
 #: Longest span laid out at once (samples); longer spans are laid out segment by segment.
 SEGMENT_SAMPLES = 600 * SAMPLE_RATE
 
@@ -47,11 +57,11 @@ class _Layout:
     key: int = 0                                 # per-span seed for the sample noise
 
 
-# Columns of _Layout.traits.
+# Columns of _Layout.traits (_PHASES is drawn, so the layout stays as it was, but unused: a
+# vowel table's phases come with the table).
 _GLIDE, _F1, _F2, _F3, _BURST, _BURST_LEN, _BURST_GAIN, _ATTACK, _RELEASE, _LEVEL, _PHASES = \
     range(11)
 _N_TRAITS = 11
-_PHASE_BANK = np.random.default_rng(20260101).uniform(0, 2 * np.pi, (64, _MAX_HARMONICS))
 
 
 @lru_cache(maxsize=256)
@@ -66,9 +76,18 @@ def _word_syllables(text: str) -> tuple[int, ...]:
     return tuple(counts) or (1,)
 
 
+@lru_cache(maxsize=256)
+def _word_pattern(text: str) -> np.ndarray:
+    """_word_syllables as an int64 array (read-only: shared)."""
+    pattern = np.array(_word_syllables(text), dtype=np.int64)
+    pattern.flags.writeable = False
+    return pattern
+
+
 def clear_layouts() -> None:
     """Forget memoised layouts (for cold-start benchmarks)."""
     _layout.cache_clear()
+    _voice.cache_clear()
 
 
 @lru_cache(maxsize=32)
@@ -78,11 +97,12 @@ def _layout(text: str, total: int, seed: int) -> _Layout:
     if total <= 0:
         return _Layout(empty, empty, np.zeros((0, _N_TRAITS)), np.zeros(0), key)
     seconds = total / SAMPLE_RATE
-    rng = np.random.default_rng([seed & 0xFFFFFFFF, key, 0])
-    pattern = np.array(_word_syllables(text))
+    # default_rng's generator, built without its argument checks (the same stream).
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed & 0xFFFFFFFF, key, 0])))
+    pattern = _word_pattern(text)
     shortest_word = _SYLLABLE_SECONDS[0] + _WORD_GAP_SECONDS[0]
     n_words = int(seconds / shortest_word) + 2
-    per_word = np.resize(pattern, n_words)
+    per_word = pattern[np.arange(n_words) % len(pattern)]      # the pattern, cycled
     n_syl = int(per_word.sum())
     durations = rng.uniform(*_SYLLABLE_SECONDS, n_syl)
     word_of = np.repeat(np.arange(n_words), per_word)
@@ -103,7 +123,9 @@ def _layout(text: str, total: int, seed: int) -> _Layout:
     starts = np.cumsum(gaps + _shifted(durations))
     ends = starts + durations
     # Keep the whole number of words whose end is closest to the requested duration.
-    last_of_word = np.append(first_in_word[1:], True)
+    last_of_word = np.empty_like(first_in_word)
+    last_of_word[:-1] = first_in_word[1:]
+    last_of_word[-1] = True
     word_ends = ends[last_of_word]
     n_keep = int(np.argmin(np.abs(word_ends - seconds))) + 1
     keep = int(np.searchsorted(word_of, n_keep))
@@ -117,11 +139,13 @@ def _layout(text: str, total: int, seed: int) -> _Layout:
         factor = seconds / (gap_total + durations.sum())
         durations, gaps = durations * factor, gaps * factor
     starts = np.cumsum(gaps + _shifted(durations))
-    start_samples = np.round(starts * SAMPLE_RATE).astype(np.int64)
-    end_samples = np.round((starts + durations) * SAMPLE_RATE).astype(np.int64)
+    start_samples = np.rint(starts * SAMPLE_RATE).astype(np.int64)   # np.round's numbers
+    end_samples = np.rint((starts + durations) * SAMPLE_RATE).astype(np.int64)
     end_samples[-1] = total
     end_samples[:-1] = np.minimum(end_samples[:-1], start_samples[1:])
     valid = end_samples > start_samples
+    if valid.all():
+        return _Layout(start_samples, end_samples, traits[:keep], pitch[:keep], key)
     return _Layout(start_samples[valid], end_samples[valid], traits[:keep][valid],
                    pitch[:keep][valid], key)
 
@@ -132,14 +156,6 @@ def _shifted(values: np.ndarray) -> np.ndarray:
     out[0] = 0
     out[1:] = values[:-1]
     return out
-
-
-@lru_cache(maxsize=1)
-def _harmonic_basis() -> tuple[np.ndarray, np.ndarray]:
-    """sin and cos of harmonics 1..36 over one period (wavetable grid plus the wrap point)."""
-    grid = np.arange(_TABLE_SIZE + 1) / _TABLE_SIZE
-    angle = 2 * np.pi * np.arange(1, _MAX_HARMONICS + 1)[:, None] * grid
-    return np.sin(angle), np.cos(angle)
 
 
 def speech_slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
@@ -160,170 +176,271 @@ def speech_slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray
     return out
 
 
-def _slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
-    """Samples [a, b) of one laid-out span (text, total samples, seed).
+# ---------------------------------------------------------------- the vowel bank
 
-    Vectorised over all syllables touching [a, b): every quantity is a per-syllable trait or an
-    elementwise function of the sample's offset in its syllable, so any slice equals the same
-    part of the whole span.
-    """
-    out = np.zeros(max(0, b - a), dtype=np.float32)
-    layout = _layout(text, total, seed)
-    if not len(layout.starts) or b <= a:
-        return out
-    lo = int(np.searchsorted(layout.ends, a, side="right"))
-    hi = int(np.searchsorted(layout.starts, b, side="left"))
-    if lo >= hi:
-        return out
-    starts, ends = layout.starts[lo:hi], layout.ends[lo:hi]
-    traits, pitch = layout.traits[lo:hi], layout.pitch[lo:hi]
-    # Per-syllable parameters.
+_TABLE_BITS = 10
+_TABLE_SIZE = 1 << _TABLE_BITS             # samples in one period of a vowel table
+_PHASE_SHIFT = 32 - _TABLE_BITS            # a 32-bit phase's top bits index the table
+#: (trait column, lowest centre in Hz, width of the range in Hz, levels in the bank) of the
+#: three formants; the levels' centres are the bins' middles.
+_FORMANTS = ((_F1, 300.0, 550.0, 4), (_F2, 850.0, 1450.0, 4), (_F3, 2300.0, 900.0, 2))
+_PITCH_BANDS = 4                           # bands of a syllable's mean pitch over 100-220 Hz
+_N_TABLES = _PITCH_BANDS * math.prod(levels for _, _, _, levels in _FORMANTS)   # 128
+_BANK_SEED = 20260101
+
+_lock = threading.Lock()
+_bank = np.zeros((_N_TABLES, _TABLE_SIZE), dtype=np.float32)   # rows built on first use
+_built = np.zeros(_N_TABLES, dtype=bool)
+
+
+def _table_weights(ids: np.ndarray) -> np.ndarray:
+    """(tables, 36) harmonic amplitudes of bank rows: 1/h^0.6 tilt times three formant
+    resonances at the band's middle pitch, none above 3.6 kHz at the band's top pitch."""
     low, high = _PITCH_RANGE_HZ
-    length = (ends - starts).astype(np.float64)
-    glide = np.clip(pitch * (0.9 + 0.2 * traits[:, _GLIDE]), low, high)
-    slope = (glide - pitch) / np.maximum(1.0, length - 1)
-    weights = _vowel_weights(traits, 0.5 * (pitch + glide))
-    table = _vowel_tables(weights, traits)
-    burst = np.where(traits[:, _BURST] < 0.5,
-                     np.minimum(length, np.floor((0.02 + 0.04 * traits[:, _BURST_LEN])
-                                                 * SAMPLE_RATE)), 0.0)
-    burst_gain = 0.3 + 0.4 * traits[:, _BURST_GAIN]
-    attack = np.minimum(length // 2, np.floor((0.015 + 0.015 * traits[:, _ATTACK]) * SAMPLE_RATE))
-    release = np.minimum(length - attack,
-                         np.floor((0.03 + 0.03 * traits[:, _RELEASE]) * SAMPLE_RATE))
-    # Expected mean square (unit voice + hiss, less the raised-cosine ramps, plus the burst),
-    # so each syllable's level is set without synthesising all of it.
-    mean_square = ((1.0 + 2 * 0.08 ** 2) * (length - 0.625 * (attack + release))
-                   + burst_gain ** 2 * 2 * burst / 3) / length
-    level = 10.0 ** ((_SYLLABLE_LEVEL_DBFS - 3.0 + 6.0 * traits[:, _LEVEL]) / 20.0)
-    gain = level / np.sqrt(mean_square)
-
-    # Per-sample: which syllable (k), offset in it (j), absolute span sample (n).
-    seg_lo, seg_hi = np.maximum(starts, a), np.minimum(ends, b)
-    counts = seg_hi - seg_lo
-    offsets = np.cumsum(counts) - counts          # each syllable's first sample in the slice
-    k = np.repeat(np.arange(hi - lo), counts)
-    first = np.repeat(seg_lo - offsets, counts)
-    n = first + np.arange(len(k))
-    j = (n - np.repeat(starts, counts)).astype(np.float64)
-    scale = _TABLE_SIZE / SAMPLE_RATE
-    position = j * np.repeat(0.5 * scale * slope, counts)
-    position += np.repeat(scale * pitch, counts)
-    position *= j
-    # The phase is >= 0, so its whole part wraps with a mask and its fraction is exact: the
-    # same numbers as fmod(position, 512), split, at a tenth of the cost.
-    whole = position.astype(np.intp)
-    position -= whole
-    whole &= _TABLE_SIZE - 1
-    whole += k * (_TABLE_SIZE + 1)
-    tables = table.reshape(-1)
-    signal = tables[1:][whole]      # tables[whole + 1]
-    below = tables[whole]
-    signal -= below
-    signal *= position
-    signal += below                 # below + position * (above - below)
-    # Noise: light aspiration throughout, a consonant burst at the onset of some syllables.
-    white = _white(layout.key, seed, n)
-    previous = np.empty_like(white)
-    previous[1:] = white[:-1]
-    # Where the samples do not follow on (the first one, a gap between syllables), the
-    # previous sample's noise is drawn afresh.
-    follows = np.empty(len(counts), dtype=bool)
-    follows[0] = True
-    np.not_equal(seg_lo[1:], seg_hi[:-1], out=follows[1:])
-    jumps = offsets[follows]
-    previous[jumps] = _white(layout.key, seed, n[jumps] - 1)
-    hiss = white - previous                                    # first difference: high-passed
-    signal += 0.08 * hiss
-    # The samples whose offset j in their syllable is below the burst's length (and the
-    # attack's), or past the release's start: per syllable a run of consecutive samples of
-    # the slice, found from the syllables' numbers instead of comparing every sample.
-    j0 = seg_lo - starts                          # offset of each syllable's first sample here
-    in_burst = _runs(offsets, np.minimum(counts, burst.astype(np.int64) - j0))
-    kb = k[in_burst]
-    signal[in_burst] += hiss[in_burst] * burst_gain[kb] * (1.0 - j[in_burst] / burst[kb])
-    # Raised-cosine attack and release, computed only where they apply.
-    signal *= np.repeat(gain, counts)
-    rising = _runs(offsets, np.minimum(counts, attack.astype(np.int64) - j0))
-    signal[rising] *= 0.5 - 0.5 * np.cos(np.pi * j[rising] / attack[k[rising]])
-    fall = np.maximum(0, (length - release).astype(np.int64) + 1 - j0)   # j > length - release
-    falling = _runs(offsets + fall, counts - fall)
-    signal[falling] *= 0.5 - 0.5 * np.cos(np.pi * (length[k[falling]] - j[falling])
-                                          / release[k[falling]])
-    np.clip(signal, -1.0, 1.0, out=signal)
-    n -= a
-    out[n] = signal
-    return out
-
-
-def _runs(firsts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Indices ``firsts[i] .. firsts[i] + sizes[i] - 1`` of every run, in order (a size <= 0
-    is an empty run); the runs are ascending and disjoint, so this is the ascending index
-    array ``flatnonzero`` of their union would give."""
-    sizes = np.maximum(sizes, 0)
-    count = int(sizes.sum())
-    before = np.cumsum(sizes) - sizes
-    return np.repeat(firsts - before, sizes) + np.arange(count)
-
-
-def _vowel_weights(traits: np.ndarray, mean_f0: np.ndarray) -> np.ndarray:
-    """(syllables, 36) harmonic amplitudes: 1/h^0.6 tilt times three formant resonances."""
     harmonics = np.arange(1, _MAX_HARMONICS + 1, dtype=np.float64)
-    freq = harmonics * mean_f0[:, None]
-    gain = np.full(freq.shape, 0.08)
-    for column, lo_hz, width in ((_F1, 300, 550), (_F2, 850, 1450), (_F3, 2300, 900)):
-        formant = (lo_hz + width * traits[:, column])[:, None]
-        gain = gain + 1.0 / (1.0 + ((freq - formant) / 120.0) ** 2)
+    rest, gain = ids, np.full((len(ids), _MAX_HARMONICS), 0.08)   # a floor between formants
+    formants = []
+    for _, lo_hz, width, levels in reversed(_FORMANTS):
+        formants.append(lo_hz + width * (rest % levels + 0.5) / levels)
+        rest = rest // levels
+    band = (high - low) / _PITCH_BANDS
+    freq = harmonics * (low + band * (rest + 0.5))[:, None]
+    for formant in formants:
+        gain = gain + 1.0 / (1.0 + ((freq - formant[:, None]) / 120.0) ** 2)
     weights = harmonics ** -0.6 * gain
-    weights[freq > 3600.0] = 0.0                       # telephone band
+    weights[harmonics * (low + band * (rest + 1))[:, None] > _BAND_HZ] = 0.0
     return weights
 
 
-def _vowel_tables(weights: np.ndarray, traits: np.ndarray) -> np.ndarray:
-    """(syllables, 513) one-period wavetables with unit RMS (sum of w_h^2 / 2 = 1)."""
-    sin_basis, cos_basis = _harmonic_basis()
-    phases = _PHASE_BANK[(traits[:, _PHASES] * len(_PHASE_BANK)).astype(np.intp)]
-    # Harmonic-major and contiguous: in_phase[h] is the (syllables, 1) column of harmonic h.
-    in_phase = np.ascontiguousarray((weights * np.cos(phases)).T)[:, :, None]
-    quadrature = np.ascontiguousarray((weights * np.sin(phases)).T)[:, :, None]
-    table = np.zeros((len(weights), _TABLE_SIZE + 1))
-    term, other = np.empty_like(table), np.empty_like(table)
-    # Weights are zero above 3.6 kHz: the harmonics up to the first one silent in every
-    # syllable are summed.
-    sounding = weights.any(axis=0)
-    harmonics = _MAX_HARMONICS if sounding.all() else int(np.argmin(sounding))
-    # sin(hx + p) = sin(hx)cos(p) + cos(hx)sin(p), harmonic by harmonic in a fixed order
-    # (elementwise, no BLAS): a syllable's table never depends on which others share the block.
-    for h in range(harmonics):
-        np.multiply(in_phase[h], sin_basis[h], out=term)
-        np.multiply(quadrature[h], cos_basis[h], out=other)
-        term += other
-        table += term
-    rms = np.sqrt(0.5 * np.sum(weights ** 2, axis=1))
-    return table / (rms[:, None] + 1e-12)
+@lru_cache(maxsize=1)
+def _harmonic_basis() -> tuple[np.ndarray, np.ndarray]:
+    """sin and cos of harmonics 1..36 over one period of a vowel table."""
+    angle = 2 * np.pi * np.arange(1, _MAX_HARMONICS + 1)[:, None] * np.arange(_TABLE_SIZE)
+    angle /= _TABLE_SIZE
+    return np.sin(angle), np.cos(angle)
 
 
-_MIX_A = np.uint64(0x9E3779B97F4A7C15)
-_MIX_B = np.uint64(0xBF58476D1CE4E5B9)
-_MIX_C = np.uint64(0x94D049BB133111EB)
-_SHIFT_30, _SHIFT_27, _SHIFT_31 = np.uint64(30), np.uint64(27), np.uint64(31)
+@lru_cache(maxsize=1)
+def _phases() -> np.ndarray:
+    """(tables, 36) phases of each bank row's harmonics, fixed (drawn from _BANK_SEED)."""
+    return np.random.default_rng(_BANK_SEED).uniform(0, 2 * np.pi, (_N_TABLES, _MAX_HARMONICS))
 
 
-def _white(key: int, seed: int, n: np.ndarray) -> np.ndarray:
-    """Uniform white noise (unit variance) that is a pure function of (key, seed, n): splitmix64."""
-    z = n.astype(np.uint64)
-    z += np.uint64((seed & 0xFFFFFFFF) << 32 | key)
-    z *= _MIX_A
-    shifted = np.empty_like(z)
-    for multiplier, shift in ((_MIX_B, _SHIFT_30), (_MIX_C, _SHIFT_27), (None, _SHIFT_31)):
-        np.right_shift(z, shift, out=shifted)
-        z ^= shifted
-        if multiplier is not None:
-            z *= multiplier
-    z >>= np.uint64(11)
-    # The 53-bit integers are exact as int64 and as float64 (converted from int64: faster).
-    out = z.view(np.int64).astype(np.float64)
-    out *= 2.0 ** -53
-    out -= 0.5
-    out *= math.sqrt(12.0)
+def _build_tables(ids: np.ndarray) -> None:
+    """Build the bank rows `ids` not built yet: one period each, unit RMS, with the row's
+    fixed phases. Summed harmonic by harmonic in a fixed order (elementwise, no BLAS, no FFT),
+    so a row is the same whichever rows are built with it."""
+    with _lock:
+        ids = np.array(sorted({i for i in ids.tolist() if not _built[i]}), dtype=np.intp)
+        if not len(ids):
+            return
+        sin_basis, cos_basis = _harmonic_basis()
+        weights = _table_weights(ids)
+        phases = _phases()[ids]
+        in_phase = np.ascontiguousarray((weights * np.cos(phases)).T)[:, :, None]
+        quadrature = np.ascontiguousarray((weights * np.sin(phases)).T)[:, :, None]
+        table = np.zeros((len(ids), _TABLE_SIZE))
+        term, other = np.empty_like(table), np.empty_like(table)
+        for h in range(int(np.flatnonzero(weights.any(axis=0))[-1]) + 1):
+            # sin(hx + p) = sin(hx)cos(p) + cos(hx)sin(p)
+            np.multiply(in_phase[h], sin_basis[h], out=term)
+            np.multiply(quadrature[h], cos_basis[h], out=other)
+            term += other
+            table += term
+        power = np.zeros(len(ids))
+        for h in range(_MAX_HARMONICS):                      # sum of w_h^2 / 2, in order
+            power += 0.5 * weights[:, h] ** 2
+        _bank[ids] = table / np.sqrt(power)[:, None]
+        _built[ids] = True
+
+
+# ---------------------------------------------------------------- noise, ramps, indices
+
+_NOISE_BITS = 16
+_NOISE_SIZE = 1 << _NOISE_BITS             # 8.2 s of noise, then it repeats
+_PIECE = 1 << 14                           # longest run synthesised at once (samples)
+_NOISE_SEED = 20260102
+_M32 = 0xFFFFFFFF
+
+
+@lru_cache(maxsize=1)
+def _noise() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hiss, hiss * 0.08, 0 .. _PIECE - 1 as uint32). hiss is high-passed noise (the first
+    difference, around the circle, of unit-variance uniform white noise: variance 2) in
+    float32, followed by its first _PIECE samples again, so any run of up to _PIECE samples
+    from any position below _NOISE_SIZE is one slice."""
+    white = (np.random.default_rng(_NOISE_SEED).random(_NOISE_SIZE) - 0.5) * np.sqrt(12.0)
+    hiss = white - np.roll(white, 1)
+    hiss = np.concatenate([hiss, hiss[:_PIECE]])
+    return (hiss.astype(np.float32), (_HISS * hiss).astype(np.float32),
+            np.arange(_PIECE, dtype=np.uint32))
+
+
+@lru_cache(maxsize=None)
+def _rise(size: int) -> np.ndarray:
+    """Raised-cosine attack over `size` samples: 0.5 - 0.5 cos(pi j / size), j < size."""
+    return (0.5 - 0.5 * np.cos(np.pi * np.arange(size) / size)).astype(np.float32)
+
+
+@lru_cache(maxsize=None)
+def _fall(size: int) -> np.ndarray:
+    """Raised-cosine release: 0.5 - 0.5 cos(pi d / size) for d = size - 1 .. 1 samples
+    before the syllable's end (the syllable's last size - 1 samples; none for size <= 1)."""
+    if size <= 1:
+        return np.zeros(0, dtype=np.float32)
+    return (0.5 - 0.5 * np.cos(np.pi * np.arange(size - 1, 0, -1) / size)).astype(np.float32)
+
+
+@lru_cache(maxsize=None)
+def _decay(size: int) -> np.ndarray:
+    """A burst's linear decay over `size` samples: 1 - j / size."""
+    return (1.0 - np.arange(size) / size).astype(np.float32)
+
+
+# ---------------------------------------------------------------- per span, per slice
+
+@attrs.frozen
+class _Voice:
+    """A laid-out span's syllables ready to synthesise.
+
+    Per syllable: ``start_list`` and ``end_list`` (Python ints); as arrays, sliced for the
+    syllables a piece touches, the ``starts``, the phase's ``step`` and ``curve`` (uint32:
+    phase(j) = step * j + curve * j^2 in 1/2^32 periods, wrapping), the bank row's first
+    sample ``base`` and the ``gain`` (float32); and Python tuples ``(start, end, burst, burst
+    scale, decay, rise, fall)`` for the envelope loop (the last three shared arrays: the
+    burst's decay, the attack, the release). ``noise`` is the span's offset into the noise
+    table.
+    """
+
+    start_list: list = attrs.field(eq=False)
+    end_list: list = attrs.field(eq=False)
+    starts: np.ndarray = attrs.field(eq=False)
+    step: np.ndarray = attrs.field(eq=False)
+    curve: np.ndarray = attrs.field(eq=False)
+    base: np.ndarray = attrs.field(eq=False)
+    gain: np.ndarray = attrs.field(eq=False)
+    envelopes: list = attrs.field(eq=False)
+    noise: int = 0
+
+
+@lru_cache(maxsize=32)
+def _voice(text: str, total: int, seed: int) -> _Voice:
+    """The synthesis parameters of each syllable of a span, from its layout's traits (in
+    Python floats: IEEE double, the same on every platform; faster than numpy for the few
+    dozen syllables of a span)."""
+    layout = _layout(text, total, seed)
+    mixed = ((seed & _M32) << 32 | layout.key) * 0x9E3779B97F4A7C15 & (2 ** 64 - 1)
+    low, high = _PITCH_RANGE_HZ
+    cycle = 2.0 ** 32 / SAMPLE_RATE                     # 1/2^32 periods a sample per Hz
+    per_band = _PITCH_BANDS / (high - low)
+    (_, _, _, f1_levels), (_, _, _, f2_levels), (_, _, _, f3_levels) = _FORMANTS
+    voice_power = 1.0 + 2 * _HISS ** 2                  # unit voice + hiss (variance 2)
+    steps, curves, ids, gains, envelopes = [], [], [], [], []
+    start_list, end_list = layout.starts.tolist(), layout.ends.tolist()
+    for start, end, pitch, (glide, f1, f2, f3, burst, burst_len, burst_gain, attack, release,
+                            level, _) in zip(start_list, end_list, layout.pitch.tolist(),
+                                             layout.traits.tolist()):
+        length = end - start
+        glide = pitch * (0.9 + 0.2 * glide)
+        glide = low if glide < low else high if glide > high else glide
+        slope = (glide - pitch) / (length - 1 if length > 1 else 1)      # Hz per sample
+        steps.append(round(pitch * cycle) & _M32)
+        curves.append(round(0.5 * slope * cycle) & _M32)
+        band = int((0.5 * (pitch + glide) - low) * per_band)
+        band = band if band < _PITCH_BANDS else _PITCH_BANDS - 1
+        # Traits are below 1, so each formant's level is below its count.
+        ids.append(((band * f1_levels + int(f1 * f1_levels)) * f2_levels
+                    + int(f2 * f2_levels)) * f3_levels + int(f3 * f3_levels))
+        burst = int((0.02 + 0.04 * burst_len) * SAMPLE_RATE) if burst < 0.5 else 0
+        burst = burst if burst < length else length
+        burst_gain = 0.3 + 0.4 * burst_gain
+        attack = int((0.015 + 0.015 * attack) * SAMPLE_RATE)
+        attack = attack if attack < length // 2 else length // 2
+        release = int((0.03 + 0.03 * release) * SAMPLE_RATE)
+        release = release if release < length - attack else length - attack
+        # Expected mean square (unit voice + hiss, less the raised-cosine ramps, plus the
+        # burst), so each syllable's level is set without synthesising all of it.
+        mean_square = (voice_power * (length - 0.625 * (attack + release))
+                       + burst_gain * burst_gain * 2 * burst / 3) / length
+        gain = 10.0 ** ((_SYLLABLE_LEVEL_DBFS - 3.0 + 6.0 * level) / 20.0) / math.sqrt(
+            mean_square)
+        gains.append(gain)
+        envelopes.append((start, end, burst, burst_gain * gain, _decay(burst), _rise(attack),
+                          _fall(release)))
+    rows = np.array(ids, dtype=np.intp)
+    if not _built[rows].all():
+        _build_tables(rows)
+    return _Voice(start_list, end_list, layout.starts, np.array(steps, dtype=np.uint32),
+                  np.array(curves, dtype=np.uint32), (rows * _TABLE_SIZE).astype(np.uint32),
+                  np.array(gains, dtype=np.float32), envelopes, mixed >> (64 - _NOISE_BITS))
+
+
+def _slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
+    """Samples [a, b) of one laid-out span (text, total samples, seed), in pieces of at most
+    _PIECE samples.
+
+    Every sample is a function of its syllable's parameters and its offset j in the syllable
+    (the voice, the envelope) or of its sample index in the span (the noise), so any slice
+    equals the same part of the whole span.
+    """
+    out = np.zeros(max(0, b - a), dtype=np.float32)
+    voice = _voice(text, total, seed)
+    for lo in range(a, b, _PIECE):
+        _piece(voice, lo, min(b, lo + _PIECE), out[lo - a:])
+    np.minimum(out, 1.0, out=out)
+    np.maximum(out, -1.0, out=out)
     return out
+
+
+def _piece(voice: _Voice, a: int, b: int, out: np.ndarray) -> None:
+    """Write samples [a, b) (at most _PIECE) of the span into out[:b - a] (zeros on entry)."""
+    lo = bisect.bisect_right(voice.end_list, a)
+    hi = bisect.bisect_left(voice.start_list, b)
+    if lo >= hi:
+        return
+    hiss, quiet, index = _noise()
+    # Each syllable's run: from its first sample in [a, b) to the next syllable's (the gap
+    # between them is synthesised too, then silenced), the last one to its end.
+    runs = [start - a if start > a else 0 for start in voice.start_list[lo:hi]]
+    first, last = runs[0], min(voice.end_list[hi - 1], b) - a
+    runs.append(last)
+    counts = np.diff(runs)
+    # The voice: offset j in the syllable, phase(j) = (curve * j + step) * j (mod 2^32), its
+    # top bits index the syllable's vowel table.
+    j = np.repeat(((a - voice.starts[lo:hi]) & _M32).astype(np.uint32), counts)
+    j += index[first:last]
+    phase = np.repeat(voice.curve[lo:hi], counts)
+    phase *= j
+    phase += np.repeat(voice.step[lo:hi], counts)
+    phase *= j
+    phase >>= _PHASE_SHIFT
+    phase += np.repeat(voice.base[lo:hi], counts)
+    span = out[first:last]
+    _bank.reshape(-1).take(phase, out=span, mode="wrap")
+    # Light aspiration throughout: the noise at the span's sample index.
+    at = (a + voice.noise) & (_NOISE_SIZE - 1)
+    span += quiet[at + first:at + last]
+    span *= np.repeat(voice.gain[lo:hi], counts)
+    # Per syllable: the gap after it silenced; on its first and last samples the consonant
+    # burst (noise decaying over the first `burst` samples), the raised-cosine attack and
+    # release.
+    for following, (start, end, burst, burst_scale, decay, rise, fall) in zip(
+            runs[1:], voice.envelopes[lo:hi]):
+        if end - a < following:                 # the gap up to the next syllable's run
+            out[end - a:following] = 0.0
+        j0 = a - start if start < a else 0
+        j1 = (b if b < end else end) - start
+        part = out[start + j0 - a:start + j1 - a]
+        if j0 < burst:
+            m = (burst if burst < j1 else j1) - j0
+            at0 = at + start + j0 - a
+            onset = hiss[at0:at0 + m] * decay[j0:j0 + m]
+            onset *= burst_scale
+            part[:m] += onset
+        attack = len(rise)
+        if j0 < attack:
+            part[:(attack if attack < j1 else j1) - j0] *= rise[j0:j1]
+        begin = end - start - len(fall)          # the release's first j
+        if j1 > begin:
+            f = begin if begin > j0 else j0
+            part[f - j0:] *= fall[f - begin:j1 - begin]

@@ -6,13 +6,14 @@ Pure numpy: no files, no clock, no global RNG. Every function returns 8 kHz mono
 Timelines: a call's audio is a list of `Span` (what sounds between two virtual times);
 `render` streams it in blocks so a three-hour recording never sits in memory. A span's samples
 never depend on where the blocks cut it: tones and DTMF are closed-form in the sample index,
-speech is synthesised (vectorised) only for the syllables touching a block, each sample an
-elementwise function of its syllable's traits and its offset, with counter-based noise.
+speech is synthesised only for the syllables touching a block, each sample an elementwise
+function of its syllable's traits and its offset, with noise read at the span's sample index.
 
 The speech model (see docs/audio.md): words from the text, each with its vowel-group count of
-syllables; a syllable is a harmonic wavetable voice (pitch wandering in 100-220 Hz, random
-formants) plus shaped noise, under an attack/release envelope; words are separated by short
-gaps (<= 0.16 s) so an energy silence detector never fires inside speech; level about -20 dBFS.
+syllables; a syllable is a harmonic voice (a vowel table picked by its random formants, read
+at a pitch wandering in 100-220 Hz) plus shaped noise, under an attack/release envelope; words
+are separated by short gaps (<= 0.16 s) so an energy silence detector never fires inside
+speech; level about -20 dBFS.
 """
 
 from __future__ import annotations
