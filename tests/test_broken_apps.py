@@ -281,13 +281,19 @@ def test_a_fail_block_is_written_at_once_so_other_workers_output_cannot_split_it
                       failures=tuple(result.failures), result=result.to_json())
     printed = []
 
-    class Console:
+    class Console:   # rich's print (a terminal), or its file written directly (not one)
         def print(self, text):
             printed.append(text)
 
-    for verbose in (False, True):
+        class file:
+            write = printed.append
+
+            def flush():
+                pass
+
+    for verbose, plain in ((False, False), (True, False), (False, True), (True, True)):
         printed.clear()
-        assert _report_outcome(Console(), outcome, verbose) == "failed"
+        assert _report_outcome(Console(), outcome, verbose, plain=plain) == "failed"
         [block] = printed
         assert block.count("line ") >= 2 and "the app raised ZeroDivisionError" in block
 

@@ -178,3 +178,55 @@ def test_html_that_cannot_be_written_is_an_error(tmp_path):
     assert res.exit_code == 2, res.output
     assert "cannot write" in res.output and "report.html" in res.output
     assert "0 passed, 0 failed, 1 error" in res.output
+
+
+# ---- outcome lines off a terminal: the text rich prints, written directly --------------------
+
+TRICKY = ["plain name", "name [copy 3]", "[bold]not bold[/bold] [red]x[/red]", "x [/] y [@a]",
+          "[#ff0000]hex [Upper]", "emoji :smile: and :thumbs_up: :nope:", "a:b:c:d ::",
+          ":red_circle:-emoji: :smile:-text:", "bell\x07 bs\x08 vt\x0b ff\x0c cr\r end",
+          "esc \x1b[31m red", "café ☎ 日本語 \u200b", "trailing  ", "", "back\\slash [x]\\",
+          "tab\there", "[red]unclosed", "multi\nline [b]\n  :smile:"]
+
+
+def tricky_outcomes():
+    from simulator.batch import Outcome
+
+    result = {"calls": [{"callId": "c-1", "disconnectCause": "hangup"}], "callbacks": [{}],
+              "recordings": [{"duration": 1.5, "endReason": "hangup"}],
+              "timeline": [{"at": 2.0, "kind": "call-end", "callId": "c-1"}]}
+    for text in TRICKY:
+        where = f"{text or 'x'}.yaml:3"
+        failures = ({"message": f"expected {text}\nbut {text}", "line": 4},)
+        yield Outcome(text, where, None, True, result=result)
+        yield Outcome(text, where, None, False, failures=failures, result=result)
+        yield Outcome(text, where, None, True, result=result, xfail=True, xfail_strict=True,
+                      reason=text)
+        yield Outcome(text, where, None, False, failures=failures, result=result, xfail=True,
+                      reason=text)
+        yield Outcome(text, where, None, True, skipped=True, reason=text)
+        yield Outcome(text, where, None, False, error=f"{where}: {text}\n{text}", result=result,
+                      internal="Traceback ...")
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_outcome_lines_off_a_terminal_are_the_text_rich_prints(verbose):
+    import io
+
+    from rich.console import Console
+
+    from simulator.cli import _report_outcome
+
+    for outcome in tricky_outcomes():
+        through_rich, direct = (Console(file=io.StringIO(), highlight=False, soft_wrap=True)
+                                for _ in range(2))
+        printed = []
+        direct.print = lambda text, printed=printed: printed.append(text)  # not called ...
+        simple = "\\" not in outcome.name + (outcome.reason or "") and "\t" not in outcome.name
+        assert _report_outcome(through_rich, outcome, verbose) == \
+            _report_outcome(direct, outcome, verbose, plain=True)
+        if simple:   # ... for text rich prints as it is, but for emoji and control codes
+            assert printed == [], outcome
+            assert direct.file.getvalue() == through_rich.file.getvalue(), outcome
+        else:        # a backslash, a tab: through rich
+            assert len(printed) == 1
