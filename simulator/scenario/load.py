@@ -70,7 +70,7 @@ def load_scenarios(path: str | Path, *,
     """Every scenario of one YAML file; raises ScenarioError listing every problem found.
     ``overrides`` replaces top-level keys of every scenario in it (the Python API's keywords)."""
     path = Path(path)
-    return load_mapping(read_file(path), file=path, base_dir=path.parent.resolve(),
+    return load_mapping(read_file(path), file=path, base_dir=path.parent,  # resolved there
                         overrides=overrides)
 
 

@@ -302,6 +302,35 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+# What the walker asks of a type is the same for every scenario: worked out once a process.
+
+@functools.cache
+def _shape(type_: Any) -> tuple[Any, tuple]:
+    """``(typing.get_origin, typing.get_args)`` of a schema type."""
+    return typing.get_origin(type_), typing.get_args(type_)
+
+
+@functools.cache
+def _keys(cls: type) -> tuple[dict[str, tuple[str, Any, bool]], list[str]]:
+    """The YAML keys of an attrs class: key -> (field name, type, required), and the keys in
+    field order (``NOT_KEYS`` left out, ``RENAMES`` applied)."""
+    skipped = NOT_KEYS.get(cls, ())   # set by the loader, not read from YAML
+    hints = _hints(cls)
+    fields = {RENAMES.get(f.name, f.name): (f.name, hints[f.name], f.default is attrs.NOTHING)
+              for f in attrs.fields(cls) if f.name not in skipped}
+    return fields, list(fields)
+
+
+@functools.cache
+def _union_options(args: tuple) -> tuple[list[Any], frozenset]:
+    """The non-None members of a union, and their set."""
+    options = [arg for arg in args if arg is not type(None)]
+    return options, frozenset(options)
+
+
+_STEP_OPTIONS = frozenset(typing.get_args(StepDoc))
+
+
 def structure(value: Any, cls: type) -> tuple[Any, list[Problem], set[tuple]]:
     """``value`` (plain YAML data) as ``cls``: the object (None when nothing usable was
     written), every problem met, and the paths of the broken values left in it."""
@@ -332,7 +361,7 @@ class _Walker:
                 return _SCALARS[type_](value)
             except WrongType as exc:
                 return self.fail(path, "wrong type", exc.expected, exc.got)
-        origin, args = typing.get_origin(type_), typing.get_args(type_)
+        origin, args = _shape(type_)
         if origin in (Union, types.UnionType):
             return self.union(value, args, path)
         if origin is list:
@@ -362,7 +391,7 @@ class _Walker:
         raise TypeError(f"no structure rule for {type_!r}")  # pragma: no cover - schema bug
 
     def union(self, value: Any, args: tuple, path: tuple) -> Any:
-        options = [arg for arg in args if arg is not type(None)]
+        options, members = _union_options(args)
         if value is None and len(options) < len(args):
             return None
         if len(options) == 1:
@@ -372,19 +401,19 @@ class _Walker:
                 return self.wrong(path, f"a mapping such as {example}" if example
                                   else "a mapping", value)
             return self.walk(value, only, path)
-        if set(options) == {bool, str, model.Condition}:
+        if members == {bool, str, model.Condition}:
             if isinstance(value, (bool, str)):
                 return value
             if isinstance(value, dict):
                 return self.walk(value, model.Condition, path)
             return self.wrong(path, _CONDITION_EXPECTED, value)
-        if set(options) == {str, RouteDoc}:
+        if members == {str, RouteDoc}:
             if isinstance(value, str):
                 return value
             if isinstance(value, dict):
                 return self.walk(value, RouteDoc, path)
             return self.wrong(path, _ROUTE_EXPECTED, value)
-        if set(options) == set(typing.get_args(StepDoc)):
+        if members == _STEP_OPTIONS:
             if not isinstance(value, dict):
                 return self.wrong(path, 'a step mapping such as {say: "hello"}', value)
             kinds = [key for key in value if key in STEP_KEYS]
@@ -397,29 +426,24 @@ class _Walker:
     def object(self, value: Any, cls: type, path: tuple) -> Any:
         if not isinstance(value, dict):
             return self.wrong(path, "a mapping", value)
-        skipped = NOT_KEYS.get(cls, ())   # set by the loader, not read from YAML
-        fields = {RENAMES.get(f.name, f.name): f for f in attrs.fields(cls)
-                  if f.name not in skipped}
-        names = list(fields)
+        fields, names = _keys(cls)
         for key in value:
             if key not in fields:
                 close = difflib.get_close_matches(str(key), names, n=1)
                 self.fail(path + (key,), "unknown key", "one of " + ", ".join(names),
                           repr(key), repr(close[0]) if close else None)
         kwargs: dict[str, Any] = {}
-        for key, field in fields.items():
-            type_ = _hints(cls)[field.name]
-            required = field.default is attrs.NOTHING
+        for key, (name, type_, required) in fields.items():
             if key not in value:
                 if required:
                     self.fail(path + (key,), "missing required key", repr(key))
-                    kwargs[field.name] = self.placeholder(type_)
+                    kwargs[name] = self.placeholder(type_)
                 continue
             result = self.walk(value[key], type_, path + (key,))
             if result is not BROKEN:
-                kwargs[field.name] = result
+                kwargs[name] = result
             elif required:
-                kwargs[field.name] = self.placeholder(type_)
+                kwargs[name] = self.placeholder(type_)
         if any(item is BROKEN for item in kwargs.values()):
             self.broken.add(path)
             return BROKEN

@@ -386,3 +386,31 @@ def test_durations_and_times_are_finite_and_at_most_24_hours(key, value):
 
     with pytest.raises(ScenarioError, match=r"at most 86400 \(24 hours\)|a finite number"):
         load_mapping({"name": "x", "app": {"bxml": "<Response/>"}, key: value})
+
+
+def test_a_scenario_reached_through_a_symlinked_folder_has_the_resolved_folder(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    path = write(tmp_path / "link", "name: through a link\napp: {bxml: <Response/>}\n")
+    [scenario] = load_scenarios(path)
+    assert scenario.base_dir == (tmp_path / "real").resolve()
+
+
+def test_the_same_mistakes_read_the_same_in_every_file_of_a_suite(tmp_path):
+    """What the loader works out once per schema class (its keys, types, required ones) is
+    the same for every file: a typo, a missing key and a wrong type in the same place read
+    the same in the third file as in the first, whatever was loaded in between."""
+    bad = """
+        name: typo
+        call: {directon: outbound, max_duration: "long"}
+        caller:
+          - {say: "hi", press: "1"}
+        """
+    first = problems(tmp_path, bad)
+    [good] = load_scenarios(write(tmp_path, "name: fine\ncall: {direction: outbound}\n"
+                                            "caller: [{say: hi}]\n", "good.yaml"))
+    assert good.call.direction == "outbound"
+    assert problems(tmp_path, bad) == first
+    assert any("directon" in p and "'direction'" in p for p in first)
+    assert any("max_duration" in p and "wrong type" in p for p in first)
+    assert any("exactly one of" in p for p in first)
