@@ -130,14 +130,23 @@ class Entry:
 
 
 def _rounded(value: Any) -> Any:
-    """A detail value as JSON: floats (virtual seconds) to the millisecond, at any depth."""
+    """A detail value as JSON: floats (virtual seconds) to the millisecond, at any depth.
+    (Scalars are answered in the comprehension itself: most values of a detail are text or
+    numbers, and a call per value was most of the time a timeline took to turn into JSON.)"""
     if isinstance(value, float):
         return ms(value)
     if isinstance(value, dict):
-        return {key: _rounded(item) for key, item in value.items()}
+        return {key: (item if not isinstance(item, _WALKED) else
+                      ms(item) if isinstance(item, float) else _rounded(item))
+                for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_rounded(item) for item in value]
+        return [item if not isinstance(item, _WALKED) else
+                ms(item) if isinstance(item, float) else _rounded(item) for item in value]
     return value
+
+
+#: What ``_rounded`` rounds or walks into; anything else is kept as it is.
+_WALKED = (float, dict, list, tuple)
 
 
 #: Entries a run's timeline may hold (docs/limits.md): a 4-hour call with a Gather every 5 s

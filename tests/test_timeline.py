@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from simulator.timeline import Timeline
@@ -103,3 +104,13 @@ def test_a_short_pause_and_self_redirect_loop_stops_at_the_limit(monkeypatch):
     assert call["disconnectCause"] == "timeout" and call["errorMessage"] == limit["message"]
     assert not result.passed
     assert any("disconnectCause timeout" in f["message"] for f in data["failures"])
+
+
+def test_detail_floats_are_rounded_at_any_depth_and_other_values_kept():
+    timeline = Timeline()
+    timeline.add(1.23456, "c-1", "webhook", seconds=2.0004, nested={"at": [0.1239, (5, 1.0004)]},
+                 flags=[True, None, "text", 7], numpy=np.float64(0.3333333), empty={})
+    [entry] = timeline.to_json()
+    assert entry["detail"] == {"seconds": 2.0, "nested": {"at": [0.124, [5, 1.0]]},
+                               "flags": [True, None, "text", 7], "numpy": 0.333, "empty": {}}
+    assert type(entry["detail"]["flags"][0]) is bool and type(entry["detail"]["flags"][3]) is int
