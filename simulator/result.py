@@ -328,43 +328,51 @@ def _failures(items: Iterable[Any] | None) -> Failures:
     return Failures(Failure.from_json(item) for item in items or ())
 
 
-def _calls(items: Iterable[Any] | None) -> Records[Call]:
-    return _records(Call, items)
-
-
-def _callbacks(items: Iterable[Any] | None) -> Records[Callback]:
-    return _records(Callback, items)
-
-
-def _recordings(items: Iterable[Any] | None) -> Records[Recording]:
-    return _records(Recording, items)
-
-
-def _timeline(items: Iterable[Any] | None) -> Records[TimelineEntry]:
-    return _records(TimelineEntry, items)
-
-
 def _optional_path(value: str | Path | None) -> Path | None:
     return Path(value) if value is not None else None
 
 
+def _pending(items: Iterable[Any] | None) -> list[Any]:
+    """What a record list holds until it is first read: the entries as they came (JSON
+    objects copied, records as they are); :meth:`Result._typed` makes the records."""
+    return [item if isinstance(item, _Record) else dict(item) for item in items or ()]
+
+
+def _entries_json(items: list[Any]) -> list[dict[str, Any]]:
+    """The result.json objects of a record list, typed yet or not (fresh dicts)."""
+    if isinstance(items, Records):
+        return items.to_json()
+    return [item.to_json() if isinstance(item, _Record) else dict(item) for item in items]
+
+
+#: The record lists are set as they are (typed by their property, or :func:`_pending` by its
+#: setter), not run through the converter again.
+_AS_IS = attrs.setters.NO_OP
+
+
 def _rebind(result: Result, _attribute: Any, out_dir: Path | None) -> Path | None:
-    for recording in result.recordings:
-        recording.folder = out_dir
+    recordings = result._recordings   # noqa: SLF001 - records made later get the folder then
+    if isinstance(recordings, Records):
+        for recording in recordings:
+            recording.folder = out_dir
     return out_dir
 
 
 @attrs.define(repr=False)
 class Result:
-    """One run: what happened, and whether it met its expectations."""
+    """One run: what happened, and whether it met its expectations.
+
+    ``calls``, ``callbacks``, ``recordings`` and ``timeline`` are :class:`Records`, made from
+    the run's JSON objects when first read: a run whose result is only written (the CLI, a
+    batch) never types its entries; ``to_json()`` reads the objects either way."""
 
     name: str
     file: str | None
     seed: int
-    calls: Records[Call] = attrs.field(factory=Records, converter=_calls)
-    callbacks: Records[Callback] = attrs.field(factory=Records, converter=_callbacks)
-    recordings: Records[Recording] = attrs.field(factory=Records, converter=_recordings)
-    timeline: Records[TimelineEntry] = attrs.field(factory=Records, converter=_timeline)
+    _calls: list[Any] = attrs.field(factory=list, converter=_pending, on_setattr=_AS_IS)
+    _callbacks: list[Any] = attrs.field(factory=list, converter=_pending, on_setattr=_AS_IS)
+    _recordings: list[Any] = attrs.field(factory=list, converter=_pending, on_setattr=_AS_IS)
+    _timeline: list[Any] = attrs.field(factory=list, converter=_pending, on_setattr=_AS_IS)
     passed: bool = True
     failures: Failures = attrs.field(factory=Failures, converter=_failures)
     # Set when an internal error (a simulator bug) stopped the run: the traceback text. The
@@ -380,8 +388,54 @@ class Result:
     out_dir: Path | None = attrs.field(default=None, converter=_optional_path,
                                        on_setattr=[attrs.setters.convert, _rebind])
 
-    def __attrs_post_init__(self) -> None:
-        _rebind(self, None, self.out_dir)
+    @property
+    def calls(self) -> Records[Call]:
+        """The call legs (result.json ``calls``)."""
+        records = self._calls
+        if not isinstance(records, Records):
+            records = self._calls = _records(Call, records)
+        return records
+
+    @calls.setter
+    def calls(self, items: Iterable[Any] | None) -> None:
+        self._calls = _pending(items)
+
+    @property
+    def callbacks(self) -> Records[Callback]:
+        """Every webhook HTTP attempt (result.json ``callbacks``)."""
+        records = self._callbacks
+        if not isinstance(records, Records):
+            records = self._callbacks = _records(Callback, records)
+        return records
+
+    @callbacks.setter
+    def callbacks(self, items: Iterable[Any] | None) -> None:
+        self._callbacks = _pending(items)
+
+    @property
+    def recordings(self) -> Records[Recording]:
+        """The recordings (result.json ``recordings``), their files under ``out_dir``."""
+        records = self._recordings
+        if not isinstance(records, Records):
+            records = self._recordings = _records(Recording, records)
+            _rebind(self, None, self.out_dir)
+        return records
+
+    @recordings.setter
+    def recordings(self, items: Iterable[Any] | None) -> None:
+        self._recordings = _pending(items)
+
+    @property
+    def timeline(self) -> Records[TimelineEntry]:
+        """What happened, in order (result.json ``timeline``)."""
+        records = self._timeline
+        if not isinstance(records, Records):
+            records = self._timeline = _records(TimelineEntry, records)
+        return records
+
+    @timeline.setter
+    def timeline(self, items: Iterable[Any] | None) -> None:
+        self._timeline = _pending(items)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], out_dir: str | Path | None = None) -> Result:
@@ -412,10 +466,10 @@ class Result:
             "seed": self.seed,
             "passed": self.passed,
             "failures": self.failures.to_json(),
-            "calls": self.calls.to_json(),
-            "callbacks": self.callbacks.to_json(),
-            "recordings": self.recordings.to_json(),
-            "timeline": self.timeline.to_json(),
+            "calls": _entries_json(self._calls),
+            "callbacks": _entries_json(self._callbacks),
+            "recordings": _entries_json(self._recordings),
+            "timeline": _entries_json(self._timeline),
         }
 
     def dumps(self) -> str:
@@ -458,10 +512,11 @@ class Result:
         return self
 
     def __repr__(self) -> str:
-        counts = (f"{len(self.calls)} call{'s' if len(self.calls) != 1 else ''}, "
-                  f"{len(self.callbacks)} callback{'s' if len(self.callbacks) != 1 else ''}, "
-                  f"{len(self.recordings)} recording"
-                  f"{'s' if len(self.recordings) != 1 else ''}")
+        calls, callbacks, recordings = (len(self._calls), len(self._callbacks),
+                                        len(self._recordings))
+        counts = (f"{calls} call{'s' if calls != 1 else ''}, "
+                  f"{callbacks} callback{'s' if callbacks != 1 else ''}, "
+                  f"{recordings} recording{'s' if recordings != 1 else ''}")
         if self.passed:
             return f"<Result {self.name!r} passed: {counts}>"
         first = repr(self.failures[0]) if self.failures else "no failure recorded"

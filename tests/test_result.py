@@ -129,3 +129,45 @@ def test_load_refuses_another_format(tmp_path):
     (tmp_path / "result.json").write_text('{"format": "bxmlsim-result/2"}')
     with pytest.raises(ValueError, match="bxmlsim-result/1"):
         Result.load(tmp_path)
+
+
+def test_records_are_made_when_first_read_and_the_json_is_the_same_either_way(tmp_path):
+    """calls/callbacks/recordings/timeline are typed on first read (a run that is only written
+    never types them): result.json is the same before and after, and so is equality."""
+    ran = simulator.run_scenario(VOICEMAIL, out_dir=tmp_path)
+    written = (tmp_path / "result.json").read_text(encoding="utf-8")
+    data = json.loads(written)
+    fresh, typed = Result.from_json(data, tmp_path), Result.from_json(data, tmp_path)
+    assert repr(fresh) == "<Result 'voicemail' passed: 1 call, 2 callbacks, 1 recording>"
+    for record in (*typed.calls, *typed.callbacks, *typed.recordings, *typed.timeline):
+        assert isinstance(record, (Call, Callback, Recording, TimelineEntry))
+    assert typed.timeline is typed.timeline and isinstance(typed.callbacks, Records)
+    assert fresh.dumps() == typed.dumps() == ran.dumps() == written
+    assert fresh == typed and fresh.to_json() == data
+    assert typed.recordings[0].path == tmp_path / data["recordings"][0]["file"]
+
+
+def test_a_result_keeps_its_own_copy_of_the_objects_it_was_made_from():
+    data = {"format": "bxmlsim-result/1", "scenario": {"name": "n", "file": None},
+            "calls": [{"callId": "c-1", "direction": "inbound"}], "timeline": []}
+    result = Result.from_json(data)
+    data["calls"][0]["callId"] = "changed"
+    data["calls"].append({"callId": "c-2"})
+    assert [c.call_id for c in result.calls] == ["c-1"]
+    result.to_json()["calls"][0]["callId"] = "changed too"
+    assert result.calls[0]["callId"] == "c-1"
+
+
+def test_record_lists_can_be_replaced_and_recordings_follow_the_folder(tmp_path):
+    result = Result(name="n", file=None, seed=0,
+                    recordings=[{"recordingId": "r-1", "file": "recordings/r-1.wav"}])
+    result.out_dir = tmp_path                      # before the recordings are typed
+    assert result.recordings[0].path == tmp_path / "recordings" / "r-1.wav"
+    result.out_dir = tmp_path / "moved"            # after
+    assert result.recordings[0].path == tmp_path / "moved" / "recordings" / "r-1.wav"
+    result.callbacks = [{"eventType": "gather", "attempt": 1}]
+    result.timeline = [TimelineEntry.from_json({"kind": "call-end", "at": 2.0})]
+    assert result.callbacks("gather")[0].attempt == 1 and result.timeline[0].kind == "call-end"
+    assert result.to_json()["timeline"] == [{"kind": "call-end", "at": 2.0}]
+    result.recordings = [{"recordingId": "r-2", "file": "recordings/r-2.wav"}]
+    assert result.recordings[0].folder == tmp_path / "moved"
