@@ -17,7 +17,8 @@ import attrs
 
 from simulator.errors import ScenarioError, SimulatorError
 from simulator.golden import check_golden, golden_path, write_golden
-from simulator.output import RESULT_FILE, make_out_dir, staged_output, write_atomic
+from simulator.output import (RESULT_FILE, make_out_dir, staged_output, write_atomic,
+                              write_staged)
 from simulator.result import Result
 from simulator.scenario.defaults import Policy, judge
 from simulator.scenario.expect import Failure
@@ -133,8 +134,8 @@ def run_loaded(scenario: Scenario, out_dir: str | Path | None = None, *,
                     failures.append(mismatch)
             _set_outcome(result, failures)
         # else a partial run: only the internal error counts, and it must not become a golden
-        if stage is not None:
-            write_result(result, stage)
+        if stage is not None:   # a private folder: written in place, swapped in whole
+            write_staged(stage / RESULT_FILE, result.dumps())
     result.out_dir = out  # where result.json and recordings/ are now
     if result.internal_error is not None:
         return result

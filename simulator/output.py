@@ -42,6 +42,9 @@ RESULT_FILE = "result.json"
 RECORDINGS_DIR = "recordings"
 OWNED = (RESULT_FILE, RECORDINGS_DIR)
 STAGE_PREFIX = ".bxmlsim-stage-"
+#: Where an earlier run's pair goes inside the staging folder, to be removed with it.
+_OLD = ".old-"
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def os_reason(exc: OSError) -> str:
@@ -67,6 +70,12 @@ def _usual_mode(path: Path, mode: int) -> None:
     os.chmod(path, mode & ~_umask())
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def write_atomic(path: Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
     data = text.encode("utf-8", "backslashreplace")   # lone surrogates: JSON \\udXXX escapes
@@ -77,9 +86,7 @@ def write_atomic(path: Path, text: str) -> Path:
         raise output_error(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as file:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(file.fileno(), view):]
+            _write_all(file.fileno(), data)
         _usual_mode(Path(temporary), 0o666)
         os.replace(temporary, path)
     except OSError as exc:
@@ -87,6 +94,28 @@ def write_atomic(path: Path, text: str) -> Path:
             os.unlink(temporary)
         raise output_error(exc, path) from None
     return path
+
+
+def write_staged(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to the new file ``path`` in a staging folder of
+    :func:`staged_output`: no temporary file, since no one reads the folder before it is
+    swapped in whole (a mkstemp, a chmod and a rename saved). A file the write could not
+    finish is removed, so a truncated one is never swapped in."""
+    data = text.encode("utf-8", "backslashreplace")   # lone surrogates: JSON \\udXXX escapes
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o666)
+    except OSError as exc:
+        raise output_error(exc, path) from None
+    try:
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise output_error(exc, path) from None
+    return Path(path)
 
 
 def make_out_dir(out: Path) -> None:
@@ -118,19 +147,18 @@ def _locked(folder: Path) -> Iterator[None]:
 def _swap_in(stage: Path, out: Path) -> None:
     """Replace ``out``'s result.json and recordings/ with ``stage``'s (absent ones removed).
 
-    A ``recordings/`` folder without a result.json beside it is not an earlier run's output
-    (it may be the user's own files): the new recordings are moved into it, nothing removed.
-    Folders are made and removed only when there is something to move: on this repository's
-    CI disk an ``rmdir`` costs a millisecond."""
-    trash = None
+    The earlier run's pair is moved into ``stage``, which is removed afterwards with it (one
+    folder removed a re-run; on this repository's CI disk an ``rmdir`` costs a millisecond).
+    The old result.json goes first, so no failure on the way leaves it claiming the new run's
+    recordings. A ``recordings/`` folder without a result.json beside it is not an earlier
+    run's output (it may be the user's own files): the new recordings are moved into it,
+    nothing removed."""
     try:
         with _locked(out):
             ours = os.path.lexists(out / RESULT_FILE)
             for name in OWNED:
                 if os.path.lexists(out / name) and (ours or name == RESULT_FILE):
-                    if trash is None:
-                        trash = Path(tempfile.mkdtemp(dir=out, prefix=STAGE_PREFIX + "old-"))
-                    os.replace(out / name, trash / name)
+                    os.replace(out / name, stage / (_OLD + name))
             for name in OWNED:
                 if not os.path.lexists(stage / name):
                     continue
@@ -141,20 +169,48 @@ def _swap_in(stage: Path, out: Path) -> None:
                     os.replace(stage / name, out / name)
     except OSError as exc:
         raise output_error(exc, out, "cannot update the output folder") from None
-    if trash is not None:
-        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _remove(folder: str) -> None:
+    """``rm -r folder`` for a staging folder, going on past what cannot be removed (what
+    ``shutil.rmtree(ignore_errors=True)`` does, without its per-folder descriptor dance:
+    symlinks are removed, never followed)."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.is_dir(follow_symlinks=False):
+                    _remove(entry.path)
+                else:
+                    os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
 
 
 def _new_folder(parent: Path, prefix: str) -> Path:
     """A folder of a name no one else uses, with the mode a plain mkdir gives (umask)."""
     for _ in range(100):
-        path = parent / f"{prefix}{secrets.token_hex(6)}"
+        path = f"{parent}{os.sep}{prefix}{secrets.token_hex(6)}"
         try:
-            path.mkdir()
-            return path
+            os.mkdir(path)
+            return Path(path)
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free staging folder name", str(parent))
+
+
+def _stage(out: Path, fresh: bool) -> Path:
+    """The staging folder of a run into ``out``: beside it when ``out`` is to be made (it
+    becomes ``out``), inside it otherwise. Its parent is made only when the folder cannot be
+    (the usual parent, a batch's ``--out``, exists: a mkdir saved a run)."""
+    parent, prefix = (out.parent, f"{STAGE_PREFIX}{out.name}-") if fresh else (out, STAGE_PREFIX)
+    try:
+        return _new_folder(parent, prefix)
+    except OSError:
+        make_out_dir(parent)   # an OutputError saying why, when it cannot be a folder
+    try:
+        return _new_folder(parent, prefix)
+    except OSError as exc:
+        raise output_error(exc, out) from None
 
 
 def _move_into_place(stage: Path, out: Path) -> bool:
@@ -181,12 +237,7 @@ def staged_output(out: Path | None) -> Iterator[Path | None]:
         return
     out = Path(out)
     fresh = not os.path.lexists(out)
-    make_out_dir(out.parent if fresh else out)
-    try:
-        stage = _new_folder(out.parent, f"{STAGE_PREFIX}{out.name}-") if fresh else \
-            Path(tempfile.mkdtemp(dir=out, prefix=STAGE_PREFIX))
-    except OSError as exc:
-        raise output_error(exc, out) from None
+    stage = _stage(out, fresh)
     placed = renamed = False
     try:
         try:
@@ -205,7 +256,7 @@ def staged_output(out: Path | None) -> Iterator[Path | None]:
             with contextlib.suppress(OutputError):
                 renamed = _finish(stage, out, fresh)
         if not renamed:
-            shutil.rmtree(stage, ignore_errors=True)
+            _remove(str(stage))
 
 
 def _finish(stage: Path, out: Path, fresh: bool) -> bool:

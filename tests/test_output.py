@@ -144,7 +144,7 @@ def test_a_read_only_folder_by_injection_names_eacces(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr("simulator.output.tempfile.mkdtemp", denied)
+    monkeypatch.setattr("simulator.output.os.mkdir", denied)   # the staging folder
     with pytest.raises(OutputError, match=r"EACCES \(Permission denied\)"):
         run_scenario(recording_flow("x", 1), tmp_path)
 
@@ -192,3 +192,62 @@ def test_a_fresh_folder_is_the_staging_folder_renamed_no_folder_removed(tmp_path
     assert listed == on_disk and len(on_disk) == 2 and removed == []
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["fresh"]
     assert (tmp_path / "out" / "fresh").stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_a_rerun_swaps_in_with_one_staging_folder_removed(tmp_path, monkeypatch):
+    """Into an existing folder: the earlier pair goes into the staging folder, which is the
+    one folder removed; no other folder is made (mkdtemp) for it."""
+    run_scenario(recording_flow("first", 2), tmp_path)
+    made, removed = [], []
+    real_mkdir, real_rmdir = os.mkdir, os.rmdir
+
+    def mkdir(path, *args, **kwargs):
+        made.append(Path(path).name)
+        return real_mkdir(path, *args, **kwargs)
+
+    def rmdir(path, *args, **kwargs):
+        removed.append(Path(path).name)
+        return real_rmdir(path, *args, **kwargs)
+
+    monkeypatch.setattr("simulator.output.os.mkdir", mkdir)
+    monkeypatch.setattr("simulator.output.os.rmdir", rmdir)
+    run_scenario({**recording_flow("second", 1), "seed": 3}, tmp_path)
+    listed, on_disk = folder_state(tmp_path)
+    assert listed == on_disk and len(on_disk) == 1
+    stages = [name for name in made if name.startswith(".bxmlsim-stage-")]
+    assert len(stages) == 1 and stages[0] in removed
+    assert set(removed) <= {stages[0], ".old-recordings"}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_run_into_a_path_that_is_a_file_says_so(tmp_path):
+    (tmp_path / "out").write_text("not a folder")
+    with pytest.raises(OutputError, match="cannot create the output folder") as info:
+        run_scenario(recording_flow("x", 1), tmp_path / "out")
+    assert "a file" in str(info.value)
+    assert (tmp_path / "out").read_text() == "not a folder"
+
+
+def test_a_fresh_folder_under_missing_parents_is_made(tmp_path):
+    run_scenario(recording_flow("deep", 1), tmp_path / "a" / "b" / "c")
+    listed, on_disk = folder_state(tmp_path / "a" / "b" / "c")
+    assert listed == on_disk and len(on_disk) == 1
+    assert [p.name for p in (tmp_path / "a" / "b").iterdir()] == ["c"]
+
+
+def test_a_failed_rerun_keeps_the_recordings_it_finished_and_no_old_result(tmp_path, monkeypatch):
+    """A rerun that fails after its recordings (here: result.json cannot be written) replaces
+    the earlier pair all the same: its recordings, no result.json of the earlier run."""
+    run_scenario(recording_flow("first", 3), tmp_path)
+    old = {p.name for p in (tmp_path / "recordings").iterdir()}
+
+    def refused(*args, **kwargs):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr("simulator.api.write_staged", refused)
+    with pytest.raises(OSError):
+        run_scenario({**recording_flow("second", 1), "seed": 9}, tmp_path)
+    assert not (tmp_path / "result.json").exists()
+    new = {p.name for p in (tmp_path / "recordings").iterdir()}
+    assert len(new) == 1 and not new & old
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
