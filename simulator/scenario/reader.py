@@ -28,6 +28,7 @@ text that is UTF-8 encodable (no lone surrogate from a ``"\\ud800"`` escape).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -280,7 +281,24 @@ def _to_float(text: str, version: tuple) -> float | str:
 
 
 def _resolve(text: str, version: tuple) -> Any:
-    """The value of a plain scalar (ruamel.yaml's implicit resolvers, timestamps excepted)."""
+    """The value of a plain scalar (ruamel.yaml's implicit resolvers, timestamps excepted).
+    A short one (a key, a name, a number: most of them, and the same ones in every file) is
+    resolved once a process (:func:`_resolve_short`)."""
+    if len(text) <= _SHORT:
+        return _resolve_short(text, version)
+    return _resolve_text(text, version)
+
+
+#: Scalars up to this many characters are memoised (at most 4096 of them: a few hundred KB).
+_SHORT = 48
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve_short(text: str, version: tuple) -> Any:
+    return _resolve_text(text, version)
+
+
+def _resolve_text(text: str, version: tuple) -> Any:
     if not text:
         return None
     first = text[0]

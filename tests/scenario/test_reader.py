@@ -559,3 +559,21 @@ def test_read_file_refuses_what_it_cannot_read(tmp_path):
         read_file(tmp_path / ("x" * 5000 + ".yaml"))
     with pytest.raises(ScenarioError, match="cannot read the callee file"):
         read_file(tmp_path / "missing.yaml", "the callee file")
+
+
+def test_the_same_scalars_read_by_the_version_of_each_document_every_time(parser):
+    """Short plain scalars are resolved once a process: a 1.1 and a 1.2 document still read
+    ``yes``, ``010`` and ``1:30`` each by its own version, in any order, again and again, and a
+    refused one is refused every time at its own line."""
+    text = "a: yes\nb: 010\nc: 1:30\nd: 0o17\n"
+    old = read_yaml("%YAML 1.1\n---\n" + text, "f.yaml")
+    new = read_yaml(text, "f.yaml")
+    assert (old["a"], old["b"], old["c"]) == (True, 8, 90)
+    assert (new["a"], new["b"], new["c"], new["d"]) == ("yes", 10, "1:30", 15)
+    assert read_yaml("%YAML 1.1\n---\n" + text, "f.yaml") == old
+    assert read_yaml(text, "f.yaml") == new
+    for text, line in (("name: x\nseed: 18446744073709551616\n", 2),
+                       ("name: x\nx: 1\nseed: 18446744073709551616\n", 3)) * 2:
+        assert refused(text) == (
+            f"f.yaml:{line}: $.seed: integer out of range; expected an integer from -2**63 to "
+            f"2**64-1 (64 bits), got 18446744073709551616")
