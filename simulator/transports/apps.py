@@ -81,7 +81,8 @@ def _import_local(module_name: str, folders: list[Path]) -> None:
         if loaded is not None and (not loaded_file or local_top is None
                                    or (loaded_file != str(local_top)   # resolved already
                                        and Path(loaded_file).resolve() != local_top)):
-            for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+            inside = top + "."
+            for name in [n for n in sys.modules if n.startswith(inside) or n == top]:
                 del sys.modules[name]
         if str(folder) in sys.path:
             sys.path.remove(str(folder))
