@@ -1,9 +1,13 @@
 """Benchmark: suite throughput, the bundled scenarios K times over (run on demand:
 ``python tests/bench/bench_suite.py [--copies K]``; not collected by pytest).
 
-What a CI user waits for is the whole suite. The bundled ``scenarios/`` folder is copied K
-times into a temporary folder, each copy's scenarios renamed (``name [copy i]``) so every
-scenario has its own output folder, then:
+What a CI user waits for is the whole suite. The bundled ``scenarios/`` folder is copied once
+into a temporary folder, and each of its scenario files is put there K times, beside itself
+(``copy<i>-<file>`` in the same folder), its scenarios renamed (``name [copy i]``) so every
+scenario has its own output folder. So the copies share what a real suite shares, its apps:
+an ``app:`` import string, a relative route or audio file of every copy names the same file
+(the same Flask modules and SDK, imported as a real suite imports them), and no simulation
+work (every cache of a run's results is per run: ``Simulation.speech``). Then:
 
 1. CLI, ``bxmlsim run -j 1`` with audio written, over 1 copy and over K copies: the wall time
    of each whole command (interpreter start-up included), the real-time factor of the K-copy
@@ -42,23 +46,28 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 GOAL = 3000.0
 
 
-def make_suite(root: Path, copies: int) -> list[Path]:
-    """``root/copy<i>`` for i < copies, each a copy of scenarios/ with renamed scenarios."""
-    folders = []
-    for i in range(copies):
-        folder = root / f"copy{i}"
-        shutil.copytree(SCENARIOS, folder)
-        for file in collect_files([folder]):
-            lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
-            for scenario in api.load(file):
+def make_suite(root: Path, copies: int) -> list[list[Path]]:
+    """``root``: a copy of scenarios/ whose scenario files are each there ``copies`` times,
+    ``copy<i>-<file>`` beside the original (removed), scenarios renamed ``name [copy i]``; the
+    files of each copy, by copy."""
+    shutil.copytree(SCENARIOS, root)
+    suite: list[list[Path]] = [[] for _ in range(copies)]
+    for file in collect_files([root]):
+        text = file.read_text(encoding="utf-8")
+        scenarios = api.load(file)
+        for i, files in enumerate(suite):
+            lines = text.splitlines(keepends=True)
+            for scenario in scenarios:
                 index = scenario.line - 1
                 new = json.dumps(f"{scenario.name} [copy {i}]")
                 lines[index], count = re.subn(r"\bname:\s*.*?(\r?\n)?$", f"name: {new}\\1",
                                               lines[index], count=1)
                 assert count == 1, f"{file}:{scenario.line}: no name: to rename"
-            file.write_text("".join(lines), encoding="utf-8")
-        folders.append(folder)
-    return folders
+            copy = file.with_name(f"copy{i}-{file.name}")
+            copy.write_text("".join(lines), encoding="utf-8")
+            files.append(copy)
+        file.unlink()
+    return suite
 
 
 def virtual_seconds(out: Path) -> tuple[int, float]:
@@ -98,10 +107,10 @@ def children_cpu() -> float:
 CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
-def cli_run(folders: list[Path], out: Path, jobs: int) -> tuple[float, float, int, float]:
+def cli_run(files: list[Path], out: Path, jobs: int) -> tuple[float, float, int, float]:
     """Wall and CPU seconds of one ``bxmlsim run -j N``, its scenarios, their virtual seconds."""
     shutil.rmtree(out, ignore_errors=True)
-    command = bxmlsim() + ["run", *map(str, folders), "--out", str(out), "-j", str(jobs)]
+    command = bxmlsim() + ["run", *map(str, files), "--out", str(out), "-j", str(jobs)]
     cpu = children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -114,10 +123,9 @@ def cli_run(folders: list[Path], out: Path, jobs: int) -> tuple[float, float, in
     return wall, cpu, count, seconds
 
 
-def in_process(folders: list[Path], out: Path, clock=time.perf_counter) -> dict[str, float]:
+def in_process(files: list[Path], out: Path, clock=time.perf_counter) -> dict[str, float]:
     """ms per scenario of load, simulate+check, write, through simulator.api, by ``clock``
     (wall: perf_counter; CPU: process_time)."""
-    files = collect_files(folders)
     started = clock()
     scenarios = [s for file in files for s in api.load(file)]
     load = clock() - started
@@ -143,14 +151,15 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-suite-") as tmp:
         root = Path(tmp)
-        folders = make_suite(root / "suite", args.copies)
-        cli_run(folders[:1], root / "warm", 1)   # warm the file cache and .pyc files
-        one_wall, one_cpu, one_count, _ = cli_run(folders[:1], root / "one", 1)
-        wall, cpu, count, seconds = cli_run(folders, root / "all", 1)
-        wall2, cpu2, count2, _ = cli_run(folders, root / "all-j2", 2)
+        suite = make_suite(root / "suite", args.copies)
+        files = [file for copy in suite for file in copy]
+        cli_run(suite[0], root / "warm", 1)   # warm the file cache and .pyc files
+        one_wall, one_cpu, one_count, _ = cli_run(suite[0], root / "one", 1)
+        wall, cpu, count, seconds = cli_run(files, root / "all", 1)
+        wall2, cpu2, count2, _ = cli_run(files, root / "all-j2", 2)
         assert count2 == count
-        inner = in_process(folders, root / "api")
-        inner_cpu = in_process(folders, root / "api-cpu", clock=time.process_time)
+        inner = in_process(files, root / "api")
+        inner_cpu = in_process(files, root / "api-cpu", clock=time.process_time)
     factor = seconds / wall
     more = count - one_count
     marginal = (wall - one_wall) * 1e3 / more if more else 0.0

@@ -1,0 +1,28 @@
+"""The suite benchmark's copies (tests/bench/bench_suite.py): distinct scenarios that share the
+bundled apps and files, as a real suite's scenarios do."""
+
+from __future__ import annotations
+
+from bench_suite import SCENARIOS, make_suite
+
+from simulator import api
+from simulator.batch import collect_files
+
+
+def test_copies_sit_beside_the_originals_and_differ_only_in_their_names(tmp_path):
+    suite = make_suite(tmp_path / "suite", 2)
+    originals = collect_files([SCENARIOS])
+    assert [len(files) for files in suite] == [len(originals)] * 2
+    loaded = [[s for file in files for s in api.load(file)] for files in suite]
+    names = [s.name for copy in loaded for s in copy]
+    assert len(set(names)) == len(names)   # every scenario its own output folder
+    for first, second, original in zip(*loaded, (s for f in originals for s in api.load(f))):
+        assert (first.name, second.name) == (f"{original.name} [copy 0]",
+                                              f"{original.name} [copy 1]")
+        # the same folder: the same app modules, routes and audio files
+        assert first.base_dir == second.base_dir == tmp_path / "suite" / \
+            original.base_dir.relative_to(SCENARIOS)
+        assert (first.app.wsgi, first.app.asgi) == (second.app.wsgi, second.app.asgi) == \
+            (original.app.wsgi, original.app.asgi)
+    assert not (tmp_path / "suite" / "ivr-menu-retries.scenario.yaml").exists()
+    assert (tmp_path / "suite" / "copy1-ivr-menu-retries.scenario.yaml").is_file()
