@@ -54,8 +54,33 @@ def iso_time(epoch: str | datetime, at: float) -> str:
     the millisecond.
     """
     base = _millisecond_base(epoch) if isinstance(epoch, str) else _whole_ms(parse_epoch(epoch))
-    moment = base + timedelta(milliseconds=milliseconds(at))
+    return _text(base, milliseconds(at))
+
+
+def _text(base: datetime, ms: int) -> str:
+    """``base`` (UTC, whole milliseconds) + ``ms`` as payload time text."""
+    moment = base.replace(tzinfo=None) + timedelta(milliseconds=ms)
+    if moment.year >= 1000:   # isoformat pads the year to 4 digits, strftime's %Y does not
+        return moment.isoformat(timespec="milliseconds") + "Z"
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
+class TimeTexts:
+    """The payload times of one run's epoch: ``text(at)`` is ``iso_time(epoch, at)``, each
+    virtual millisecond formatted once (a call's start and answer times are in every one of
+    its payloads; several events share an instant)."""
+
+    def __init__(self, epoch: str | datetime) -> None:
+        self.epoch = parse_epoch(epoch)
+        self._base = _whole_ms(self.epoch).replace(tzinfo=None)
+        self._texts: dict[int, str] = {}
+
+    def text(self, at: float) -> str:
+        ms = milliseconds(at)
+        text = self._texts.get(ms)
+        if text is None:
+            text = self._texts[ms] = _text(self._base, ms)
+        return text
 
 
 def _whole_ms(moment: datetime) -> datetime:

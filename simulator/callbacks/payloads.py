@@ -54,12 +54,14 @@ class Payloads:
     """Builds webhook payloads for one simulation (fixed epoch, seeded error ids)."""
 
     def __init__(self, epoch: str | datetime = DEFAULT_EPOCH, *, ids: IdFactory) -> None:
-        self.epoch = formats.parse_epoch(epoch)
+        self._times = formats.TimeTexts(epoch)
+        self.epoch = self._times.epoch
         self.ids = ids
 
     def time(self, at: float | None) -> str | None:
-        """Virtual seconds as an ISO payload time (``None`` stays ``None``)."""
-        return None if at is None else formats.iso_time(self.epoch, at)
+        """Virtual seconds as an ISO payload time (``None`` stays ``None``), each instant
+        formatted once a run."""
+        return None if at is None else self._times.text(at)
 
     # -- assembly ---------------------------------------------------------------------
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.callbacks import (
     IdFactory, call_url, conference_media_url, iso_duration, iso_time, media_url,
     realtime_transcription_url, transcription_url,
 )
+from simulator.callbacks.formats import TimeTexts
 from simulator.errors import ScenarioError
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
@@ -114,3 +118,37 @@ def test_urls():
     assert conference_media_url("9900000", "conf-1", "r-1") == (
         "https://voice.bandwidth.com/api/v2/accounts/9900000/conferences/conf-1/recordings/r-1"
         "/media")
+
+
+def strftime_time(epoch: datetime, at: float) -> str:
+    """The rule as first written: an aware UTC moment through strftime."""
+    utc = (epoch.replace(tzinfo=timezone.utc) if epoch.tzinfo is None
+           else epoch.astimezone(timezone.utc))
+    base = utc.replace(microsecond=utc.microsecond // 1000 * 1000)
+    moment = base + timedelta(milliseconds=math.floor(at * 1000 + 0.5))
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
+@settings(max_examples=300, deadline=None)
+@given(epoch=st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 1, 1),
+                          timezones=st.none() | st.just(timezone.utc)
+                          | st.builds(timezone, st.timedeltas(min_value=timedelta(hours=-23),
+                                                              max_value=timedelta(hours=23)))),
+       at=st.floats(min_value=0, max_value=400 * 86400.0) | st.integers(0, 10 ** 7))
+def test_payload_times_are_the_strftime_text_every_year_and_instant(epoch, at):
+    # isoformat writes the year with 4 digits, strftime's %Y not below 1000: both are covered
+    times = TimeTexts(epoch)
+    assert times.text(at) == times.text(at) == iso_time(epoch, at) == strftime_time(epoch, at)
+
+
+def test_payload_times_below_year_1000_keep_the_unpadded_year():
+    assert iso_time(datetime(999, 12, 31, 23, 59, 59), 1.25) == "1000-01-01T00:00:00.250Z"
+    assert iso_time(datetime(999, 12, 31, 23, 59, 58), 1.25) == \
+        strftime_time(datetime(999, 12, 31, 23, 59, 58), 1.25)
+
+
+def test_one_runs_times_are_formatted_once_an_instant():
+    times = TimeTexts("2026-01-01T00:00:00.000Z")
+    first = times.text(9.7)
+    assert times.text(9.7000001) is first and times.text(9.701) == "2026-01-01T00:00:09.701Z"
+    assert times.epoch == datetime(2026, 1, 1, tzinfo=timezone.utc)
