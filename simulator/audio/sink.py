@@ -102,12 +102,19 @@ class RecordingSink:
         self.sample_rate = sample_rate
         self.frames = 0
         fmt, subtype = FILE_FORMATS[file_format]
+        self._file: Any   # _WavFile, or a soundfile.SoundFile for MP3
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file: Any = (   # _WavFile, or a soundfile.SoundFile for MP3
-                _WavFile(self.path, channels, sample_rate) if file_format == "wav" else
-                _soundfile().SoundFile(self.path, "w", samplerate=sample_rate,
-                                       channels=channels, format=fmt, subtype=subtype))
+            if file_format == "wav":
+                try:
+                    self._file = _WavFile(self.path, channels, sample_rate)
+                except FileNotFoundError:   # the folder is made for a run's first recording
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._file = _WavFile(self.path, channels, sample_rate)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = _soundfile().SoundFile(self.path, "w", samplerate=sample_rate,
+                                                    channels=channels, format=fmt,
+                                                    subtype=subtype)
         except (OSError, _soundfile().SoundFileError) as exc:
             raise MediaError("cannot create recording file", where=str(self.path),
                              expected=f"a writable {file_format} path", got=str(exc)) from None

@@ -272,3 +272,21 @@ def test_a_wav_closed_after_a_failure_is_still_a_valid_file(tmp_path):
     sink.close()
     sink.close()   # idempotent
     assert soundfile.info(str(tmp_path / "part.wav")).frames == 1600
+
+
+@pytest.mark.parametrize("file_format", ["wav", "mp3"])
+def test_a_sink_makes_its_missing_folders_and_shares_an_existing_one(tmp_path, file_format):
+    first = tmp_path / "out" / "recordings" / f"a.{file_format}"
+    second = first.with_name(f"b.{file_format}")
+    for path in (first, second):   # the folder made for the first, found by the second
+        with RecordingSink(path, file_format=file_format) as sink:
+            sink.write(dtmf("5", 0.2))
+        assert soundfile.info(str(path)).frames == 1600
+    assert sorted(p.name for p in first.parent.iterdir()) == [first.name, second.name]
+
+
+def test_a_sink_under_a_file_is_a_media_error_naming_the_path(tmp_path):
+    (tmp_path / "blocker").write_text("a file where the folder would be")
+    with pytest.raises(MediaError, match="cannot create recording file") as info:
+        RecordingSink(tmp_path / "blocker" / "recordings" / "r.wav")
+    assert "blocker" in str(info.value)
