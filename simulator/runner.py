@@ -274,15 +274,15 @@ def _display_path(path: Path | None) -> str | None:
     """The scenario file relative to the working directory when inside it (stable output)."""
     if path is None:
         return None
+    return _displayed(os.fspath(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=256)
+def _displayed(path: str, cwd: str) -> str:
+    """``_display_path`` of ``path`` seen from ``cwd``: the same for every run of a scenario
+    in a process (a realpath walk, a stat per path component, saved each time)."""
     try:
-        return Path(os.path.relpath(path)).as_posix() if Path(path).is_absolute() and \
-            Path(path).resolve().is_relative_to(_resolved(os.getcwd())) else Path(path).as_posix()
+        return Path(os.path.relpath(path, cwd)).as_posix() if Path(path).is_absolute() and \
+            Path(path).resolve().is_relative_to(Path(cwd).resolve()) else Path(path).as_posix()
     except ValueError:
         return Path(path).as_posix()
-
-
-@functools.lru_cache(maxsize=8)
-def _resolved(folder: str) -> Path:
-    """The working directory with its symlinks resolved (the same for every scenario of a
-    run: a stat per path component saved each time)."""
-    return Path(folder).resolve()

@@ -155,6 +155,21 @@ def test_scenario_file_is_reported_relative_to_the_working_directory(tmp_path, m
     assert simulate(s).to_json()["scenario"] == {"name": "f", "file": "sc/x.yaml"}
 
 
+
+def test_the_scenario_file_follows_the_working_directory_of_each_run(tmp_path, monkeypatch):
+    # the displayed path is remembered per (file, working directory): a chdir between runs of
+    # the same file shows it from the new folder
+    s = Scenario(name="f", file=tmp_path / "sc" / "x.yaml", app=AppSettings(bxml="<Response/>"))
+    (tmp_path / "sc").mkdir()
+    for folder, shown in [(tmp_path, "sc/x.yaml"), (tmp_path / "sc", "x.yaml"),
+                          (tmp_path, "sc/x.yaml")]:
+        monkeypatch.chdir(folder)
+        assert simulate(s).to_json()["scenario"]["file"] == shown
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)   # outside the working directory: the path as given
+    assert simulate(s).to_json()["scenario"]["file"] == (tmp_path / "sc" / "x.yaml").as_posix()
+
 def test_play_audio_fetches_carry_the_webhook_user_agent_and_basic_auth():
     from simulator.delivery import USER_AGENT, basic_auth
     from simulator.engine.effects import Auth, FetchAudio
