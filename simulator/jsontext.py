@@ -107,8 +107,8 @@ def _container(value: dict | list | tuple, out: list[str], newline: str, active:
         active.add(marker)
     append = out.append
     inner = newline + _INDENT
-    if isinstance(value, dict):
-        keys = _key_texts(inner)
+    if isinstance(value, dict):   # the loop below is most of the time: kept inline
+        keys = _KEY_TEXTS.get(inner) or _key_texts(inner)
         first = len(out)
         for key, item in value.items():
             text = keys.get(key) if type(key) is str else None
@@ -142,19 +142,10 @@ def _container(value: dict | list | tuple, out: list[str], newline: str, active:
         append(newline + "}")
     else:
         separator = "[" + inner
-        for item in value:
+        for item in value:   # lists are few in result.json (their items: records)
             append(separator)
-            kind = type(item)
-            if kind is str:
-                text = strings.get(item)
-                if text is None:
-                    text = strings[item] = encode_basestring(item)
-                append(text)
-            elif kind is dict or kind is list:
-                if item:
-                    _container(item, out, inner, active, strings)
-                else:
-                    append("{}" if kind is dict else "[]")
+            if type(item) is dict and item:
+                _container(item, out, inner, active, strings)
             else:
                 _other(item, out, inner, active, strings)
             separator = "," + inner

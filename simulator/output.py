@@ -115,7 +115,7 @@ def write_staged(path: Path, text: str) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(path)
         raise output_error(exc, path) from None
-    return Path(path)
+    return path
 
 
 def make_out_dir(out: Path) -> None:
@@ -235,7 +235,7 @@ def staged_output(out: Path | None) -> Iterator[Path | None]:
     if out is None:
         yield None
         return
-    out = Path(out)
+    out = out if isinstance(out, Path) else Path(out)
     fresh = not os.path.lexists(out)
     stage = _stage(out, fresh)
     placed = renamed = False

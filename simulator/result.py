@@ -17,7 +17,7 @@ import functools
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import attrs
 
@@ -329,12 +329,12 @@ def _failures(items: Iterable[Any] | None) -> Failures:
 
 
 def _optional_path(value: str | Path | None) -> Path | None:
-    return Path(value) if value is not None else None
+    return value if value is None or isinstance(value, Path) else Path(value)
 
 
 def _pending(items: Iterable[Any] | None) -> list[Any]:
     """What a record list holds until it is first read: the entries as they came (JSON
-    objects copied, records as they are); :meth:`Result._typed` makes the records."""
+    objects copied, records as they are); :class:`_RecordList` makes the records."""
     return [item if isinstance(item, _Record) else dict(item) for item in items or ()]
 
 
@@ -356,6 +356,38 @@ def _rebind(result: Result, _attribute: Any, out_dir: Path | None) -> Path | Non
         for recording in recordings:
             recording.folder = out_dir
     return out_dir
+
+
+class _RecordList(Generic[R]):
+    """A Result's record list (``result.calls``, ...): held as the JSON objects it came as,
+    made :class:`Records` of ``cls`` when first read; set, the new entries are held as they
+    come. ``folder``: the records point at the result's ``out_dir`` (recordings' files)."""
+
+    def __init__(self, cls: type[R], *, folder: bool = False) -> None:
+        self.cls, self.folder, self.slot = cls, folder, ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name   # the attrs field holding the list
+
+    @overload
+    def __get__(self, result: None, owner: type) -> _RecordList[R]: ...
+
+    @overload
+    def __get__(self, result: Result, owner: type) -> Records[R]: ...
+
+    def __get__(self, result: Result | None, owner: type) -> _RecordList[R] | Records[R]:
+        if result is None:
+            return self
+        records = getattr(result, self.slot)
+        if not isinstance(records, Records):
+            records = _records(self.cls, records)
+            setattr(result, self.slot, records)
+            if self.folder:
+                _rebind(result, None, result.out_dir)
+        return records
+
+    def __set__(self, result: Result, items: Iterable[Any] | None) -> None:
+        setattr(result, self.slot, _pending(items))
 
 
 @attrs.define(repr=False)
@@ -388,54 +420,10 @@ class Result:
     out_dir: Path | None = attrs.field(default=None, converter=_optional_path,
                                        on_setattr=[attrs.setters.convert, _rebind])
 
-    @property
-    def calls(self) -> Records[Call]:
-        """The call legs (result.json ``calls``)."""
-        records = self._calls
-        if not isinstance(records, Records):
-            records = self._calls = _records(Call, records)
-        return records
-
-    @calls.setter
-    def calls(self, items: Iterable[Any] | None) -> None:
-        self._calls = _pending(items)
-
-    @property
-    def callbacks(self) -> Records[Callback]:
-        """Every webhook HTTP attempt (result.json ``callbacks``)."""
-        records = self._callbacks
-        if not isinstance(records, Records):
-            records = self._callbacks = _records(Callback, records)
-        return records
-
-    @callbacks.setter
-    def callbacks(self, items: Iterable[Any] | None) -> None:
-        self._callbacks = _pending(items)
-
-    @property
-    def recordings(self) -> Records[Recording]:
-        """The recordings (result.json ``recordings``), their files under ``out_dir``."""
-        records = self._recordings
-        if not isinstance(records, Records):
-            records = self._recordings = _records(Recording, records)
-            _rebind(self, None, self.out_dir)
-        return records
-
-    @recordings.setter
-    def recordings(self, items: Iterable[Any] | None) -> None:
-        self._recordings = _pending(items)
-
-    @property
-    def timeline(self) -> Records[TimelineEntry]:
-        """What happened, in order (result.json ``timeline``)."""
-        records = self._timeline
-        if not isinstance(records, Records):
-            records = self._timeline = _records(TimelineEntry, records)
-        return records
-
-    @timeline.setter
-    def timeline(self, items: Iterable[Any] | None) -> None:
-        self._timeline = _pending(items)
+    calls = _RecordList(Call)                  #: the call legs
+    callbacks = _RecordList(Callback)          #: every webhook HTTP attempt
+    recordings = _RecordList(Recording, folder=True)   #: their files under ``out_dir``
+    timeline = _RecordList(TimelineEntry)      #: what happened, in order
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], out_dir: str | Path | None = None) -> Result:
