@@ -264,6 +264,10 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     stopped, unfinished = None, []
     with stop_on_signals():   # SIGINT/SIGTERM: stop every worker, report what finished
         try:
+            if local is not None:
+                # Before the progress bar: its refresh thread would make forking the workers
+                # unsafe (batch._can_fork), so they would be spawned, each importing for itself.
+                local.start()
             with _progress(console, len(batch)) as advance:
                 for outcome in outcomes:
                     bucket = tally(outcome)
