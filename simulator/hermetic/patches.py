@@ -63,19 +63,21 @@ def installed() -> Iterator[None]:
                     _undo.pop()()
 
 
-#: The replacement made for each (owner, name, original): a run installs the patches and the
-#: last one out undoes them, so they are made once per process and reused by every later run
-#: (a replacement holds no state of its own: it asks binding.py which run it works for).
-_made: dict[tuple[Any, str, Any], Any] = {}
+#: The replacement made for each patch point (owner, name), with the original it wraps: a run
+#: installs the patches and the last one out undoes them, so they are made once and reused by
+#: every later run (a replacement holds no state of its own: it asks binding.py which run it
+#: works for). One entry a patch point: when something else has replaced the original
+#: between runs (another library's wrapper, a test's mock), a new replacement is made for it
+#: and the old one dropped, so the table never grows with them.
+_made: dict[tuple[Any, str], tuple[Any, Any]] = {}
 
 
 def _replace(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
     original = owner.__dict__[name]
-    key = (owner, name, original)
-    patched = _made.get(key)
-    if patched is None:
-        patched = _made[key] = make(original)
-    setattr(owner, name, patched)
+    made = _made.get((owner, name))
+    if made is None or made[0] is not original:
+        made = _made[(owner, name)] = (original, make(original))
+    setattr(owner, name, made[1])
     _undo.append(lambda: setattr(owner, name, original))
 
 

@@ -62,6 +62,23 @@ def test_a_library_patched_elsewhere_between_runs_gets_a_replacement_of_that_one
     assert http.client.HTTPConnection.__dict__["connect"] is wrapped
 
 
+def test_one_replacement_is_kept_a_patch_point_whatever_was_patched_between_runs(monkeypatch):
+    """A mock or wrapper installed between runs (a test's, another library's) gets its own
+    replacement, and the one made for the earlier original is dropped: the table holds one
+    entry a patch point."""
+    with patches.installed():
+        pass
+    points = len(patches._made)
+    for _ in range(5):
+        def wrapped(self):  # pragma: no cover - never called
+            raise AssertionError
+
+        monkeypatch.setattr(http.client.HTTPConnection, "connect", wrapped)
+        with patches.installed():
+            assert http.client.HTTPConnection.__dict__["connect"].__wrapped__ is wrapped
+    assert len(patches._made) == points
+
+
 @pytest.mark.parametrize("round_", range(2))
 def test_requests_reach_the_run_in_every_run(round_):
     requests = pytest.importorskip("requests")
