@@ -425,6 +425,15 @@ class Result:
     recordings = _RecordList(Recording, folder=True)   #: their files under ``out_dir``
     timeline = _RecordList(TimelineEntry)      #: what happened, in order
 
+    def __copy__(self) -> Result:
+        """A shallow copy, sharing its values as a copy of any object does: the record lists
+        are typed first, so the copy and this Result read (and append to) the same Records."""
+        (self.calls, self.callbacks, self.recordings, self.timeline)   # typed: read once
+        copied = object.__new__(Result)
+        for field in attrs.fields(Result):
+            object.__setattr__(copied, field.name, getattr(self, field.name))
+        return copied
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any], out_dir: str | Path | None = None) -> Result:
         """A Result from a result.json object (``out_dir``: the folder it was read from)."""

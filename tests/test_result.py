@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
@@ -156,6 +157,18 @@ def test_a_result_keeps_its_own_copy_of_the_objects_it_was_made_from():
     assert [c.call_id for c in result.calls] == ["c-1"]
     result.to_json()["calls"][0]["callId"] = "changed too"
     assert result.calls[0]["callId"] == "c-1"
+
+
+def test_a_shallow_copy_shares_the_record_lists_typed_or_not():
+    data = {"format": "bxmlsim-result/1", "scenario": {"name": "n", "file": None},
+            "calls": [{"callId": "c-1", "direction": "inbound"}], "timeline": []}
+    for typed_first in (False, True):
+        result = Result.from_json(data)
+        if typed_first:
+            assert len(result.calls) == 1
+        twin = copy.copy(result)
+        twin.calls.append(Call.from_json({"callId": "c-2"}))
+        assert [c.call_id for c in result.calls] == ["c-1", "c-2"] and twin == result
 
 
 def test_record_lists_can_be_replaced_and_recordings_follow_the_folder(tmp_path):
