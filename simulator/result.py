@@ -428,7 +428,8 @@ class Result:
     def __copy__(self) -> Result:
         """A shallow copy, sharing its values as a copy of any object does: the record lists
         are typed first, so the copy and this Result read (and append to) the same Records."""
-        (self.calls, self.callbacks, self.recordings, self.timeline)   # typed: read once
+        for name in ("calls", "callbacks", "recordings", "timeline"):
+            getattr(self, name)   # a record list is typed when first read
         copied = object.__new__(Result)
         for field in attrs.fields(Result):
             object.__setattr__(copied, field.name, getattr(self, field.name))
