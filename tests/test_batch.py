@@ -199,8 +199,10 @@ def test_preload_imports_the_apps_and_leaves_a_broken_one_to_its_run(tmp_path):
                         base_dir=tmp_path)
     bad = load_mapping({"name": "bad", "app": {"wsgi": "no_such_module_here:app"}},
                        base_dir=tmp_path)
+    path = list(sys.path)
     try:
         preload([Job(good[0], None), Job(bad[0], None)])
         assert "preloaded_here" in sys.modules
     finally:
         sys.modules.pop("preloaded_here", None)
+        sys.path[:] = path   # the app's folder was put first to import it

@@ -155,7 +155,6 @@ def test_scenario_file_is_reported_relative_to_the_working_directory(tmp_path, m
     assert simulate(s).to_json()["scenario"] == {"name": "f", "file": "sc/x.yaml"}
 
 
-
 def test_the_scenario_file_follows_the_working_directory_of_each_run(tmp_path, monkeypatch):
     # the displayed path is remembered per (file, working directory): a chdir between runs of
     # the same file shows it from the new folder
@@ -169,6 +168,7 @@ def test_the_scenario_file_follows_the_working_directory_of_each_run(tmp_path, m
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)   # outside the working directory: the path as given
     assert simulate(s).to_json()["scenario"]["file"] == (tmp_path / "sc" / "x.yaml").as_posix()
+
 
 def test_play_audio_fetches_carry_the_webhook_user_agent_and_basic_auth():
     from simulator.delivery import USER_AGENT, basic_auth
