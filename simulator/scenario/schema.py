@@ -215,8 +215,7 @@ NOT_KEYS: dict[type, tuple[str, ...]] = {model.MachineDetection: ("line",),
 
 def yaml_keys(cls: type) -> list[str]:
     """The YAML keys of a mapping read as ``cls``, in field order."""
-    return [RENAMES.get(f.name, f.name) for f in attrs.fields(cls)
-            if f.name not in NOT_KEYS.get(cls, ())]
+    return list(_keys(cls)[1])
 
 
 def _describe(value: object) -> str:
