@@ -14,8 +14,11 @@ itself, made beside it and renamed to it: no folder to remove, which costs a mil
 * a run that ends without a result (a setup error, a full disk) leaves no stale result.json
   of an earlier run claiming a pass; recordings it finished before the failure are kept.
 
-:func:`write_atomic` writes a file as a temporary file plus ``rename``: a reader sees the old
-file or the new one, never a truncated one. Text that UTF-8 cannot encode (a lone surrogate)
+:func:`write_atomic` writes a file outside a staging folder as a temporary file plus
+``rename``: a reader sees the old file or the new one, never a truncated one. Inside a staging
+folder, which no one reads before it is swapped in whole, :func:`write_staged` writes the file
+itself and removes it if the write fails. Staging folders and a stopped run's files are removed
+by one rule, :func:`_remove`. Text that UTF-8 cannot encode (a lone surrogate)
 is written as a JSON ``\\uXXXX`` escape instead of failing. Every ``OSError`` of writing
 becomes an :class:`~simulator.errors.OutputError` naming the errno (``ENOSPC``) and the path.
 """
@@ -26,7 +29,6 @@ import contextlib
 import errno
 import os
 import secrets
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,7 +176,11 @@ def _swap_in(stage: Path, out: Path) -> None:
 def _remove(folder: str) -> None:
     """``rm -r folder`` for a staging folder, going on past what cannot be removed (what
     ``shutil.rmtree(ignore_errors=True)`` does, without its per-folder descriptor dance:
-    symlinks are removed, never followed)."""
+    symlinks are removed, never followed: ``folder`` itself a symlink is unlinked)."""
+    if os.path.islink(folder):
+        with contextlib.suppress(OSError):
+            os.unlink(folder)
+        return
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
             with contextlib.suppress(OSError):
@@ -276,8 +282,8 @@ def discard(out: Path) -> None:
     if out.is_dir():
         stages += out.glob(STAGE_PREFIX + "*")
     for stale in stages:
-        shutil.rmtree(stale, ignore_errors=True)
+        _remove(str(stale))
     if os.path.lexists(out / RESULT_FILE):
         with contextlib.suppress(OSError):
             os.unlink(out / RESULT_FILE)
-        shutil.rmtree(out / RECORDINGS_DIR, ignore_errors=True)
+        _remove(str(out / RECORDINGS_DIR))

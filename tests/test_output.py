@@ -23,6 +23,7 @@ import pytest
 from simulator.api import run_scenario
 from simulator.batch import assign_out_dirs
 from simulator.errors import OutputError, SimulatorError
+from simulator.output import STAGE_PREFIX, discard, write_staged
 from simulator.scenario.load import load_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,7 +184,6 @@ def test_a_fresh_folder_is_the_staging_folder_renamed_no_folder_removed(tmp_path
     """Into a folder that does not exist yet, the staged pair arrives with one rename: no
     staging folder is left or removed (an rmdir costs a millisecond on a VM disk)."""
     removed = []
-    monkeypatch.setattr("simulator.output.shutil.rmtree", lambda *a, **k: removed.append(a))
     monkeypatch.setattr("simulator.output.os.rmdir", lambda *a, **k: removed.append(a))
     umask = os.umask(0o022)
     os.umask(umask)
@@ -251,3 +251,51 @@ def test_a_failed_rerun_keeps_the_recordings_it_finished_and_no_old_result(tmp_p
     new = {p.name for p in (tmp_path / "recordings").iterdir()}
     assert len(new) == 1 and not new & old
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_full_disk_while_result_json_is_written_names_it_and_keeps_the_recordings(
+        tmp_path, monkeypatch):
+    """write_staged: the half-written result.json is removed (never swapped in), the error
+    names result.json in the output folder and the errno, the recordings made are kept."""
+    def full(fd, data):
+        os.write(fd, data[:10])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("simulator.output._write_all", full)
+    out = tmp_path / "out"
+    with pytest.raises(OutputError) as info:
+        run_scenario(recording_flow("full", 1), out)
+    message = str(info.value)
+    assert "ENOSPC" in message and str(out / "result.json") in message, message
+    assert STAGE_PREFIX not in message, message
+    assert not (out / "result.json").exists()
+    assert len(list((out / "recordings").iterdir())) == 1
+    assert [p.name for p in tmp_path.rglob(STAGE_PREFIX + "*")] == []
+
+
+def test_a_staged_file_is_new_and_readable(tmp_path):
+    written = write_staged(tmp_path / "result.json", "{\"a\": \"\udc80\"}")
+    assert written.read_bytes() == b'{"a": "\\udc80"}'
+    assert written.stat().st_mode & 0o444 == 0o444
+    with pytest.raises(OutputError, match="EEXIST"):
+        write_staged(written, "again")
+    assert written.read_bytes() == b'{"a": "\\udc80"}'
+
+
+def test_discard_forgets_a_stopped_runs_files_and_never_follows_a_symlink(tmp_path):
+    """A stopped batch's run: its staging folders and an earlier run's pair are removed; a
+    recordings/ that is a symlink is unlinked, what it points at is left alone."""
+    out = tmp_path / "out"
+    run_scenario(recording_flow("earlier", 1), out)
+    (out / f"{STAGE_PREFIX}left").mkdir()
+    (out / f"{STAGE_PREFIX}left" / "partial.wav").write_bytes(b"RIFF")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.wav").write_bytes(b"RIFF")
+    for item in (out / "recordings").iterdir():
+        item.unlink()
+    (out / "recordings").rmdir()
+    (out / "recordings").symlink_to(elsewhere, target_is_directory=True)
+    discard(out)
+    assert sorted(p.name for p in out.iterdir()) == []
+    assert (elsewhere / "keep.wav").read_bytes() == b"RIFF"
