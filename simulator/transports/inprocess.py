@@ -32,8 +32,8 @@ from simulator.errors import TransportError
 from simulator.hermetic.binding import as_app
 
 from . import app_errors
-from .base import BODY_LIMIT, NOTE_HEADER, TransportReply, timeout_error, too_large_error
-from .real_http import _ClientTransport, _read_reply
+from .base import BODY_LIMIT, NOTE_HEADER, TransportReply, timeout_error
+from .real_http import _ClientTransport, _read_reply, read_limited
 
 #: httpx2's own logger: the in-process path logs each request as ``Client.send`` does.
 _HTTPX2_LOG = logging.getLogger("httpx2")
@@ -178,16 +178,7 @@ def _read_plain(response: httpx2.Response, headers: dict[str, str],
     """``_read_reply`` of a reply without a content encoding (``headers``: its headers, keys
     in lower case): the same status, headers and body, the app's chunks read straight from
     the WSGI stream (no decoder, no chunker: both would pass them through as they are)."""
-    declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        return TransportReply(response.status_code, b"", headers, 0.0, too_large_error(max_bytes))
-    body = bytearray()
-    for chunk in response.stream:
-        body += chunk
-        if len(body) > max_bytes:
-            return TransportReply(response.status_code, b"", headers, 0.0,
-                                  too_large_error(max_bytes))
-    return TransportReply(response.status_code, bytes(body), headers, 0.0)
+    return read_limited(response.status_code, headers, response.stream, max_bytes)
 
 
 class AppExit(Exception):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 
 import httpcore2
 import httpx2
@@ -59,16 +60,25 @@ def _error_text(exc: httpx2.HTTPError, timeout: float) -> str:
 def _read_reply(response: httpx2.Response, max_bytes: int) -> TransportReply:
     """Status, headers and the decoded body, read chunk by chunk and never past ``max_bytes``."""
     headers = {key.lower(): value for key, value in response.headers.multi_items()}
-    declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in headers:
-        return TransportReply(response.status_code, b"", headers, 0.0, too_large_error(max_bytes))
+    return read_limited(response.status_code, headers, response.iter_bytes(), max_bytes,
+                        declared="content-encoding" not in headers)
+
+
+def read_limited(status: int, headers: dict[str, str], chunks: Iterable[bytes], max_bytes: int,
+                 *, declared: bool = True) -> TransportReply:
+    """The reply of ``status``, ``headers`` (keys in lower case) and the body of ``chunks``,
+    read never past ``max_bytes``: a longer body is a too-large error and no body. With
+    ``declared``, a Content-Length over the limit refuses it before any chunk is read (not for
+    an encoded body, whose declared length is not the decoded one)."""
+    length = headers.get("content-length", "")
+    if declared and length.isdigit() and int(length) > max_bytes:
+        return TransportReply(status, b"", headers, 0.0, too_large_error(max_bytes))
     body = bytearray()
-    for chunk in response.iter_bytes():
+    for chunk in chunks:
         body += chunk
         if len(body) > max_bytes:
-            return TransportReply(response.status_code, b"", headers, 0.0,
-                                  too_large_error(max_bytes))
-    return TransportReply(response.status_code, bytes(body), headers, 0.0)
+            return TransportReply(status, b"", headers, 0.0, too_large_error(max_bytes))
+    return TransportReply(status, bytes(body), headers, 0.0)
 
 
 class _ClientTransport(Transport):
