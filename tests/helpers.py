@@ -1,8 +1,12 @@
 """Helpers shared by several test modules: a voicemail scenario file writer, ``bxmlsim run``
-through click's runner, and the skip mark for tests that need espeak-ng (the tts extra)."""
+through click's runner, ``bxmlsim`` on a pseudo-terminal, and the skip mark for tests that need espeak-ng (the tts extra)."""
 
 from __future__ import annotations
 
+import os
+import pty
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -54,3 +58,27 @@ except ImportError:
 
 needs_espeak = pytest.mark.skipif(not HAVE_ESPEAK, reason="espeakng-loader is not installed "
                                   "(the tts extra; no wheel for this platform)")
+
+
+def on_a_terminal(*args: str, cwd: Path | None = None) -> tuple[int, str]:
+    """``bxmlsim ARGS`` run on a pseudo-terminal (a fresh interpreter): its exit code and what
+    it wrote to the terminal."""
+    main_end, side = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen([sys.executable, "-c", "from simulator.cli import main; main()",
+                                *args], cwd=cwd, stdin=side, stdout=side, stderr=side,
+                               env=env, close_fds=True)
+    os.close(side)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main_end, 65536)
+        except OSError:  # EIO: the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main_end)
+    code = process.wait(timeout=300)
+    return code, b"".join(chunks).decode("utf-8", "replace")

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from helpers import on_a_terminal
 
 from simulator.batch import DIED, Job, assign_out_dirs, collect_files, preload, run_batch
 from simulator.errors import ScenarioError
@@ -150,29 +151,9 @@ def test_j2_imports_each_app_once_for_all_workers(tmp_path):
 
 def test_j2_on_a_terminal_imports_each_app_once_too(tmp_path):
     """On a terminal the progress bar runs a thread: the workers start before it does."""
-    import os
-    import pty
-
     suite_of(tmp_path, "counting", COUNTING_APP)
-    main_end, side = pty.openpty()
-    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
-    env.pop("NO_COLOR", None)
-    process = subprocess.Popen([sys.executable, "-c", "from simulator.cli import main; main()",
-                                "run", ".", "-j", "2", "--out", "out"], cwd=tmp_path,
-                               stdin=side, stdout=side, stderr=side, env=env, close_fds=True)
-    os.close(side)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main_end, 65536)
-        except OSError:  # EIO: the terminal's other end is closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(main_end)
-    shown = b"".join(chunks).decode("utf-8", "replace")
-    assert process.wait(timeout=120) == 0, shown
+    code, shown = on_a_terminal("run", ".", "-j", "2", "--out", "out", cwd=tmp_path)
+    assert code == 0, shown
     assert "4 passed, 0 failed, 0 errors" in shown
     assert len((tmp_path / "imports.log").read_text().split()) == 1   # in the main process
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from helpers import on_a_terminal
 
 from simulator.cli import main
 
@@ -78,37 +79,10 @@ def test_an_app_that_cannot_be_imported_is_an_error_naming_it(tmp_path):
     assert "cannot import module 'nowhere'" in res.output and "Traceback" not in res.output
 
 
-def on_a_terminal(*args: str) -> str:
-    """What ``bxmlsim explore ARGS`` writes to a terminal (a pseudo-terminal it runs on)."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    main_end, side = pty.openpty()
-    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
-    env.pop("NO_COLOR", None)
-    process = subprocess.Popen([sys.executable, "-c", "from simulator.cli import main; main()",
-                                "explore", *args], stdin=side, stdout=side, stderr=side,
-                               env=env, close_fds=True)
-    os.close(side)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main_end, 65536)
-        except OSError:  # EIO: the terminal's other end is closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(main_end)
-    assert process.wait(timeout=300) == 0
-    return b"".join(chunks).decode("utf-8", "replace")
-
-
 def test_a_progress_bar_of_paths_found_shows_on_a_terminal_only():
     args = (str(SCENARIOS / "ivr-menu-retries.scenario.yaml"), "--max-paths", "30")
-    shown = on_a_terminal(*args)
+    code, shown = on_a_terminal("explore", *args)
+    assert code == 0, shown
     piped = explore(*args)
 
     assert "exploring" in shown and "/30" in shown and "queued" in shown
