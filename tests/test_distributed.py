@@ -35,10 +35,8 @@ def lines(output: str) -> list[str]:
 @pytest.fixture(scope="module")
 def scheduler():
     """A scheduler with one in-process worker, reached by address like a remote one."""
-    from distributed import LocalCluster
-
-    with LocalCluster(n_workers=1, processes=False, threads_per_worker=1,
-                      dashboard_address="127.0.0.1:0") as cluster:
+    with started_cluster(n_workers=1, processes=False, threads_per_worker=1,
+                         dashboard_address="127.0.0.1:0") as cluster:
         yield cluster.scheduler_address
 
 
