@@ -274,6 +274,8 @@ def preload(jobs: Iterable[Job]) -> None:
             continue
         seen.add((spec, base_dir))
         import simulator.transports.inprocess  # noqa: F401 - what an in-process app runs on
+        if kind == "asgi":
+            import simulator.transports.asgi  # noqa: F401 - and an ASGI app's bridge
         try:
             load_app(spec, base_dir, kind=kind)
         except Exception:  # noqa: BLE001,S110 - its run says what is wrong, at its place

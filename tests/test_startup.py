@@ -50,3 +50,23 @@ def test_a_run_answered_by_routes_needs_no_http_client_no_libsndfile_no_pool(tmp
     assert [m for m in loaded if m in ("soundfile", "httpx2", "httpcore2", "a2wsgi", "asyncio",
                                        "multiprocessing", "rich.progress", "jinja2",
                                        "simulator.report")] == []
+
+
+def test_a_run_of_a_wsgi_app_needs_no_real_http_stack_no_event_loop(tmp_path):
+    """An in-process WSGI app goes through httpx2's WSGI transport (transports/client.py):
+    not httpcore2 (real HTTP, real_http.py), nor asyncio and a2wsgi (ASGI apps, asgi.py)."""
+    (tmp_path / "hello_app.py").write_text(textwrap.dedent("""
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Type", "application/xml")])
+            return [b"<Response><SpeakSentence>hello</SpeakSentence><Hangup/></Response>"]
+    """))
+    (tmp_path / "s.yaml").write_text(textwrap.dedent("""
+        name: wsgi app
+        app: {wsgi: "hello_app:app"}
+        caller:
+          - wait_for: SpeakSentence
+    """))
+    loaded = loaded_after('main(["run", "s.yaml", "--out", "out"])', tmp_path)
+    assert (tmp_path / "out" / "wsgi-app" / "result.json").is_file()
+    assert "httpx2" in loaded
+    assert [m for m in loaded if m in ("httpcore2", "a2wsgi", "asyncio")] == []

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from simulator.transports.inprocess import InProcessTransport
-from simulator.transports.real_http import _ClientTransport
+from simulator.transports.client import _ClientTransport
 
 
 class ClientPath(InProcessTransport):

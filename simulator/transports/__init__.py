@@ -7,7 +7,8 @@ One request in, one :class:`TransportReply` out. Four ways to answer a request:
 * **in-process WSGI** (Flask, ...) and **ASGI** (FastAPI, Starlette) apps
   (:class:`InProcessTransport`, ``inprocess.py``), imported from ``"module:attr"`` or given as
   objects or factories from Python (``apps.py``: a factory is called for every transport, so
-  every run has a fresh app); ASGI apps are bridged with ``a2wsgi.ASGIMiddleware``;
+  every run has a fresh app); ASGI apps are bridged with ``a2wsgi.ASGIMiddleware``
+  (``asgi.py``);
 * **real HTTP** (:class:`HttpTransport`, ``real_http.py``) through a pooled ``httpx2.Client``;
 * **a static folder** (:class:`StaticFolderTransport`, ``static.py``): ``app.static``, and the
   files next to a bare ``FLOW.xml`` (with the empty "no app" reply for anything else).
@@ -40,10 +41,11 @@ from .base import (BODY_LIMIT, MEDIA_LIMIT, REFUSED, RESET, Transport, Transport
 from .routes import RoutesTransport, absolute_key, route_key
 from .static import NO_APP_NOTE, NOTE_HEADER, StaticFolderTransport
 
-#: The in-process and real-HTTP transports import httpx2, httpcore2, a2wsgi and asyncio: a
-#: tenth of a second and more of start-up, paid on first use only (a run answered by
-#: ``routes:`` alone never pays it). ``simulator.transports.HttpTransport`` etc. still work.
-_LAZY = {"AsgiBridge": "inprocess", "InProcessTransport": "inprocess",
+#: The in-process transport imports httpx2, the ASGI bridge asyncio and a2wsgi, real HTTP
+#: httpcore2 (and anyio, h11): a tenth of a second and more of start-up, each paid on first use
+#: only (a run answered by ``routes:`` alone pays none of it, one of WSGI apps only httpx2's).
+#: ``simulator.transports.HttpTransport`` etc. still work.
+_LAZY = {"AsgiBridge": "asgi", "InProcessTransport": "inprocess",
          "POOL_SIZE": "real_http", "HttpTransport": "real_http"}
 
 

@@ -33,6 +33,11 @@ from pathlib import Path
 from types import TracebackType
 
 
+class AppExit(Exception):
+    """An ASGI app's ``SystemExit``/``KeyboardInterrupt``, carried out of its event loop
+    (which it would otherwise stop) to the request that caused it."""
+
+
 def _package_dir(name: str) -> str | None:
     spec = importlib.util.find_spec(name)  # found, not imported
     origin = spec.origin if spec is not None else None
