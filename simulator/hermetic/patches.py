@@ -18,7 +18,9 @@ out restores everything).
 Each patch asks exchange.py ``answer`` first and calls the original when it says None (not a
 Bandwidth host): other requests are untouched (the guard, guard.py, decides about their
 sockets). A library is patched when it is imported (already, or during the run): one the app
-never imports is neither imported nor patched.
+never imports is neither imported nor patched. That holds for the standard library's
+http.client and thread pools too: http.client brings ssl and email (~20 ms of start-up), which
+a run whose app sends no request (or none through them) never pays.
 """
 
 from __future__ import annotations
@@ -26,19 +28,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-import http.client
 import importlib
-import importlib.abc
 import inspect
 import io
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from simulator.hermetic import binding, exchange
-from simulator.hermetic.fakesock import ApiSocket
 
 _lock = threading.Lock()
 _users = 0
@@ -82,11 +80,10 @@ def _replace(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
 
 
 def _install() -> None:
-    """Patch the standard library, and each client library already imported; one imported
+    """Patch threads, and each library of :data:`_CLIENTS` already imported; one imported
     while a run is active is patched as it loads (:class:`_PatchOnImport`), so a run never
     imports a library the app does not use (nor its start-up cost)."""
     _patch_threads()
-    _patch_http_client()
     for name, patch in _CLIENTS.items():
         module = sys.modules.get(name)
         if module is not None:
@@ -96,8 +93,10 @@ def _install() -> None:
     _undo.append(lambda: sys.meta_path.remove(finder))
 
 
-class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Patches a client library of :data:`_CLIENTS` right after it is imported."""
+class _PatchOnImport:
+    """Patches a library of :data:`_CLIENTS` right after it is imported (a meta path finder:
+    ``find_spec`` is all the import system asks of one; not an ``importlib.abc`` subclass,
+    whose module imports importlib.resources, tempfile and more: ~5 ms)."""
 
     def find_spec(self, name, path, target=None):
         if name not in _CLIENTS:
@@ -131,6 +130,8 @@ def _patch_urllib3(connectionpool) -> None:
     pool = connectionpool.HTTPConnectionPool
 
     def make(original):
+        from http.client import responses   # loaded: urllib3 imports it
+
         response_class = importlib.import_module("urllib3.response").HTTPResponse
         signature = inspect.signature(original)
 
@@ -150,7 +151,7 @@ def _patch_urllib3(connectionpool) -> None:
                 return original(self, *args, **kwargs)
             return response_class(
                 body=io.BytesIO(found.content()), headers=_with_length(found),
-                status=found.status, reason=http.client.responses.get(found.status, ""),
+                status=found.status, reason=responses.get(found.status, ""),
                 version=11, version_string="HTTP/1.1",
                 preload_content=given["preload_content"],
                 decode_content=given["decode_content"], request_method=given["method"],
@@ -203,7 +204,9 @@ def _patch_httpx(module) -> None:
 
 # -- http.client (urllib.request and the rest) ----------------------------------------------------
 
-def _patch_http_client() -> None:
+def _patch_http_client(client) -> None:
+    from simulator.hermetic.fakesock import ApiSocket   # http.client's: imported with it
+
     def make(original, scheme: str):
         @functools.wraps(original)
         def connect(self):
@@ -215,13 +218,15 @@ def _patch_http_client() -> None:
 
         return connect
 
-    _replace(http.client.HTTPConnection, "connect", lambda o: make(o, "http"))
-    _replace(http.client.HTTPSConnection, "connect", lambda o: make(o, "https"))
+    _replace(client.HTTPConnection, "connect", lambda o: make(o, "http"))
+    _replace(client.HTTPSConnection, "connect", lambda o: make(o, "https"))
 
 
 # -- threads ---------------------------------------------------------------------------------------
 
 def _patch_threads() -> None:
+    """``threading.Thread.start``: a thread started from a run's code keeps its marks."""
+
     def start_made(original):
         @functools.wraps(original)
         def start(self):
@@ -239,6 +244,13 @@ def _patch_threads() -> None:
 
         return start
 
+    _replace(threading.Thread, "start", start_made)
+
+
+def _patch_thread_pool(thread) -> None:
+    """``ThreadPoolExecutor.submit`` (``concurrent.futures.thread``): a job submitted from a
+    run's code runs in a copy of its context."""
+
     def submit_made(original):
         @functools.wraps(original)
         def submit(self, fn, /, *args, **kwargs):
@@ -249,11 +261,12 @@ def _patch_threads() -> None:
 
         return submit
 
-    _replace(threading.Thread, "start", start_made)
-    _replace(ThreadPoolExecutor, "submit", submit_made)
+    _replace(thread.ThreadPoolExecutor, "submit", submit_made)
 
 
-#: The client libraries caught, by the module patched: urllib3's pools (the SDK, requests),
-#: httpx and httpx2.
+#: The libraries caught, by the module patched: urllib3's pools (the SDK, requests), httpx and
+#: httpx2, http.client's connections and the standard thread pool.
 _CLIENTS: dict[str, Callable[[Any], None]] = {"urllib3.connectionpool": _patch_urllib3,
-                                              "httpx": _patch_httpx, "httpx2": _patch_httpx}
+                                              "httpx": _patch_httpx, "httpx2": _patch_httpx,
+                                              "http.client": _patch_http_client,
+                                              "concurrent.futures.thread": _patch_thread_pool}

@@ -95,3 +95,41 @@ def test_requests_reach_the_run_in_every_run(round_):
     [scenario] = load(name="patched every run", app=app)
     run_loaded(scenario)
     assert seen == ["initiated"]
+
+
+FIRST_IMPORTED_IN_THE_RUN = '''
+import json, sys
+from simulator.api import load, run_loaded
+assert "http.client" not in sys.modules and "concurrent.futures.thread" not in sys.modules
+seen = []
+
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/answer":
+        import urllib.request   # http.client: first imported here, during the run
+        from concurrent.futures import ThreadPoolExecutor
+        call = json.loads(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])))["callId"]
+        url = "%s/calls/%s" % (sys.argv[1], call)
+        asked = urllib.request.Request(url, headers={"Authorization": "Basic YXBpOmFwaQ=="})
+        with ThreadPoolExecutor(1) as pool:   # the job keeps the run (binding.py)
+            seen.append(pool.submit(lambda: json.load(urllib.request.urlopen(asked))).result())
+    start_response("200 OK", [("Content-Type", "application/xml")])
+    return [b"<Response><Hangup/></Response>"]
+
+[scenario] = load(name="imported during the run", app=app,
+                  api={"username": "api", "password": "api"})
+run_loaded(scenario)
+print(seen[0]["state"])
+'''
+
+
+def test_http_client_and_the_thread_pool_imported_during_a_run_are_caught(tmp_path):
+    """A run does not import http.client nor concurrent.futures.thread for the app (ssl and
+    email come with the first): one the app imports while the run is active is patched as it
+    loads, so its request still reaches the run."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", FIRST_IMPORTED_IN_THE_RUN, BASE],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["initiated"]
