@@ -29,7 +29,6 @@ from simulator import rest_rules as rules
 from simulator.engine.rest import leg_state as engine_state
 from simulator.scenario import model
 from simulator.voice_api.http import ApiError
-from simulator.voice_api.routes import call_refused, change_of
 
 
 class Backend:
@@ -49,6 +48,8 @@ class Backend:
         call-state rule of rest_rules.call_refusal); ``check(sim, leg)``: a further condition
         on the running leg (raises ApiError). A hang-up of a queued call removes it from the
         queue: it is never simulated."""
+        from simulator.voice_api.routes import call_refused, change_of   # the caller: loaded
+
         with record.lock:
             state, leg = self.leg_state(record)
             refusal = rules.call_refusal(state, change_of(action), direction=record.direction)

@@ -25,6 +25,10 @@ the answer webhook from the same transport as every other webhook (the same app)
 
 Recordings are downloadable once written: the file in the run's output folder, or, without
 one, rendered again from the engine's record of it into memory on request (the same bytes).
+
+The routes (voice_api/routes.py, with the request bodies and views) are imported by the first
+request: a run whose app never calls the API does not pay for them (~10 ms of start-up, their
+attrs classes and two dozen path patterns).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -44,11 +48,13 @@ from simulator.engine.rest import create_call, perform
 from simulator.engine.simulation import Simulation
 from simulator.engine.verbs.conference import rooms
 from simulator.scenario import model
-from simulator.voice_api import routes
-from simulator.voice_api.auth import Authority, Credentials
+from simulator.voice_api.auth import TOKEN_PATH, Authority, Credentials
 from simulator.voice_api.backend import Backend
-from simulator.voice_api.bodies import CreateCall
 from simulator.voice_api.http import ApiError, ApiRequest, ApiResponse
+
+if TYPE_CHECKING:
+    from simulator.voice_api.bodies import CreateCall
+    from simulator.voice_api.routes import Outcome
 
 #: Renders a finished recording to ``path`` (runner.write_recording's work, given to us).
 Renderer = Callable[[RecordingDone, Path], Any]
@@ -147,6 +153,8 @@ class RunApi(Backend):
 
     def serve(self, request: ApiRequest) -> ApiResponse:
         """Answer one request of the app (or of the engine's media fetch) now, and log it."""
+        from simulator.voice_api import routes   # on the first request (module docstring)
+
         with self.lock:
             try:
                 outcome = routes.handle(self, request)
@@ -188,10 +196,12 @@ class RunApi(Backend):
         emulate (logged like every request): 404 with a VoiceApiError body naming it."""
         error = ApiError(404, f"{what} is not emulated by bxmlsim: only the Voice API "
                               f"(voice.bandwidth.com/api/v2) and its OAuth2 token "
-                              f"(api.bandwidth.com{routes.TOKEN_PATH}) are (docs/hermetic.md)")
+                              f"(api.bandwidth.com{TOKEN_PATH}) are (docs/hermetic.md)")
+        from simulator.voice_api.routes import Outcome
+
         response = ApiResponse.of_error(error)
         with self.lock:
-            self._log(request, routes.Outcome(response))
+            self._log(request, Outcome(response))
         return response
 
     def owns(self, kind: str, ident: str) -> bool:
@@ -267,7 +277,7 @@ class RunApi(Backend):
 
     # -- the timeline ---------------------------------------------------------------------------
 
-    def _log(self, request: ApiRequest, outcome: routes.Outcome) -> None:
+    def _log(self, request: ApiRequest, outcome: Outcome) -> None:
         """A ``rest`` entry for a request the engine does not log itself: reads, and any
         request refused here. Accepted changes and createCalls are logged when they land."""
         route, response = outcome.route, outcome.response
