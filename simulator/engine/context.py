@@ -14,6 +14,7 @@ this module; it builds only on the kernel (engine/simulation.py) and the signals
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator
 from typing import Any, TypedDict
 
@@ -113,13 +114,39 @@ def read_bxml(sim: Simulation, call_id: str, text: str, *, source: str, context:
     its roots by ``nodes.roots_for``, the rule lint applies too). Each parser warning becomes a
     ``bxml-warning`` timeline entry on ``call_id`` (code, message; line, col and ``document``,
     the identifier the Document will have). Raises ``BxmlError`` on errors."""
-    response, warnings = parse_bxml_with_warnings(text, source=source, context=context,
-                                                  roots=nodes.roots_for(context, origin))
+    roots = nodes.roots_for(context, origin)
+    if len(text) <= MEMO_TEXT_LIMIT:
+        response, warnings = _parsed(text, source, context, roots)
+    else:
+        response, warnings = _parse(text, source, context, roots)
     for warning in warnings:
         sim.timeline.add(sim.now, call_id, "bxml-warning", line=warning.line or None,
                          col=warning.col or None, document=document, code=warning.code,
                          message=warning.message)
     return response
+
+
+#: Documents up to this many characters are parsed once a process (``_parsed``).
+MEMO_TEXT_LIMIT = 16 * 1024
+
+
+def _parse(text: str, source: str, context: str,
+           roots: tuple[str, ...]) -> tuple[nodes.Response, tuple]:
+    """The tree and warnings of a document, every node's line/col found now: a tree
+    ``_parsed`` keeps is shared by runs, and may be by threads (server/state.py), so no
+    position is left to be found lazily in a shared scan (bxml/nodes.py ``Node.__getattr__``)."""
+    response, warnings = parse_bxml_with_warnings(text, source=source, context=context,
+                                                  roots=roots)
+    for node, _ in element_paths(response):
+        node.line  # noqa: B018 - resolves line and col
+    return response, tuple(warnings)
+
+
+#: A pure function of its arguments, asked for the same few documents by every run of a
+#: suite (an app answers each event with the same BXML); the nodes are frozen, so runs may
+#: share them (a run keys nothing by a node's identity beyond its Document's own paths).
+#: A document with errors raises BxmlError and is not kept.
+_parsed = functools.lru_cache(maxsize=256)(_parse)
 
 
 def parse_document(sim: Simulation, leg: Leg, body: str | None, url: str | None, event: str,

@@ -1,0 +1,65 @@
+"""engine/context.py: the BXML a run is answered with, parsed once a process."""
+
+from __future__ import annotations
+
+import threading
+
+from engine_harness import run
+from simulator.engine import context
+
+WARNED = """<Response>
+  <Gather maxDigits="1"><SpeakSentence>press one</SpeakSentence></Gather>
+  <Hangup/>
+</Response>"""
+
+
+def _entries(r):
+    return [(e.kind, e.verb, e.line, e.col, e.path, e.document, e.detail) for e in r.sim.timeline]
+
+
+def test_runs_answered_with_the_same_document_share_its_tree_and_log_its_warnings_each():
+    context._parsed.cache_clear()
+    first, second = run({"/answer": WARNED}), run({"/answer": WARNED})
+    assert _entries(first) == _entries(second)
+    warnings = [e for e in second.sim.timeline if e.kind == "bxml-warning"]
+    assert [w.detail["code"] for w in warnings] == ["BX406"] and warnings[0].line == 2
+    assert context._parsed.cache_info().hits >= 1
+
+
+def test_a_kept_tree_has_every_position_found_before_it_is_shared():
+    """Threads (server/state.py) may read one kept tree: no position is left to a lazy scan."""
+    response, _ = context._parsed(WARNED, "http://app.test/answer", "call", ("Response",))
+    gather = response.verbs[0]
+    for node in (response, gather, gather.prompts[0], response.verbs[1]):
+        assert {"line", "col"} <= node.__dict__.keys()
+    assert (gather.prompts[0].line, gather.prompts[0].col) == (2, 25)
+
+
+def test_a_document_with_errors_is_refused_every_time():
+    for _ in range(2):
+        r = run({"/answer": "<Response><Nope/></Response>"})
+        assert [e.detail["cause"] for e in r.sim.timeline if e.kind == "error"] == ["invalid-bxml"]
+
+
+def test_a_long_document_is_parsed_each_time_and_positioned_alike():
+    long = "<Response>" + "<Pause duration='0'/>" * 1200 + "<Hangup/></Response>"
+    assert len(long) > context.MEMO_TEXT_LIMIT
+    before = context._parsed.cache_info().currsize
+    first, second = run({"/answer": long}), run({"/answer": long})
+    assert _entries(first) == _entries(second)
+    assert context._parsed.cache_info().currsize == before
+
+
+def test_threads_reading_one_kept_tree_see_the_same_positions():
+    context._parsed.cache_clear()
+    seen: list[list] = []
+
+    def one() -> None:
+        seen.append(_entries(run({"/answer": WARNED})))
+
+    threads = [threading.Thread(target=one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 4 and all(entries == seen[0] for entries in seen)
