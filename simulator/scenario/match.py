@@ -96,6 +96,8 @@ class Matcher:
         raise NotImplementedError
 
     def matches(self, actual: Any) -> bool:
+        """``not check(actual)``; the matchers below answer it without building the
+        mismatches (a sequence expectation tries every result item until one matches)."""
         return not self.check(actual)
 
 
@@ -108,9 +110,11 @@ class Equals(Matcher):
     value: Any
 
     def check(self, actual, path=""):
+        return [] if self.matches(actual) else [Mismatch(path, repr(self.value), actual)]
+
+    def matches(self, actual):
         got = None if actual is _MISSING else actual
-        same = got == self.value and isinstance(got, bool) == isinstance(self.value, bool)
-        return [] if same else [Mismatch(path, repr(self.value), actual)]
+        return got == self.value and isinstance(got, bool) == isinstance(self.value, bool)
 
     def describe(self):
         return repr(self.value)
@@ -122,10 +126,11 @@ class Approx(Matcher):
     tolerance: float = DEFAULT_TOLERANCE
 
     def check(self, actual, path=""):
+        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
+
+    def matches(self, actual):
         number = as_number(actual)
-        if number is not None and abs(number - self.value) <= self.tolerance + 1e-9:
-            return []
-        return [Mismatch(path, self.describe(), actual)]
+        return number is not None and abs(number - self.value) <= self.tolerance + 1e-9
 
     def describe(self):
         return f"{self.value:g} ± {self.tolerance:g}"
@@ -137,10 +142,12 @@ class Range(Matcher):
     high: float | None
 
     def check(self, actual, path=""):
+        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
+
+    def matches(self, actual):
         number = as_number(actual)
-        ok = number is not None and (self.low is None or number >= self.low) and (
+        return number is not None and (self.low is None or number >= self.low) and (
             self.high is None or number <= self.high)
-        return [] if ok else [Mismatch(path, self.describe(), actual)]
 
     def describe(self):
         if self.low is not None and self.high is not None:
@@ -153,8 +160,10 @@ class Regex(Matcher):
     pattern: str
 
     def check(self, actual, path=""):
-        ok = isinstance(actual, str) and re.search(self.pattern, actual) is not None
-        return [] if ok else [Mismatch(path, self.describe(), actual)]
+        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
+
+    def matches(self, actual):
+        return isinstance(actual, str) and re.search(self.pattern, actual) is not None
 
     def describe(self):
         return f"text matching /{self.pattern}/"
@@ -165,13 +174,12 @@ class Contains(Matcher):
     value: Any
 
     def check(self, actual, path=""):
+        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
+
+    def matches(self, actual):
         if isinstance(actual, str) and isinstance(self.value, str):
-            ok = self.value in actual
-        elif isinstance(actual, list):
-            ok = self.value in actual
-        else:
-            ok = False
-        return [] if ok else [Mismatch(path, self.describe(), actual)]
+            return self.value in actual
+        return isinstance(actual, list) and self.value in actual
 
     def describe(self):
         return f"something containing {self.value!r}"
@@ -182,7 +190,10 @@ class OneOf(Matcher):
     values: tuple
 
     def check(self, actual, path=""):
-        return [] if actual in self.values else [Mismatch(path, self.describe(), actual)]
+        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
+
+    def matches(self, actual):
+        return actual in self.values
 
     def describe(self):
         return "one of " + ", ".join(repr(v) for v in self.values)
@@ -193,8 +204,10 @@ class Presence(Matcher):
     present: bool
 
     def check(self, actual, path=""):
-        ok = _present(actual) == self.present
-        return [] if ok else [Mismatch(path, self.describe(), actual)]
+        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
+
+    def matches(self, actual):
+        return _present(actual) == self.present
 
     def describe(self):
         return "a value" if self.present else "no value (absent or null)"
@@ -210,6 +223,9 @@ class Length(Matcher):
         return [Mismatch(m.path, f"length {m.expected}", Shown(f"length {len(actual)}"))
                 for m in self.inner.check(len(actual), path)]
 
+    def matches(self, actual):
+        return isinstance(actual, (list, str, dict)) and self.inner.matches(len(actual))
+
     def describe(self):
         return f"length {self.inner.describe()}"
 
@@ -220,6 +236,9 @@ class AllOf(Matcher):
 
     def check(self, actual, path=""):
         return [m for matcher in self.matchers for m in matcher.check(actual, path)]
+
+    def matches(self, actual):
+        return all(matcher.matches(actual) for matcher in self.matchers)
 
     def describe(self):
         return " and ".join(m.describe() for m in self.matchers)
@@ -232,6 +251,8 @@ class Fields(Matcher):
     def check(self, actual, path=""):
         if not isinstance(actual, dict):
             return [Mismatch(path, "an object", actual)]
+        if self.matches(actual):  # the common case, without a path string per field
+            return []
         out = []
         for key, matcher in self.fields.items():
             out.extend(matcher.check(actual.get(key, _MISSING), _join(path, key)))
@@ -239,6 +260,15 @@ class Fields(Matcher):
 
     def describe(self):
         return "{" + ", ".join(f"{k}: {m.describe()}" for k, m in self.fields.items()) + "}"
+
+    def matches(self, actual):
+        if not isinstance(actual, dict):
+            return False
+        get = actual.get
+        for key, matcher in self.fields.items():
+            if not matcher.matches(get(key, _MISSING)):
+                return False
+        return True
 
 
 @attrs.frozen
@@ -256,6 +286,10 @@ class Items(Matcher):
 
     def describe(self):
         return "[" + ", ".join(m.describe() for m in self.items) + "]"
+
+    def matches(self, actual):
+        return (isinstance(actual, list) and len(actual) == len(self.items)
+                and all(matcher.matches(value) for matcher, value in zip(self.items, actual)))
 
 
 def plain(value: Any) -> Any:
