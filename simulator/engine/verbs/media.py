@@ -10,6 +10,8 @@ Pause their ``duration``.
 
 from __future__ import annotations
 
+import functools
+
 from simulator.audio.synth import SAMPLE_RATE, Span, tts_seconds
 from simulator.bxml import nodes
 from simulator.bxml.ssml import spoken_parts
@@ -23,6 +25,13 @@ RINGBACK = ((440.0, 480.0), 2.0, 4.0)  # North American ringback: 440+480 Hz, 2 
 
 # -- media helpers -------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1024)
+def _spoken(text: str) -> tuple[tuple[str | float, float], ...]:
+    """(part, its model seconds) of each spoken part of a SpeakSentence's text: a pure
+    function of the text, which a suite's runs speak again and again (lxml parses the SSML)."""
+    return tuple((part, tts_seconds([part])) for part in spoken_parts(text))
+
+
 def speech_spans(ctx: Context, node: nodes.SpeakSentence):
     """TTS of a SpeakSentence as spans from now, and its length; ``<break>``s leave silence.
 
@@ -31,10 +40,9 @@ def speech_spans(ctx: Context, node: nodes.SpeakSentence):
     ``sim.tts == "espeak"`` each text run is asked of the runner (``SynthesizeSpeech``, no
     virtual time passes) and becomes a ``samples`` span as long as the synthesised audio.
     """
-    parts = spoken_parts(node.text)
     t = start = ctx.now
     spans = []
-    for part in parts:
+    for part, model_seconds in _spoken(node.text):
         if isinstance(part, str) and ctx.sim.tts != "model":
             reply = yield SynthesizeSpeech(call_id=ctx.leg.call_id, text=part, voice=node.voice,
                                            gender=node.gender, locale=node.locale,
@@ -43,7 +51,7 @@ def speech_spans(ctx: Context, node: nodes.SpeakSentence):
             if seconds > 0:
                 spans.append(Span(t, t + seconds, "samples", text=part, samples=reply.samples))
         else:
-            seconds = tts_seconds([part])
+            seconds = model_seconds
             if isinstance(part, str) and seconds > 0:
                 spans.append(Span(t, t + seconds, "speech", text=part,
                                   seed=ctx.sim.audio_rng.getrandbits(32)))
