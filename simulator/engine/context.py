@@ -57,10 +57,14 @@ class Document:
     _paths: dict[int, str] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def path_of(self, node: nodes.Node) -> str | None:
-        """The element path of one of this document's nodes (all computed on first use)."""
-        if not self._paths:
-            self._paths.update((id(node), path) for node, path in element_paths(self.response))
-        return self._paths.get(id(node))
+        """The element path of one of this document's nodes (all computed on first use, or
+        those ``_parse`` found for its tree)."""
+        paths = self._paths
+        if not paths:
+            root, known = self.response.__dict__.get(_PATHS, (None, None))
+            paths.update(known if root == id(self.response) else   # not a copy's
+                         ((id(node), path) for node, path in element_paths(self.response)))
+        return paths.get(id(node))
 
     def position(self, node: nodes.Node) -> Position:
         return Position(line=node.line or None, col=node.col or None, path=self.path_of(node),
@@ -126,6 +130,9 @@ def read_bxml(sim: Simulation, call_id: str, text: str, *, source: str, context:
     return response
 
 
+#: The key of a parsed tree's element paths in its root's ``__dict__`` (``_parse``).
+_PATHS = "_element_paths"
+
 #: Documents up to this many characters are parsed once a process (``_parsed``).
 MEMO_TEXT_LIMIT = 16 * 1024
 
@@ -137,8 +144,13 @@ def _parse(text: str, source: str, context: str,
     position is left to be found lazily in a shared scan (bxml/nodes.py ``Node.__getattr__``)."""
     response, warnings = parse_bxml_with_warnings(text, source=source, context=context,
                                                   roots=roots)
-    for node, _ in element_paths(response):
+    paths = {}
+    for node, path in element_paths(response):
         node.line  # noqa: B018 - resolves line and col
+        paths[id(node)] = path
+    # kept with the tree (a node's __dict__ holds what the reader left too: bxml/nodes.py),
+    # so a Document of it need not walk it again
+    response.__dict__[_PATHS] = id(response), paths
     return response, tuple(warnings)
 
 

@@ -38,7 +38,7 @@ from simulator.engine.context import Context, Document, Outcome, sync_webhook
 from simulator.engine.legs import Leg
 from simulator.engine.process import Sleep
 from simulator.engine.signals import CallerHangup, CallStop, CallTimeout, EndCall, Interrupted
-from simulator.engine.simulation import Simulation, VerbFlow
+from simulator.engine.simulation import Simulation, VerbFlow, attribute
 from simulator.scenario import model
 
 #: Documents a leg may switch to without virtual time passing before the loop is cut.
@@ -196,7 +196,7 @@ def run_verb(ctx: Context, node: nodes.Node, *, nested: bool = False,
     try:
         if node.answers_call():
             sim.answer(leg, name, where)
-        tag = getattr(node, "tag", None)  # the verbs with a tag attribute set the call's tag
+        tag = attribute(node, "tag")  # the verbs with a tag attribute set the call's tag
         if tag is not None:
             leg.tag = tag or None
         try:

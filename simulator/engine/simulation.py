@@ -54,6 +54,20 @@ T = TypeVar("T")
 #: of a run (and by every run of a suite).
 _joined = functools.lru_cache(maxsize=4096)(urljoin)
 
+@functools.lru_cache(maxsize=None)
+def _never_has(cls: type, name: str) -> bool:
+    """Whether no instance of ``cls`` has ``name``: an attrs class without such a field or
+    class attribute (a BXML node's failed lookup goes through ``Node.__getattr__`` and an
+    AttributeError: a few microseconds, at every verb)."""
+    return attrs.has(cls) and name not in attrs.fields_dict(cls) and not hasattr(cls, name)
+
+
+def attribute(obj: Any, name: str) -> Any:
+    """``getattr(obj, name, None)``, without the failed lookup for the classes that have
+    no such attribute."""
+    return None if _never_has(type(obj), name) else getattr(obj, name, None)
+
+
 #: A verb's flow: ``flow(ctx, node)`` -> a generator (engine/context.py: Context; process.py:
 #: what it may yield), returning an Outcome or None.
 VerbFlow = Callable[[Any, Any], Flow]
@@ -216,9 +230,9 @@ class Simulation:
         (a Conference's own)."""
         auth = fallback_auth = None
         if node is not None:
-            if getattr(node, "username", None) is not None:
+            if attribute(node, "username") is not None:
                 auth = Auth(node.username, node.password or "")
-            if getattr(node, "fallback_username", None) is not None:
+            if attribute(node, "fallback_username") is not None:
                 fallback_auth = Auth(node.fallback_username, node.fallback_password or "")
         webhook = Webhook(
             event_type=payload["eventType"], call_id=leg.call_id, url=self.resolve(url, base),

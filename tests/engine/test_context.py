@@ -63,3 +63,33 @@ def test_threads_reading_one_kept_tree_see_the_same_positions():
     for thread in threads:
         thread.join()
     assert len(seen) == 4 and all(entries == seen[0] for entries in seen)
+
+
+def test_a_kept_tree_brings_its_element_paths_to_each_document_and_a_copy_walks_its_own():
+    import copy
+
+    from simulator.bxml import nodes
+    from simulator.engine.context import Document
+
+    response, _ = context._parsed(WARNED, "http://app.test/answer", "call", ("Response",))
+    prompt = response.verbs[0].prompts[0]
+    path = "/Response/Gather[1]/SpeakSentence[1]"
+    assert Document(response, None).path_of(prompt) == path
+    twin = copy.deepcopy(response)
+    assert Document(twin, None).path_of(twin.verbs[0].prompts[0]) == path
+    assert Document(twin, None).path_of(prompt) is None
+    assert Document(response, None).path_of(nodes.Pause()) is None
+
+
+def test_attribute_answers_as_getattr_does():
+    from simulator.bxml import nodes
+    from simulator.engine.simulation import attribute
+    from simulator.scenario.model import CreatedCall
+
+    assert attribute(nodes.Pause(duration=1.0), "tag") is None
+    assert attribute(nodes.Tag(value="x"), "value") == "x"
+    assert attribute(nodes.Redirect(redirect_url="/x", username="u"), "username") == "u"
+    assert attribute(nodes.Redirect(redirect_url="/x"), "tag") is None
+    assert attribute(CreatedCall(to="+15551230000", username="u"), "username") == "u"
+    assert attribute(CreatedCall(to="+15551230000"), "fallback_username") is None
+    assert attribute(object(), "username") is None
