@@ -257,7 +257,8 @@ def render_recording(effect: RecordingDone, path: Path, cache: SpeechCache | Non
 
 
 def recording_blocks(effect: RecordingDone, cache: SpeechCache | None = None):
-    """The recording's audio, segment after segment, in blocks: (n,) mono or (n, 2)."""
+    """The recording's audio, segment after segment, in blocks: (n,) mono or (n, 2). A mono
+    mix of both sides may go past [-1, 1]: the sink clips every block as it converts it."""
     for start, end in effect.segments:
         remote = render(effect.remote, start, end, block_seconds=BLOCK_SECONDS, cache=cache)
         played = render(effect.played, start, end, block_seconds=BLOCK_SECONDS, cache=cache)
@@ -267,7 +268,7 @@ def recording_blocks(effect: RecordingDone, cache: SpeechCache | None = None):
             elif not effect.played:
                 yield caller_block
             else:
-                yield np.clip(caller_block + platform_block, -1.0, 1.0)
+                yield caller_block + platform_block
 
 
 def _display_path(path: Path | None) -> str | None:
@@ -277,12 +278,27 @@ def _display_path(path: Path | None) -> str | None:
     return _displayed(os.fspath(path), os.getcwd())
 
 
-@functools.lru_cache(maxsize=256)
+#: Scenario files whose displayed path is kept: more than any suite's (a warm pass over a suite
+#: larger than the table would find none of its files in it, a least-recently-used table
+#: being emptied in the order it is read).
+_DISPLAYED_MAX = 8192
+
+
+@functools.lru_cache(maxsize=_DISPLAYED_MAX)
 def _displayed(path: str, cwd: str) -> str:
     """``_display_path`` of ``path`` seen from ``cwd``: the same for every run of a scenario
     in a process (a realpath walk, a stat per path component, saved each time)."""
     try:
-        return Path(os.path.relpath(path, cwd)).as_posix() if Path(path).is_absolute() and \
-            Path(path).resolve().is_relative_to(Path(cwd).resolve()) else Path(path).as_posix()
-    except ValueError:
+        if os.path.isabs(path):
+            real, base = os.path.realpath(path), _real_folder(cwd)
+            if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
+                return Path(os.path.relpath(path, cwd)).as_posix()
         return Path(path).as_posix()
+    except ValueError:   # a path the system refuses (a NUL byte): shown as given
+        return Path(path).as_posix()
+
+
+@functools.lru_cache(maxsize=16)
+def _real_folder(cwd: str) -> str:
+    """The working directory with its symlinks resolved (once a process, not once a file)."""
+    return os.path.realpath(cwd)

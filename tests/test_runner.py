@@ -170,6 +170,19 @@ def test_the_scenario_file_follows_the_working_directory_of_each_run(tmp_path, m
     assert simulate(s).to_json()["scenario"]["file"] == (tmp_path / "sc" / "x.yaml").as_posix()
 
 
+def test_a_file_reached_through_a_symlink_is_shown_as_where_it_really_is(tmp_path, monkeypatch):
+    # inside the working directory once symlinks are resolved: relative to it, as named
+    (tmp_path / "real" / "sc").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    monkeypatch.chdir(tmp_path / "real")
+    s = Scenario(name="f", file=tmp_path / "link" / "sc" / "x.yaml",
+                 app=AppSettings(bxml="<Response/>"))
+    assert simulate(s).to_json()["scenario"]["file"] == "../link/sc/x.yaml"
+    monkeypatch.chdir(tmp_path / "link" / "sc")   # the working directory through the link
+    s = Scenario(name="f", file=tmp_path / "real" / "y.yaml", app=AppSettings(bxml="<Response/>"))
+    assert simulate(s).to_json()["scenario"]["file"] == (tmp_path / "real" / "y.yaml").as_posix()
+
+
 def test_play_audio_fetches_carry_the_webhook_user_agent_and_basic_auth():
     from simulator.delivery import USER_AGENT, basic_auth
     from simulator.engine.effects import Auth, FetchAudio
