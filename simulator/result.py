@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
@@ -345,6 +345,11 @@ def _entries_json(items: list[Any]) -> list[dict[str, Any]]:
     return [item.to_json() if isinstance(item, _Record) else dict(item) for item in items]
 
 
+def _entries_held(items: list[Any]) -> list[dict[str, Any]]:
+    """The result.json objects of a record list as held (not copied): for reading only."""
+    return [item.raw if isinstance(item, _Record) else item for item in items]
+
+
 #: The record lists are set as they are (typed by their property, or :func:`_pending` by its
 #: setter), not run through the converter again.
 _AS_IS = attrs.setters.NO_OP
@@ -458,21 +463,25 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         """The result.json object (a fresh dict; safe to mutate)."""
+        return self._json(_entries_json)
+
+    def _json(self, entries: Callable[[list[Any]], list[dict[str, Any]]]) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "scenario": {"name": self.name, "file": self.file},
             "seed": self.seed,
             "passed": self.passed,
-            "failures": self.failures.to_json(),
-            "calls": _entries_json(self._calls),
-            "callbacks": _entries_json(self._callbacks),
-            "recordings": _entries_json(self._recordings),
-            "timeline": _entries_json(self._timeline),
+            "failures": entries(self.failures),
+            "calls": entries(self._calls),
+            "callbacks": entries(self._callbacks),
+            "recordings": entries(self._recordings),
+            "timeline": entries(self._timeline),
         }
 
     def dumps(self) -> str:
         """result.json text: UTF-8-safe, 2-space indent, stable key order, trailing newline."""
-        return dumps_indented(self.to_json()) + "\n"   # json.dumps(indent=2), faster
+        # json.dumps(indent=2), faster; the entries are read where they are, not copied first
+        return dumps_indented(self._json(_entries_held)) + "\n"
 
     @property
     def call(self) -> Call:

@@ -148,6 +148,20 @@ def test_records_are_made_when_first_read_and_the_json_is_the_same_either_way(tm
     assert typed.recordings[0].path == tmp_path / data["recordings"][0]["file"]
 
 
+def test_dumps_writes_records_and_json_objects_alike_and_leaves_them_as_they_were():
+    # dumps reads the entries where they are held (no copy): a list mixing records and JSON
+    # objects, typed or not yet, gives json.dumps(indent=2) of to_json()
+    result = Result(name="n", file="x.yaml", seed=3, callbacks=[{"eventType": "gather"}],
+                    timeline=[TimelineEntry.from_json({"kind": "a", "at": 1.0}),
+                              {"kind": "b", "at": 2.5, "detail": {"digits": "1"}}],
+                    failures=[{"message": "m", "line": 2}])
+    data = result.to_json()
+    assert result.dumps() == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert result.timeline[1].kind == "b"   # typed now: the same text
+    assert result.dumps() == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert result.to_json() == data
+
+
 def test_a_result_keeps_its_own_copy_of_the_objects_it_was_made_from():
     data = {"format": "bxmlsim-result/1", "scenario": {"name": "n", "file": None},
             "calls": [{"callId": "c-1", "direction": "inbound"}], "timeline": []}
