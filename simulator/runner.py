@@ -261,12 +261,13 @@ def recording_blocks(effect: RecordingDone, cache: SpeechCache | None = None):
     mix of both sides may go past [-1, 1]: the sink clips every block as it converts it."""
     for start, end in effect.segments:
         remote = render(effect.remote, start, end, block_seconds=BLOCK_SECONDS, cache=cache)
+        if effect.channels == 1 and not effect.played:   # the caller alone: no silence to add
+            yield from remote
+            continue
         played = render(effect.played, start, end, block_seconds=BLOCK_SECONDS, cache=cache)
         for caller_block, platform_block in zip(remote, played):
             if effect.channels == 2:
                 yield np.column_stack((caller_block, platform_block))
-            elif not effect.played:
-                yield caller_block
             else:
                 yield caller_block + platform_block
 
