@@ -184,7 +184,6 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     from pathlib import Path
 
     import attrs
-    from rich.console import Console
 
     from simulator.api import make_out_dir
     from simulator.batch import (Interrupted, Job, LocalBatch, assign_out_dirs, collect_files,
@@ -195,7 +194,7 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     from simulator.scenario.load import load_scenarios
     from simulator.scenario.source import problem_lines
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = _run_console()
     plain = not console.is_terminal  # outcome lines written as text (_print_lines)
     errors: list[str] = []
     if api_port is not None and (jobs > 1 or dask_target is not None):
@@ -304,8 +303,9 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
                    if counts[kind])
     tail = (f", {len(unfinished)} interrupted (stopped by {stopped.name})"
             if stopped is not None else "")
-    console.print(f"{counts['passed']} passed, {counts['failed']} failed{more}, {errors_total} "
-                  f"error{'s' if errors_total != 1 else ''}{tail}; outputs in {out_root}/")
+    summary = (f"{counts['passed']} passed, {counts['failed']} failed{more}, {errors_total} "
+               f"error{'s' if errors_total != 1 else ''}{tail}; outputs in {out_root}/")
+    _print_summary(console, summary, plain)
     if stopped is not None:
         ctx.exit(128 + stopped.signum)
     under = measured.report(console, Path(out_root), fail_under) if measured else False
@@ -486,6 +486,70 @@ def _report_outcome(console, outcome, verbose: bool, *, plain: bool = False) -> 
     return status
 
 
+def _print_summary(console, summary: str, plain: bool) -> None:
+    """``console.print(summary)``, the last line of ``run``, which has ``--out`` in it as it is
+    (markup and all). Without a ``[`` there is no markup, and escaping changes nothing (the
+    line ends with ``/``): printed as an outcome line is (``_print_lines``), as text off a
+    terminal."""
+    if "[" in summary:
+        console.print(summary)
+    else:
+        _print_lines(console, [[(None, summary)]], plain)
+
+
+def _run_console():
+    """The console ``run`` prints through: rich's, made as it always was, except when stdout is
+    surely not a terminal (:func:`_off_a_terminal`): then an :class:`_OffTerminal`, which
+    imports rich (~18 ms of start-up) only when something goes through rich's markup."""
+    if _off_a_terminal():
+        return _OffTerminal()
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _off_a_terminal() -> bool:
+    """Whether rich's ``Console().is_terminal`` is surely False, told without importing rich:
+    stdout says it is not a tty, and neither of the variables rich lets force a terminal
+    (``FORCE_COLOR``, ``TTY_COMPATIBLE``) is set. Anything else is rich's to decide
+    (tests/test_cli_run.py compares the two)."""
+    import os
+    import sys
+
+    if "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ:
+        return False
+    isatty = getattr(sys.stdout, "isatty", None)
+    try:
+        return isatty is not None and not isatty()
+    except ValueError:   # closed: rich says not a terminal too, but leave it to rich
+        return False
+
+
+class _OffTerminal:
+    """``run``'s console when stdout is not a terminal: outcome lines and the summary are
+    written to ``file`` as text (``_print_lines``); what has markup (an error line, a report
+    written) goes through rich's Console, made on the first such print exactly as
+    :func:`_run_console` would make it (writing to ``sys.stdout`` as it is at each write)."""
+
+    is_terminal = False
+
+    def __init__(self) -> None:
+        self._rich = None
+
+    @property
+    def file(self):
+        import sys
+
+        return sys.stdout
+
+    def print(self, *objects, **options) -> None:
+        if self._rich is None:
+            from rich.console import Console
+
+            self._rich = Console(highlight=False, soft_wrap=True)
+        self._rich.print(*objects, **options)
+
+
 def _print_lines(console, lines: list[list[tuple[str | None, str]]], plain: bool) -> None:
     """Print ``lines`` (each a list of ``(style, text)``: the label styled, the rest as it is)
     in one write. Through rich's markup; or, when ``plain`` (not a terminal: no styles), the
@@ -509,14 +573,20 @@ def _plain_text(lines: list[list[tuple[str | None, str]]]) -> str | None:
     control codes removed (tests/test_cli_run.py compares the two; rich replaces codes between
     two styles, and a label is always followed by a space, which no code spans); None when a
     part has a backslash or a tab (rich's escaping doubles a backslash at the end of a part; it
-    expands tabs): those go through rich."""
-    from rich.control import strip_control_codes
-    from rich.emoji import Emoji
+    expands tabs): those go through rich. The emoji codes are replaced by the function
+    ``rich.emoji.Emoji.replace`` calls, from its own module: ``rich.emoji`` imports rich's
+    rendering (segments, styles: ~15 ms), which plain text does not need."""
+    from rich._emoji_replace import _emoji_replace
 
     text = "\n".join("".join(part for _, part in line) for line in lines)
     if "\\" in text or "\t" in text:
         return None
-    return strip_control_codes(Emoji.replace(text)) + "\n"
+    return _emoji_replace(text).translate(_CONTROL_CODES) + "\n"
+
+
+#: The control codes rich removes from printed text (``rich.control.strip_control_codes``:
+#: bell, backspace, vertical tab, form feed, carriage return).
+_CONTROL_CODES = dict.fromkeys((7, 8, 11, 12, 13))
 
 
 def _write_html(console, outcome) -> str | None:

@@ -230,3 +230,57 @@ def test_outcome_lines_off_a_terminal_are_the_text_rich_prints(verbose):
             assert direct.file.getvalue() == through_rich.file.getvalue(), outcome
         else:        # a backslash, a tab: through rich
             assert len(printed) == 1
+
+
+@pytest.mark.parametrize("force_color", [None, "", "1"])
+@pytest.mark.parametrize("tty_compatible", [None, "", "0", "1", "x"])
+@pytest.mark.parametrize("a_tty", [False, True])
+def test_off_a_terminal_only_where_rich_says_so(monkeypatch, force_color, tty_compatible, a_tty):
+    """``run`` leaves rich unimported only where rich's Console would not be a terminal."""
+    import io
+    import sys
+
+    from rich.console import Console
+
+    from simulator.cli import _off_a_terminal
+
+    class Stdout(io.StringIO):
+        def isatty(self):
+            return a_tty
+
+    for name, value in (("FORCE_COLOR", force_color), ("TTY_COMPATIBLE", tty_compatible)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "stdout", Stdout())
+    if _off_a_terminal():
+        assert not Console(highlight=False, soft_wrap=True).is_terminal
+    if not a_tty and force_color is None and tty_compatible is None:
+        assert _off_a_terminal()
+
+
+@pytest.mark.parametrize("out", [text for text in TRICKY if "\n" not in text] + ["out", "a b/c"])
+def test_the_summary_off_a_terminal_is_the_text_rich_prints(monkeypatch, out):
+    """The last line of ``run``, written as text off a terminal, is what rich printed."""
+    import io
+    import sys
+
+    from rich.console import Console
+
+    from simulator.cli import _OffTerminal, _print_summary
+
+    def printed(print_summary) -> str:
+        try:
+            print_summary()
+        except Exception as exc:  # noqa: BLE001 - rich refuses some markup ("[/]"): so do we
+            return repr(exc)
+        return ""
+
+    summary = f"1 passed, 0 failed, 0 errors; outputs in {out}/"
+    through_rich = Console(file=io.StringIO(), highlight=False, soft_wrap=True)
+    expected = printed(lambda: through_rich.print(summary)) + through_rich.file.getvalue()
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    console = _OffTerminal()
+    got = printed(lambda: _print_summary(console, summary, plain=True))
+    assert got + sys.stdout.getvalue() == expected

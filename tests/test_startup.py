@@ -12,7 +12,7 @@ import textwrap
 HEAVY = ("numpy", "soundfile", "httpx2", "httpcore2", "a2wsgi", "asyncio", "multiprocessing",
          "lxml", "yaml", "cattrs", "rich.progress", "jinja2", "simulator.engine",
          "simulator.scenario.load", "simulator.report", "http.client", "ssl", "email.parser",
-         "simulator.voice_api.routes")
+         "simulator.voice_api.routes", "rich.console")
 
 
 def loaded_after(code: str, cwd) -> list[str]:
@@ -51,7 +51,8 @@ def test_a_run_answered_by_routes_needs_no_http_client_no_libsndfile_no_pool(tmp
     assert [m for m in loaded if m in ("soundfile", "httpx2", "httpcore2", "a2wsgi", "asyncio",
                                        "multiprocessing", "rich.progress", "jinja2",
                                        "simulator.report", "http.client", "ssl",
-                                       "email.parser", "simulator.voice_api.routes")] == []
+                                       "email.parser", "simulator.voice_api.routes",
+                                       "rich.console")] == []
 
 
 def test_a_run_of_a_wsgi_app_needs_no_real_http_stack_no_event_loop(tmp_path):
