@@ -194,6 +194,7 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     from simulator.scenario.load import load_scenarios
     from simulator.scenario.source import problem_lines
 
+    _collect_less(ctx)
     console = _run_console()
     plain = not console.is_terminal  # outcome lines written as text (_print_lines)
     errors: list[str] = []
@@ -310,6 +311,27 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
         ctx.exit(128 + stopped.signum)
     under = measured.report(console, Path(out_root), fail_under) if measured else False
     ctx.exit(2 if errors_total else 1 if counts["failed"] or under else 0)
+
+
+#: The youngest generation's collection threshold during ``run`` (Python's default: 700).
+RUN_GC_THRESHOLD = 7000
+
+
+def _collect_less(ctx: click.Context) -> None:
+    """Collect the young generation after 7,000 allocations instead of 700 while ``run`` runs
+    (restored when the command ends). A run's process makes some 300,000 long-lived objects
+    in its first second (our modules, numpy, lxml, yaml; the apps' own libraries: Flask, an
+    SDK on pydantic), and at the default thresholds the cyclic collector goes over the young
+    ones again and again while they are made, and over all of them twice: ~0.15 s of CPU of
+    the bundled suite's one-copy run (293 collections), ~0.3 s of 10 copies. Ten times
+    fewer collections, half the time, the same memory (max RSS 98 -> 99 MB); what is
+    collected is garbage either way, so nothing a run writes changes. Worker processes
+    forked for ``-j N`` inherit it."""
+    import gc
+
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], RUN_GC_THRESHOLD), *old[1:])
+    ctx.call_on_close(lambda: gc.set_threshold(*old))
 
 
 class _Measured:

@@ -284,3 +284,30 @@ def test_the_summary_off_a_terminal_is_the_text_rich_prints(monkeypatch, out):
     console = _OffTerminal()
     got = printed(lambda: _print_summary(console, summary, plain=True))
     assert got + sys.stdout.getvalue() == expected
+
+
+def test_run_collects_the_young_generation_less_often_and_restores_it(tmp_path, monkeypatch):
+    """``run`` raises the young generation's threshold while it runs (start-up makes ~300,000
+    long-lived objects: docs/performance.md "Start-up"), and puts it back when it ends."""
+    import gc
+    import textwrap
+
+    from simulator.cli import RUN_GC_THRESHOLD
+
+    (tmp_path / "gc_app.py").write_text(textwrap.dedent("""
+        import gc
+        from pathlib import Path
+
+        def app(environ, start_response):
+            Path("seen.txt").write_text(" ".join(map(str, gc.get_threshold())))
+            start_response("200 OK", [("Content-Type", "application/xml")])
+            return [b"<Response><Hangup/></Response>"]
+    """))
+    (tmp_path / "s.yaml").write_text('name: gc\napp: {wsgi: "gc_app:app"}\n')
+    monkeypatch.chdir(tmp_path)
+    before = gc.get_threshold()
+    res = run("s.yaml", "--out", "out")
+    assert res.exit_code == 0, res.output
+    seen = tuple(int(n) for n in (tmp_path / "seen.txt").read_text().split())
+    assert seen == (max(before[0], RUN_GC_THRESHOLD), *before[1:])
+    assert gc.get_threshold() == before
