@@ -1,12 +1,14 @@
 """What a verb flow works with: its :class:`Context` (simulation, leg, the document's base URL),
 the :class:`Outcome` it returns, the :class:`Document` a webhook answered, and the helpers that
 turn a sync webhook's reply into that document (:func:`sync_webhook`, :func:`parse_document`,
-:func:`read_bxml`).
+:func:`read_bxml`). A document's text is parsed once a process: :func:`read_bxml` keeps the
+trees of the documents it parsed (frozen nodes, every position found; a memo of a pure
+function of the text), and logs their warnings in every run that reads them.
 
 Where a verb is (contract C1) is said here, once: :meth:`Context.position` gives the
 ``line``/``col``/``path``/``document`` of a timeline entry about a node, from the node's own
 position and its :class:`Document` (its ``source`` identifier, and the element paths of
-bxml/paths.py, computed once per document on first use).
+bxml/paths.py, found when the tree is parsed, or on first use for a tree made otherwise).
 
 Every verb module (engine/verbs/) and the document interpreter (engine/documents.py) build on
 this module; it builds only on the kernel (engine/simulation.py) and the signals.
