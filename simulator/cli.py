@@ -509,14 +509,10 @@ def _report_outcome(console, outcome, verbose: bool, *, plain: bool = False) -> 
 
 
 def _print_summary(console, summary: str, plain: bool) -> None:
-    """``console.print(summary)``, the last line of ``run``, which has ``--out`` in it as it is
-    (markup and all). Without a ``[`` there is no markup, and escaping changes nothing (the
-    line ends with ``/``): printed as an outcome line is (``_print_lines``), as text off a
-    terminal."""
-    if "[" in summary:
-        console.print(summary)
-    else:
-        _print_lines(console, [[(None, summary)]], plain)
+    """The last line of ``run``. It has ``--out`` in it, which is a path, not markup (a
+    ``[/]`` in it made rich raise): printed as an outcome line is (``_print_lines``: escaped
+    for rich, or as text off a terminal)."""
+    _print_lines(console, [[(None, summary)]], plain)
 
 
 def _run_console():

@@ -262,28 +262,38 @@ def test_off_a_terminal_only_where_rich_says_so(monkeypatch, force_color, tty_co
 
 @pytest.mark.parametrize("out", [text for text in TRICKY if "\n" not in text] + ["out", "a b/c"])
 def test_the_summary_off_a_terminal_is_the_text_rich_prints(monkeypatch, out):
-    """The last line of ``run``, written as text off a terminal, is what rich printed."""
+    """The last line of ``run``, written as text off a terminal, is what rich prints of it with
+    ``--out`` taken as text, not markup."""
     import io
     import sys
 
     from rich.console import Console
+    from rich.markup import escape
 
     from simulator.cli import _OffTerminal, _print_summary
 
-    def printed(print_summary) -> str:
-        try:
-            print_summary()
-        except Exception as exc:  # noqa: BLE001 - rich refuses some markup ("[/]"): so do we
-            return repr(exc)
-        return ""
-
-    summary = f"1 passed, 0 failed, 0 errors; outputs in {out}/"
+    summary = "1 passed, 0 failed, 0 errors; outputs in {}/"
     through_rich = Console(file=io.StringIO(), highlight=False, soft_wrap=True)
-    expected = printed(lambda: through_rich.print(summary)) + through_rich.file.getvalue()
+    through_rich.print(escape(summary.format(out)))
     monkeypatch.setattr(sys, "stdout", io.StringIO())
-    console = _OffTerminal()
-    got = printed(lambda: _print_summary(console, summary, plain=True))
-    assert got + sys.stdout.getvalue() == expected
+    _print_summary(_OffTerminal(), summary.format(out), plain=True)
+    assert sys.stdout.getvalue() == through_rich.file.getvalue()
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+@pytest.mark.parametrize("out", ["a [/] b", "x [bold]y[/bold]", "[red]z"])
+def test_an_out_folder_with_brackets_is_named_as_it_is(tmp_path, monkeypatch, out, terminal):
+    """``--out`` is a path: brackets in it are printed as they are, never read as markup (a
+    ``[/]`` made rich raise a MarkupError, a traceback after every scenario had run)."""
+    if terminal:
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        monkeypatch.setenv("NO_COLOR", "1")
+    path = scenario(tmp_path, "vm.yaml")
+    monkeypatch.chdir(tmp_path)
+    res = run(str(path), "--out", out)
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[-1] == f"1 passed, 0 failed, 0 errors; outputs in {out}/"
+    assert (tmp_path / out / "voicemail" / "result.json").is_file()
 
 
 def test_run_collects_the_young_generation_less_often_and_restores_it(tmp_path, monkeypatch):
