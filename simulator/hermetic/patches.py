@@ -109,19 +109,35 @@ class _PatchOnImport:
                 break
         else:
             return None
-        loader = spec.loader
-        if loader is None or not hasattr(loader, "exec_module"):
+        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        load = loader.exec_module
-
-        def exec_module(module):
-            load(module)
-            with _lock:
-                if _users:
-                    _CLIENTS[name](module)
-
-        loader.exec_module = exec_module  # this spec's own loader instance
+        spec.loader = _PatchingLoader(spec.loader, name)
         return spec
+
+
+class _PatchingLoader:
+    """The loader of one client library's spec: the finder's own loader, with the library
+    patched once it has run. A wrapper, not an ``exec_module`` set on that loader: a loader
+    may be shared by many modules (a ``zipimporter`` loads a whole zipped stdlib: the Windows
+    embeddable Python, frozen apps), which must not all get this library's patch. Anything
+    else asked of it (``get_source``, ``get_resource_reader``, ...) is the original's."""
+
+    def __init__(self, loader: Any, name: str) -> None:
+        self._loader = loader
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._loader, attribute)
+
+    def create_module(self, spec):
+        create = getattr(self._loader, "create_module", None)
+        return create(spec) if create is not None else None
+
+    def exec_module(self, module) -> None:
+        self._loader.exec_module(module)
+        with _lock:
+            if _users:
+                _CLIENTS[self._name](module)
 
 
 # -- urllib3 (the SDK, requests) ------------------------------------------------------------------

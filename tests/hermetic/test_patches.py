@@ -133,3 +133,37 @@ def test_http_client_and_the_thread_pool_imported_during_a_run_are_caught(tmp_pa
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["initiated"]
+
+
+ZIPPED_STDLIB = '''
+import sys
+sys.path.insert(0, sys.argv[1])   # the stdlib's http package, zipped: one zipimporter loads it
+from simulator.hermetic import patches
+assert "http" not in sys.modules
+with patches.installed():
+    import http.client
+    import http.cookies            # the same zipimporter, a module that is not http.client's
+    print(type(http.cookies.__spec__.loader).__name__, http.client.__file__.startswith(sys.argv[1]))
+    print(hasattr(http.client.HTTPConnection.connect, "__wrapped__"))
+print(hasattr(http.client.HTTPConnection.connect, "__wrapped__"))
+'''
+
+
+def test_a_library_loaded_by_a_shared_loader_is_patched_alone(tmp_path):
+    """A zipped stdlib (the Windows embeddable Python, frozen apps) loads every module of the
+    zip with one zipimporter: http.client is patched as it loads, the other modules of that
+    loader are loaded as they are (they were given http.client's patch, and failed)."""
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    package = Path(http.client.__file__).parent
+    archive = tmp_path / "stdlib.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for source in package.glob("*.py"):
+            zipped.write(source, f"http/{source.name}")
+    done = subprocess.run([sys.executable, "-c", ZIPPED_STDLIB, str(archive)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["zipimporter", "True", "True", "False"]
