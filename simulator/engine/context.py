@@ -17,6 +17,7 @@ this module; it builds only on the kernel (engine/simulation.py) and the signals
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Generator
 from typing import Any, TypedDict
 
@@ -63,8 +64,8 @@ class Document:
         those ``_parse`` found for its tree)."""
         paths = self._paths
         if not paths:
-            root, known = self.response.__dict__.get(_PATHS, (None, None))
-            paths.update(known if root == id(self.response) else   # not a copy's
+            root, known = self.response.__dict__.get(_PATHS, (_NO_TREE, None))
+            paths.update(known if root() is self.response else   # not a copy's
                          ((id(node), path) for node, path in element_paths(self.response)))
         return paths.get(id(node))
 
@@ -135,6 +136,11 @@ def read_bxml(sim: Simulation, call_id: str, text: str, *, source: str, context:
 #: The key of a parsed tree's element paths in its root's ``__dict__`` (``_parse``).
 _PATHS = "_element_paths"
 
+
+def _NO_TREE() -> None:   # the weak reference of a tree no _parse kept
+    return None
+
+
 #: Documents up to this many characters are parsed once a process (``_parsed``).
 MEMO_TEXT_LIMIT = 16 * 1024
 
@@ -149,10 +155,14 @@ def _parse(text: str, source: str, context: str,
     paths = {}
     for node, path in element_paths(response):
         node.line  # noqa: B018 - resolves line and col
+        # what found them holds the text and lxml's tree: ~0.2 MB a kept 16 KB document
+        node.__dict__.pop("_where", None)
+        node.__dict__.pop("_index", None)
         paths[id(node)] = path
     # kept with the tree (a node's __dict__ holds what the reader left too: bxml/nodes.py),
-    # so a Document of it need not walk it again
-    response.__dict__[_PATHS] = id(response), paths
+    # so a Document of it need not walk it again; the tree's own (a weak reference: a copy's
+    # __dict__ names the original, whose nodes' ids are not the copy's)
+    response.__dict__[_PATHS] = weakref.ref(response), paths
     return response, tuple(warnings)
 
 
