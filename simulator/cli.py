@@ -330,8 +330,9 @@ def _collect_less(ctx: click.Context) -> None:
     import gc
 
     old = gc.get_threshold()
-    gc.set_threshold(max(old[0], RUN_GC_THRESHOLD), *old[1:])
-    ctx.call_on_close(lambda: gc.set_threshold(*old))
+    if old[0]:   # 0: the embedding program turned automatic collection off; leave it off
+        gc.set_threshold(max(old[0], RUN_GC_THRESHOLD), *old[1:])
+        ctx.call_on_close(lambda: gc.set_threshold(*old))
 
 
 class _Measured:
