@@ -54,6 +54,14 @@ T = TypeVar("T")
 #: of a run (and by every run of a suite).
 _joined = functools.lru_cache(maxsize=4096)(urljoin)
 
+#: What a leg gives its (A-leg) envelope: CallEnvelope field -> Leg attribute. The one list
+#: ``Simulation.envelope`` builds an envelope of and reuses a made one by.
+_ENVELOPE_OF_LEG = {"call_id": "call_id", "from_": "from_", "to": "to",
+                    "direction": "direction", "start_time": "start_at",
+                    "answer_time": "answer_at", "tag": "tag",
+                    "parent_call_id": "parent_call_id"}
+
+
 @functools.lru_cache(maxsize=None)
 def _never_has(cls: type, name: str) -> bool:
     """Whether no instance of ``cls`` has ``name``: an attrs class without such a field or
@@ -288,15 +296,11 @@ class Simulation:
         # The same (frozen) envelope while the leg's fields it holds are those it was made
         # of: a call's webhooks are built from a few states of it, and each build validated
         # the direction and made the call URL again.
-        state = (leg.from_, leg.to, leg.direction, leg.start_at, leg.answer_at, leg.tag,
-                 leg.parent_call_id)
+        state = tuple(getattr(leg, name) for name in _ENVELOPE_OF_LEG.values())
         made = self._envelopes.get(leg.call_id)
         if made is not None and made[0] == state:
             return made[1]
-        envelope = CallEnvelope(call_id=leg.call_id, from_=leg.from_, to=leg.to,
-                                direction=leg.direction, start_time=leg.start_at,
-                                answer_time=leg.answer_at, tag=leg.tag,
-                                parent_call_id=leg.parent_call_id,
+        envelope = CallEnvelope(**dict(zip(_ENVELOPE_OF_LEG, state)),
                                 account_id=self.account_id,
                                 application_id=self.application_id)
         self._envelopes[leg.call_id] = state, envelope

@@ -21,3 +21,25 @@ def test_a_legs_envelope_is_kept_while_the_leg_is_as_it_was_and_follows_its_chan
     assert answered == first.answered(1.5).with_tag("menu")
     leg.tag = ""
     assert sim.envelope(leg).tag is None
+
+
+def test_every_change_of_a_leg_shows_in_its_envelope_as_in_a_fresh_one():
+    """Whatever leg field is changed, the envelope is the one made anew of the leg."""
+    import attrs
+
+    from simulator.engine.legs import Leg
+
+    sim = Simulation(call=CallSettings(), base_url="http://app.test", catalogue=CATALOGUE)
+    leg = sim.add_leg(direction="inbound", from_="+15550001111", to="+15550002222")
+    new_values = {str: "+15550009999", float: 7.25}
+    for field in attrs.fields(Leg):
+        value = getattr(leg, field.name)
+        changed = ("outbound" if field.name == "direction" else
+                   new_values.get(type(value), "x" if value is None else None))
+        if changed is None:   # a state, a track, a list: not what an envelope holds
+            continue
+        sim.envelope(leg)
+        setattr(leg, field.name, changed)
+        kept = sim.envelope(leg)
+        sim._envelopes.clear()
+        assert kept == sim.envelope(leg), field.name
