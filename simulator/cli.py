@@ -594,8 +594,14 @@ def _plain_text(lines: list[list[tuple[str | None, str]]]) -> str | None:
     part has a backslash or a tab (rich's escaping doubles a backslash at the end of a part; it
     expands tabs): those go through rich. The emoji codes are replaced by the function
     ``rich.emoji.Emoji.replace`` calls, from its own module: ``rich.emoji`` imports rich's
-    rendering (segments, styles: ~15 ms), which plain text does not need."""
-    from rich._emoji_replace import _emoji_replace
+    rendering (segments, styles: ~15 ms), which plain text does not need; through
+    ``Emoji.replace`` itself if a rich release moves that private module."""
+    try:
+        from rich._emoji_replace import _emoji_replace
+    except ImportError:   # pragma: no cover - a rich release without the private module
+        from rich.emoji import Emoji
+
+        _emoji_replace = Emoji.replace
 
     text = "\n".join("".join(part for _, part in line) for line in lines)
     if "\\" in text or "\t" in text:
