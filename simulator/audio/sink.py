@@ -9,6 +9,9 @@
 - `read_audio` / `decode_audio` turn a file (or bytes fetched over HTTP) into 8 kHz mono float32,
   downmixing and resampling as needed; `decode_playable` does so for PlayAudio media only if
   Bandwidth plays it (WAV or MP3 as selected by content type/extension: audio/playback.py); `audio_info` reports a file's shape without decoding it.
+  Decoding is a pure function of the bytes, so it is memoised once a process (`_DecodeMemo`:
+  keyed by a hash of the content, never by path or URL; bounded) and the samples returned are
+  read-only, shared by every run that plays the same media.
 - `iter_blocks` streams a file as it is (native rate, every channel kept) block by block, for
   readers of long recordings (the report's waveform) that must not hold the whole file.
 - `mp3_copy` encodes a file as variable-bitrate MP3 bytes, streamed block by block (the
@@ -20,10 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import io
 import os
 import struct
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from typing import Any
 from pathlib import Path
 
@@ -212,13 +218,22 @@ def audio_info(path: str | os.PathLike) -> AudioInfo:
 
 
 def read_audio(path: str | os.PathLike) -> np.ndarray:
-    """An audio file as 8 kHz mono float32 (channels averaged, resampled if needed)."""
+    """An audio file as 8 kHz mono float32 (channels averaged, resampled if needed), read-only.
+
+    A file of up to `_DecodeMemo.MAX_BYTES` is read whole and decoded from its bytes (memoised:
+    the same content decodes once a process, an edited file anew); a larger one, or one its
+    bytes do not decode, is read by path, which gives the error naming the file."""
     _require_file(path)
+    with contextlib.suppress(OSError, _soundfile().SoundFileError, RuntimeError):
+        with open(path, "rb") as file:
+            data = file.read(_DecodeMemo.MAX_BYTES + 1)
+        if len(data) <= _DecodeMemo.MAX_BYTES:
+            return _MEMO.decoded(data, rewind=True).samples
     try:
-        data, rate = _soundfile().read(str(path), dtype="float32", always_2d=True)
+        samples, rate = _soundfile().read(str(path), dtype="float32", always_2d=True)
     except (_soundfile().SoundFileError, RuntimeError) as exc:
         raise _undecodable(path, exc) from None
-    return to_mono_8k(data, rate)
+    return _read_only(to_mono_8k(samples, rate))
 
 
 #: Frames per block of `iter_blocks`: 64 Ki frames is 8 s at 8 kHz, 512 KB for two channels.
@@ -295,31 +310,105 @@ def mp3_copy(path: str | os.PathLike, limit: int | None = None,
 
 
 def decode_audio(data: bytes, name: str) -> np.ndarray:
-    """Audio bytes as 8 kHz mono float32, whatever soundfile reads; `name` is for errors."""
+    """Audio bytes as 8 kHz mono float32 (read-only), whatever soundfile reads; `name` is for
+    errors."""
     return _decode(data, name, _READABLE, None)
 
 
 def decode_playable(data: bytes, url: str, content_type: str | None) -> np.ndarray:
-    """A PlayAudio response's body as 8 kHz mono float32, if Bandwidth plays it: WAV or MP3 as
-    its content type or URL selects (audio/playback.py); else `MediaError`."""
+    """A PlayAudio response's body as 8 kHz mono float32 (read-only), if Bandwidth plays it:
+    WAV or MP3 as its content type or URL selects (audio/playback.py); else `MediaError`."""
     return _decode(data, url, WHAT_PLAYS, selected_format(content_type, url))
+
+
+@attrs.frozen
+class _Decoded:
+    """Bytes decoded: read-only 8 kHz mono samples, and the container and encoding (soundfile's
+    names) that `unplayable` judges."""
+
+    samples: np.ndarray
+    container: str
+    encoding: str
+
+
+class _DecodeMemo:
+    """Decoded media by content, once a process: a run plays the same prompt files and fetched
+    bodies as the run before it, and decoding + resampling is the cost, not reading the bytes.
+
+    Keyed by a SHA-256 hash of the bytes (what the samples depend on, with `rewind`; SHA-256 as
+    OpenSSL runs it hashes twice as fast as BLAKE2b here), never by path or URL: an edited
+    file decodes anew, and a body fetched under another URL is a hit whose errors still name
+    that URL (`_decode` judges playability and words errors per call).
+    Bounded: bodies up to MAX_BYTES, the ENTRIES most recently used. Failures are not kept.
+    """
+
+    MAX_BYTES = 2 << 20
+    ENTRIES = 32
+
+    def __init__(self) -> None:
+        self._table: OrderedDict[bytes, _Decoded] = OrderedDict()
+        self._lock = threading.Lock()   # runs of one process may share it from threads
+        self.decodes = 0                # misses decoded so far (for tests)
+
+    def decoded(self, data: bytes, judge: Callable[[str, str], None] | None = None,
+                rewind: bool = False) -> _Decoded:
+        """`data` decoded, memoised; soundfile's errors as they come. `judge(container,
+        encoding)` runs before the samples are read (or handed out again) and may raise.
+        `rewind` seeks to the start before reading, as ``soundfile.read`` does (read_audio's
+        way): for an MP3 the samples then differ in the last bit, so it is part of the key."""
+        key = None
+        if len(data) <= self.MAX_BYTES:
+            key = hashlib.sha256(data).digest() + bytes([rewind])
+        with self._lock:
+            found = self._table.get(key) if key else None
+            if found is not None:
+                self._table.move_to_end(key)
+        if found is not None:
+            if judge:
+                judge(found.container, found.encoding)
+            return found
+        with _soundfile().SoundFile(io.BytesIO(data)) as file:
+            if judge:
+                judge(file.format, file.subtype)
+            container, encoding = file.format, file.subtype
+            if rewind:
+                file.seek(0)
+            samples, rate = file.read(dtype="float32", always_2d=True), file.samplerate
+        decoded = _Decoded(_read_only(to_mono_8k(samples, rate)), container, encoding)
+        with self._lock:
+            self.decodes += 1
+            if key:
+                self._table[key] = decoded
+                while len(self._table) > self.ENTRIES:
+                    self._table.popitem(last=False)
+        return decoded
+
+
+_MEMO = _DecodeMemo()
+
+
+def _read_only(samples: np.ndarray) -> np.ndarray:
+    """A read-only view of read-only samples: the view cannot be made writeable again, so no
+    run changes what another run plays."""
+    samples.flags.writeable = False
+    return samples.view()
 
 
 def _decode(data: bytes, name: str, expected: str, played_as: Selected | None) -> np.ndarray:
     if not data:
         raise MediaError("empty audio", where=name, expected=expected, got="0 bytes")
+
+    def judge(container: str, encoding: str) -> None:
+        problem = played_as and unplayable(played_as, container, encoding)
+        if problem:
+            raise MediaError("cannot play audio", where=name, expected=expected, got=problem)
+
     try:
-        with _soundfile().SoundFile(io.BytesIO(data)) as file:
-            problem = played_as and unplayable(played_as, file.format, file.subtype)
-            if problem:
-                raise MediaError("cannot play audio", where=name, expected=expected,
-                                 got=problem)
-            samples, rate = file.read(dtype="float32", always_2d=True), file.samplerate
+        return _MEMO.decoded(data, judge).samples
     except (_soundfile().SoundFileError, RuntimeError) as exc:
         why = f" {played_as.why}" if played_as else ""
         raise MediaError("cannot decode audio", where=name, expected=expected,
                          got=f"{_reason(exc)} ({len(data)} bytes{why})") from None
-    return to_mono_8k(samples, rate)
 
 
 def to_mono_8k(data: np.ndarray, rate: int) -> np.ndarray:

@@ -7,8 +7,9 @@ import pytest
 import soundfile
 
 from simulator.audio.detect import detect_dtmf
-from simulator.audio.sink import (RecordingSink, audio_info, decode_audio, iter_blocks,
-                                  mp3_copy, read_audio)
+from simulator.audio import sink
+from simulator.audio.sink import (RecordingSink, audio_info, decode_audio, decode_playable,
+                                  iter_blocks, mp3_copy, read_audio, to_mono_8k)
 from simulator.audio.synth import dtmf, render, silence, Span
 from simulator.errors import MediaError
 
@@ -290,3 +291,86 @@ def test_a_sink_under_a_file_is_a_media_error_naming_the_path(tmp_path):
     with pytest.raises(MediaError, match="cannot create recording file") as info:
         RecordingSink(tmp_path / "blocker" / "recordings" / "r.wav")
     assert "blocker" in str(info.value)
+
+
+# ---------------------------------------------------------------- decoding memoised by content
+
+def _noise_bytes(seed: int, file_format: str = "WAV", rate: int = 16000) -> bytes:
+    """Bytes no other test decodes (the memo is the process's)."""
+    noise = np.random.default_rng(seed).uniform(-0.5, 0.5, rate // 2).astype(np.float32)
+    out = io.BytesIO()
+    soundfile.write(out, noise, rate, format=file_format,
+                    subtype="PCM_16" if file_format == "WAV" else None)
+    return out.getvalue()
+
+
+def test_the_same_bytes_decode_once_and_different_bytes_again():
+    first, other = _noise_bytes(101), _noise_bytes(102)
+    before = sink._MEMO.decodes
+    a = decode_playable(first, "http://app.test/a.wav", "audio/wav")
+    b = decode_playable(first, "http://app.test/b", None)        # another URL, the same bytes
+    c = decode_audio(first, "http://app.test/c.wav")
+    assert sink._MEMO.decodes == before + 1
+    assert np.array_equal(a, b) and np.array_equal(a, c)
+    d = decode_playable(other, "http://app.test/a.wav", "audio/wav")
+    assert sink._MEMO.decodes == before + 2 and not np.array_equal(a, d)
+
+
+@pytest.mark.parametrize("file_format", ["WAV", "MP3"])
+def test_read_audio_decodes_a_file_once_and_an_edited_file_anew(tmp_path, file_format):
+    path = tmp_path / f"prompt.{file_format.lower()}"
+    path.write_bytes(_noise_bytes(110, file_format))
+    direct, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    before = sink._MEMO.decodes
+    first = read_audio(path)
+    assert np.array_equal(first, to_mono_8k(direct, rate))     # as a read by path gives
+    assert np.array_equal(read_audio(path), first) and sink._MEMO.decodes == before + 1
+    path.write_bytes(_noise_bytes(111, file_format))              # edited between two runs
+    edited = read_audio(path)
+    assert sink._MEMO.decodes == before + 2 and not np.array_equal(edited, first)
+
+
+def test_a_run_cannot_change_the_samples_another_run_plays(tmp_path):
+    data = _noise_bytes(120)
+    (tmp_path / "p.wav").write_bytes(data)
+    for samples in (decode_playable(data, "http://app.test/p.wav", None),
+                    read_audio(tmp_path / "p.wav")):
+        kept = samples.copy()
+        with pytest.raises(ValueError):
+            samples[0] = 1.0
+        with pytest.raises(ValueError):
+            samples.flags.writeable = True
+        assert np.array_equal(decode_playable(data, "http://app.test/q.wav", None), kept)
+        # a span keeps read-only samples as they are: no copy a run
+        assert np.shares_memory(Span(0, 1, "samples", samples=samples).samples, samples)
+
+
+def test_errors_name_the_url_of_each_call_and_are_not_kept():
+    mp3 = _noise_bytes(130, "MP3")
+    decode_playable(mp3, "http://app.test/ok.mp3", "audio/mpeg")
+    with pytest.raises(MediaError, match="cannot play audio") as info:
+        decode_playable(mp3, "http://app.test/other.wav", "audio/wav")   # a hit, judged anew
+    assert info.value.where == "http://app.test/other.wav"
+    assert "MP3 MPEG_LAYER_III audio served as audio/wav" in info.value.got
+    before = sink._MEMO.decodes
+    for url in ("http://app.test/x.wav", "http://app.test/y.wav"):
+        with pytest.raises(MediaError, match="cannot decode audio") as info:
+            decode_playable(b"<html>404</html>", url, None)
+        assert info.value.where == url
+    assert sink._MEMO.decodes == before
+
+
+def test_the_memo_is_bounded_by_size_and_entries(monkeypatch):
+    monkeypatch.setattr(sink._DecodeMemo, "ENTRIES", 2)
+    one, two, three = (_noise_bytes(seed) for seed in (140, 141, 142))
+    for data in (one, two, three):
+        decode_audio(data, "x")
+    before = sink._MEMO.decodes
+    decode_audio(three, "x")
+    decode_audio(one, "x")                        # the least recently used went
+    assert sink._MEMO.decodes == before + 1
+    monkeypatch.setattr(sink._DecodeMemo, "MAX_BYTES", len(one) - 1)
+    big = _noise_bytes(143)
+    decode_audio(big, "x")
+    decode_audio(big, "x")                        # over the size limit: never kept
+    assert sink._MEMO.decodes == before + 3
