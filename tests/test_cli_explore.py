@@ -89,3 +89,14 @@ def test_a_progress_bar_of_paths_found_shows_on_a_terminal_only():
     assert "30 distinct paths" in shown  # the report follows the bar, which is cleared
     assert piped.exit_code == 0 and "exploring" not in piped.output
     assert "\x1b[" not in piped.output
+
+
+def test_a_speech_menu_is_answered_by_voice(tmp_path):
+    res = explore(str(SCENARIOS / "ivr-speech-menu.scenario.yaml"), "--max-depth", "1",
+                  "--json", str(tmp_path / "x.json"))
+
+    assert res.exit_code == 0, res.output
+    assert 'say "sales"' in res.output
+    [first, *_] = json.loads((tmp_path / "x.json").read_text())  # one per scenario of the file
+    ended = {tuple(p["choices"]): p["ended"] for p in first["paths"]}
+    assert ended[('say "support" at /answer 1:11 Gather',)] == "hangup: end of /support"

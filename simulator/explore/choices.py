@@ -8,7 +8,11 @@ answer). Each point carries its **choices**, what the explorer tries there besid
 run did (the caller stayed silent, the parties did what the scenario says):
 
 * Gather: each single key 0-9 * #, the numbers its prompt offers (``coverage.outline``), with
-  a terminating key after them, a full entry of ``maxDigits`` keys (up to 16);
+  a terminating key after them, a full entry of ``maxDigits`` keys (up to 16); a Gather that
+  takes speech (``input="speech"`` or ``"dtmf_speech"``) is also spoken at: each of its
+  ``hints`` (split as engine/recognition.py splits them), then a phrase no hint matches (an
+  unrecognised answer); a speech-only one gets no keys (the engine ignores them there:
+  engine/verbs/gather_speech.py, docs/engine.md "Speech input in Gather");
 * Record: speaking then each terminating key, speaking then silence (with silenceTimeout),
   speaking past maxDuration, speaking then hanging up;
 * Transfer: every target busy, none answering, each one answering (then talking and hanging
@@ -35,6 +39,7 @@ import attrs
 from simulator.bxml import nodes
 from simulator.coverage.outline import menu_keys
 from simulator.coverage.trace import Document, Executed, Trace, trace
+from simulator.engine.recognition import apply_hints, parse_hints
 from simulator.scenario import model
 
 #: keys pressed at every Gather (A-D, which phones rarely have, are left out)
@@ -44,6 +49,14 @@ REACTION = 0.1
 SPEECH = "This is a test message from the explorer."
 SPEECH_SECONDS = 2.0
 PARTY_SPEECH = "Hello, you have reached the party you called."
+#: how long a spoken answer lasts: the engine's pace for a `say` without seconds
+#: (engine/caller.py SECONDS_PER_WORD), at least SAY_MIN_SECONDS, so a one-word answer is heard
+#: as a word; the Gather then ends speechTimeout after it ("speech-timeout")
+SAY_SECONDS_PER_WORD = 0.4
+SAY_MIN_SECONDS = 0.6
+#: what a caller says that no hint matches: the first of these in which no word is a hint's
+#: word and that recognition leaves as it is (so an app looking for a hint's word finds none)
+UNRECOGNISED = ("I am not sure", "Could you repeat that", "Banana pancakes")
 MAX_FULL_ENTRY = 16  # a full entry of maxDigits keys is tried up to this many digits
 #: verbs that take input from the caller or reach another party
 INPUT_VERBS = ("Gather", "Record", "Transfer")
@@ -58,8 +71,8 @@ MACHINE_GREETING = ("Hi, you have reached the voicemail of the person you called
 class Choice:
     """Something the explorer makes happen at a point."""
 
-    label: str  # "press 1", "speak, then press #", "+15555550123 busy", ...
-    kind: str  # press | record | hangup | party | call
+    label: str  # "press 1", 'say "sales"', "speak, then press #", "+15555550123 busy", ...
+    kind: str  # press | say | record | hangup | party | call | detection
     steps: tuple[model.Step, ...] = ()  # caller steps to add (each with its own `at`)
     parties: tuple[tuple[str, model.Party], ...] = ()  # parties to set
     calls: tuple[tuple[str, str], ...] = ()  # (created call name, status) to set
@@ -160,8 +173,13 @@ def _input_choices(executed: Executed, node: nodes.Node | None, answered: float,
                    scenario: model.Scenario):
     start = round(executed.start - answered + REACTION, 3)
     if isinstance(node, nodes.Gather) and not executed.nested:
-        for digits in gather_entries(node):
-            yield Choice(f"press {digits}", "press", (model.Press(digits=digits, at=start),))
+        if node.input != "speech":  # a speech-only Gather ignores keys
+            for digits in gather_entries(node):
+                yield Choice(f"press {digits}", "press", (model.Press(digits=digits, at=start),))
+        if node.input in ("speech", "dtmf_speech"):
+            for text in spoken_answers(node):
+                yield Choice(f'say "{text}"', "say", (model.Say(text=text, at=start,
+                                                              seconds=say_seconds(text)),))
     elif isinstance(node, nodes.Record):
         say = model.Say(text=SPEECH, seconds=SPEECH_SECONDS, at=start)
         for key in node.terminating_digits:
@@ -190,6 +208,22 @@ def gather_entries(gather: nodes.Gather) -> list[str]:
             entries.append(("1234567890" * 2)[:gather.max_digits])
     return list(dict.fromkeys(e for e in entries
                               if len(e.rstrip(terminators)) <= gather.max_digits))
+
+
+def spoken_answers(gather: nodes.Gather) -> list[str]:
+    """What is said at a Gather that takes speech: each hint as written, then a phrase no hint
+    matches (``UNRECOGNISED``; none when every candidate matches one)."""
+    hints = parse_hints(gather.hints)
+    words = {word.lower() for hint in hints for word in hint.split()}
+    other = next((phrase for phrase in UNRECOGNISED
+                  if not words & {w.lower() for w in phrase.split()}
+                  and apply_hints(phrase, hints) == phrase), None)
+    return list(dict.fromkeys([*hints, *([other] if other else [])]))
+
+
+def say_seconds(text: str) -> float:
+    """How long saying ``text`` lasts (``SAY_SECONDS_PER_WORD``, at least ``SAY_MIN_SECONDS``)."""
+    return round(max(SAY_MIN_SECONDS, SAY_SECONDS_PER_WORD * len(text.split())), 3)
 
 
 def _transfer_choices(node: nodes.Transfer, scenario: model.Scenario):

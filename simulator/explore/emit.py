@@ -6,7 +6,8 @@ kept; for a bare FLOW.xml, the document as the answer route plus its folder), wi
 chose. Relative paths (route files, ``static``, ``play``) are rewritten for DIR. The
 expectations are what the run did, so the file passes when re-run, and fails as soon as the
 app behaves otherwise: every callback in order (``exact``, with its URL, status, attempt,
-fallback, the type of an exception the app raised (C2 ``appError``), and a Gather's digits),
+fallback, the type of an exception the app raised (C2 ``appError``), and a Gather's digits,
+and what it recognised when it takes speech),
 the digits, each call's end cause, the recordings (end
 reason, duration within 10 ms), how each Gather, Record and Transfer ended, and each
 answering-machine detection's verdict.
@@ -244,6 +245,9 @@ def expectations(result: dict[str, Any]) -> CommentedMap:
         if attempt.get("eventType") == "gather":
             item["payload"] = CommentedMap(digits=payload.get("digits", ""),
                                            terminatingDigit=payload.get("terminatingDigit", ""))
+            if isinstance(payload.get("speechResult"), dict):  # a Gather taking speech
+                item["payload"]["speechResult"] = CommentedMap(
+                    text=payload["speechResult"].get("text", ""))
         events.append(item)
     expect["callbacks"] = CommentedMap(exact=True, events=events)
     digits = [a.get("payload", {}).get("digits", "") for a in result.get("callbacks") or []

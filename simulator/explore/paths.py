@@ -2,10 +2,10 @@
 
 The **signature** of a run is the sequence of (document, verb, outcome) it produced: for every
 verb that ran, on every call, the document it belongs to (URL and body digest), its place in it
-(element path, else line) and how it ended (the verb-end reason, plus the digits and
-terminating key of a Gather, the cause of a Transfer), the verdict of each answering-machine
-detection, then how each call ended. Two runs with
-the same signature are one path, whatever caller behaviour produced them.
+(element path, else line) and how it ended (the verb-end reason, plus the digits,
+terminating key and speech transcript of a Gather, the cause of a Transfer), the verdict of each
+answering-machine detection, then how each call ended. Two runs with the same signature are
+one path, whatever caller behaviour produced them.
 
 ``ending(result)`` says in a few words how the path ended; ``problems(result, app_kind)``
 lists what went wrong on it: the call's end cause (callback-error, invalid-bxml,
@@ -68,7 +68,7 @@ def signature(result: dict[str, Any], run: Trace | None = None) -> tuple:
     for executed in (run or trace(result)).executed:
         detail = executed.end_detail or {}
         outcome = (detail.get("reason"), detail.get("digits"), detail.get("terminatingDigit"),
-                   detail.get("cause"))
+                   detail.get("speech"), detail.get("cause"))  # speech: a Gather's transcript
         document = executed.document.key if executed.document is not None else None
         items.append((number.get(executed.call_id), document, executed.path or executed.line,
                       executed.verb, outcome))

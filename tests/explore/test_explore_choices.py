@@ -5,7 +5,7 @@ from __future__ import annotations
 import simulator
 from simulator.api import load
 from simulator.bxml.parse import parse_bxml
-from simulator.explore.choices import gather_entries, points
+from simulator.explore.choices import gather_entries, points, spoken_answers
 from simulator.scenario import model
 
 
@@ -117,3 +117,56 @@ def test_no_late_talker_when_silence_is_judged_before_speech_could_start_late():
     [detection] = [p for p in points_of(loaded) if p.verb == "machine-detection"]
 
     assert len(detection.choices) == 3  # 15 - 10 + 0.5 s is past the 3 s silenceTimeout
+
+
+def speech_gather(**attributes: str):
+    extra = "".join(f' {k}="{v}"' for k, v in attributes.items())
+    return parse_bxml(f"<Response><Gather{extra}><SpeakSentence>Say sales or press 1."
+                      "</SpeakSentence></Gather></Response>").verbs[0]
+
+
+class TestSpokenAnswers:
+    def test_each_hint_as_written_then_a_phrase_no_hint_matches(self):
+        assert spoken_answers(speech_gather(input="speech", hints=" Sales, tech support,,")) \
+            == ["Sales", "tech support", "I am not sure"]
+
+    def test_the_unrecognised_phrase_shares_no_word_with_a_hint(self):
+        assert spoken_answers(speech_gather(input="speech", hints="sure"))[-1] == \
+            "Could you repeat that"  # "I am not sure" would say the hint
+
+    def test_without_hints_only_the_unrecognised_phrase(self):
+        assert spoken_answers(speech_gather(input="speech")) == ["I am not sure"]
+
+
+def test_a_speech_gather_is_also_spoken_at_with_each_hint_and_an_unrecognised_phrase():
+    loaded = scenario('<Response><Gather input="dtmf_speech" hints="sales, tech support" '
+                      'maxDigits="1"><SpeakSentence>Say sales or press 1</SpeakSentence>'
+                      "</Gather></Response>")
+    gather_point = next(p for p in points_of(loaded) if p.verb == "Gather")
+    labels = [c.label for c in gather_point.choices]
+
+    assert labels[:12] == [f"press {key}" for key in "0123456789*#"]
+    assert labels[12:] == ['say "sales"', 'say "tech support"', 'say "I am not sure"',
+                           "hang up"]
+    said = gather_point.choices[13]
+    assert said.kind == "say" and not said.ends
+    # at the reaction time of a key press, 0.4 s a word (0.6 s at least)
+    assert said.steps == (model.Say(text="tech support", seconds=0.8, at=0.1),)
+    assert gather_point.choices[12].steps[0].seconds == 0.6
+
+
+def test_a_speech_only_gather_gets_no_key_presses():
+    loaded = scenario('<Response><Gather input="speech" hints="sales"><SpeakSentence>Say '
+                      "sales</SpeakSentence></Gather></Response>")
+    gather_point = next(p for p in points_of(loaded) if p.verb == "Gather")
+
+    assert [c.label for c in gather_point.choices] == [
+        'say "sales"', 'say "I am not sure"', "hang up"]
+
+
+def test_a_dtmf_gather_is_not_spoken_at():
+    loaded = scenario('<Response><Gather hints="sales" maxDigits="1"><SpeakSentence>Press 1'
+                      "</SpeakSentence></Gather></Response>")
+    gather_point = next(p for p in points_of(loaded) if p.verb == "Gather")
+
+    assert {c.kind for c in gather_point.choices} == {"press", "hangup"}

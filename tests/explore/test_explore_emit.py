@@ -125,3 +125,36 @@ def test_an_emitted_verdict_fails_when_the_detection_judges_otherwise(tmp_path):
 
     result = simulator.api.run_loaded(changed)
     assert not result.passed  # a 1 s hello is now a machine
+
+
+def test_a_spoken_answer_is_emitted_as_a_say_step_that_replays_its_path(tmp_path):
+    shutil.copy(SCENARIOS / "ivr-speech-menu.scenario.yaml", tmp_path)
+    shutil.copytree(SCENARIOS / "apps", tmp_path / "apps")
+    [scenario, *_] = load(tmp_path / "ivr-speech-menu.scenario.yaml")
+    exploration = explore(scenario, Options(max_depth=1), BatchRunner())
+    spoken = [p for p in exploration.paths if p.branch.choice and
+              p.branch.choice.kind == "say"]
+    written = emit(spoken, scenario, tmp_path)
+
+    assert len(written) == 3 and rerun(written) == {}  # sales, support, not sure
+    sales = written[0].read_text()
+    assert '#   say "sales" at /answer 1:11 Gather\n' in sales
+    assert "caller:\n  - say: sales\n    seconds: 0.6\n    at: 0.1\n" in sales
+    assert "speechResult:\n            text: sales\n" in sales
+    [loaded] = load(written[0])
+    assert [(s.text, s.seconds, s.at) for s in loaded.caller] == [("sales", 0.6, 0.1)]
+    written[0].write_text(sales.replace("say: sales", "say: support"))
+    assert not simulator.api.run_loaded(load(written[0])[0]).passed  # the path is pinned
+
+
+def test_hints_that_look_like_other_yaml_values_stay_words(tmp_path):
+    (tmp_path / "s.yaml").write_text(
+        "name: s\napp:\n  bxml: '<Response><Gather input=\"speech\" hints=\"yes, 2, null\" "
+        "gatherUrl=\"/next\"/></Response>'\n  routes:\n    /next: ''\n")
+    [scenario] = load(tmp_path / "s.yaml")
+    exploration = explore(scenario, Options(), BatchRunner())
+    written = emit(list(exploration.paths), scenario, tmp_path / "out")
+
+    said = [s.text for file in written for s in load(file)[0].caller if hasattr(s, "text")]
+    assert {"yes", "2", "null"} <= set(said)
+    assert rerun(written) == {}

@@ -237,3 +237,23 @@ class TestMachineDetection:
         assert {p.ended for p in exploration.paths[:4]} >= {
             "hangup: end of /answer (machine detection: human)",
             "hangup: end of /answer (machine detection: answering-machine)"}
+
+
+class TestSpeech:
+    """The bundled "say sales or press 1" menu (ivr-speech-menu, input="dtmf_speech")."""
+
+    def test_the_departments_are_reached_by_speech(self):
+        [scenario, *_] = load(SCENARIOS / "ivr-speech-menu.scenario.yaml")
+        exploration = explore(scenario, Options(), BatchRunner())
+        ended = {p.description: p for p in exploration.paths}
+
+        assert exploration.complete and not exploration.failed
+        for department in ("sales", "support"):
+            path = ended[f'say "{department}" at /answer 1:11 Gather']
+            assert path.ended == f"hangup: end of /{department}"
+            [gather] = [c for c in path.result["callbacks"] if c["eventType"] == "gather"]
+            assert gather["payload"]["speechResult"]["text"] == department
+            assert [e["detail"]["reason"] for e in path.result["timeline"]
+                    if e["kind"] == "verb-end" and e["verb"] == "Gather"] == ["speech-timeout"]
+        unknown = ended['say "I am not sure" at /answer 1:11 Gather']
+        assert unknown.ended == "hangup: end of /menu"  # the menu again, then goodbye
