@@ -3,8 +3,11 @@ reached.
 
 * ``same_document``: a menu Gather (one key, or a prompt offering several) of an app with code
   where every key tried led to the same next document (URL and body): the app does not look
-  at the digits (a wrong field name, a handler that ignores them). Canned routes cannot
-  branch on digits, so their Gathers are not judged.
+  at the digits (a wrong field name, a handler that ignores them); likewise a Gather taking
+  speech with two hints or more where every phrase said led to the same document (the app
+  does not look at ``speechResult``). Keys and phrases are judged apart (an app may read
+  one and not the other). Canned routes cannot branch on the input, so their Gathers are not
+  judged.
 * ``unreached``: known documents and webhook routes of the app (``coverage.universe``) that no
   explored path reached: with a complete exploration they cannot be reached by any caller;
   with one cut short by the bounds, not within them (the message says which);
@@ -20,6 +23,7 @@ from simulator.bxml import nodes
 from simulator.coverage.data import Coverage
 from simulator.coverage.outline import menu_keys
 from simulator.coverage.trace import Document, trace
+from simulator.engine.recognition import parse_hints
 from simulator.explore.paths import Finding
 from simulator.explore.search import ExploredPath, Stats
 from simulator.scenario import model
@@ -41,13 +45,15 @@ def same_document(paths: list[ExploredPath], base: model.Scenario) -> list[Findi
     where: dict[tuple, str] = {}
     for path in paths:
         point, choice = path.branch.point, path.branch.choice
-        if point is None or choice is None or choice.kind != "press" \
+        if point is None or choice is None or choice.kind not in _INPUT \
                 or not isinstance(point.node, nodes.Gather) or not point.node.gather_url:
             continue
         gather = point.node
-        if gather.max_digits != 1 and len(menu_keys(gather)) < 2:
+        if choice.kind == "press" and gather.max_digits != 1 and len(menu_keys(gather)) < 2:
             continue  # an entry (PIN, account number), not a menu
-        key = (path.branch.parent, point.index)
+        if choice.kind == "say" and len(parse_hints(gather.hints)) < 2:
+            continue  # free speech (a name, a reason for calling), not a spoken menu
+        key = (path.branch.parent, point.index, choice.kind)
         where[key] = point.where
         siblings[key].append((choice.label, _next_document(path)))
     found = []
@@ -55,11 +61,16 @@ def same_document(paths: list[ExploredPath], base: model.Scenario) -> list[Findi
         documents = {document for _, document in tried}
         if len(tried) >= 2 and len(documents) == 1 and None not in documents:
             (document,) = documents
+            what, looked_at = _INPUT[key[2]]
             found.append(Finding(
-                "same-document", f"every key tried at {where[key]} ({len(tried)} of them) led "
+                "same-document", f"every {what} at {where[key]} ({len(tried)} of them) led "
                 f"to the same document, {document.split(' #')[0]}: the app does not look at "
-                "the digits?", key[0], where=where[key]))
+                f"{looked_at}?", key[0], where=where[key]))
     return found
+
+
+#: the choices judged by ``same_document``: how its message names them and what they fill in
+_INPUT = {"press": ("key tried", "the digits"), "say": ("phrase said", "the speech")}
 
 
 def _next_document(path: ExploredPath) -> str | None:

@@ -141,6 +141,17 @@ def app(environ, start_response):
     return [body.encode()]
 '''
 
+IGNORES_SPEECH = '''
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/answer":
+        body = ('<Response><Gather gatherUrl="/menu" input="speech" hints="sales, support">'
+                '<SpeakSentence>Say sales or support.</SpeakSentence></Gather></Response>')
+    else:
+        body = "<Response><SpeakSentence>Sales, hello.</SpeakSentence></Response>"
+    start_response("200 OK", [("Content-Type", "application/xml")])
+    return [body.encode()]
+'''
+
 KEEPS_STATE = '''
 CALLS = [0]
 
@@ -173,6 +184,15 @@ class TestAppsWithCode:
         assert same.message.startswith("every key tried at /answer 1:11 Gather (12 of them) "
                                        "led to the same document, http://app.test/menu")
         assert not exploration.failed  # a notice, not a failure
+
+    def test_a_spoken_menu_whose_answers_all_lead_to_one_document(self, tmp_path):
+        scenario = wsgi(tmp_path, "deaf", IGNORES_SPEECH)
+        exploration = explore(scenario, Options(max_depth=1), BatchRunner())
+        [same] = [f for f in exploration.findings if f.kind == "same-document"]
+
+        assert same.message == ("every phrase said at /answer 1:11 Gather (3 of them) led to "
+                                "the same document, http://app.test/menu: the app does not "
+                                "look at the speech?")
 
     def test_an_app_that_answers_the_same_call_differently_is_flagged(self, tmp_path):
         scenario = wsgi(tmp_path, "keeps", KEEPS_STATE)
@@ -257,3 +277,4 @@ class TestSpeech:
                     if e["kind"] == "verb-end" and e["verb"] == "Gather"] == ["speech-timeout"]
         unknown = ended['say "I am not sure" at /answer 1:11 Gather']
         assert unknown.ended == "hangup: end of /menu"  # the menu again, then goodbye
+        assert not [f for f in exploration.findings if f.kind == "same-document"]
