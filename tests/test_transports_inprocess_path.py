@@ -11,7 +11,9 @@ import sys
 
 import pytest
 
-from simulator.transports.inprocess import InProcessTransport
+import httpx2
+
+from simulator.transports.inprocess import InProcessTransport, _plain_request
 from simulator.transports.client import _ClientTransport
 
 
@@ -138,15 +140,28 @@ REQUESTS = [
     ("POST", "http://app.test/non-ascii-header", {}),
     ("POST", "http://app.test/bad-status", {}),
     ("POST", "http://app.test/missing", {}),
+    ("PUT", "http://app.test/plain", {"json": {"n": 1}, "headers": {"accept": "text/xml",
+                                                                   "USER-AGENT": "u"}}),
+    ("PATCH", "http://app.test/plain", {"headers": {"Host": "other.test:81"}}),
+    ("DELETE", "http://app.test/plain", {"json": [1, 2], "headers": {"Content-Length": "7"}}),
+    ("POST", "http://app.test/plain", {"headers": {"Transfer-Encoding": "chunked"}}),
+    ("POST", "http://app.test/plain", {"headers": {"X-Bytes": b"raw"}}),   # the client's path
+]
+
+#: requests the client refuses before the app sees them (a header it cannot encode, a body)
+REFUSED = [
+    ("POST", "http://app.test/plain", {"headers": {"X-Tag": "é"}}),
+    ("POST", "http://app.test/plain", {"json": {"x": float("nan")}}),
+    ("POST", "http://app.test/plain", {"headers": {"X-Count": 1}}),
 ]
 
 
-def exchange(transport_class):
+def exchange(transport_class, requests=REQUESTS):
     seen, log = [], []
     transport = transport_class(make_app(seen, log))
     out = []
     try:
-        for method, url, keys in REQUESTS:
+        for method, url, keys in requests:
             reply = transport.send(method, url, timeout=15, **keys)
             error = reply.app_error and (reply.app_error["type"], reply.app_error["message"])
             out.append((reply.status, reply.content, reply.headers, reply.elapsed, reply.error,
@@ -164,6 +179,38 @@ def test_the_app_sees_and_answers_what_it_would_through_the_whole_client():
         assert got == expected, request
     for request, got, expected in zip(REQUESTS, fast, reference):
         assert got == expected, request
+
+
+def test_a_request_the_client_refuses_is_refused_alike():
+    fast, fast_seen = exchange(InProcessTransport, REFUSED)
+    reference, _ = exchange(ClientPath, REFUSED)
+    assert fast == reference and not fast_seen
+    assert all(status == 500 for status, *_ in fast)
+
+
+REQUEST_SHAPES = [
+    ("POST", "http://app.test/answer", {"User-Agent": "BandwidthAPI/v2",
+                                        "Content-Type": "application/json"}, {"eventType": "x"}),
+    ("POST", "https://App.Test:8443/a%20b", {"Authorization": "Basic dTpw"}, {"tag": "é ✓"}),
+    ("GET", "http://app.test/answer?step=2", {"User-Agent": "BandwidthAPI/v2"}, None),
+    ("get", "http://app.test/", None, None),
+    ("POST", "http://app.test/", {"user-agent": "a", "User-Agent": "b", "HOST": "h"}, None),
+    ("PUT", "http://app.test/", {"content-length": "5"}, {"a": 1}),
+    ("PATCH", "http://app.test/", {"Transfer-Encoding": "chunked"}, {"a": 1}),
+    ("QUERY", "http://app.test/", {}, None),
+    ("DELETE", "http://app.test/", {"Content-Type": "text/plain"}, {"a": None}),
+]
+
+
+@pytest.mark.parametrize("method, url, headers, json", REQUEST_SHAPES)
+def test_the_plain_request_is_the_one_the_client_builds(method, url, headers, json):
+    client = InProcessTransport(lambda environ, start_response: []).client
+    expected = client.build_request(method, url, headers=headers, json=json, timeout=15)
+    got = _plain_request(client, method, httpx2.URL(url), headers, None, json, 15)
+    assert (got.method, got.url, got.headers.raw, got.content, got.extensions) == (
+        expected.method, expected.url, expected.headers.raw, expected.content,
+        expected.extensions)
+    assert type(got.stream) is type(expected.stream)
 
 
 def test_the_cookie_the_app_set_comes_back_on_the_next_request():
