@@ -100,6 +100,22 @@ def replies(environ, start_response, log):
     if path == "/bad-status":
         start_response("two hundred", [])
         return [b""]
+    if path == "/not-modified":   # a 3xx that is no redirect
+        start_response("304 Not Modified", [("ETag", "x")])
+        return [b""]
+    if path == "/no-location":
+        start_response("302 Found", [])
+        return [b""]
+    if path == "/restart":   # start_response called again: the last call counts
+        start_response("200 OK", [("X-First", "1")])
+        start_response("202 Accepted", [("X-Second", "2")])
+        return [b"", b"", b"second"]
+    if path == "/none-headers":
+        start_response("200 OK", None)
+        return [b""]
+    if path == "/odd-status":   # no reason phrase httpx2 knows
+        start_response("299 Whatever", [("X-Odd", "yes")])
+        return [b"odd"]
     start_response("404 Not Found", [("Content-Type", "text/plain")])
     return [b"not found"]
 
@@ -146,6 +162,11 @@ REQUESTS = [
     ("DELETE", "http://app.test/plain", {"json": [1, 2], "headers": {"Content-Length": "7"}}),
     ("POST", "http://app.test/plain", {"headers": {"Transfer-Encoding": "chunked"}}),
     ("POST", "http://app.test/plain", {"headers": {"X-Bytes": b"raw"}}),   # the client's path
+    ("POST", "http://app.test/not-modified", {}),
+    ("POST", "http://app.test/no-location", {}),
+    ("POST", "http://app.test/restart", {}),
+    ("POST", "http://app.test/none-headers", {}),
+    ("POST", "http://app.test/odd-status", {}),
 ]
 
 #: requests the client refuses before the app sees them (a header it cannot encode, a body)
@@ -237,6 +258,18 @@ def test_each_request_is_logged_as_httpx2_logs_it(path, caplog):
         transport.send("POST", f"http://app.test{path}", timeout=15)
     assert [r.getMessage() for r in caplog.records if r.name == "httpx2"] == [
         f'HTTP Request: POST http://app.test{path} "HTTP/1.1 200 OK"']
+
+
+@pytest.mark.parametrize("path", ["/redirect", "/odd-status", "/missing", "/restart"])
+def test_the_log_line_is_the_whole_clients(path, caplog):
+    caplog.set_level("INFO", logger="httpx2")
+    lines = []
+    for transport_class in (InProcessTransport, ClientPath):
+        caplog.clear()
+        with transport_class(make_app([], [])) as transport:
+            transport.send("POST", f"http://app.test{path}", timeout=15)
+        lines.append([r.getMessage() for r in caplog.records if r.name == "httpx2"])
+    assert lines[0] == lines[1] and len(lines[0]) == 1
 
 
 def test_the_body_is_read_no_further_than_the_limit():
