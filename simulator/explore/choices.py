@@ -39,6 +39,7 @@ import attrs
 from simulator.bxml import nodes
 from simulator.coverage.outline import menu_keys
 from simulator.coverage.trace import Document, Executed, Trace, trace
+from simulator.engine.caller import SECONDS_PER_WORD
 from simulator.engine.recognition import apply_hints, parse_hints
 from simulator.scenario import model
 
@@ -52,7 +53,6 @@ PARTY_SPEECH = "Hello, you have reached the party you called."
 #: how long a spoken answer lasts: the engine's pace for a `say` without seconds
 #: (engine/caller.py SECONDS_PER_WORD), at least SAY_MIN_SECONDS, so a one-word answer is heard
 #: as a word; the Gather then ends speechTimeout after it ("speech-timeout")
-SAY_SECONDS_PER_WORD = 0.4
 SAY_MIN_SECONDS = 0.6
 #: what a caller says that no hint matches: the first of these in which no word is a hint's
 #: word and that recognition leaves as it is (so an app looking for a hint's word finds none)
@@ -212,8 +212,11 @@ def gather_entries(gather: nodes.Gather) -> list[str]:
 
 def spoken_answers(gather: nodes.Gather) -> list[str]:
     """What is said at a Gather that takes speech: each hint as written, then a phrase no hint
-    matches (``UNRECOGNISED``; none when every candidate matches one)."""
-    hints = parse_hints(gather.hints)
+    matches (``UNRECOGNISED``; none when every candidate matches one). A hint's words are said
+    one space apart (recognition compares words: a newline of ``&#10;`` in the attribute is
+    the same hint, and is not written into an emitted file's lines)."""
+    hints = [" ".join(hint.split()) for hint in parse_hints(gather.hints)]
+    hints = [hint for hint in hints if hint]
     words = {word.lower() for hint in hints for word in hint.split()}
     other = next((phrase for phrase in UNRECOGNISED
                   if not words & {w.lower() for w in phrase.split()}
@@ -222,8 +225,9 @@ def spoken_answers(gather: nodes.Gather) -> list[str]:
 
 
 def say_seconds(text: str) -> float:
-    """How long saying ``text`` lasts (``SAY_SECONDS_PER_WORD``, at least ``SAY_MIN_SECONDS``)."""
-    return round(max(SAY_MIN_SECONDS, SAY_SECONDS_PER_WORD * len(text.split())), 3)
+    """How long saying ``text`` lasts: the caller's pace (engine/caller.py ``SECONDS_PER_WORD``),
+    at least ``SAY_MIN_SECONDS``."""
+    return round(max(SAY_MIN_SECONDS, SECONDS_PER_WORD * len(text.split())), 3)
 
 
 def _transfer_choices(node: nodes.Transfer, scenario: model.Scenario):

@@ -158,3 +158,27 @@ def test_hints_that_look_like_other_yaml_values_stay_words(tmp_path):
     said = [s.text for file in written for s in load(file)[0].caller if hasattr(s, "text")]
     assert {"yes", "2", "null"} <= set(said)
     assert rerun(written) == {}
+
+
+@pytest.mark.parametrize("hints", ["sales&#10;support: x", "a&#9;b, c&#13;d", "x&#x2028;y"])
+def test_a_hint_with_a_line_break_in_it_is_said_one_space_apart_and_emitted_files_load(
+        tmp_path, hints):
+    """An attribute may hold a line break (``&#10;``): the hint is the same words, said with
+    one space between them, and no emitted file's comment lines are broken by it."""
+    (tmp_path / "s.yaml").write_text(
+        "name: s\napp:\n  bxml: '<Response><Gather input=\"speech\" hints=\"" + hints +
+        "\" gatherUrl=\"/next\"/></Response>'\n  routes:\n    /next: ''\n", encoding="utf-8")
+    [scenario] = load(tmp_path / "s.yaml")
+    exploration = explore(scenario, Options(), BatchRunner())
+    written = emit(list(exploration.paths), scenario, tmp_path / "out")
+
+    said = [s.text for file in written for s in load(file)[0].caller if hasattr(s, "text")]
+    assert said and all(text == " ".join(text.split()) for text in said)
+    assert rerun(written) == {}
+
+
+def test_a_comment_line_of_an_emitted_file_is_one_line_whatever_it_names():
+    from simulator.explore.emit import _one_line
+
+    assert _one_line('say "a\nb" at /x') == 'say "a\\nb" at /x'
+    assert _one_line("r\r \u2028 \x85 t\tend café") == "r\\r \\u2028 \\x85 t\\tend café"
