@@ -339,14 +339,18 @@ class _DecodeMemo:
     OpenSSL runs it hashes twice as fast as BLAKE2b here), never by path or URL: an edited
     file decodes anew, and a body fetched under another URL is a hit whose errors still name
     that URL (`_decode` judges playability and words errors per call).
-    Bounded: bodies up to MAX_BYTES, the ENTRIES most recently used. Failures are not kept.
+    Bounded: bodies up to MAX_BYTES, the ENTRIES most recently used, and at most
+    MAX_SAMPLE_BYTES of samples kept in all (a 2 MB MP3 at 8 kbps is 2,000 s of audio: 64 MB of
+    float32; one larger than that budget is not kept at all). Failures are not kept.
     """
 
     MAX_BYTES = 2 << 20
     ENTRIES = 32
+    MAX_SAMPLE_BYTES = 32 << 20   # as the speech cache of a run (audio/synth.py)
 
     def __init__(self) -> None:
         self._table: OrderedDict[bytes, _Decoded] = OrderedDict()
+        self._sample_bytes = 0
         self._lock = threading.Lock()   # runs of one process may share it from threads
         self.decodes = 0                # misses decoded so far (for tests)
 
@@ -377,10 +381,13 @@ class _DecodeMemo:
         decoded = _Decoded(_read_only(to_mono_8k(samples, rate)), container, encoding)
         with self._lock:
             self.decodes += 1
-            if key:
+            size = decoded.samples.nbytes
+            if key and key not in self._table and size <= self.MAX_SAMPLE_BYTES:
                 self._table[key] = decoded
-                while len(self._table) > self.ENTRIES:
-                    self._table.popitem(last=False)
+                self._sample_bytes += size
+                while (len(self._table) > self.ENTRIES
+                       or self._sample_bytes > self.MAX_SAMPLE_BYTES):
+                    self._sample_bytes -= self._table.popitem(last=False)[1].samples.nbytes
         return decoded
 
 

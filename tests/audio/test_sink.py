@@ -374,3 +374,22 @@ def test_the_memo_is_bounded_by_size_and_entries(monkeypatch):
     decode_audio(big, "x")
     decode_audio(big, "x")                        # over the size limit: never kept
     assert sink._MEMO.decodes == before + 3
+
+
+def test_the_memo_keeps_at_most_its_budget_of_samples(monkeypatch):
+    """A small file may decode to many samples (a 2 MB MP3 at 8 kbps: 64 MB of float32): what
+    is kept is bounded by the samples' bytes too, and samples over the budget are not kept."""
+    one, two = _noise_bytes(150), _noise_bytes(151)
+    size = decode_audio(one, "x").nbytes
+    monkeypatch.setattr(sink._DecodeMemo, "MAX_SAMPLE_BYTES", size * 3 // 2)
+    decode_audio(two, "x")                        # room for one of them: the older one went
+    before = sink._MEMO.decodes
+    decode_audio(two, "x")
+    decode_audio(one, "x")
+    assert sink._MEMO.decodes == before + 1
+    monkeypatch.setattr(sink._DecodeMemo, "MAX_SAMPLE_BYTES", size - 1)
+    big = _noise_bytes(152)
+    decode_audio(big, "x")
+    decode_audio(big, "x")                        # over the budget alone: never kept
+    assert sink._MEMO.decodes == before + 3
+    assert sink._MEMO._sample_bytes <= size * 3 // 2
