@@ -127,6 +127,8 @@ class _PatchingLoader:
         self._name = name
 
     def __getattr__(self, attribute: str) -> Any:
+        if attribute in ("_loader", "_name") or attribute.startswith("__"):
+            raise AttributeError(attribute)   # not set yet (a copy being made): not the loader's
         return getattr(self._loader, attribute)
 
     def create_module(self, spec):

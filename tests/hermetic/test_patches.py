@@ -167,3 +167,16 @@ def test_a_library_loaded_by_a_shared_loader_is_patched_alone(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["zipimporter", "True", "True", "False"]
+
+
+def test_a_patching_loader_answers_for_its_loader_and_can_be_copied():
+    import copy
+    import importlib.machinery
+
+    original = importlib.machinery.SourceFileLoader("m", http.client.__file__)
+    loader = patches._PatchingLoader(original, "http.client")
+    assert loader.get_filename("m") == http.client.__file__ and loader.is_package("m") is False
+    twin = copy.copy(loader)
+    assert twin.get_filename("m") == http.client.__file__
+    with pytest.raises(AttributeError):
+        loader.__wrapped_loader__  # noqa: B018 - a dunder the loader lacks is not looked up
