@@ -598,7 +598,7 @@ def _plain_text(lines: list[list[tuple[str | None, str]]]) -> str | None:
     ``Emoji.replace`` itself if a rich release moves that private module."""
     try:
         from rich._emoji_replace import _emoji_replace
-    except ImportError:   # pragma: no cover - a rich release without the private module
+    except ImportError:   # a rich release without the private module (tests/test_cli_run.py)
         from rich.emoji import Emoji
 
         _emoji_replace = Emoji.replace

@@ -209,11 +209,18 @@ def tricky_outcomes():
                       internal="Traceback ...")
 
 
+@pytest.mark.parametrize("rich_private", ["found", "moved"])
 @pytest.mark.parametrize("verbose", [False, True])
-def test_outcome_lines_off_a_terminal_are_the_text_rich_prints(verbose):
+def test_outcome_lines_off_a_terminal_are_the_text_rich_prints(verbose, rich_private,
+                                                               monkeypatch):
+    """Also when a rich release has moved the private module of its emoji replacement."""
     import io
+    import sys
 
     from rich.console import Console
+
+    if rich_private == "moved":
+        monkeypatch.setitem(sys.modules, "rich._emoji_replace", None)   # import fails
 
     from simulator.cli import _report_outcome
 

@@ -192,7 +192,16 @@ def exchange(transport_class, requests=REQUESTS):
     return out, seen
 
 
-def test_the_app_sees_and_answers_what_it_would_through_the_whole_client():
+@pytest.mark.parametrize("httpx2_privates", ["found", "moved"])
+def test_the_app_sees_and_answers_what_it_would_through_the_whole_client(monkeypatch,
+                                                                        httpx2_privates):
+    """Also when an httpx2 release has moved the private helpers the plain path uses: then
+    the request is built, and the app called, as the client does it."""
+    if httpx2_privates == "moved":
+        from simulator.transports import inprocess
+
+        monkeypatch.setattr(inprocess, "_encode_request", None)
+        monkeypatch.setattr(inprocess, "_WSGIByteStream", None)
     fast, fast_seen = exchange(InProcessTransport)
     reference, reference_seen = exchange(ClientPath)
     assert len(fast_seen) == len(REQUESTS)

@@ -249,7 +249,7 @@ def _call_app(wsgi: httpx2.WSGITransport, request: httpx2.Request):
     status, headers (as the Response would hold them) and body stream, the same errors
     raised (an app that raises or passes ``exc_info``, no ``start_response``, a status or a
     header that is not one). tests/test_transports_inprocess_path.py compares both."""
-    if _WSGIByteStream is None:   # pragma: no cover - another httpx2
+    if _WSGIByteStream is None:   # another httpx2 (tests/test_transports_inprocess_path.py)
         response = wsgi.handle_request(request)
         return response.status_code, response.headers.raw, response.stream
     request.read()
