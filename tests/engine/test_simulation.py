@@ -31,11 +31,12 @@ def test_every_change_of_a_leg_shows_in_its_envelope_as_in_a_fresh_one():
 
     sim = Simulation(call=CallSettings(), base_url="http://app.test", catalogue=CATALOGUE)
     leg = sim.add_leg(direction="inbound", from_="+15550001111", to="+15550002222")
-    new_values = {str: "+15550009999", float: 7.25}
+    changes = {str: lambda v: "+15550009999", float: lambda v: v + 7.25,
+               bool: lambda v: not v, int: lambda v: v + 1, type(None): lambda v: "x"}
     for field in attrs.fields(Leg):
         value = getattr(leg, field.name)
-        changed = ("outbound" if field.name == "direction" else
-                   new_values.get(type(value), "x" if value is None else None))
+        change = changes.get(type(value))
+        changed = "outbound" if field.name == "direction" else change and change(value)
         if changed is None:   # a state, a track, a list: not what an envelope holds
             continue
         sim.envelope(leg)
