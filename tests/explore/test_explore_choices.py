@@ -9,10 +9,10 @@ from simulator.explore.choices import gather_entries, points, spoken_answers
 from simulator.scenario import model
 
 
-def gather(**attributes: str):
+def gather(prompt: str = "For sales press 1, for the operator press 12.", **attributes: str):
     extra = "".join(f' {k}="{v}"' for k, v in attributes.items())
-    return parse_bxml(f"<Response><Gather{extra}><SpeakSentence>For sales press 1, for the "
-                      "operator press 12.</SpeakSentence></Gather></Response>").verbs[0]
+    return parse_bxml(f"<Response><Gather{extra}><SpeakSentence>{prompt}</SpeakSentence>"
+                      "</Gather></Response>").verbs[0]
 
 
 class TestGatherEntries:
@@ -120,9 +120,7 @@ def test_no_late_talker_when_silence_is_judged_before_speech_could_start_late():
 
 
 def speech_gather(**attributes: str):
-    extra = "".join(f' {k}="{v}"' for k, v in attributes.items())
-    return parse_bxml(f"<Response><Gather{extra}><SpeakSentence>Say sales or press 1."
-                      "</SpeakSentence></Gather></Response>").verbs[0]
+    return gather("Say sales or press 1.", **attributes)
 
 
 class TestSpokenAnswers:
