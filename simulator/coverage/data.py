@@ -20,8 +20,8 @@ from typing import Any
 
 import attrs
 
-from simulator.coverage.outline import ANY_INPUT, TIMEOUT, Outline, gather_outcome, \
-    gather_outcomes
+from simulator.coverage.outline import ANY_INPUT, ANY_SPEECH, SAY, TIMEOUT, Outline, \
+    gather_outcome, gather_outcomes
 from simulator.coverage.trace import Document, outline_of, trace
 from simulator.coverage.universe import App, app_id
 
@@ -51,9 +51,12 @@ class GatherCoverage:
 
     @property
     def covered(self) -> list[str]:
-        """Expected outcomes seen (``input`` is covered by any digits)."""
+        """Expected outcomes seen (``input`` is covered by any digits, ``speech`` by anything
+        said)."""
         digits = any(o not in (TIMEOUT, "hangup") and _is_digits(o) for o in self.seen)
-        return [o for o in self.expected if o in self.seen or (o == ANY_INPUT and digits)]
+        speech = any(o.startswith(SAY) for o in self.seen)
+        return [o for o in self.expected if o in self.seen or (o == ANY_INPUT and digits)
+                or (o == ANY_SPEECH and speech)]
 
     @property
     def missing(self) -> list[str]:

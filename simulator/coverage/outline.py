@@ -10,6 +10,8 @@ that does not parse has no verbs and keeps the parser's first error.
 SpeakSentence text mentions ("press 1 for sales", "for billing, press two", "press star to go
 back", "enter 1 2 3 4" is a number). Coverage uses them as the outcomes a Gather must see;
 explore presses them (on top of every single key). PlayAudio prompts say nothing we can read.
+A Gather that takes speech also expects each of its ``hints`` said (``say:sales``), since
+explore speaks each; a speech-only one expects no keys (the engine ignores them there).
 """
 
 from __future__ import annotations
@@ -22,12 +24,18 @@ import attrs
 from simulator.bxml import nodes
 from simulator.bxml.parse import parse_bxml
 from simulator.bxml.paths import element_paths
+from simulator.engine.recognition import parse_hints
 from simulator.errors import BxmlError
 
 #: The outcome of a Gather that ended with no key pressed.
 TIMEOUT = "timeout"
 #: The outcome standing for "some digits" when a Gather's prompt names no key.
 ANY_INPUT = "input"
+#: The outcome standing for "some speech" when a Gather taking speech has no hints.
+ANY_SPEECH = "speech"
+#: How a spoken outcome is named: ``say:`` and the transcript (``say:sales``). Keys, reasons
+#: and ``timeout`` never hold a colon, so a spoken outcome cannot clash with them.
+SAY = "say:"
 
 @attrs.frozen
 class Verb:
@@ -125,19 +133,37 @@ def menu_keys(gather: nodes.Gather) -> tuple[str, ...]:
 def gather_outcomes(gather: nodes.Gather) -> tuple[str, ...]:
     """The outcomes a Gather should be seen with: timeout, and each key its prompt offers (or
     "input", some digits, when it offers none). A terminating key the prompt names ("then
-    press pound") is not an outcome of a Gather taking several digits."""
-    keys = menu_keys(gather)
-    if gather.max_digits > 1:  # "then press pound" ends an entry: not an outcome of its own
-        keys = tuple(k for k in keys if k not in gather.terminating_digits)
-    return (TIMEOUT, *(keys or (ANY_INPUT,)))
+    press pound") is not an outcome of a Gather taking several digits. A Gather taking speech
+    adds each hint said (``say:<hint>``, or "speech", any speech, when it has no hints); a
+    speech-only one (``input="speech"``) has no key outcomes."""
+    outcomes = [TIMEOUT]
+    if gather.input != "speech":
+        keys = menu_keys(gather)
+        if gather.max_digits > 1:  # "then press pound" ends an entry: not an outcome of its own
+            keys = tuple(k for k in keys if k not in gather.terminating_digits)
+        outcomes += keys or (ANY_INPUT,)
+    if "speech" in gather.input:
+        outcomes += [SAY + hint for hint in spoken_hints(gather)] or [ANY_SPEECH]
+    return tuple(outcomes)
+
+
+def spoken_hints(gather: nodes.Gather) -> tuple[str, ...]:
+    """A speech Gather's hints as recognition writes them into a transcript: split as the
+    engine splits them (engine/recognition.py ``parse_hints``), words one space apart."""
+    hints = (" ".join(hint.split()) for hint in parse_hints(gather.hints))
+    return tuple(dict.fromkeys(hint for hint in hints if hint))
 
 
 def gather_outcome(detail: dict) -> str:
-    """The outcome of one Gather run from its verb-end detail: the digits, the terminating key
-    alone, ``timeout``, or the end reason (``hangup``, ``redirected``...)."""
+    """The outcome of one Gather run from its verb-end detail: the digits, what was said
+    (``say:`` and the transcript, the engine's ``speech``), the terminating key alone,
+    ``timeout``, or the end reason (``hangup``, ``redirected``...). A transcript equal to a
+    hint is that hint's outcome; any other is shown, not counted."""
     digits = detail.get("digits") or ""
     if digits:
         return digits
+    if detail.get("speech"):
+        return SAY + detail["speech"]
     if detail.get("terminatingDigit"):
         return detail["terminatingDigit"]
     reason = detail.get("reason")

@@ -7,8 +7,9 @@ webhook; a fallback's reply when the fallback answered). With the C1 timeline ke
 ``path``, ``document``, once the engine writes them) those are used as they are; without them
 the position is found in the document's outline from the entry's ``line`` and verb name (two
 verbs of that name on one line are told apart by their order). A Gather whose verb-end does not
-carry its digits (its gather webhook failed) gets those the webhook sent. A verb whose document cannot be
-known (a REST PUT bxml body, which no result.json holds) has ``document`` None.
+carry its digits (its gather webhook failed) gets those the webhook sent (and its transcript,
+``speechResult.text``, as ``speech``). A verb whose document cannot be known (a REST PUT bxml
+body, which no result.json holds) has ``document`` None.
 
 Coverage and explore both read runs through this module; neither reaches into the engine.
 """
@@ -180,8 +181,11 @@ def _sent_digits(by_index: dict[int, Request], start: int, end: int, call: str) 
         if request is not None and request.call_id == call and request.event == "gather" \
                 and request.attempts:
             payload = request.attempts[0].get("payload") or {}
-            return {"digits": payload.get("digits", ""),
+            sent = {"digits": payload.get("digits", ""),
                     "terminatingDigit": payload.get("terminatingDigit", "")}
+            if isinstance(payload.get("speechResult"), dict):  # a Gather taking speech
+                sent["speech"] = payload["speechResult"].get("text", "")
+            return sent
     return {}
 
 

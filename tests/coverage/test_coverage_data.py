@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 from simulator.api import load, run_loaded
 from simulator.coverage import Coverage
+from simulator.explore import Options, explore
+from simulator.explore.runners import BatchRunner
 from simulator.scenario.bare import bare_scenario
 
 MENU = """
@@ -174,3 +177,58 @@ def app(environ, start_response):
     start_response("200 OK", [("Content-Type", "application/xml")])
     return [body.encode()]
 '''
+
+
+SPEECH_MENU = ('<Response><Gather gatherUrl="/choice" input="dtmf_speech" hints="sales, support"'
+               ' maxDigits="1" firstDigitTimeout="2" speechTimeout="1"><SpeakSentence>Say sales '
+               'or press 1. Say support or press 2.</SpeakSentence></Gather></Response>')
+
+
+def spoken(*callers: list, bxml: str = SPEECH_MENU):
+    """The coverage of the Gather of ``bxml`` by one run per caller script."""
+    coverage = Coverage()
+    for caller in callers:
+        [scenario] = load({"name": "s", "app": {"bxml": bxml, "routes": {"/choice": ""}},
+                           "caller": caller})
+        coverage.add_run(scenario, run_loaded(scenario).to_json())
+    [app] = coverage.apps.values()
+    return app.documents["http://app.test/answer"].gathers["/Response/Gather[1]"]
+
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+class TestSpeechGathers:
+    def test_saying_a_hint_marks_it_seen_as_recognition_wrote_it(self):
+        gather = spoken([{"say": "Sails", "at": 0.5}])  # heard as the hint "sales"
+
+        assert gather.expected == ["timeout", "1", "2", "say:sales", "say:support"]
+        assert gather.seen == {"say:sales": 1}
+        assert gather.missing == ["timeout", "1", "2", "say:support"]
+
+    def test_a_phrase_matching_no_hint_is_shown_not_counted(self):
+        gather = spoken([{"say": "sales please", "at": 0.5}], [{"press": "2", "at": 0.5}])
+
+        assert gather.seen == {"say:sales please": 1, "2": 1}
+        assert gather.covered == ["2"]
+        assert "say:sales please" in gather.to_json()["seen"]
+
+    def test_any_speech_covers_a_speech_gather_without_hints(self):
+        bxml = SPEECH_MENU.replace(' input="dtmf_speech" hints="sales, support"',
+                                   ' input="speech"')
+        gather = spoken([{"say": "I would like to talk to someone", "at": 0.5}], [], bxml=bxml)
+
+        assert gather.expected == ["timeout", "speech"]
+        assert gather.missing == []
+
+    def test_the_bundled_speech_menu_explored_sees_every_outcome_of_its_first_gather(self):
+        [scenario, *_] = load(SCENARIOS / "ivr-speech-menu.scenario.yaml")
+        [app] = explore(scenario, Options(), BatchRunner()).coverage.apps.values()
+        [answer] = [d for d in app.documents.values() if d.url == "http://app.test/answer"]
+        first = answer.gathers["/Response/Gather[1]"]
+
+        assert first.expected == ["timeout", "1", "2", "say:sales", "say:support"]
+        assert first.missing == []
+        assert first.seen["say:I am not sure"] >= 1  # explore's unrecognised answer: shown
+        # The menu again (/menu, the same body) is the same state to explore, so it is not
+        # explored again: its keys and hints stay unseen there.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from simulator.bxml.parse import parse_bxml
-from simulator.coverage.outline import (ANY_INPUT, TIMEOUT, gather_outcome, gather_outcomes,
-                                        menu_keys, outline)
+from simulator.coverage.outline import (ANY_INPUT, ANY_SPEECH, TIMEOUT, gather_outcome,
+                                        gather_outcomes, menu_keys, outline)
 
 ONE_LINE = ('<?xml version="1.0"?>\n<Response><Gather gatherUrl="/m" maxDigits="1">'
             '<SpeakSentence>For sales press 1.</SpeakSentence><SpeakSentence>Bye</SpeakSentence>'
@@ -80,6 +80,34 @@ class TestGatherOutcomes:
         ({"reason": "terminating-digit", "digits": "", "terminatingDigit": "#"}, "#"),
         ({"reason": "timeout", "digits": "", "terminatingDigit": ""}, TIMEOUT),
         ({"reason": "hangup"}, "hangup"),
+        ({"reason": "speech-timeout", "digits": "", "terminatingDigit": "", "speech": "sales"},
+         "say:sales"),
+        ({"reason": "terminating-digit", "digits": "", "terminatingDigit": "#",
+          "speech": "I need support"}, "say:I need support"),  # the key ended the utterance
+        ({"reason": "max-digits", "digits": "1", "terminatingDigit": "", "speech": ""}, "1"),
+        ({"reason": "timeout", "digits": "", "terminatingDigit": "", "speech": ""}, TIMEOUT),
     ])
     def test_outcome_of_a_run(self, detail, outcome):
         assert gather_outcome(detail) == outcome
+
+
+class TestSpeechGatherOutcomes:
+    def test_a_dtmf_speech_gather_expects_its_keys_and_each_hint_said(self):
+        menu = gather("Say sales or press 1. Say support or press 2.", input="dtmf_speech",
+                      maxDigits="1", hints=" sales,tech&#10;  support,, sales")
+
+        assert gather_outcomes(menu) == (TIMEOUT, "1", "2", "say:sales", "say:tech support")
+
+    def test_a_dtmf_speech_gather_without_hints_expects_some_input_and_some_speech(self):
+        assert gather_outcomes(gather("Tell us why you called", input="dtmf_speech")) == (
+            TIMEOUT, ANY_INPUT, ANY_SPEECH)
+
+    def test_a_speech_only_gather_expects_no_keys_only_its_hints(self):
+        menu = gather("Say sales, or press 1", input="speech", hints="sales, support",
+                      maxDigits="1")
+
+        assert gather_outcomes(menu) == (TIMEOUT, "say:sales", "say:support")
+
+    def test_a_speech_only_gather_without_hints_expects_some_speech(self):
+        assert gather_outcomes(gather("Tell us why you called", input="speech")) == (
+            TIMEOUT, ANY_SPEECH)

@@ -83,3 +83,12 @@ def test_a_gather_whose_webhook_failed_keeps_the_digits_it_sent():
     gather = trace(result).executed[0]
 
     assert gather.reason == "callback-error" and gather.end_detail["digits"] == "3"
+
+
+def test_a_speech_gather_whose_webhook_failed_keeps_the_transcript_it_sent():
+    result = run({"bxml": '<Response><Gather gatherUrl="/boom" input="speech" hints="sales" '
+                          'speechTimeout="1"/></Response>',
+                  "routes": {"/boom": {"status": 500}}}, [{"say": "sales", "at": 0.1}])
+    gather = trace(result).executed[0]
+
+    assert gather.reason == "callback-error" and gather.end_detail["speech"] == "sales"
