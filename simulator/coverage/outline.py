@@ -37,6 +37,7 @@ ANY_SPEECH = "speech"
 #: and ``timeout`` never hold a colon, so a spoken outcome cannot clash with them.
 SAY = "say:"
 
+
 @attrs.frozen
 class Verb:
     """One verb of a document."""

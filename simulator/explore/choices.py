@@ -37,10 +37,10 @@ from typing import Any
 import attrs
 
 from simulator.bxml import nodes
-from simulator.coverage.outline import menu_keys
+from simulator.coverage.outline import menu_keys, spoken_hints
 from simulator.coverage.trace import Document, Executed, Trace, trace
 from simulator.engine.caller import SECONDS_PER_WORD
-from simulator.engine.recognition import apply_hints, parse_hints
+from simulator.engine.recognition import apply_hints
 from simulator.scenario import model
 
 #: keys pressed at every Gather (A-D, which phones rarely have, are left out)
@@ -215,8 +215,7 @@ def spoken_answers(gather: nodes.Gather) -> list[str]:
     matches (``UNRECOGNISED``; none when every candidate matches one). A hint's words are said
     one space apart (recognition compares words: a newline of ``&#10;`` in the attribute is
     the same hint, and is not written into an emitted file's lines)."""
-    hints = [" ".join(hint.split()) for hint in parse_hints(gather.hints)]
-    hints = [hint for hint in hints if hint]
+    hints = list(spoken_hints(gather))
     words = {word.lower() for hint in hints for word in hint.split()}
     other = next((phrase for phrase in UNRECOGNISED
                   if not words & {w.lower() for w in phrase.split()}
