@@ -233,7 +233,9 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
     out_dirs = assign_out_dirs(scenarios, Path(out_root))
     batch = [Job(s, d, update_golden) for s, d in zip(scenarios, out_dirs)]
     counts = {"passed": 0, "failed": 0, "error": 0, "skipped": 0, "xfailed": 0, "xpassed": 0}
-    seen = []  # the outcomes so far, for --junit-xml
+    # the outcomes so far, for -x and --junit-xml, without their result.json objects: the
+    # report needs only whether one was written, and a long suite's results would all be held
+    seen = []
     local = None
     if dask_batch is not None and batch:
         try:
@@ -258,7 +260,7 @@ def run(ctx: click.Context, paths: tuple[str, ...], out_root: str, jobs: int,
         if html:
             index.append(_index_row(outcome, Path(out_root)))
         counts[bucket] += 1
-        seen.append(outcome)
+        seen.append(outcome if outcome.result is None else attrs.evolve(outcome, result={}))
         return bucket
 
     stopped, unfinished = None, []

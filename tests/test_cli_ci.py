@@ -111,6 +111,21 @@ def test_skip_and_xfail_keys(suite):
     assert done.exit_code == 1
 
 
+def test_the_run_keeps_no_result_object_for_the_report(suite, monkeypatch):
+    """A long suite's result.json objects are not all held until the end: the JUnit report is
+    made of outcomes that only say whether a result.json was written."""
+    from simulator import junit
+
+    given = []
+    write = junit.write
+    monkeypatch.setattr(junit, "write", lambda path, outcomes, errors: (
+        given.extend(outcomes), write(path, outcomes, errors)))
+    done = run(".", "--junit-xml", "reports/junit.xml", "--out", "out")
+    assert done.exit_code == 1 and len(given) == 6
+    assert {repr(outcome.result) for outcome in given} <= {"{}", "None"}
+    assert sum(outcome.result is not None for outcome in given) == 5   # one was skipped
+
+
 def test_junit_xml_has_one_testcase_per_scenario(suite):
     done = run(".", "--junit-xml", "reports/junit.xml", "--out", "out")
     assert done.exit_code == 1 and "JUnit report: reports/junit.xml" in done.output
