@@ -566,14 +566,15 @@ class StopTranscription(Node):
 
 # ---- catalogue -------------------------------------------------------------------------------
 
+#: The elements that are children of verbs only (their verbs' ChildSpec name them).
+NOUN_CLASSES = (PhoneNumber, SipUri, StreamParam, CustomParam, Endpoint)
+
+#: Element name -> class. A verb is named once, in VERB_NAMES (which <Response> needs before
+#: the classes exist); its class is the one of that name defined above.
 CATALOGUE: dict[str, type[Node]] = {
     "Response": Response, "Bxml": Response,
-    **{cls.__name__: cls for cls in (
-        SpeakSentence, PlayAudio, Pause, Ring, SendDtmf, Gather, StartGather, StopGather, Record,
-        StartRecording, PauseRecording, ResumeRecording, StopRecording, Redirect, Hangup, Tag,
-        Transfer, PhoneNumber, SipUri, Bridge, Conference, Forward, StartStream, StreamParam,
-        StopStream, StartTranscription, CustomParam, StopTranscription, Connect, Endpoint, Refer,
-    )},
+    **{name: globals()[name] for name in VERB_NAMES},
+    **{cls.__name__: cls for cls in NOUN_CLASSES},
 }
 ROOT_NAMES = ("Response", "Bxml")
 
