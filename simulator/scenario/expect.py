@@ -37,7 +37,7 @@ import attrs
 
 from simulator.bxml.nodes import VERB_NAMES
 from simulator.callbacks import EVENT_TYPES
-from simulator.scenario.match import (OPERATORS, Equals, Fields, Matcher, Mismatch,
+from simulator.scenario.match import (OPERATORS, Equals, Fields, Matcher, ValueMatcher,
                                       compile_matcher, short)
 from simulator.scenario.source import Locator, Problems, format_path
 from simulator.timeline import KINDS
@@ -106,17 +106,16 @@ class Accepted:
 
 
 @attrs.frozen
-class AppErrorName(Matcher):
+class AppErrorName(ValueMatcher):
     """``appError: ZeroDivisionError``: the exception's type, or its ``"Type: message"``."""
 
     text: str
 
-    def check(self, actual, path=""):
-        if isinstance(actual, dict):
-            kind, message = actual.get("type"), actual.get("message")
-            if self.text in (kind, f"{kind}: {message}"):
-                return []
-        return [Mismatch(path, f"an app error {self.text!r}", actual)]
+    def matches(self, actual):
+        if not isinstance(actual, dict):
+            return False
+        kind, message = actual.get("type"), actual.get("message")
+        return self.text in (kind, f"{kind}: {message}")
 
     def describe(self):
         return f"an app error {self.text!r}"

@@ -101,16 +101,24 @@ class Matcher:
         return not self.check(actual)
 
 
+class ValueMatcher(Matcher):
+    """A matcher of a value as a whole: :meth:`matches` says whether it is as expected, and
+    otherwise its one mismatch says what was (:meth:`describe`)."""
+
+    def check(self, actual: Any, path: str = "") -> list[Mismatch]:
+        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
+
+    def matches(self, actual: Any) -> bool:
+        raise NotImplementedError
+
+
 def _present(actual: Any) -> bool:
     return actual is not _MISSING and actual is not None
 
 
 @attrs.frozen
-class Equals(Matcher):
+class Equals(ValueMatcher):
     value: Any
-
-    def check(self, actual, path=""):
-        return [] if self.matches(actual) else [Mismatch(path, repr(self.value), actual)]
 
     def matches(self, actual):
         got = None if actual is _MISSING else actual
@@ -121,12 +129,9 @@ class Equals(Matcher):
 
 
 @attrs.frozen
-class Approx(Matcher):
+class Approx(ValueMatcher):
     value: float
     tolerance: float = DEFAULT_TOLERANCE
-
-    def check(self, actual, path=""):
-        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
 
     def matches(self, actual):
         number = as_number(actual)
@@ -137,12 +142,9 @@ class Approx(Matcher):
 
 
 @attrs.frozen
-class Range(Matcher):
+class Range(ValueMatcher):
     low: float | None
     high: float | None
-
-    def check(self, actual, path=""):
-        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
 
     def matches(self, actual):
         number = as_number(actual)
@@ -156,11 +158,8 @@ class Range(Matcher):
 
 
 @attrs.frozen
-class Regex(Matcher):
+class Regex(ValueMatcher):
     pattern: str
-
-    def check(self, actual, path=""):
-        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
 
     def matches(self, actual):
         return isinstance(actual, str) and re.search(self.pattern, actual) is not None
@@ -170,11 +169,8 @@ class Regex(Matcher):
 
 
 @attrs.frozen
-class Contains(Matcher):
+class Contains(ValueMatcher):
     value: Any
-
-    def check(self, actual, path=""):
-        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
 
     def matches(self, actual):
         if isinstance(actual, str) and isinstance(self.value, str):
@@ -186,11 +182,8 @@ class Contains(Matcher):
 
 
 @attrs.frozen
-class OneOf(Matcher):
+class OneOf(ValueMatcher):
     values: tuple
-
-    def check(self, actual, path=""):
-        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
 
     def matches(self, actual):
         return actual in self.values
@@ -200,11 +193,8 @@ class OneOf(Matcher):
 
 
 @attrs.frozen
-class Presence(Matcher):
+class Presence(ValueMatcher):
     present: bool
-
-    def check(self, actual, path=""):
-        return [] if self.matches(actual) else [Mismatch(path, self.describe(), actual)]
 
     def matches(self, actual):
         return _present(actual) == self.present
