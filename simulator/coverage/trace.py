@@ -183,10 +183,18 @@ def _sent_digits(by_index: dict[int, Request], start: int, end: int, call: str) 
             payload = request.attempts[0].get("payload") or {}
             sent = {"digits": payload.get("digits", ""),
                     "terminatingDigit": payload.get("terminatingDigit", "")}
-            if isinstance(payload.get("speechResult"), dict):  # a Gather taking speech
-                sent["speech"] = payload["speechResult"].get("text", "")
+            speech = speech_sent(payload)
+            if speech is not None:
+                sent["speech"] = speech
             return sent
     return {}
+
+
+def speech_sent(payload: dict[str, Any]) -> str | None:
+    """The transcript a gather webhook's payload carries (``speechResult.text``), or None when
+    its Gather takes no speech (then it has no ``speechResult`` object)."""
+    result = payload.get("speechResult")
+    return result.get("text", "") if isinstance(result, dict) else None
 
 
 def _document_of(entry: dict[str, Any], call: str, current: dict[str, Document | None],

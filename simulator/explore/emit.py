@@ -31,6 +31,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from simulator.coverage.trace import speech_sent
 from simulator.errors import SimulatorError
 from simulator.explore.search import ExploredPath
 from simulator.golden import slugify
@@ -252,9 +253,9 @@ def expectations(result: dict[str, Any]) -> CommentedMap:
         if attempt.get("eventType") == "gather":
             item["payload"] = CommentedMap(digits=payload.get("digits", ""),
                                            terminatingDigit=payload.get("terminatingDigit", ""))
-            if isinstance(payload.get("speechResult"), dict):  # a Gather taking speech
-                item["payload"]["speechResult"] = CommentedMap(
-                    text=payload["speechResult"].get("text", ""))
+            speech = speech_sent(payload)
+            if speech is not None:  # a Gather taking speech
+                item["payload"]["speechResult"] = CommentedMap(text=speech)
         events.append(item)
     expect["callbacks"] = CommentedMap(exact=True, events=events)
     digits = [a.get("payload", {}).get("digits", "") for a in result.get("callbacks") or []

@@ -21,9 +21,8 @@ from collections import defaultdict
 
 from simulator.bxml import nodes
 from simulator.coverage.data import Coverage
-from simulator.coverage.outline import menu_keys
+from simulator.coverage.outline import menu_keys, spoken_hints
 from simulator.coverage.trace import Document, trace
-from simulator.engine.recognition import parse_hints
 from simulator.explore.paths import Finding
 from simulator.explore.search import ExploredPath, Stats
 from simulator.scenario import model
@@ -51,7 +50,7 @@ def same_document(paths: list[ExploredPath], base: model.Scenario) -> list[Findi
         gather = point.node
         if choice.kind == "press" and gather.max_digits != 1 and len(menu_keys(gather)) < 2:
             continue  # an entry (PIN, account number), not a menu
-        if choice.kind == "say" and len(parse_hints(gather.hints)) < 2:
+        if choice.kind == "say" and len(spoken_hints(gather)) < 2:
             continue  # free speech (a name, a reason for calling), not a spoken menu
         key = (path.branch.parent, point.index, choice.kind)
         where[key] = point.where
