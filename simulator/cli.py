@@ -522,8 +522,11 @@ def _run_console():
     """The console ``run`` prints through: rich's, made as it always was, except when stdout is
     surely not a terminal (:func:`_off_a_terminal`): then an :class:`_OffTerminal`, which
     imports rich (~18 ms of start-up) only when something goes through rich's markup."""
-    if _off_a_terminal():
-        return _OffTerminal()
+    return _OffTerminal() if _off_a_terminal() else _rich_console()
+
+
+def _rich_console():
+    """rich's Console as ``run`` prints through it (no highlighting, lines not wrapped)."""
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)
@@ -549,8 +552,8 @@ def _off_a_terminal() -> bool:
 class _OffTerminal:
     """``run``'s console when stdout is not a terminal: outcome lines and the summary are
     written to ``file`` as text (``_print_lines``); what has markup (an error line, a report
-    written) goes through rich's Console, made on the first such print exactly as
-    :func:`_run_console` would make it (writing to ``sys.stdout`` as it is at each write)."""
+    written) goes through rich's Console, made on the first such print by the same
+    :func:`_rich_console` (writing to ``sys.stdout`` as it is at each write)."""
 
     is_terminal = False
 
@@ -565,9 +568,7 @@ class _OffTerminal:
 
     def print(self, *objects, **options) -> None:
         if self._rich is None:
-            from rich.console import Console
-
-            self._rich = Console(highlight=False, soft_wrap=True)
+            self._rich = _rich_console()
         self._rich.print(*objects, **options)
 
 
