@@ -160,16 +160,13 @@ class InProcessTransport(_ClientTransport):
             headers = {key.decode("ascii").lower(): value.decode("ascii") for key, value in raw}
             special = any(name in headers for name in _CLIENT_HEADERS)
             if not special and status // 100 != 3:   # nothing for the client: no Response
-                _HTTPX2_LOG.info('HTTP Request: %s %s "%s %d %s"', request.method, request.url,
-                                 "HTTP/1.1", status, httpx2.codes.get_reason_phrase(status))
+                _log_request(request, status)
                 return read_limited(status, headers, stream, max_bytes)
             response = httpx2.Response(status, headers=raw, stream=stream)
             response.request = request
             if special:
                 client.cookies.extract_cookies(response)
-            _HTTPX2_LOG.info('HTTP Request: %s %s "%s %d %s"', request.method, request.url,
-                             response.http_version, response.status_code,
-                             response.reason_phrase)
+            _log_request(request, status)
             if response.has_redirect_location:
                 with contextlib.suppress(httpx2.RemoteProtocolError):
                     response.next_request = client._build_redirect_request(request, response)
@@ -197,6 +194,13 @@ def _url(text: str) -> httpx2.URL:
     """``httpx2.URL(text)``, memoised: a URL is immutable, and a run sends its webhooks to a
     few URLs again and again (parsing one is a fifth of the client's work for a request)."""
     return httpx2.URL(text)
+
+
+def _log_request(request: httpx2.Request, status: int) -> None:
+    """The line ``Client.send`` logs for a request (a reply made here has no extensions: HTTP/1.1
+    and the status's own reason phrase, what ``Response.http_version``/``reason_phrase`` say)."""
+    _HTTPX2_LOG.info('HTTP Request: %s %s "%s %d %s"', request.method, request.url, "HTTP/1.1",
+                     status, httpx2.codes.get_reason_phrase(status))
 
 
 def _plain_request(client: httpx2.Client, method: str, url: httpx2.URL, headers, params, json,
