@@ -12,7 +12,11 @@ work (every cache of a run's results is per run: ``Simulation.speech``). Then:
 1. CLI, ``bxmlsim run -j 1`` with audio written, over 1 copy and over K copies: the wall time
    of each whole command (interpreter start-up included), the real-time factor of the K-copy
    run (virtual seconds / wall seconds) and the marginal milliseconds per scenario
-   ((wall K - wall 1) / (scenarios K - scenarios 1)). Goal: >= 3000x real time.
+   ((wall K - wall 1) / (scenarios K - scenarios 1)). Goal: >= 3000x real time. From them:
+   the start-up (the 1-copy run's wall less its scenarios at the marginal rate), beside what
+   the apps' own third-party imports cost (``bandwidth``, ``flask``: user code, timed in a bare
+   interpreter), and the rate a suite long enough to make start-up negligible tends to
+   (virtual seconds a scenario / the marginal time).
 2. ``-j 2`` over the same K copies: its wall time as a ratio to ``-j 1`` (2 cores: ideally
    about 0.5; other load on the machine shows up here).
 3. In process, through the Python API, over the K copies: load (``api.load``), simulate and
@@ -28,6 +32,7 @@ on an idle machine the two are close, when other work shares the cores wall time
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -96,6 +101,33 @@ def reference_seconds() -> float:
     return best
 
 
+def app_imports(root: Path) -> list[str]:
+    """The third-party top-level modules the apps under ``root`` import (not the standard
+    library, not the simulator): what a suite's own code costs at start-up."""
+    names: set[str] = set()
+    for source in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+    local = {source.stem for source in root.rglob("*.py")}
+    return sorted(names - set(sys.stdlib_module_names) - local - {"simulator"})
+
+
+def import_seconds(modules: list[str]) -> float:
+    """Wall seconds an interpreter takes to import ``modules``, less a bare interpreter's
+    start (best of 3, bytecode cached)."""
+    def best(code: str) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, env=CHILD_ENV)
+            times.append(time.perf_counter() - started)
+        return min(times)
+    return best("import " + ", ".join(modules)) - best("pass") if modules else 0.0
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -160,10 +192,14 @@ def main() -> int:
         assert count2 == count
         inner = in_process(files, root / "api")
         inner_cpu = in_process(files, root / "api-cpu", clock=time.process_time)
+        modules = app_imports(root / "suite")
+        apps_import = import_seconds(modules)
     factor = seconds / wall
     more = count - one_count
     marginal = (wall - one_wall) * 1e3 / more if more else 0.0
     marginal_cpu = (cpu - one_cpu) * 1e3 / more if more else 0.0
+    start_up = one_wall - one_count * marginal / 1e3      # what a run costs before its scenarios
+    per_scenario = seconds / count                         # virtual seconds a scenario
     print(f"suite: {args.copies} copies of scenarios/, {count} scenarios, "
           f"{seconds:,.1f} virtual seconds; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores; reference loop {reference_seconds():.3f} s CPU")
@@ -174,6 +210,16 @@ def main() -> int:
           f"(goal >= {GOAL:,.0f}x: {'OK' if factor >= GOAL else 'MISSED'})")
     print(f"                   {cpu:6.2f} s CPU  -> {seconds / cpu:,.0f}x real time; "
           f"marginal {marginal_cpu:.2f} ms CPU a scenario")
+    if marginal <= 0:
+        print("  (the K-copy run was no slower a scenario than 1 copy: the machine's load changed "
+              "between the runs; no start-up or long-suite figure)")
+    else:
+        print(f"  start-up (1 copy's wall less its scenarios at the marginal rate): "
+              f"{start_up:.2f} s, of which the apps' own imports "
+              f"({', '.join(modules) or 'none'}): {apps_import:.2f} s")
+        print(f"  a suite long enough to make start-up negligible tends to "
+              f"{per_scenario / (marginal / 1e3):,.0f}x ({per_scenario:.1f} virtual s a "
+              f"scenario / {marginal:.2f} ms)")
     print(f"CLI -j 2, {args.copies} copies: {wall2:6.2f} s wall -> {seconds / wall2:,.0f}x real "
           f"time; -j 2 / -j 1 wall = {wall2 / wall:.2f} ({cpu2:.2f} s CPU)")
     print(f"in process (api), {inner['scenarios']} scenarios: load {inner['load']:.2f} + "

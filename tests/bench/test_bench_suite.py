@@ -3,7 +3,7 @@ bundled apps and files, as a real suite's scenarios do."""
 
 from __future__ import annotations
 
-from bench_suite import SCENARIOS, make_suite
+from bench_suite import SCENARIOS, app_imports, make_suite
 
 from simulator import api
 from simulator.batch import collect_files
@@ -26,3 +26,17 @@ def test_copies_sit_beside_the_originals_and_differ_only_in_their_names(tmp_path
             (original.app.wsgi, original.app.asgi)
     assert not (tmp_path / "suite" / "ivr-menu-retries.scenario.yaml").exists()
     assert (tmp_path / "suite" / "copy1-ivr-menu-retries.scenario.yaml").is_file()
+
+
+def test_the_apps_own_imports_are_their_third_party_modules(tmp_path):
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "helpers.py").write_text("import json\n")
+    (tmp_path / "apps" / "app.py").write_text(
+        "import os, json\nfrom flask import Flask\nfrom bandwidth.models.bxml import Response\n"
+        "from . import helpers\nimport helpers\nimport simulator.api\n"
+        "def f():\n    import numpy.linalg\n")
+    assert app_imports(tmp_path) == ["bandwidth", "flask", "numpy"]
+
+
+def test_the_bundled_apps_import_the_sdk_and_flask():
+    assert {"bandwidth", "flask"} <= set(app_imports(SCENARIOS))
