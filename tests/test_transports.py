@@ -341,9 +341,9 @@ def test_requests_after_a_hang_reach_the_app_on_a_fresh_thread(hanging_wsgi):
 
 
 def test_an_abandoned_thread_ends_when_the_app_finally_returns(hanging_wsgi):
-    before = set(threading.enumerate())
+    post(hanging_wsgi, "http://app.test/fast", timeout=5)   # the worker the hang will take
+    [stuck] = [t for t in threading.enumerate() if t.ident == hanging_wsgi._worker.ident]
     post(hanging_wsgi, "http://app.test/hang", timeout=15)
-    [stuck] = [t for t in set(threading.enumerate()) - before if t.name == "inprocess-app"]
     sys.modules["hanging_wsgi"].RELEASE.set()
     stuck.join(5)
     assert not stuck.is_alive()
