@@ -99,3 +99,17 @@ def test_a_shared_value_that_is_no_loop_is_written_twice():
     for _ in range(40):
         value = {"down": value, "again": shared}
     assert dumps_indented(value) == standard(value)
+
+
+@pytest.mark.parametrize("value", [
+    [0.1 + 0.2, 1e16, 1e-7, -1e-7, 5e-324, 1.7976931348623157e308, 123456789.125, -0.0, 2.0],
+    {"nan": float("nan"), "inf": [float("inf"), {"minus": -float("inf")}]},
+    [10 ** 400, -(10 ** 19), True, False, None, 0],
+    {"\u2028\u2029": "\x1f\x7f\\\"/\b\f\n\r\t", "\U0001f600": "\ud83d", "": ""},
+    [{}, [], [{}], {"a": [[]]}, [[], {}], {"": {"": {"": []}}}],
+    {"k": {"k": {"k": [{"k": "k"}, {"k": 1.5}]}}, "k2": [1, [2, [3, [4.5, {"x": None}]]]]},
+    {0: {1.5: {None: {False: [{2: 3}]}}}},
+])
+def test_adversarial_values_at_every_depth_give_the_standard_text(value):
+    for wrapped in (value, [value], {"a": {"b": [value, value]}}):
+        assert dumps_indented(wrapped) == standard(wrapped)
