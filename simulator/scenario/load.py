@@ -107,11 +107,14 @@ def load_mapping(data: Any, *, file: Path | None = None, base_dir: Path | None =
         docs = [(item, ("scenarios", i)) for i, item in enumerate(items)]
     else:
         docs = [(data, ())]
+    # a document read without any `{{` needs no look for references (a caller's mapping
+    # or overrides may hold some)
+    braces = getattr(data, "braces", True) or bool(overrides)
     scenarios = []
     for doc, prefix in docs:
         if overrides and isinstance(doc, dict):
             doc = _overridden(doc, overrides)
-        scenario = _Builder(doc, prefix, root, problems, file, base).build()
+        scenario = _Builder(doc, prefix, root, problems, file, base, braces).build()
         if scenario is not None:
             scenarios.append(scenario)
     problems.raise_if_any()
@@ -149,9 +152,10 @@ class _Builder:
     """Builds one ``model.Scenario`` from one scenario mapping, reporting into ``problems``."""
 
     def __init__(self, doc: Any, prefix: tuple, root: Locator, problems: Problems,
-                 file: Path | None, base_dir: Path) -> None:
+                 file: Path | None, base_dir: Path, braces: bool = True) -> None:
         self.doc, self.prefix, self.root, self.problems = doc, prefix, root, problems
         self.file, self.base_dir = file, base_dir
+        self.braces = braces  # whether a string of the document may hold `{{`
         self.broken: set[tuple] = set()  # paths whose structure problem is already reported
 
     # helpers
@@ -626,7 +630,7 @@ class _Builder:
         def report(parts, message, expected, got, hint) -> None:
             self.bad(parts, message, expected, got, hint=hint)
 
-        found = refs.check(self.doc, names, report)
+        found = self.braces and refs.check(self.doc, names, report)
         for key, route in app.routes.items():
             if route.file is None or route.file.suffix.lower() not in refs.TEXT_SUFFIXES \
                     or route.bxml is not None:

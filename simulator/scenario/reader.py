@@ -56,9 +56,13 @@ INT_RANGE = (-2**63, 2**64 - 1)
 
 
 class YamlMapping(dict):
-    """A mapping read from YAML; ``key_lines[key]`` is the 1-based line of each key."""
+    """A mapping read from YAML; ``key_lines[key]`` is the 1-based line of each key.
 
-    __slots__ = ("line", "key_lines")
+    The document's own mapping (the root) also says whether a string of the document may
+    hold ``{{`` (``braces``): False when its text has neither ``{{`` nor a backslash (an
+    escape of a double-quoted string could write one), so no string has."""
+
+    __slots__ = ("line", "key_lines", "braces")
 
 
 class YamlSequence(list):
@@ -98,7 +102,7 @@ def read_yaml(text: str, label: str) -> Any:
         _refuse_character(text, bad.start(), label)
     if _FastParser is not None:
         try:
-            return _Composer(_FastParser(text), label).document()
+            return _with_braces(_Composer(_FastParser(text), label).document(), text)
         except yaml.YAMLError as exc:  # the pure-Python parser says what is wrong, in its
             if getattr(exc, "problem", None) == "exceeded maximum nesting depth":  # (and
                 mark = exc.problem_mark or exc.context_mark  # ruamel's) words; this, we say
@@ -106,7 +110,7 @@ def read_yaml(text: str, label: str) -> Any:
                                     expected=_DEPTH_EXPECTED, got=f"more than {MAX_DEPTH}"
                                     ) from None
     try:
-        return _Composer(_PurePythonParser(text), label).document()
+        return _with_braces(_Composer(_PurePythonParser(text), label).document(), text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -116,6 +120,13 @@ def read_yaml(text: str, label: str) -> Any:
                             expected=expected) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"invalid YAML: {exc}", where=label) from None
+
+
+def _with_braces(root: Any, text: str) -> Any:
+    """``root`` with its ``braces`` set (YamlMapping), when it is a mapping."""
+    if type(root) is YamlMapping:
+        root.braces = "{{" in text or "\\" in text
+    return root
 
 
 def uses_libyaml() -> bool:
@@ -280,25 +291,19 @@ def _to_float(text: str, version: tuple) -> float | str:
         return text
 
 
-def _resolve(text: str, version: tuple) -> Any:
-    """The value of a plain scalar (ruamel.yaml's implicit resolvers, timestamps excepted).
-    A short one (a key, a name, a number: most of them, and the same ones in every file) is
-    resolved once a process (:func:`_resolve_short`)."""
-    if len(text) <= _SHORT:
-        return _resolve_short(text, version)
-    return _resolve_text(text, version)
-
-
 #: Scalars up to this many characters are memoised (at most 4096 of them: a few hundred KB).
 _SHORT = 48
 
 
 @functools.lru_cache(maxsize=4096)
 def _resolve_short(text: str, version: tuple) -> Any:
+    """:func:`_resolve_text` of a short scalar (a key, a name, a number: most of them, and the
+    same ones in every file), resolved once a process."""
     return _resolve_text(text, version)
 
 
 def _resolve_text(text: str, version: tuple) -> Any:
+    """The value of a plain scalar (ruamel.yaml's implicit resolvers, timestamps excepted)."""
     if not text:
         return None
     first = text[0]
@@ -366,14 +371,16 @@ _NO_KEY = object()
 
 
 class _Frame:
-    """A collection being read: its node, the key awaiting its value, what it adds up to."""
+    """A collection being read: its node, the key awaiting its value, where it started."""
 
-    __slots__ = ("node", "is_map", "key", "key_line", "merges", "anchor", "size", "height")
+    __slots__ = ("node", "is_map", "key", "key_line", "merges", "anchor", "start", "height")
 
-    def __init__(self, node, is_map: bool, anchor: str | None) -> None:
+    def __init__(self, node, is_map: bool, anchor: str | None, start: int) -> None:
         self.node, self.is_map, self.anchor = node, is_map, anchor
         self.key, self.key_line, self.merges = _NO_KEY, 0, None
-        self.size, self.height = 1, 0  # its nodes (aliases expanded); collection levels below
+        # the nodes read before it (its size: those read by its end, less these); the
+        # collection levels below it
+        self.start, self.height = start, 0
 
 
 class _Composer:
@@ -423,28 +430,38 @@ class _Composer:
         return root
 
     def node(self, version: tuple) -> Any:
-        """Read events until the document's root node is complete; return it."""
+        """Read events until the document's root node is complete; return it.
+
+        One loop for every node of the file, so the common cases are written out in it (a
+        plain scalar, a new key of a mapping) rather than in calls of their own."""
         next_event, stack, anchors = self.next_event, self.stack, self.anchors
+        count = 0  # nodes read so far, aliases expanded (an anchored collection's size)
         while True:
             event = next_event()
             kind = type(event)
-            line = event.start_mark.line + 1
             if kind is ScalarEvent:
-                tag = event.tag
+                line = event.start_mark.line + 1
                 text = event.value
                 if event.style == '"' and _SURROGATE.search(text):
                     text = self.paired(text, line)
+                tag = event.tag
                 try:
-                    if tag is None or tag == "!":
-                        value = _resolve(text, version) if event.implicit[0] else text
-                    else:
+                    if tag is not None and tag != "!":
                         value = _tagged(tag, text, version)
+                    elif not event.implicit[0]:
+                        value = text
+                    elif len(text) <= _SHORT:
+                        value = _resolve_short(text, version)
+                    else:
+                        value = _resolve_text(text, version)
                 except _Refused as refused:
                     self.fail(line, refused.what, refused.expected, refused.got)
-                size, height = 1, 0
+                count += 1
+                height = 0
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, 1, 0)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                line = event.start_mark.line + 1
                 is_map = kind is MappingStartEvent
                 if event.tag not in (None, "!", _TAG + ("map" if is_map else "seq")):
                     self.fail(line, "unsupported tag", _TAGS_EXPECTED, _show_tag(event.tag))
@@ -459,7 +476,8 @@ class _Composer:
                     node = YamlSequence()
                     node.item_lines = []
                 node.line = line
-                stack.append(_Frame(node, is_map, event.anchor))
+                stack.append(_Frame(node, is_map, event.anchor, count))
+                count += 1
                 if event.anchor is not None:
                     anchors[event.anchor] = _OPEN
                 continue
@@ -467,11 +485,13 @@ class _Composer:
                 frame = stack.pop()
                 if frame.merges:
                     self.merge(frame)
-                value, line = frame.node, frame.node.line
-                size, height = frame.size, frame.height + 1
+                value = frame.node
+                line = value.line
+                height = frame.height + 1
                 if frame.anchor is not None:
-                    anchors[frame.anchor] = (value, size, height)
+                    anchors[frame.anchor] = (value, count - frame.start, height)
             elif kind is AliasEvent:
+                line = event.start_mark.line + 1
                 entry = anchors.get(event.anchor)
                 if entry is None:
                     raise ScenarioError(f"invalid YAML: found undefined alias {event.anchor!r}",
@@ -491,24 +511,33 @@ class _Composer:
                 if isinstance(value, (dict, list)) and stack and stack[-1].is_map \
                         and stack[-1].key is _NO_KEY:
                     self.complex_key(line, "a mapping" if isinstance(value, dict) else "a list")
+                count += size
             else:  # pragma: no cover - the parsers emit no other event inside a document
                 raise ScenarioError(f"invalid YAML: unexpected {kind.__name__}",
-                                    where=f"{self.label}:{line}")
+                                    where=f"{self.label}:{event.start_mark.line + 1}")
             if not stack:
                 return "<<" if value is _MERGE else value
             parent = stack[-1]
-            parent.size += size
             if height > parent.height:
                 parent.height = height
             if not parent.is_map:
                 parent.node.append("<<" if value is _MERGE else value)
                 parent.node.item_lines.append(line)
-            elif parent.key is _NO_KEY:
+                continue
+            key = parent.key
+            if key is _NO_KEY:
                 parent.key, parent.key_line = value, line
-            else:
+                continue
+            node = parent.node
+            if key is _MERGE or key in node:
                 self.add(parent, "<<" if value is _MERGE else value, line)
+                continue
+            node[key] = "<<" if value is _MERGE else value
+            node.key_lines[key] = parent.key_line
+            parent.key = _NO_KEY
 
     def add(self, frame: _Frame, value: Any, line: int) -> None:
+        """A mapping's value that is not simply a new key's: a merge (``<<``), a duplicate."""
         key, node = frame.key, frame.node
         frame.key = _NO_KEY
         if key is _MERGE:

@@ -135,3 +135,19 @@ def test_a_loaded_scenario_without_references_is_not_walked_but_one_made_from_it
 def test_references_and_their_stand_ins():
     assert list(references("a {{x}} b {{ y")) == ["{{x}}", "{{ y"]
     assert stand_in("/d?c={{ calls.main.callId }}&x=1") == "/d?c=c-id&x=1"
+
+
+def test_a_reference_written_with_escapes_is_checked_too(tmp_path):
+    # the text has no `{{`, yet a double-quoted string does (the loader skips the look for
+    # references only in a text with neither `{{` nor a backslash)
+    found = problems(tmp_path, "name: x\n" + CALLS
+                     + 'call:\n  tag: "\\x7b{calls.agnet.callId}}"\n')
+    assert len(found) == 1 and found[0].startswith("s.yaml:5: $.call.tag: unknown call "
+                                                   "reference"), found
+
+
+def test_a_reference_given_as_an_override_is_checked_in_a_file_without_any(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\n")
+    with pytest.raises(ScenarioError, match="unknown call reference"):
+        load_scenarios(path, overrides={"call": {"tag": "{{calls.bob.callId}}"}})
