@@ -13,6 +13,9 @@ A syllable's voice is a one-period wavetable picked by its traits from a bank of
 within the syllable by a 32-bit fixed-point phase; the noise is a precomputed high-passed noise
 table. (The samples changed in issue 16 for speed: docs/audio.md.)
 
+Laid-out spans are memoised once a process (`_VoiceMemo`: 512 spans, 16 MB at most), sized
+for a suite's distinct prompts rather than one run's.
+
 Memory follows the audio asked for, never the span's length: a span longer than
 :data:`SEGMENT_SAMPLES` (10 minutes) is laid out in 10-minute segments, each drawn from its own
 seed, so a ``say`` lasting a year on a 10-minute call lays out the 10 minutes rendered. Spans up
@@ -26,6 +29,7 @@ import math
 import re
 import threading
 import zlib
+from collections import OrderedDict
 from functools import lru_cache
 
 import attrs
@@ -86,11 +90,9 @@ def _word_pattern(text: str) -> np.ndarray:
 
 def clear_layouts() -> None:
     """Forget memoised layouts (for cold-start benchmarks)."""
-    _layout.cache_clear()
-    _voice.cache_clear()
+    _VOICES.clear()
 
 
-@lru_cache(maxsize=32)
 def _layout(text: str, total: int, seed: int) -> _Layout:
     key = zlib.crc32(text.encode("utf-8"))
     empty = np.zeros(0, dtype=np.int64)
@@ -323,11 +325,10 @@ class _Voice:
     noise: int = 0
 
 
-@lru_cache(maxsize=32)
 def _voice(text: str, total: int, seed: int) -> _Voice:
     """The synthesis parameters of each syllable of a span, from its layout's traits (in
     Python floats: IEEE double, the same on every platform; faster than numpy for the few
-    dozen syllables of a span)."""
+    dozen syllables of a span). Memoised by :data:`_VOICES`."""
     layout = _layout(text, total, seed)
     mixed = ((seed & _M32) << 32 | layout.key) * 0x9E3779B97F4A7C15 & (2 ** 64 - 1)
     low, high = _PITCH_RANGE_HZ
@@ -375,6 +376,68 @@ def _voice(text: str, total: int, seed: int) -> _Voice:
                   np.array(gains, dtype=np.float32), envelopes, mixed >> (64 - _NOISE_BITS))
 
 
+#: What a memoised _Voice is counted as: bytes a syllable and a fixed part, a little over what
+#: tracemalloc measures (244-309 bytes a syllable for spans of 5 s to 10 minutes, the Python
+#: ints, floats and envelope tuples included; the shared ramps and vowel tables excluded).
+VOICE_BYTES_PER_SYLLABLE = 320
+VOICE_BYTES_FIXED = 2048
+
+
+def voice_bytes(voice: _Voice) -> int:
+    """The memory a memoised _Voice is counted as (see VOICE_BYTES_PER_SYLLABLE)."""
+    return VOICE_BYTES_FIXED + VOICE_BYTES_PER_SYLLABLE * len(voice.start_list)
+
+
+class _VoiceMemo:
+    """Laid-out spans by (text, total samples, seed), once a process: a pure function of those,
+    and drawing the layout and the syllables' parameters costs about as much as synthesising a
+    short prompt. A suite of one app says the same prompts in many scenarios (the seed of a
+    run's k-th span is the same in every scenario of the default seed 0), so the table must
+    hold a suite's distinct spans, not a run's: :data:`ENTRIES` of them (a copy of the bundled
+    scenarios has 34; a 32-entry LRU missed every one of them on every copy), and at most
+    :data:`MAX_BYTES` as `voice_bytes` counts them (a 5 s prompt about 9 KB, a 10-minute segment
+    about 0.65 MB), the least recently used dropped first.
+    """
+
+    ENTRIES = 512
+    MAX_BYTES = 16 << 20
+
+    def __init__(self) -> None:
+        self._table: OrderedDict[tuple[str, int, int], tuple[_Voice, int]] = OrderedDict()
+        self.bytes = 0
+        self.misses = 0                 # spans laid out so far (for tests)
+        self._lock = threading.Lock()   # runs of one process may share it from threads
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def get(self, text: str, total: int, seed: int) -> _Voice:
+        key = (text, total, seed)
+        with self._lock:
+            found = self._table.get(key)
+            if found is not None:
+                self._table.move_to_end(key)
+                return found[0]
+        voice = _voice(text, total, seed)
+        size = voice_bytes(voice)
+        with self._lock:
+            self.misses += 1
+            if key not in self._table and size <= self.MAX_BYTES:
+                self._table[key] = voice, size
+                self.bytes += size
+                while len(self._table) > self.ENTRIES or self.bytes > self.MAX_BYTES:
+                    self.bytes -= self._table.popitem(last=False)[1][1]
+        return voice
+
+    def clear(self) -> None:
+        with self._lock:
+            self._table.clear()
+            self.bytes = 0
+
+
+_VOICES = _VoiceMemo()
+
+
 def _slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
     """Samples [a, b) of one laid-out span (text, total samples, seed), in pieces of at most
     _PIECE samples.
@@ -384,7 +447,7 @@ def _slice(text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
     equals the same part of the whole span.
     """
     out = np.zeros(max(0, b - a), dtype=np.float32)
-    voice = _voice(text, total, seed)
+    voice = _VOICES.get(text, total, seed)
     for lo in range(a, b, _PIECE):
         _piece(voice, lo, min(b, lo + _PIECE), out[lo - a:])
     np.minimum(out, 1.0, out=out)

@@ -216,3 +216,71 @@ def test_the_shared_tables_stay_small():
     model._build_tables(np.arange(model._N_TABLES))
     hiss, quiet, index = model._noise()
     assert model._bank.nbytes + hiss.nbytes + quiet.nbytes + index.nbytes < 2 * 2**20
+
+
+# ---------------------------------------------------------------- the memo of laid-out spans
+
+def test_a_span_said_again_in_the_same_process_is_laid_out_once(monkeypatch):
+    """As when the scenarios of a suite say the same prompt: the second time, at any slice,
+    neither the layout nor the syllables' parameters are drawn again."""
+    calls = []
+    layout = model._layout
+    monkeypatch.setattr(model, "_layout", lambda *args: calls.append(args) or layout(*args))
+    model.clear_layouts()
+    first = speech_slice("thanks for calling", 24000, 0, 0, 24000)
+    again = speech_slice("thanks for calling", 24000, 0, 8000, 16000)
+    assert calls == [("thanks for calling", 24000, 0)]
+    assert again.tobytes() == first[8000:16000].tobytes()
+
+
+def test_the_memo_holds_a_suites_spans_within_its_bounds(monkeypatch):
+    """More distinct spans than a run has (34 in a copy of the bundled scenarios) stay laid
+    out; past ENTRIES or MAX_BYTES the least recently used go first."""
+    model.clear_layouts()
+    spans = [(f"prompt number {i}", 8000 + i, 0) for i in range(100)]
+    misses = model._VOICES.misses
+    for text, total, seed in spans * 3:
+        speech_slice(text, total, seed, 0, 10)
+    assert model._VOICES.misses == misses + 100 and len(model._VOICES) == 100
+
+    monkeypatch.setattr(model._VoiceMemo, "ENTRIES", 10)
+    monkeypatch.setattr(model._VoiceMemo, "MAX_BYTES", 12 * model.voice_bytes(
+        model._voice(*spans[0])))
+    model.clear_layouts()
+    for text, total, seed in spans:
+        speech_slice(text, total, seed, 0, 10)
+        assert len(model._VOICES) <= 10 and model._VOICES.bytes <= model._VoiceMemo.MAX_BYTES
+    misses = model._VOICES.misses
+    speech_slice(*spans[-1], 0, 10)      # the most recent stays
+    assert model._VOICES.misses == misses
+    speech_slice(*spans[0], 0, 10)       # the first was dropped
+    assert model._VOICES.misses == misses + 1
+
+    model.clear_layouts()
+    monkeypatch.setattr(model._VoiceMemo, "MAX_BYTES", 3 * model.voice_bytes(
+        model._voice(*spans[0])))
+    for text, total, seed in spans[:5]:
+        speech_slice(text, total, seed, 0, 10)
+    assert len(model._VOICES) == 3   # the bytes bind before the entries
+    model.clear_layouts()
+
+
+def test_a_memoised_voice_takes_no_more_memory_than_it_is_counted_as():
+    """voice_bytes (what the memo's MAX_BYTES counts) covers what a _Voice holds, measured by
+    tracemalloc, for a short prompt up to a 10-minute segment."""
+    import gc
+    import tracemalloc
+
+    for text, seconds in [("yes", 1), (TEXT, 5), (TEXT, 60), ("a long talk", 600)]:
+        total = seconds * SAMPLE_RATE
+        model._voice(text, total, 3)   # the shared ramps and vowel tables built beforehand
+        gc.collect()
+        tracemalloc.start()
+        try:
+            voice = model._voice(text, total, 3)
+            gc.collect()
+            held = tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+        assert held <= model.voice_bytes(voice), (seconds, held)
+        assert model.voice_bytes(voice) < 2 * held + 4096   # and not grossly more
