@@ -25,14 +25,17 @@ import signal
 import time
 import traceback
 from collections.abc import Iterable, Iterator
-from concurrent.futures import BrokenExecutor, Executor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from simulator.errors import ScenarioError, SimulatorError, shorten
 from simulator.golden import slugify
 from simulator.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 
 @attrs.frozen
@@ -340,6 +343,8 @@ class LocalBatch:
             yield outcome
 
     def _outcome(self, index: int) -> Outcome:
+        from concurrent.futures import BrokenExecutor   # imported with the pool already
+
         job = self.jobs[index]
         try:
             return self._futures[index].result()

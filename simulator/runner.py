@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import stat
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -288,10 +289,10 @@ _DISPLAYED_MAX = 8192
 @functools.lru_cache(maxsize=_DISPLAYED_MAX)
 def _displayed(path: str, cwd: str) -> str:
     """``_display_path`` of ``path`` seen from ``cwd``: the same for every run of a scenario
-    in a process (a realpath walk, a stat per path component, saved each time)."""
+    in a process (a symlink test of the file, its folder's realpath walk, saved each time)."""
     try:
         if os.path.isabs(path):
-            real, base = os.path.realpath(path), _real_folder(cwd)
+            real, base = _real_file(path), _real_folder(cwd)
             if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
                 return Path(os.path.relpath(path, cwd)).as_posix()
         return Path(path).as_posix()
@@ -299,7 +300,22 @@ def _displayed(path: str, cwd: str) -> str:
         return Path(path).as_posix()
 
 
-@functools.lru_cache(maxsize=16)
-def _real_folder(cwd: str) -> str:
-    """The working directory with its symlinks resolved (once a process, not once a file)."""
-    return os.path.realpath(cwd)
+def _real_file(path: str) -> str:
+    """``os.path.realpath(path)`` of an absolute path: its folder's (once a process: a suite's
+    files share a few folders, and the walk costs a stat per part of the path) joined with
+    its name, which is all realpath does with a last part that is not a symlink."""
+    folder, name = os.path.split(path)
+    try:
+        link = stat.S_ISLNK(os.lstat(path).st_mode)   # a NUL byte: ValueError, as realpath
+    except OSError:   # missing: realpath keeps the name as it is
+        link = False
+    if link or name in ("", ".", ".."):
+        return os.path.realpath(path)
+    return os.path.join(_real_folder(folder), name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _real_folder(folder: str) -> str:
+    """A folder with its symlinks resolved (the working directory, a scenario file's folder):
+    once a process, not once a file."""
+    return os.path.realpath(folder)

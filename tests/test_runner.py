@@ -183,6 +183,38 @@ def test_a_file_reached_through_a_symlink_is_shown_as_where_it_really_is(tmp_pat
     assert simulate(s).to_json()["scenario"]["file"] == (tmp_path / "real" / "y.yaml").as_posix()
 
 
+def test_a_scenario_files_real_path_is_what_realpath_gives(tmp_path):
+    # runner._real_file: the folder's realpath (kept) joined with the name, unless the name
+    # itself is a link or a dot; the same as os.path.realpath for every kind of path
+    import os
+
+    from simulator.runner import _real_file
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "f.yaml").touch()
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "linkdir").symlink_to(tmp_path / "a" / "b")
+    (tmp_path / "c" / "linkfile.yaml").symlink_to(tmp_path / "a" / "b" / "f.yaml")
+    (tmp_path / "c" / "relative.yaml").symlink_to("../a/b/f.yaml")
+    (tmp_path / "c" / "dangling.yaml").symlink_to("missing")
+    (tmp_path / "c" / "loop1").symlink_to("loop2")
+    (tmp_path / "c" / "loop2").symlink_to("loop1")
+    root = str(tmp_path)
+    for path in ["a/b/f.yaml", "c/linkdir/f.yaml", "c/linkfile.yaml", "c/relative.yaml",
+                 "c/dangling.yaml", "c/loop1", "c/loop1/x.yaml", "c/missing.yaml",
+                 "a/b/../b/f.yaml", "c/linkdir/../f.yaml", "a/b/", "a/b/.", "a/b/..",
+                 "/a//b//f.yaml", "nowhere/x.yaml"]:
+        path = f"{root}/{path}"
+        assert _real_file(path) == os.path.realpath(path), path
+    for path in [f"{root}/a/b/nul\0.yaml", f"{root}/a/nul\0/f.yaml"]:   # refused alike
+        with pytest.raises(ValueError):
+            os.path.realpath(path)
+        with pytest.raises(ValueError):
+            _real_file(path)
+    for path in ["/", "/x.yaml"]:
+        assert _real_file(path) == os.path.realpath(path), path
+
+
 def test_play_audio_fetches_carry_the_webhook_user_agent_and_basic_auth():
     from simulator.delivery import USER_AGENT, basic_auth
     from simulator.engine.effects import Auth, FetchAudio
