@@ -301,12 +301,47 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-# What the walker asks of a type is the same for every scenario: worked out once a process.
+# What the walker does with a type is the same for every scenario: worked out once a process,
+# as a rule ``(kind, detail)`` per type (a scalar's strict converter, a list's item rule, ...).
+_ANY, _SCALAR, _UNION, _LIST, _TUPLE, _DICT, _OBJECT = (
+    "any", "scalar", "union", "list", "tuple", "dict", "object")
+
+
+@attrs.frozen
+class _UnionRule:
+    """A union of the schema: whether null is allowed, its other members (and their set);
+    for one member, its rule and whether a mapping is expected there."""
+
+    nullable: bool
+    options: tuple
+    members: frozenset
+    only: tuple | None
+    only_object: bool
+
 
 @functools.cache
-def _shape(type_: Any) -> tuple[Any, tuple]:
-    """``(typing.get_origin, typing.get_args)`` of a schema type."""
-    return typing.get_origin(type_), typing.get_args(type_)
+def _rule(type_: Any) -> tuple[str, Any]:
+    """How :class:`_Walker` structures a value of ``type_``."""
+    if type_ is Any:
+        return _ANY, None
+    if type_ in _SCALARS:
+        return _SCALAR, _SCALARS[type_]
+    origin, args = typing.get_origin(type_), typing.get_args(type_)
+    if origin in (Union, types.UnionType):
+        options = tuple(arg for arg in args if arg is not type(None))
+        only = options[0] if len(options) == 1 else None
+        return _UNION, _UnionRule(len(options) < len(args), options, frozenset(options),
+                                  _rule(only) if only is not None else None,
+                                  only is not None and attrs.has(only))
+    if origin is list:
+        return _LIST, _rule(args[0])
+    if origin is tuple and args[1:] == (Ellipsis,):  # e.g. call_ids_to_coach: names
+        return _TUPLE, _rule(args[0])
+    if origin is dict:
+        return _DICT, _rule(args[1])
+    if attrs.has(type_):
+        return _OBJECT, type_
+    raise TypeError(f"no structure rule for {type_!r}")  # pragma: no cover - schema bug
 
 
 @functools.cache
@@ -321,20 +356,24 @@ def _keys(cls: type) -> tuple[dict[str, tuple[str, Any, bool]], list[str]]:
 
 
 @functools.cache
-def _union_options(args: tuple) -> tuple[list[Any], frozenset]:
-    """The non-None members of a union, and their set."""
-    options = [arg for arg in args if arg is not type(None)]
-    return options, frozenset(options)
+def _plan(cls: type) -> tuple[tuple[tuple[str, str, tuple, bool, Any], ...], dict, list]:
+    """What :meth:`_Walker.object` does with each YAML key of ``cls``: (key, field name,
+    rule, required, the placeholder of a broken required value); the keys as ``_keys``."""
+    fields, names = _keys(cls)
+    plan = tuple((key, name, _rule(type_), required, _PLACEHOLDERS.get(type_, BROKEN))
+                 for key, (name, type_, required) in fields.items())
+    return plan, fields, names
 
 
 _STEP_OPTIONS = frozenset(typing.get_args(StepDoc))
+_ABSENT = object()
 
 
 def structure(value: Any, cls: type) -> tuple[Any, list[Problem], set[tuple]]:
     """``value`` (plain YAML data) as ``cls``: the object (None when nothing usable was
     written), every problem met, and the paths of the broken values left in it."""
     walker = _Walker()
-    result = walker.walk(value, cls, ())
+    result = walker.walk(value, _rule(cls), ())
     return (None if result is BROKEN else result), walker.problems, walker.broken
 
 
@@ -352,28 +391,24 @@ class _Walker:
     def wrong(self, path: tuple, expected: str, value: Any) -> Any:
         return self.fail(path, "wrong type", expected, _describe(value))
 
-    def walk(self, value: Any, type_: Any, path: tuple) -> Any:
-        if type_ is Any:
-            return value
-        if type_ in _SCALARS:
+    def walk(self, value: Any, rule: tuple[str, Any], path: tuple) -> Any:
+        kind, detail = rule
+        if kind == _SCALAR:
             try:
-                return _SCALARS[type_](value)
+                return detail(value)
             except WrongType as exc:
                 return self.fail(path, "wrong type", exc.expected, exc.got)
-        origin, args = _shape(type_)
-        if origin in (Union, types.UnionType):
-            return self.union(value, args, path)
-        if origin is list:
+        if kind == _OBJECT:
+            return self.object(value, detail, path)
+        if kind == _UNION:
+            return self.union(value, detail, path)
+        if kind == _LIST or kind == _TUPLE:
             if not isinstance(value, list):
                 return self.wrong(path, "a list", value)
-            items = [self.walk(item, args[0], path + (i,)) for i, item in enumerate(value)]
-            return [None if item is BROKEN else item for item in items]
-        if origin is tuple and args[1:] == (Ellipsis,):  # e.g. call_ids_to_coach: names
-            if not isinstance(value, list):
-                return self.wrong(path, "a list", value)
-            items = [self.walk(item, args[0], path + (i,)) for i, item in enumerate(value)]
-            return tuple(None if item is BROKEN else item for item in items)
-        if origin is dict:
+            items = [self.walk(item, detail, path + (i,)) for i, item in enumerate(value)]
+            items = [None if item is BROKEN else item for item in items]
+            return items if kind == _LIST else tuple(items)
+        if kind == _DICT:
             if not isinstance(value, dict):
                 return self.wrong(path, "a mapping", value)
             out = {}
@@ -382,35 +417,32 @@ class _Walker:
                     self.fail(path + (key,), "wrong type", "a string key (quote it, e.g. "
                               "\"+15555550123\")", _describe(key))
                     continue
-                result = self.walk(item, args[1], path + (key,))
+                result = self.walk(item, detail, path + (key,))
                 out[key] = None if result is BROKEN else result
             return out
-        if attrs.has(type_):
-            return self.object(value, type_, path)
-        raise TypeError(f"no structure rule for {type_!r}")  # pragma: no cover - schema bug
+        return value  # Any
 
-    def union(self, value: Any, args: tuple, path: tuple) -> Any:
-        options, members = _union_options(args)
-        if value is None and len(options) < len(args):
+    def union(self, value: Any, rule: _UnionRule, path: tuple) -> Any:
+        if value is None and rule.nullable:
             return None
-        if len(options) == 1:
-            (only,) = options
-            if attrs.has(only) and not isinstance(value, dict):
-                example = _EXAMPLES.get(only)
+        if rule.only is not None:
+            if rule.only_object and not isinstance(value, dict):
+                example = _EXAMPLES.get(rule.options[0])
                 return self.wrong(path, f"a mapping such as {example}" if example
                                   else "a mapping", value)
-            return self.walk(value, only, path)
+            return self.walk(value, rule.only, path)
+        members = rule.members
         if members == {bool, str, model.Condition}:
             if isinstance(value, (bool, str)):
                 return value
             if isinstance(value, dict):
-                return self.walk(value, model.Condition, path)
+                return self.object(value, model.Condition, path)
             return self.wrong(path, _CONDITION_EXPECTED, value)
         if members == {str, RouteDoc}:
             if isinstance(value, str):
                 return value
             if isinstance(value, dict):
-                return self.walk(value, RouteDoc, path)
+                return self.object(value, RouteDoc, path)
             return self.wrong(path, _ROUTE_EXPECTED, value)
         if members == _STEP_OPTIONS:
             if not isinstance(value, dict):
@@ -419,35 +451,35 @@ class _Walker:
             if len(kinds) != 1:
                 return self.wrong(path, "exactly one of " + ", ".join(STEP_KEYS)
                                   + " in a caller step", dict(value))
-            return self.walk(value, STEP_KEYS[kinds[0]], path)
-        raise TypeError(f"no structure rule for {args!r}")  # pragma: no cover - schema bug
+            return self.object(value, STEP_KEYS[kinds[0]], path)
+        raise TypeError(f"no structure rule for {rule.options!r}")  # pragma: no cover
 
     def object(self, value: Any, cls: type, path: tuple) -> Any:
         if not isinstance(value, dict):
             return self.wrong(path, "a mapping", value)
-        fields, names = _keys(cls)
+        plan, fields, names = _plan(cls)
         for key in value:
             if key not in fields:
                 close = difflib.get_close_matches(str(key), names, n=1)
                 self.fail(path + (key,), "unknown key", "one of " + ", ".join(names),
                           repr(key), repr(close[0]) if close else None)
         kwargs: dict[str, Any] = {}
-        for key, (name, type_, required) in fields.items():
-            if key not in value:
+        broken = False  # a required value with no placeholder is broken: so is the object
+        for key, name, rule, required, placeholder in plan:
+            item = value.get(key, _ABSENT)
+            if item is _ABSENT:
                 if required:
                     self.fail(path + (key,), "missing required key", repr(key))
-                    kwargs[name] = self.placeholder(type_)
+                    kwargs[name] = placeholder
+                    broken = broken or placeholder is BROKEN
                 continue
-            result = self.walk(value[key], type_, path + (key,))
+            result = self.walk(item, rule, path + (key,))
             if result is not BROKEN:
                 kwargs[name] = result
             elif required:
-                kwargs[name] = self.placeholder(type_)
-        if any(item is BROKEN for item in kwargs.values()):
+                kwargs[name] = placeholder
+                broken = broken or placeholder is BROKEN
+        if broken:
             self.broken.add(path)
             return BROKEN
         return cls(**kwargs)
-
-    @staticmethod
-    def placeholder(type_: Any) -> Any:
-        return _PLACEHOLDERS.get(type_, BROKEN)
