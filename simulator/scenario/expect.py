@@ -358,6 +358,11 @@ def _gather_digits(result: dict) -> list[str]:
 # ---- parsing
 
 
+#: Fields whose value is read its own way (:meth:`_Parser.field_matcher`); any other field's
+#: is a plain matcher.
+_OWN_FIELDS = frozenset(("segments", "transcription", "payload", "appError"))
+
+
 class _Parser:
     def __init__(self, root: Locator, prefix: tuple, problems: Problems) -> None:
         self.root, self.prefix, self.problems = root, prefix, problems
@@ -402,18 +407,24 @@ class _Parser:
                      (f" or a {shorthand} name" if shorthand else ""), node)
             return None
         fields = {}
+        renames = renames or {}
         for key, value in node.items():
             if key not in keys:
                 self.unknown_key(parts + (key,), key, keys)
                 continue
-            name = (renames or {}).get(key, key)
-            if shorthand:  # callbacks and timeline items: the names they match must exist
-                self.known_name(name, value, parts + (key,))
-            fields[name] = self.field_matcher(name, value, parts + (key,))
+            name = renames.get(key, key)
+            if shorthand and name in KNOWN_NAMES:  # callbacks and timeline items: the
+                self.known_name(name, value, parts + (key,))  # names they match must exist
+            if name in _OWN_FIELDS:
+                fields[name] = self.field_matcher(name, value, parts + (key,))
+            else:
+                fields[name] = compile_matcher(value, self.root, self.prefix + parts + (key,),
+                                               self.problems)
         title = node.get("event") or node.get("eventType") or node.get("verb") or ""
         return Check(Fields(fields), self.label(parts), self.line(parts), str(title))
 
     def field_matcher(self, name: str, value: Any, parts: tuple) -> Matcher:
+        """The matcher of one of the fields read their own way (``_OWN_FIELDS``)."""
         if name == "segments" and isinstance(value, int) and not isinstance(value, bool):
             return compile_matcher({"length": value}, self.root, self.prefix + parts,
                                    self.problems)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,28 @@ def _url_problem(value: str) -> str | None:
     if problem.reason == rules.UNPARSEABLE:
         return f"a valid URL ({problem.detail})"
     return _URL_EXPECTED
+
+
+def _plainly_below(base: Path, relative: str, folder: bool) -> bool:
+    """Whether ``relative`` names an existing file (or folder) below the resolved ``base``
+    through no symbolic link and no ``..``: then ``base / relative`` is its resolved path
+    (an lstat a name below ``base``; ``Path.resolve`` lstats every name from the root, then
+    stats it). False when not so or unsure (an error): the caller resolves it."""
+    if relative.startswith("/"):
+        return False
+    names = [name for name in relative.split("/") if name and name != "."]
+    if not names or ".." in names:
+        return False
+    current = str(base)
+    try:
+        for name in names:
+            current = os.path.join(current, name)
+            mode = os.lstat(current).st_mode
+            if stat.S_ISLNK(mode):
+                return False
+    except (OSError, ValueError):  # missing, a name too long, a NUL byte: resolve() says
+        return False
+    return stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode)
 
 
 def load_scenarios(path: str | Path, *,
@@ -219,6 +243,8 @@ class _Builder:
         existing file (or folder); a path the system refuses is reported too, not raised."""
         what = "folder" if folder else "file"
         path = self.base_dir / relative
+        if _plainly_below(self.base_dir, relative, folder):
+            return path  # what resolve() would answer, without its system calls
         try:
             path = path.resolve()
             found = path.is_dir() if folder else path.is_file()

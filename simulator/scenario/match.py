@@ -299,6 +299,9 @@ def plain(value: Any) -> Any:
     return value
 
 
+_EXACT_SCALARS = frozenset((int, float, bool, type(None)))
+
+
 def compile_matcher(node: Any, root: Locator, parts: tuple, problems: Problems) -> Matcher:
     """Compile the YAML ``node`` found at ``parts`` (for error lines) into a Matcher."""
 
@@ -306,6 +309,16 @@ def compile_matcher(node: Any, root: Locator, parts: tuple, problems: Problems) 
         problems.add(root.line(at), format_path(at), message, expected=expected, got=short(got))
         return Equals(None)
 
+    kind = type(node)
+    if kind is str:  # most values: a name, a status, an approximate number
+        if node[:1] == "~":
+            m = _APPROX.match(node)
+            if m:
+                tolerance = float(m.group(2)) if m.group(2) else DEFAULT_TOLERANCE
+                return Approx(float(m.group(1)), tolerance)
+        return Equals(node)
+    if kind in _EXACT_SCALARS:  # plain() would give them back as they are
+        return Equals(node)
     if isinstance(node, list):
         return Items(tuple(compile_matcher(v, root, parts + (i,), problems)
                            for i, v in enumerate(node)))

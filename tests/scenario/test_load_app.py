@@ -76,6 +76,27 @@ def test_static_folder_resolves_against_the_scenario_folder(tmp_path):
     assert scenario.app.lines["static"] == 3
 
 
+@pytest.mark.parametrize("route", ["media/./hi.xml", "media//hi.xml", "link.xml",
+                                   "linked/hi.xml", "media/../media/hi.xml"])
+def test_a_route_file_is_its_resolved_path_through_links_and_dots(tmp_path, route):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "hi.xml").write_text("<Response/>")
+    (tmp_path / "link.xml").symlink_to(tmp_path / "media" / "hi.xml")
+    (tmp_path / "linked").symlink_to(tmp_path / "media", target_is_directory=True)
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: r\napp:\n  routes:\n    /answer: {{file: '{route}'}}\n")
+    [scenario] = load_scenarios(path)
+    assert scenario.app.routes["/answer"].file == (tmp_path / "media" / "hi.xml").resolve()
+
+
+def test_a_route_file_that_is_a_folder_is_not_found(tmp_path):
+    (tmp_path / "media").mkdir()
+    path = tmp_path / "s.yaml"
+    path.write_text("name: r\napp:\n  routes:\n    /answer: {file: media}\n")
+    with pytest.raises(ScenarioError, match=r"\$.app.routes\[\"/answer\"\].file: file not found"):
+        load_scenarios(path)
+
+
 @pytest.mark.parametrize("make", ["missing", "a file"])
 def test_static_folder_that_is_not_a_folder_is_an_error_at_its_line(tmp_path, make):
     if make == "a file":
