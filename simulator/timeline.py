@@ -110,8 +110,8 @@ def ms(t: float) -> float:
     return value + 0.0  # turn -0.0 into 0.0
 
 
-@attrs.frozen
-class Entry:
+@attrs.define   # not frozen: made for every event, and a frozen class's __init__ sets each of
+class Entry:      # its nine fields through object.__setattr__ (0.68 us an entry, 0.23 like this)
     at: float
     call_id: str
     kind: str
