@@ -29,6 +29,7 @@ text that is UTF-8 encodable (no lone surrogate from a ``"\\ud800"`` escape).
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -74,8 +75,8 @@ class YamlSequence(list):
 def read_file(path: Path, what: str = "scenario file") -> Any:
     """The data of one YAML file; ScenarioError (file:line) if it cannot be read or used."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        with open(path, "rb", buffering=0) as handle:
+            data = _read_at_most(handle, MAX_BYTES + 1)
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         raise ScenarioError(f"cannot read {what}", where=str(path),
                             got=getattr(exc, "strerror", None) or str(exc)) from None
@@ -90,6 +91,24 @@ def read_file(path: Path, what: str = "scenario file") -> Any:
                             expected="a UTF-8 encoded YAML file",
                             got=f"byte {data[exc.start]:#04x} at offset {exc.start}") from None
     return read_yaml(text, str(path))
+
+
+def _read_at_most(handle: Any, limit: int) -> bytes:
+    """The bytes of an unbuffered file, at most ``limit``: as many as its size says and one
+    more (a read into a buffer of ``limit`` bytes costs more than a small file's read), then
+    on while it has more (it grew, or its size is not known: a pipe says 0)."""
+    size = os.fstat(handle.fileno()).st_size
+    chunks, got = [], 0
+    while got < limit:
+        chunk = handle.read(min(size - got + 1 if size > got else _CHUNK, limit - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+_CHUNK = 1 << 16  # the read size past a file's size (a pipe's, or one that grew)
 
 
 def read_yaml(text: str, label: str) -> Any:

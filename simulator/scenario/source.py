@@ -45,12 +45,14 @@ class Locator:
     def line(self, parts: Iterable[PathPart]) -> int:
         node, line = self.node, self.base_line
         for part in parts:
-            if isinstance(node, list):
+            if isinstance(node, dict):  # most parts are keys
+                if part not in node:
+                    break
+                lines = getattr(node, "key_lines", None)
+            elif isinstance(node, list):
                 if not isinstance(part, int) or not 0 <= part < len(node):
                     break
                 lines = getattr(node, "item_lines", None)
-            elif isinstance(node, dict) and part in node:
-                lines = getattr(node, "key_lines", None)
             else:
                 break
             if lines is not None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -388,6 +390,33 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path):
         load_scenarios(path)
     assert str(info.value) == (f"{path}:1: file too large; expected at most 10 MiB "
                                f"(10,485,760 bytes), got more than 10,485,760 bytes")
+
+
+@pytest.mark.parametrize("size", [0, 1, 2**16 + 3, MAX_BYTES, MAX_BYTES + 5])
+def test_a_file_whose_size_the_system_does_not_say_is_read_to_its_end_or_the_limit(
+        tmp_path, size):
+    """A pipe (its size reads 0) is read in chunks, as far as the limit and no further."""
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    text = b"name: x\n" + b"#" * max(size - 8, 0) if size else b""
+
+    def write() -> None:
+        with open(fifo, "wb", buffering=0) as handle:
+            view = memoryview(text)
+            try:
+                while view:
+                    view = view[handle.write(view):]
+            except BrokenPipeError:  # the reader stopped at the limit
+                pass
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        with open(fifo, "rb", buffering=0) as handle:
+            data = reader._read_at_most(handle, MAX_BYTES + 1)
+    finally:
+        writer.join()
+    assert data == text[:MAX_BYTES + 1]
 
 
 def test_text_over_the_size_limit_is_refused():
