@@ -130,9 +130,11 @@ class InProcessTransport(_ClientTransport):
         """What ``Client.stream`` does for one request, without its layers for what an
         in-process app never needs (auth flows, redirects followed, event hooks, timing):
         the client builds the request (its headers, cookies, body: the environ the app gets is
-        the one ``WSGITransport`` makes of it; ``_plain_request`` builds the same request in
-        half the time when it can), the app is called as the WSGI transport calls it
-        (``_call_app``), and the client's steps after a reply are taken (cookies kept, the
+        the one ``WSGITransport`` makes of it; ``_plain_parts`` makes the same headers and
+        body in half the time when it can, and the app gets them without an ``httpx2.Request``
+        made of them unless a step after the reply needs one: 5-6 us less a request), the app
+        is called as the WSGI transport calls it (``_call_app``, ``_call_wsgi``), and the
+        client's steps after a reply are taken (cookies kept, the
         request logged, a redirect's next request built); the body is read as ``_read_reply``
         reads it, through httpx2's decoders when the reply is encoded, and a reply that
         matters to the client in none of these ways (no cookie, no encoding, not a 3xx) is
@@ -145,29 +147,40 @@ class InProcessTransport(_ClientTransport):
             return super()._exchange(method, url, headers, params, json, timeout, max_bytes)
         if isinstance(url, str):
             url = _url(url)
-        request = _plain_request(client, method, url, headers, params, json, timeout)
-        if request is None:
-            request = client.build_request(method, url, headers=headers, params=params,
-                                           json=json, timeout=timeout)
-        if request.url.username or request.url.password:
-            response = client.send(request, stream=True)
-            try:
-                return _read_reply(response, max_bytes)
-            finally:
-                response.close()
-        status, raw, stream = _call_app(self._wsgi, request)   # the app runs here
+        plain = _plain_parts(client, method, url, headers, params, json)
+        request = None
+        if plain is None or url.username or url.password or _WSGIByteStream is None:
+            request = (_request_of(method, url, *plain, timeout) if plain is not None else
+                       client.build_request(method, url, headers=headers, params=params,
+                                            json=json, timeout=timeout))
+            if request.url.username or request.url.password:
+                response = client.send(request, stream=True)
+                try:
+                    return _read_reply(response, max_bytes)
+                finally:
+                    response.close()
+            status, raw, stream = _call_app(self._wsgi, request)   # the app runs here
+        else:   # the request's parts straight to the app: no httpx2.Request made of them
+            fields, body = plain
+            status, raw, stream = _call_wsgi(self._wsgi, url, method.upper(), fields,
+                                             b"".join(body))   # the app runs here
         response = None
         try:
             headers = {key.decode("ascii").lower(): value.decode("ascii") for key, value in raw}
             special = any(name in headers for name in _CLIENT_HEADERS)
             if not special and status // 100 != 3:   # nothing for the client: no Response
-                _log_request(request, status)
+                if request is None:
+                    _log_request(method.upper(), url, status)
+                else:
+                    _log_request(request.method, request.url, status)
                 return read_limited(status, headers, stream, max_bytes)
+            if request is None:   # the client's steps after a reply take the Request
+                request = _request_of(method, url, *plain, timeout)
             response = httpx2.Response(status, headers=raw, stream=stream)
             response.request = request
             if special:
                 client.cookies.extract_cookies(response)
-            _log_request(request, status)
+            _log_request(request.method, request.url, status)
             if response.has_redirect_location:
                 with contextlib.suppress(httpx2.RemoteProtocolError):
                     response.next_request = client._build_redirect_request(request, response)
@@ -197,10 +210,10 @@ def _url(text: str) -> httpx2.URL:
     return httpx2.URL(text)
 
 
-def _log_request(request: httpx2.Request, status: int) -> None:
+def _log_request(method: str, url: httpx2.URL, status: int) -> None:
     """The line ``Client.send`` logs for a request (a reply made here has no extensions: HTTP/1.1
     and the status's own reason phrase, what ``Response.http_version``/``reason_phrase`` say)."""
-    _HTTPX2_LOG.info('HTTP Request: %s %s "%s %d %s"', request.method, request.url, "HTTP/1.1",
+    _HTTPX2_LOG.info('HTTP Request: %s %s "%s %d %s"', method, url, "HTTP/1.1",
                      status, httpx2.codes.get_reason_phrase(status))
 
 
@@ -208,13 +221,21 @@ def _plain_request(client: httpx2.Client, method: str, url: httpx2.URL, headers,
                    timeout) -> httpx2.Request | None:
     """``client.build_request(method, url, headers=headers, json=json, timeout=timeout)``
     without its copies and lookups of the headers (4 ``Headers`` made, each looked up by name
-    again and again: 12 us of 25 a webhook): the same method, URL, headers in the same order,
-    body and timeout. The client's headers, then ``headers`` (a name given replaces the
-    client's), then the body's own (``Content-Length``, ``Content-Type``) unless given, with
-    ``Host`` (and ``Content-Length: 0`` for a body-less POST) in front, as ``Request`` orders
-    them. None when the client's own path is needed: cookies to send (the client's jar), query
-    parameters, a relative URL, headers other than ``str`` names and values, or an httpx2
-    without ``encode_request``. tests/test_transports_inprocess_path.py compares both."""
+    again and again: 12 us of 25 a webhook), read; None when the client's own path is needed
+    (``_plain_parts``). tests/test_transports_inprocess_path.py compares both."""
+    plain = _plain_parts(client, method, url, headers, params, json)
+    return None if plain is None else _request_of(method, url, *plain, timeout)
+
+
+def _plain_parts(client: httpx2.Client, method: str, url: httpx2.URL, headers, params, json):
+    """``(headers, body stream)`` of the request ``client.build_request`` would make: the same
+    headers in the same order (raw byte pairs) and body. The client's headers, then
+    ``headers`` (a name given replaces the client's), then the body's own
+    (``Content-Length``, ``Content-Type``) unless given, with ``Host`` (and
+    ``Content-Length: 0`` for a body-less POST) in front, as ``Request`` orders them. None when
+    the client's own path is needed: cookies to send (the client's jar), query parameters, a
+    relative URL, headers other than ``str`` names and values, or an httpx2 without
+    ``encode_request``."""
     if (_encode_request is None or params is not None or client.cookies
             or url.is_relative_url or (headers is not None and not _all_str(headers))):
         return None
@@ -237,7 +258,13 @@ def _plain_request(client: httpx2.Client, method: str, url: httpx2.URL, headers,
     if (b"content-length" not in names and b"transfer-encoding" not in names
             and method.upper() in _BODY_METHODS):
         auto.append((b"Content-Length", b"0"))
-    request = httpx2.Request(method, url, headers=auto + items, stream=stream,
+    return auto + items, stream
+
+
+def _request_of(method: str, url: httpx2.URL, headers, stream, timeout) -> httpx2.Request:
+    """The ``httpx2.Request`` of ``_plain_parts``, read (for the client's steps after a reply:
+    cookies, redirects)."""
+    request = httpx2.Request(method, url, headers=headers, stream=stream,
                              extensions={"timeout": httpx2.Timeout(timeout).as_dict()})
     request.read()
     return request
@@ -257,18 +284,21 @@ def _call_app(wsgi: httpx2.WSGITransport, request: httpx2.Request):
     if _WSGIByteStream is None:   # another httpx2 (tests/test_transports_inprocess_path.py)
         response = wsgi.handle_request(request)
         return response.status_code, response.headers.raw, response.stream
-    request.read()
-    url = request.url
+    return _call_wsgi(wsgi, request.url, request.method, request.headers.raw, request.read())
+
+
+def _call_wsgi(wsgi: httpx2.WSGITransport, url: httpx2.URL, method: str, raw, content: bytes):
+    """``_call_app`` of a request's parts: its URL, method, raw headers and body."""
     port = url.port or {"http": 80, "https": 443}[url.scheme]
     environ = {
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": url.scheme,
-        "wsgi.input": io.BytesIO(request.content),
+        "wsgi.input": io.BytesIO(content),
         "wsgi.errors": wsgi.wsgi_errors or sys.stderr,
         "wsgi.multithread": True,
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
-        "REQUEST_METHOD": request.method,
+        "REQUEST_METHOD": method,
         "SCRIPT_NAME": wsgi.script_name,
         "PATH_INFO": url.path,
         "QUERY_STRING": url.query.decode("ascii"),
@@ -277,9 +307,8 @@ def _call_app(wsgi: httpx2.WSGITransport, request: httpx2.Request):
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": wsgi.remote_addr,
     }
-    raw = request.headers.raw
-    if request.content and not any(key.lower() == b"content-length" for key, _ in raw):
-        environ["CONTENT_LENGTH"] = str(len(request.content))
+    if content and not any(key.lower() == b"content-length" for key, _ in raw):
+        environ["CONTENT_LENGTH"] = str(len(content))
     for header_key, header_value in raw:
         key = header_key.decode("ascii").upper().replace("-", "_")
         if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
