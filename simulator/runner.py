@@ -41,7 +41,6 @@ import numpy as np
 
 from simulator.audio.sink import RecordingSink, decode_playable, read_audio
 from simulator.audio.synth import SpeechCache, render
-from simulator.audio.tts import EspeakVoice
 from simulator.delivery import USER_AGENT, basic_auth, deliver
 from simulator.engine.effects import (FetchAudio, FetchedAudio, RecordingDone, SynthesizeSpeech,
                                       SynthesizedSpeech, Webhook)
@@ -199,6 +198,8 @@ def check_tts(scenario: model.Scenario) -> None:
     (or its name's, when ``--tts`` asked for it), when the tts extra is missing."""
     if scenario.tts != "espeak":
         return
+    from simulator.audio.tts import EspeakVoice   # the tts extra's engine: only when asked for
+
     try:
         EspeakVoice.get()
     except MediaError as error:
@@ -209,6 +210,8 @@ def check_tts(scenario: model.Scenario) -> None:
 
 def synthesize_speech(effect: SynthesizeSpeech) -> SynthesizedSpeech:
     """Speak a SpeakSentence text run or a caller ``say`` with espeak-ng (audio/tts.py)."""
+    from simulator.audio.tts import EspeakVoice   # imported by check_tts before the run
+
     return SynthesizedSpeech(EspeakVoice.get().speak(effect.text, voice=effect.voice,
                                                      gender=effect.gender, locale=effect.locale))
 
