@@ -8,6 +8,8 @@ Timelines: a call's audio is a list of `Span` (what sounds between two virtual t
 never depend on where the blocks cut it: tones and DTMF are closed-form in the sample index,
 speech is synthesised only for the syllables touching a block, each sample an elementwise
 function of its syllable's traits and its offset, with noise read at the span's sample index.
+Speech rendered through a run's `SpeechCache` is synthesised once a process, in 2 s chunks kept
+by `_SpeechMemo` (bounded; a pure function of text, length and seed).
 
 The speech model (see docs/audio.md): words from the text, each with its vowel-group count of
 syllables; a syllable is a harmonic voice (a vowel table picked by its random formants, read
@@ -18,6 +20,7 @@ speech; level about -20 dBFS.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Iterable, Iterator, Sequence
 
@@ -88,8 +91,9 @@ def tts_seconds(parts: Iterable[str | float]) -> float:
 
 
 def clear_caches() -> None:
-    """Forget memoised speech layouts (for cold-start benchmarks)."""
+    """Forget memoised speech layouts and samples (for cold-start benchmarks)."""
     clear_layouts()
+    _CHUNKS.clear()
 
 
 def _check_kind(instance, attribute, value) -> None:
@@ -139,6 +143,10 @@ class Span:
             raise ValueError("samples Span needs a samples array")
 
 
+#: Samples of a speech span kept together, in the run's cache and the process's memo (2 s).
+CHUNK = 16_000
+
+
 class SpeechCache:
     """Speech already synthesised in one run, so audio rendered twice (a Record's silence
     detection or machine detection, then the recording file) is synthesised once.
@@ -146,9 +154,11 @@ class SpeechCache:
     Kept in chunks of ``CHUNK`` samples of a span: a slice is cut from its chunks, which are
     the same samples as synthesising the slice itself (a span's samples never depend on where
     they are cut). At most ``max_bytes`` are kept, the least recently used chunk dropped first.
+    A chunk the run has not made yet comes from the process's memo (`_SpeechMemo`), made there
+    when another run has not made it either.
     """
 
-    CHUNK = 16_000   # 2 s
+    CHUNK = CHUNK
 
     def __init__(self, max_bytes: int = 32 * 2**20) -> None:
         self.max_bytes = max_bytes
@@ -171,14 +181,56 @@ class SpeechCache:
         if chunk is not None:
             self._chunks.move_to_end(key)
             return chunk
-        chunk = speech_slice(text, total, seed, index * self.CHUNK,
-                             min(total, (index + 1) * self.CHUNK))
-        chunk.flags.writeable = False
+        chunk = _CHUNKS.chunk(key)
         self._chunks[key] = chunk
         self.bytes += chunk.nbytes
         while self.bytes > self.max_bytes and len(self._chunks) > 1:
             self.bytes -= self._chunks.popitem(last=False)[1].nbytes
         return chunk
+
+
+class _SpeechMemo:
+    """Speech chunks by (text, total samples, seed, chunk), once a process: samples are a pure
+    function of those, and a suite of one app says the same prompts in many scenarios (with the
+    default seed 0 a scenario's k-th span gets the same seed in every scenario), so a chunk one
+    run made is read again by the next instead of synthesised again. Chunks are read-only and
+    shared; at most ``MAX_BYTES`` of samples (about 17 minutes of speech), the least recently
+    used dropped first.
+    """
+
+    MAX_BYTES = 32 << 20
+
+    def __init__(self) -> None:
+        self._table: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self.bytes = 0
+        self.made = 0                   # chunks synthesised so far (for tests)
+        self._lock = threading.Lock()   # runs of one process may share it from threads
+
+    def chunk(self, key: tuple) -> np.ndarray:
+        with self._lock:
+            found = self._table.get(key)
+            if found is not None:
+                self._table.move_to_end(key)
+                return found
+        text, total, seed, index = key
+        chunk = speech_slice(text, total, seed, index * CHUNK, min(total, (index + 1) * CHUNK))
+        chunk.flags.writeable = False
+        with self._lock:
+            self.made += 1
+            if key not in self._table:
+                self._table[key] = chunk
+                self.bytes += chunk.nbytes
+                while self.bytes > self.MAX_BYTES:
+                    self.bytes -= self._table.popitem(last=False)[1].nbytes
+        return chunk
+
+    def clear(self) -> None:
+        with self._lock:
+            self._table.clear()
+            self.bytes = 0
+
+
+_CHUNKS = _SpeechMemo()
 
 
 def render(spans: Sequence[Span], start: float, end: float, *,

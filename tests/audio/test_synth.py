@@ -237,12 +237,37 @@ def test_render_through_a_cache_synthesises_each_speech_sample_once(monkeypatch)
                         lambda *args: made.append(args[4] - args[3]) or real(*args))
     spans = [Span(1.0, 31.0, "speech", text="a long message left after the tone", seed=2),
              Span(31.5, 31.6, "dtmf", digit="#")]
+    module.clear_caches()
     cache = SpeechCache()
     first = np.concatenate(list(render(spans, 0.0, 32.0, block_seconds=3.0, cache=cache)))
     again = np.concatenate(list(render(spans, 0.0, 32.0, block_seconds=10.0, cache=cache)))
     assert sum(made) == 30 * 8000   # every sample of the 30 s span, once
     plain = np.concatenate(list(render(spans, 0.0, 32.0)))
     assert first.tobytes() == again.tobytes() == plain.tobytes()
+    # The next run (a scenario of the suite saying the same prompt) synthesises none of it.
+    made.clear()
+    next_run = np.concatenate(list(render(spans, 0.0, 32.0, block_seconds=3.0,
+                                          cache=SpeechCache())))
+    assert made == [] and next_run.tobytes() == plain.tobytes()
+
+
+def test_the_process_memo_of_speech_stays_within_its_bytes(monkeypatch):
+    from simulator.audio import synth as module
+
+    monkeypatch.setattr(module._SpeechMemo, "MAX_BYTES", 5 * module.CHUNK * 4)
+    module.clear_caches()
+    made = module._CHUNKS.made
+    for seed in range(8):                       # 8 spans of 3 chunks, through fresh runs
+        cache = SpeechCache()
+        got = cache.speech("kept a while", 40_000, seed, 0, 40_000)
+        assert got.tobytes() == speech_slice("kept a while", 40_000, seed, 0, 40_000).tobytes()
+        assert module._CHUNKS.bytes <= module._SpeechMemo.MAX_BYTES
+    assert module._CHUNKS.made == made + 24
+    SpeechCache().speech("kept a while", 40_000, 7, 0, 40_000)     # the last span: kept
+    assert module._CHUNKS.made == made + 24
+    SpeechCache().speech("kept a while", 40_000, 0, 0, 40_000)     # the first: dropped
+    assert module._CHUNKS.made == made + 27
+    module.clear_caches()
 
 
 # ---- memory follows the audio asked for (issue 14) -------------------------------------------
