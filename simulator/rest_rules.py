@@ -112,7 +112,7 @@ def url_problem(field: str, value: str | None, *, relative_ok: bool) -> Problem 
         return None
     if len(value) > MAX_URL:
         return Problem(TOO_LONG, field, value, limit=MAX_URL)
-    if not value.strip() or any(ch.isspace() for ch in value):
+    if value.split() != [value]:  # empty, or a space of str.isspace() somewhere in it
         return Problem(BAD_URL, field, value, reason=SPACES)
     try:
         parts = urlsplit(value)

@@ -28,7 +28,6 @@ text that is UTF-8 encodable (no lone surrogate from a ``"\\ud800"`` escape).
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from pathlib import Path
@@ -310,15 +309,17 @@ def _to_float(text: str, version: tuple) -> float | str:
         return text
 
 
-#: Scalars up to this many characters are memoised (at most 4096 of them: a few hundred KB).
+#: Scalars up to this many characters are memoised (at most 4096 of them a YAML version: a
+#: few hundred KB): a key, a name, a number (most of them, and the same ones in every file)
+#: is resolved once a process.
 _SHORT = 48
+_MEMO_SIZE = 4096
+_RESOLVED: dict[tuple, dict[str, Any]] = {}  # version -> text -> value
 
 
-@functools.lru_cache(maxsize=4096)
-def _resolve_short(text: str, version: tuple) -> Any:
-    """:func:`_resolve_text` of a short scalar (a key, a name, a number: most of them, and the
-    same ones in every file), resolved once a process."""
-    return _resolve_text(text, version)
+def _memo(version: tuple) -> dict[str, Any]:
+    """The resolved short scalars of a YAML version (a dict a document looks up directly)."""
+    return _RESOLVED.setdefault(version, {})
 
 
 def _resolve_text(text: str, version: tuple) -> Any:
@@ -454,6 +455,7 @@ class _Composer:
         One loop for every node of the file, so the common cases are written out in it (a
         plain scalar, a new key of a mapping) rather than in calls of their own."""
         next_event, stack, anchors = self.next_event, self.stack, self.anchors
+        memo = _memo(version)
         count = 0  # nodes read so far, aliases expanded (an anchored collection's size)
         while True:
             event = next_event()
@@ -469,10 +471,14 @@ class _Composer:
                         value = _tagged(tag, text, version)
                     elif not event.implicit[0]:
                         value = text
-                    elif len(text) <= _SHORT:
-                        value = _resolve_short(text, version)
-                    else:
+                    elif len(text) > _SHORT:
                         value = _resolve_text(text, version)
+                    else:
+                        value = memo.get(text, _NO_KEY)
+                        if value is _NO_KEY:
+                            value = _resolve_text(text, version)
+                            if len(memo) < _MEMO_SIZE:
+                                memo[text] = value
                 except _Refused as refused:
                     self.fail(line, refused.what, refused.expected, refused.got)
                 count += 1

@@ -28,11 +28,26 @@ def format_path(parts: Iterable[PathPart], root: str = "$") -> str:
     for part in parts:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif isinstance(part, str) and _IDENT.match(part):  # YAML keys may be null, numbers
-            text += f".{part}"
-        else:
-            text += f"[{part!r}]".replace("'", '"')
+        elif type(part) is str:
+            piece = _KEY_TEXTS.get(part)
+            if piece is None:
+                piece = _key_text(part)
+                if len(part) <= 64 and len(_KEY_TEXTS) < 4096:
+                    _KEY_TEXTS[part] = piece
+            text += piece
+        else:  # YAML keys may be null, numbers
+            text += _key_text(part)
     return text
+
+
+#: How each short key seen is written in a path (the same keys in every file): memoised.
+_KEY_TEXTS: dict[str, str] = {}
+
+
+def _key_text(part: object) -> str:
+    if isinstance(part, str) and _IDENT.match(part):
+        return f".{part}"
+    return f"[{part!r}]".replace("'", '"')
 
 
 class Locator:
