@@ -41,6 +41,8 @@ _HTTPX2_LOG = logging.getLogger("httpx2")
 #: Reply headers whose handling is the client's (content decoding, cookies kept for the next
 #: request): a reply carrying one is read through httpx2's Response as the client reads it.
 _CLIENT_HEADERS = ("content-encoding", "set-cookie", "set-cookie2")
+#: Taken while a transport makes its client (InProcessTransport.client).
+_CLIENT_MADE = threading.Lock()
 #: Methods ``httpx2.Request`` gives ``Content-Length: 0`` when they carry no body.
 _BODY_METHODS = ("POST", "PUT", "PATCH", "QUERY")
 
@@ -85,12 +87,28 @@ class InProcessTransport(_ClientTransport):
     def __init__(self, wsgi_app, *, on_close=None, name: str = "in-process app",
                  threads: tuple[int | None, ...] = ()) -> None:
         self._wsgi = httpx2.WSGITransport(app=wsgi_app, raise_app_exceptions=True)
-        super().__init__(httpx2.Client(transport=self._wsgi, follow_redirects=False))
+        self._client: httpx2.Client | None = None   # made when first needed (``client``)
+        self._closed = False
         self.name = name
         self._on_close = on_close
         self._threads = threads  # threads of the app besides the worker (an ASGI event loop)
         self._worker: _Worker | None = None
         self.abandoned = 0   # requests cut off while the app was still running them
+
+    @property
+    def client(self) -> httpx2.Client:   # type: ignore[override]
+        """httpx2's client of this transport (the cookies the app sets, the client's own path),
+        made the first time it is needed: a plain request takes only the headers a fresh client
+        adds (``_fresh_client_headers``), so a run whose app sets no cookie makes none (one
+        costs 0.07-0.1 ms to make)."""
+        if self._client is None:
+            with _CLIENT_MADE:   # one client, also when an abandoned request still runs
+                if self._client is None:
+                    client = httpx2.Client(transport=self._wsgi, follow_redirects=False)
+                    if self._closed:   # what a closed transport's client is: closed
+                        client.close()
+                    self._client = client
+        return self._client
 
     def send(self, method, url, *, headers=None, params=None, json=None, timeout,
              max_bytes=BODY_LIMIT):
@@ -142,19 +160,22 @@ class InProcessTransport(_ClientTransport):
         path, then 0.012 ms less for the request, 0.02 ms for the reply). A URL with
         credentials (the client adds Basic auth from it) and a closed client take the client's
         own path."""
-        client = self.client
-        if client.is_closed:
+        made = self._client
+        if self._closed or (made is not None and made.is_closed):
             return super()._exchange(method, url, headers, params, json, timeout, max_bytes)
         if isinstance(url, str):
             url = _url(url)
-        plain = _plain_parts(client, method, url, headers, params, json)
+        plain = (_plain_parts(_fresh_client_headers(), False, method, url, headers, params, json)
+                 if made is None else
+                 _plain_parts(made.headers.raw, bool(made.cookies), method, url, headers, params,
+                              json))
         request = None
         if plain is None or url.username or url.password or _WSGIByteStream is None:
             request = (_request_of(method, url, *plain, timeout) if plain is not None else
-                       client.build_request(method, url, headers=headers, params=params,
-                                            json=json, timeout=timeout))
+                       self.client.build_request(method, url, headers=headers, params=params,
+                                                 json=json, timeout=timeout))
             if request.url.username or request.url.password:
-                response = client.send(request, stream=True)
+                response = self.client.send(request, stream=True)
                 try:
                     return _read_reply(response, max_bytes)
                 finally:
@@ -179,11 +200,12 @@ class InProcessTransport(_ClientTransport):
             response = httpx2.Response(status, headers=raw, stream=stream)
             response.request = request
             if special:
-                client.cookies.extract_cookies(response)
+                self.client.cookies.extract_cookies(response)
             _log_request(request.method, request.url, status)
             if response.has_redirect_location:
                 with contextlib.suppress(httpx2.RemoteProtocolError):
-                    response.next_request = client._build_redirect_request(request, response)
+                    response.next_request = self.client._build_redirect_request(request,
+                                                                                response)
             if special:
                 return _read_reply(response, max_bytes)
             return _read_plain(response, headers, max_bytes)
@@ -197,7 +219,9 @@ class InProcessTransport(_ClientTransport):
         if self._worker is not None:
             self._worker.release()
             self._worker = None
-        super().close()
+        self._closed = True
+        if self._client is not None:
+            self._client.close()
         if self._on_close is not None:
             on_close, self._on_close = self._on_close, None
             on_close()
@@ -223,12 +247,25 @@ def _plain_request(client: httpx2.Client, method: str, url: httpx2.URL, headers,
     without its copies and lookups of the headers (4 ``Headers`` made, each looked up by name
     again and again: 12 us of 25 a webhook), read; None when the client's own path is needed
     (``_plain_parts``). tests/test_transports_inprocess_path.py compares both."""
-    plain = _plain_parts(client, method, url, headers, params, json)
+    plain = _plain_parts(client.headers.raw, bool(client.cookies), method, url, headers, params,
+                         json)
     return None if plain is None else _request_of(method, url, *plain, timeout)
 
 
-def _plain_parts(client: httpx2.Client, method: str, url: httpx2.URL, headers, params, json):
-    """``(headers, body stream)`` of the request ``client.build_request`` would make: the same
+@functools.cache
+def _fresh_client_headers() -> tuple[tuple[bytes, bytes], ...]:
+    """The headers a new ``httpx2.Client`` sends (Accept, Accept-Encoding, Connection,
+    User-Agent): the same for every client of this httpx2, made once."""
+    client = httpx2.Client(transport=httpx2.WSGITransport(app=None))
+    client.close()
+    return tuple(client.headers.raw)
+
+
+def _plain_parts(client_headers, cookies: bool, method: str, url: httpx2.URL, headers, params,
+                 json):
+    """``(headers, body stream)`` of the request ``client.build_request`` would make, for a
+    client whose headers are ``client_headers`` (raw byte pairs), with ``cookies`` to send or
+    not: the same
     headers in the same order (raw byte pairs) and body. The client's headers, then
     ``headers`` (a name given replaces the client's), then the body's own
     (``Content-Length``, ``Content-Type``) unless given, with ``Host`` (and
@@ -236,12 +273,12 @@ def _plain_parts(client: httpx2.Client, method: str, url: httpx2.URL, headers, p
     the client's own path is needed: cookies to send (the client's jar), query parameters, a
     relative URL, headers other than ``str`` names and values, or an httpx2 without
     ``encode_request``."""
-    if (_encode_request is None or params is not None or client.cookies
+    if (_encode_request is None or params is not None or cookies
             or url.is_relative_url or (headers is not None and not _all_str(headers))):
         return None
     given = httpx2.Headers(headers)   # what the client normalises (and refuses: non-ASCII)
     names = {raw.lower() for raw, _ in given.raw}
-    items = [(raw, value) for raw, value in client.headers.raw if raw.lower() not in names]
+    items = [(raw, value) for raw, value in client_headers if raw.lower() not in names]
     items += given.raw
     defaults, stream = _encode_request(json=json)
     names.update(raw.lower() for raw, _ in items)
