@@ -5,7 +5,8 @@
   errors too, so a file written before a failure stays a valid, playable file. WAV is written
   here (`_WavFile`: the 44-byte header libsndfile wrote, byte for byte) rather than through
   libsndfile, whose close ends with an fsync: 8 ms a recording on a VM disk, for durability
-  nothing here needs (result.json is swapped in by rename; a crash loses the run anyway).
+  nothing here needs (result.json is swapped in by rename; a crash loses the run anyway). MP3
+  is encoded by libsndfile (LAME), closed without that fsync.
 - `read_audio` / `decode_audio` turn a file (or bytes fetched over HTTP) into 8 kHz mono float32,
   downmixing and resampling as needed; `decode_playable` does so for PlayAudio media only if
   Bandwidth plays it (WAV or MP3 as selected by content type/extension: audio/playback.py); `audio_info` reports a file's shape without decoding it.
@@ -166,6 +167,10 @@ class RecordingSink:
         """Finish the file (header, encoder flush). Safe to call more than once."""
         if self._file is not None:
             file, self._file = self._file, None
+            if self.file_format == "mp3":
+                # soundfile's close flushes first, and libsndfile's flush is an fsync (1-9 ms of
+                # wall time on this disk), which nothing here needs, as for WAV (module doc).
+                file.flush = _no_sync
             with self._system_errors():
                 file.close()
 
@@ -192,6 +197,11 @@ class RecordingSink:
             self.close()
         except Exception:  # interpreter shutdown: nothing sensible left to do
             pass
+
+
+def _no_sync() -> None:
+    """In place of ``SoundFile.flush`` (``sf_write_sync``: only an fsync) when an MP3 closes;
+    ``sf_close`` still writes the encoder's last frames and the LAME header."""
 
 
 @attrs.frozen
