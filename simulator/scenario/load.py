@@ -662,9 +662,11 @@ class _Builder:
                     or route.bxml is not None:
                 continue
             try:
-                text = route.file.read_text(encoding="utf-8")
+                text = refs.route_text(route.file)
             except (OSError, UnicodeDecodeError, ValueError):
                 continue  # reported above (missing, unusable) or by transports.py (unreadable)
+            if text is None:
+                continue  # no `{{` in it
             for ref, hint in refs.problems(text, names):
                 self.bad(("app", "routes", key), f"unknown call reference in {route.file.name}",
                          refs.expected(names), ref, hint=hint)

@@ -77,6 +77,17 @@ def _closest(inner: str, calls: list[str]) -> str | None:
     return "{{" + close[0] + "}}" if close else None
 
 
+def route_text(path: Path) -> str | None:
+    """The text of a route file, as ``read_text(encoding="utf-8")`` reads it (universal
+    newlines), when it may hold a reference; None when its bytes hold no ``{{`` (then no
+    decoding). Raises what opening and reading it raise (and UnicodeDecodeError)."""
+    with open(path, "rb", buffering=0) as handle:  # a route file is read whole, once
+        data = handle.readall()
+    if b"{{" not in data:  # UTF-8: a "{" byte is only ever the character "{"
+        return None
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def expected(names) -> str:
     """What a reference should be, naming the calls there are."""
     return f"{EXPECTED} ({', '.join(['main', *sorted(names)])})"
@@ -218,7 +229,7 @@ def resolve_app(app: model.AppSettings, call_ids: Mapping[str, str]) -> model.Ap
         if route.file is not None and route.file.suffix.lower() in TEXT_SUFFIXES \
                 and route.bxml is None and route.body is None:
             try:
-                text = route.file.read_text(encoding="utf-8")
+                text = route_text(route.file) or ""
             except (OSError, UnicodeDecodeError):  # transports.py reports unreadable files
                 text = ""
             if CALL_REF.search(text):

@@ -159,6 +159,20 @@ def test_route_files_and_inline_bodies_are_substituted(tmp_path):
     assert resolved.routes["/plain"] is app.routes["/plain"]
 
 
+def test_a_route_file_is_read_as_text_with_universal_newlines(tmp_path):
+    """As read_text reads it: a CR LF or a lone CR ends a line as LF does; a file without
+    any reference is served as it is (not read into the app settings)."""
+    (tmp_path / "crlf.xml").write_bytes(b"<Response>\r\n<Tag>{{calls.main.callId}}</Tag>\r"
+                                        b"<Hangup/>\n</Response>\r\n")
+    (tmp_path / "plain.xml").write_bytes(b"<Response>\r\n<Hangup/></Response>\xff")
+    app = model.AppSettings(routes={"/crlf": model.Route(file=tmp_path / "crlf.xml"),
+                                    "/plain": model.Route(file=tmp_path / "plain.xml")})
+    resolved = resolve_app(app, {"main": "c-1"})
+    assert resolved.routes["/crlf"].bxml == ("<Response>\n<Tag>c-1</Tag>\n<Hangup/>\n"
+                                             "</Response>\n")
+    assert resolved.routes["/plain"] is app.routes["/plain"]
+
+
 def test_a_canned_body_bridges_to_the_created_call_by_name(tmp_path):
     """End to end: the id in bridgeComplete's target is the created call's."""
     path = write(tmp_path, """
