@@ -6,12 +6,20 @@ or the app could see it. Every other request goes to the scenario's transport.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode, urlsplit
 
 from simulator.hermetic import binding
 from simulator.hermetic.exchange import TOKEN_HOST, VOICE_HOST
 from simulator.transports.base import BODY_LIMIT, Transport, TransportReply, too_large_error
 from simulator.voice_api.http import ApiRequest
+
+
+@functools.lru_cache(maxsize=1024)
+def _for_bandwidth(url: str) -> bool:
+    """Whether ``url``'s host is Bandwidth's; memoised (a pure function of the text: a run
+    sends every webhook to a few URLs, each through here)."""
+    return binding.is_bandwidth(urlsplit(url).hostname)
 
 
 class ApiTransport(Transport):
@@ -23,10 +31,10 @@ class ApiTransport(Transport):
 
     def send(self, method, url, *, headers=None, params=None, json=None, timeout,
              max_bytes=BODY_LIMIT):
-        parts = urlsplit(url)
-        if not binding.is_bandwidth(parts.hostname):
+        if not _for_bandwidth(url):
             return self.inner.send(method, url, headers=headers, params=params, json=json,
                                    timeout=timeout, max_bytes=max_bytes)
+        parts = urlsplit(url)
         if params:
             url = f"{url}{'&' if parts.query else '?'}{urlencode(params)}"
         request = ApiRequest(method, url, {k.lower(): v for k, v in (headers or {}).items()})

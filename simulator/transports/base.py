@@ -12,6 +12,7 @@ reply keeps its status but carries :func:`too_large_error` (docs/limits.md).
 from __future__ import annotations
 
 import abc
+import functools
 from collections.abc import Mapping
 
 import attrs
@@ -70,11 +71,7 @@ class TransportReply:
         return self._decode("surrogateescape")
 
     def _decode(self, errors: str) -> str:
-        charset = "utf-8"
-        for part in self.headers.get("content-type", "").split(";")[1:]:
-            key, _, value = part.strip().partition("=")
-            if key.lower() == "charset" and value:
-                charset = value.strip('"')
+        charset = _charset(self.headers.get("content-type", ""))
         try:
             return self.content.decode(charset, errors=errors)
         except LookupError:  # unknown charset name: UTF-8 is the best guess
@@ -83,6 +80,19 @@ class TransportReply:
     @property
     def timed_out(self) -> bool:
         return self.status is None and (self.error or "").startswith("timeout")
+
+
+@functools.lru_cache(maxsize=256)
+def _charset(content_type: str) -> str:
+    """The charset a Content-Type names (its last ``charset=``), UTF-8 when it names none.
+    Memoised (a pure function of the text): a run's replies carry a few content types, and
+    each reply is decoded twice (its text for result.json, its BXML for the engine)."""
+    charset = "utf-8"
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip('"')
+    return charset
 
 
 class Transport(abc.ABC):
