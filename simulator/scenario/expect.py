@@ -395,13 +395,26 @@ class _Parser:
     def matcher(self, node: Any, parts: tuple) -> Matcher:
         return compile_matcher(node, self.root, self.prefix + parts, self.problems)
 
+    def places(self, items: list, parts: tuple) -> list[tuple[str, int]]:
+        """``(label, line)`` of each item of the list ``items`` found at ``parts``, as
+        ``label``/``line`` of ``parts + (i,)`` say, with the list's path formatted and
+        walked once, not once an item."""
+        label = self.label(parts)
+        lines = getattr(items, "item_lines", None)
+        if lines is None:  # a caller's plain list: its items are at the list's line
+            line = self.line(parts)
+            return [(f"{label}[{i}]", line) for i in range(len(items))]
+        return [(f"{label}[{i}]", lines[i]) for i in range(len(items))]
+
     def object_check(self, node: Any, parts: tuple, keys: tuple, shorthand: str | None,
-                     renames: dict[str, str] | None = None) -> Check | None:
-        """A mapping of known fields (or a bare string = ``{shorthand: value}``) -> Check."""
+                     renames: dict[str, str] | None = None,
+                     place: tuple[str, int] | None = None) -> Check | None:
+        """A mapping of known fields (or a bare string = ``{shorthand: value}``) -> Check;
+        ``place``: its label and line, when the caller has them (:meth:`places`)."""
+        label, line = place if place is not None else (self.label(parts), self.line(parts))
         if isinstance(node, str) and shorthand:
             self.known_name(shorthand, node, parts)
-            return Check(Fields({shorthand: Equals(str(node))}), self.label(parts),
-                         self.line(parts), str(node))
+            return Check(Fields({shorthand: Equals(str(node))}), label, line, str(node))
         if not isinstance(node, dict):
             self.bad(parts, "wrong type", "a mapping of fields" +
                      (f" or a {shorthand} name" if shorthand else ""), node)
@@ -421,7 +434,7 @@ class _Parser:
                 fields[name] = compile_matcher(value, self.root, self.prefix + parts + (key,),
                                                self.problems)
         title = node.get("event") or node.get("eventType") or node.get("verb") or ""
-        return Check(Fields(fields), self.label(parts), self.line(parts), str(title))
+        return Check(Fields(fields), label, line, str(title))
 
     def field_matcher(self, name: str, value: Any, parts: tuple) -> Matcher:
         """The matcher of one of the fields read their own way (``_OWN_FIELDS``)."""
@@ -462,8 +475,8 @@ class _Parser:
         if not isinstance(node, list):
             self.bad(parts, "wrong type", f"a list of {section} (or {{exact, events}})", node)
             return None
-        checks = [self.object_check(item, parts + (i,), keys, shorthand, renames)
-                  for i, item in enumerate(node)]
+        checks = [self.object_check(item, parts + (i,), keys, shorthand, renames, place)
+                  for (i, item), place in zip(enumerate(node), self.places(node, parts))]
         return Sequence(section, tuple(c for c in checks if c), bool(exact),
                         self.line((section,)))
 
@@ -473,7 +486,8 @@ class _Parser:
         if not isinstance(node, list):
             self.bad((section,), "wrong type", f"a list of {section} or a count", node)
             return None
-        checks = [self.object_check(item, (section, i), keys, None) for i, item in enumerate(node)]
+        checks = [self.object_check(item, (section, i), keys, None, None, place)
+                  for (i, item), place in zip(enumerate(node), self.places(node, (section,)))]
         return Listed(section, tuple(c for c in checks if c), len(node), self.line((section,)),
                       brief)
 
@@ -492,8 +506,9 @@ class _Parser:
                 if not isinstance(value, list):
                     self.bad((key,), "wrong type", "a list of callbacks", value)
                     continue
-                checks = [self.object_check(v, (key, i), CALLBACK_KEYS, "eventType", rename)
-                          for i, v in enumerate(value)]
+                checks = [self.object_check(v, (key, i), CALLBACK_KEYS, "eventType", rename,
+                                            place) for (i, v), place in
+                          zip(enumerate(value), self.places(value, (key,)))]
                 items.append(Forbidden(tuple(c for c in checks if c)))
             elif key == "recordings":
                 items.append(self.listed("recordings", value, RECORDING_KEYS, _recording_brief))

@@ -366,7 +366,8 @@ class _Builder:
             missing = "password" if given == "username" else "username"
             self.bad(("api", given), "missing key", f"api.{missing} beside api.{given} (the "
                      f"API credentials are a pair)", f"no api.{missing}")
-        for problem in rules.credential_problems(attrs.asdict(api), ("username", "password")):
+        given = {"username": api.username, "password": api.password}
+        for problem in rules.credential_problems(given, ("username", "password")):
             self.bad(("api", problem.field), "bad value",
                      f"at most {problem.limit} characters", f"{len(problem.value)} characters")
         if api.network not in model.NETWORK_MODES:

@@ -150,3 +150,30 @@ def test_failure_serialises_for_result_json(result):
     end = next(e["at"] for e in result["timeline"] if e["kind"] == "call-end")
     assert failure.to_json() == {"message": failure.message, "line": 3, "kind": "expectation",
                                  "callId": call, "at": end}
+
+
+def test_each_expected_item_has_its_own_line_and_label_or_its_lists_when_given_in_python(
+        tmp_path):
+    from simulator.scenario.expect import Listed, Sequence
+    from simulator.scenario.load import load_mapping, load_scenarios
+
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\napp: {bxml: <Response/>}\nexpect:\n  callbacks:\n"
+                    "    - initiate\n    - {event: disconnect}\n  no_callbacks: [answer]\n"
+                    "  calls:\n    - {disconnectCause: hangup}\n")
+    [read] = load_scenarios(path)
+    [python] = load_scenarios(path, overrides={"expect": {
+        "callbacks": ["initiate", {"event": "disconnect"}], "calls": [{"callId": "c"}]}})
+    [plain] = load_mapping({"name": "x", "app": {"bxml": "<Response/>"},
+                            "expect": {"callbacks": ["initiate"]}})
+
+    def places(scenario):
+        return [(check.label, check.line) for item in scenario.expect.items
+                for check in getattr(item, "checks", None) or ()]
+
+    assert places(read) == [("expect.callbacks[0]", 5), ("expect.callbacks[1]", 6),
+                            ("expect.no_callbacks[0]", 7), ("expect.calls[0]", 9)]
+    assert places(python) == [("expect.callbacks[0]", 1), ("expect.callbacks[1]", 1),
+                              ("expect.calls[0]", 1)]
+    assert places(plain) == [("expect.callbacks[0]", 0)]
+    assert {type(item) for item in read.expect.items} >= {Listed, Sequence}
