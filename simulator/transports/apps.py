@@ -47,12 +47,22 @@ def _missing_package(module_name: str, missing: str) -> tuple[str, str]:
 
 
 def _local_module_file(module_name: str, folder: Path) -> Path | None:
-    """The file under ``folder`` that ``module_name`` names, if there is one."""
+    """The file under ``folder`` that ``module_name`` names, if there is one (not resolved)."""
     stem = folder.joinpath(*module_name.split("."))
     for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
         if candidate.is_file():
-            return candidate.resolve()
+            return candidate
     return None
+
+
+def _another_file(loaded_file: str, local: Path) -> bool:
+    """Whether the module loaded from ``loaded_file`` is not the one of ``local``. The very
+    path is the same file without resolving either (a module imported from the folder on
+    ``sys.path`` has that path: resolving both, symlinks followed, costs a dozen lstats)."""
+    if loaded_file == str(local):
+        return False
+    resolved = local.resolve()
+    return loaded_file != str(resolved) and Path(loaded_file).resolve() != resolved
 
 
 def _where(exc: BaseException, folders: list[Path]) -> str | None:
@@ -79,8 +89,7 @@ def _import_local(module_name: str, folders: list[Path]) -> None:
         loaded = sys.modules.get(top)
         loaded_file = getattr(loaded, "__file__", None)
         if loaded is not None and (not loaded_file or local_top is None
-                                   or (loaded_file != str(local_top)   # resolved already
-                                       and Path(loaded_file).resolve() != local_top)):
+                                   or _another_file(loaded_file, local_top)):
             inside = top + "."
             for name in [n for n in sys.modules if n.startswith(inside) or n == top]:
                 del sys.modules[name]
