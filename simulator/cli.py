@@ -695,10 +695,30 @@ def schema_command() -> None:
     click.echo(json.dumps(scenario_schema(), indent=2))
 
 
+def _install_source(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    """--install SPEC as the scaffold's Source (None: where this bxmlsim came from)."""
+    if value is None:
+        return None
+    from simulator import scaffold
+
+    try:
+        return scaffold.parse_install(value)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"expected a pip requirement of bxml-simulator ('bxml-simulator @ git+https://"
+            f"github.com/OWNER/REPO@COMMIT', a wheel URL, 'bxml-simulator==VERSION'), got "
+            f"{value!r}: {exc}", ctx=ctx, param=param) from None
+
+
 @main.command("init")
 @click.argument("folder", default=".", type=click.Path(file_okay=False))
+@click.option("--install", "source", metavar="SPEC", callback=_install_source,
+              help="Where the CI workflow installs bxml-simulator from: a pip requirement "
+                   "('bxml-simulator @ git+https://github.com/OWNER/REPO@COMMIT', a wheel URL, "
+                   "'bxml-simulator==VERSION') [default: where this bxmlsim was installed from, "
+                   "read from its install metadata].")
 @click.pass_context
-def init(ctx: click.Context, folder: str) -> None:
+def init(ctx: click.Context, folder: str, source: object) -> None:
     """Start a test suite in FOLDER (default: here): tests/ with a sample voice app, its pytest
     test, a scenario file, and a CI workflow. Existing files are never overwritten.
 
@@ -714,13 +734,17 @@ def init(ctx: click.Context, folder: str) -> None:
         click.echo("Error: these files exist already (nothing was written): "
                    + ", ".join(str(p) for p in taken), err=True)
         ctx.exit(2)
+    chosen = source if isinstance(source, scaffold.Source) else scaffold.installed_source()
     try:
-        written = scaffold.write(root)
+        written = scaffold.write(root, scaffold.files(chosen))
     except OSError as exc:
         click.echo(f"Error: cannot write in {root}: {_os_reason(exc, root)}", err=True)
         ctx.exit(2)
     for path in written:
         click.echo(f"wrote {path}")
+    click.echo(f"the workflow installs {chosen.requirement}")
+    if chosen.notice:
+        click.echo(chosen.notice, err=True)
     click.echo("next: python -m pytest tests   (and: bxmlsim run tests); see docs/tutorial.md")
 
 

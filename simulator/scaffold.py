@@ -1,16 +1,31 @@
 """``bxmlsim init``: the files of a starting test suite, for a project that has none yet.
 
-:data:`FILES` maps each path (relative to the project folder) to its text: a sample voice app
+:func:`files` gives each path (relative to the project folder) and its text: a sample voice app
 (a plain WSGI app, no dependency, in the shape of Bandwidth's samples: an answer webhook that
 greets and records, a recordComplete webhook that hangs up), a pytest test of it through the
 ``bxmlsim`` fixture, a scenario file running the same app, and a CI workflow running both with
 JUnit reports. ``tests/test_scaffold.py`` runs what it writes, the workflow's commands included,
 so the scaffold always passes as written.
+
+bxml-simulator is not on PyPI, so the workflow's ``pip install`` line names where the running
+bxmlsim came from (:func:`installed_source`, from the PEP 610 ``direct_url.json`` of its
+distribution): a VCS install pinned to its commit (``bxml-simulator @ git+URL@COMMIT``, with its
+subdirectory), an archive URL as is, the name alone when it came from an index. A local folder
+or file (``pip install .``, editable or not) cannot be reached from CI: the name alone, with a
+notice saying so. ``bxmlsim init --install SPEC`` names the source instead (:func:`parse_install`).
 """
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
 
 APP = '''\
 """A sample voice app: replace it with yours (Flask, FastAPI, Django: any WSGI/ASGI app).
@@ -96,7 +111,7 @@ expect:
   disconnect_cause: hangup
 '''
 
-CI = '''\
+CI_TEMPLATE = '''\
 # CI for the voice app: the pytest suite and the scenario files, with JUnit reports.
 # GitHub Actions; other CIs run the same two commands (and keep reports/, bxmlsim-out/).
 name: voice-app
@@ -108,7 +123,9 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with: {python-version: "3.12"}
-      - run: pip install bxml-simulator pytest
+      # bxml-simulator {origin}
+      # (any pip requirement works here: a Git URL pinned to a commit, a wheel URL, NAME==VERSION)
+      - run: {install}
       - run: python -m pytest tests --junit-xml=reports/pytest.xml
       - run: bxmlsim run tests --junit-xml reports/bxmlsim.xml --out bxmlsim-out
       - uses: actions/upload-artifact@v4
@@ -120,24 +137,179 @@ jobs:
             bxmlsim-out/
 '''
 
-#: path (relative to the project folder) -> text
-FILES: dict[str, str] = {
-    "tests/voice_app.py": APP,
-    "tests/test_voice_app.py": TEST,
-    "tests/voicemail.scenario.yaml": SCENARIO,
-    ".github/workflows/bxmlsim.yml": CI,
-}
+PACKAGE = "bxml-simulator"
+#: the extras of bxml-simulator the sample needs: none (a plain WSGI app of the standard library,
+#: tested through the core pytest plugin; tests/test_scaffold.py checks its imports)
+EXTRAS: tuple[str, ...] = ()
+#: what the workflow installs beside it: the sample's tests are pytest tests
+TOOLS = ("pytest",)
+#: the paths init writes, relative to the project folder
+NAMES = ("tests/voice_app.py", "tests/test_voice_app.py", "tests/voicemail.scenario.yaml",
+         ".github/workflows/bxmlsim.yml")
+WORKFLOW = NAMES[-1]
+#: how to name another source, the end of every notice
+CHOOSE = (f"To install it from elsewhere, edit the pip install line of {WORKFLOW} (bxmlsim init "
+          f"--install SPEC writes it so in a new project): any pip requirement, such as "
+          f"'{PACKAGE} @ git+https://github.com/OWNER/REPO@COMMIT', a wheel URL or "
+          f"'{PACKAGE}==VERSION'.")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the workflow installs bxml-simulator from: a pip requirement, the reason for it
+    (the workflow's comment: "bxml-simulator ORIGIN"), and a notice for the user when CI may not
+    be able to install it from there."""
+
+    requirement: str
+    origin: str
+    notice: str | None = None
+
+
+def named(extras: tuple[str, ...] = EXTRAS) -> str:
+    """``bxml-simulator`` with ``extras``: the requirement's name part."""
+    return f"{PACKAGE}[{','.join(extras)}]" if extras else PACKAGE
+
+
+def source_from(direct_url: dict[str, object] | None, extras: tuple[str, ...] = EXTRAS) -> Source:
+    """The source of a distribution installed as PEP 610 ``direct_url`` says (None: from an
+    index); a pure function of the metadata."""
+    if direct_url is None:
+        return Source(named(extras), "from the package index (the one bxmlsim init came from)")
+    url = direct_url.get("url")
+    if not isinstance(url, str) or not url:
+        return Source(named(extras), "from the package index (bxmlsim init's metadata names no URL)",
+                      f"notice: the install metadata of {PACKAGE} (direct_url.json) names no URL: "
+                      f"the workflow installs {PACKAGE} by name. {CHOOSE}")
+    vcs_info = direct_url.get("vcs_info")
+    if "dir_info" in direct_url or urlsplit(url).scheme.endswith("file"):
+        what = "an editable local folder" if _editable(direct_url) else "a local folder or file"
+        return Source(named(extras), "from the package index (bxmlsim init came from a local path)",
+                      f"notice: bxmlsim is installed from {what} ({_path(url)}), which CI cannot "
+                      f"reach: the workflow installs {PACKAGE} by name, from CI's package "
+                      f"index. {CHOOSE}")
+    if isinstance(vcs_info, dict):
+        vcs = str(vcs_info["vcs"])
+        link = url if url.startswith(f"{vcs}+") else f"{vcs}+{url}"
+        if vcs_info.get("commit_id"):  # the commit installed, not a branch that moves on
+            link += f"@{vcs_info['commit_id']}"
+        origin = f"at the {vcs} commit bxmlsim init came from"
+    else:
+        link, origin = url, "from the archive bxmlsim init came from"
+    if direct_url.get("subdirectory"):
+        link += f"#subdirectory={direct_url['subdirectory']}"
+    return Source(f"{named(extras)} @ {link}", origin)
+
+
+def installed_source() -> Source:
+    """The source of the running bxmlsim, read from the install metadata of bxml-simulator."""
+    try:
+        dist = metadata.distribution(PACKAGE)
+    except metadata.PackageNotFoundError:
+        dist = None
+    text = dist.read_text("direct_url.json") if dist else None
+    if text is None and (dist is None or dist.read_text("INSTALLER") is None):
+        # no installer's record: a source tree's own metadata (python -m from the checkout)
+        return Source(named(), "from the package index (bxmlsim init ran from a source tree)",
+                      f"notice: bxmlsim runs from a source tree, not an installed {PACKAGE}: the "
+                      f"workflow installs {PACKAGE} by name. {CHOOSE}")
+    if text is None:
+        return source_from(None)  # an installer that writes no direct_url.json: an index
+    try:
+        direct_url = json.loads(text)
+    except ValueError:
+        direct_url = None
+    return source_from(direct_url if isinstance(direct_url, dict) else {})
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+\Z")
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+#: a requirement's shape, for when packaging is not installed (empty or malformed values)
+_SHAPE = re.compile(rf"(?P<name>{_NAME})\s*(?:\[[^\]]*\])?\s*"
+                    rf"(?:@\s*(?P<url>[A-Za-z][A-Za-z0-9+.-]*://\S+)|[<>=!~(;].*)?\s*\Z")
+
+
+def parse_install(spec: str) -> Source:
+    """The source ``--install SPEC`` names: a pip requirement of bxml-simulator (a bare URL
+    becomes ``bxml-simulator @ URL``). Raises ValueError saying what is wrong with it."""
+    text = spec.strip()
+    if not text:
+        raise ValueError("it is empty")
+    if "\n" in text or "\r" in text:
+        raise ValueError("it spans several lines")
+    if text.startswith("-"):
+        raise ValueError("that is a pip option, not a requirement")
+    if _URL.match(text):
+        text = f"{PACKAGE} @ {text}"  # pip's direct reference: names the package it installs
+    name, url = _parse_requirement(text)
+    if _canonical(name) != PACKAGE:
+        raise ValueError(f"it installs {name}, not {PACKAGE}")
+    if url is not None and not urlsplit(url).scheme:
+        raise ValueError(f"{url} is not a URL (git+https://..., https://.../...whl)")
+    notice = None
+    if url is not None and urlsplit(url).scheme in ("file", "git+file"):
+        notice = f"notice: --install names a local path ({_path(url)}), which CI cannot reach."
+    return Source(text, "as bxmlsim init --install named it", notice)
+
+
+def _parse_requirement(text: str) -> tuple[str, str | None]:
+    """(name, URL or None) of a PEP 508 requirement; ValueError when it is not one."""
+    try:
+        from packaging.requirements import InvalidRequirement, Requirement
+    except ImportError:  # not a dependency of bxml-simulator: the shape is checked instead
+        match = _SHAPE.match(text)
+        if match is None:
+            raise ValueError("not a pip requirement (NAME, NAME==VERSION or NAME @ URL)") from None
+        return match["name"], match["url"]
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as exc:
+        raise ValueError(str(exc).splitlines()[0]) from None
+    return requirement.name, requirement.url
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _editable(direct_url: dict[str, object]) -> bool:
+    dir_info = direct_url.get("dir_info")
+    return isinstance(dir_info, dict) and bool(dir_info.get("editable"))
+
+
+def _path(url: str) -> str:
+    """A file URL as the local path it names (other URLs as they are)."""
+    parts = urlsplit(url)
+    return unquote(parts.path) if parts.scheme.endswith("file") else url
+
+
+def install_line(requirement: str) -> str:
+    """The workflow's ``run:`` value installing ``requirement`` and the tools, quoted for the
+    shell and, when a plain YAML scalar would not read back as the same text, for YAML."""
+    command = " ".join(["pip", "install", shlex.quote(requirement), *TOOLS])
+    try:
+        if yaml.safe_load(f"run: {command}") == {"run": command}:
+            return command
+    except yaml.YAMLError:
+        pass
+    return json.dumps(command)  # a JSON string is a YAML double-quoted scalar
+
+
+def files(source: Source) -> dict[str, str]:
+    """path (relative to the project folder) -> text, the workflow installing from ``source``."""
+    workflow = (CI_TEMPLATE.replace("{origin}", source.origin)
+                .replace("{install}", install_line(source.requirement)))
+    return dict(zip(NAMES, (APP, TEST, SCENARIO, workflow), strict=True))
 
 
 def existing(folder: Path) -> list[Path]:
     """The scaffold's files that already exist in ``folder`` (init never overwrites them)."""
-    return [folder / name for name in FILES if (folder / name).exists()]
+    return [folder / name for name in NAMES if (folder / name).exists()]
 
 
-def write(folder: Path) -> list[Path]:
-    """Write every file of the scaffold under ``folder``; returns their paths."""
+def write(folder: Path, texts: dict[str, str]) -> list[Path]:
+    """Write every file of ``texts`` (:func:`files`) under ``folder``; returns their paths."""
     written = []
-    for name, text in FILES.items():
+    for name, text in texts.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -1,8 +1,12 @@
 """``bxmlsim init``: the scaffold is written as promised, never overwrites, and passes as
-written: its tests, its scenario file, and the commands of its CI workflow."""
+written: its tests, its scenario file, and the commands of its CI workflow. The workflow
+installs bxml-simulator from where the running bxmlsim came from (its PEP 610 install metadata,
+faked here by a distribution put first on sys.path), or from ``--install SPEC``."""
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import shlex
 import subprocess
@@ -10,38 +14,222 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
+from packaging.requirements import Requirement  # pip's own parser (pytest depends on it)
+from packaging.utils import canonicalize_name
 
 from simulator import scaffold
 from simulator.cli import main
 
 BIN = Path(sys.executable).parent
+WORKFLOW = Path(".github") / "workflows" / "bxmlsim.yml"
+COMMIT = "7921be1537eac1e97bc40179a57f0349c2aabfa"
+REPO = "https://github.com/acme/bxml-simulator.git"
+WHEEL = "https://example.com/dl/bxml_simulator-0.1.0-py3-none-any.whl"
 
 
-def test_init_writes_the_scaffold_and_says_what_next(tmp_path):
-    done = CliRunner().invoke(main, ["init", str(tmp_path / "project")])
+def fake_distribution(monkeypatch, root: Path, direct_url: dict | None, installer="pip"):
+    """An installed bxml-simulator whose metadata says ``direct_url`` (None: no direct_url.json,
+    as pip leaves after an install from an index), first on sys.path."""
+    info = root / "site" / "bxml_simulator-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: bxml-simulator\nVersion: 0.1.0\n")
+    if installer:
+        (info / "INSTALLER").write_text(f"{installer}\n")
+    if direct_url is not None:
+        (info / "direct_url.json").write_text(json.dumps(direct_url))
+    monkeypatch.syspath_prepend(str(root / "site"))
+
+
+def init(folder: Path, *options: str):
+    return CliRunner().invoke(main, ["init", str(folder), *options])
+
+
+def installed_requirement(folder: Path) -> str:
+    """The requirement of bxml-simulator the workflow's pip line installs, checked to be a
+    valid workflow, a valid shell command and a requirement pip accepts."""
+    workflow = yaml.safe_load((folder / WORKFLOW).read_text())
+    [line] = [step["run"] for step in workflow["jobs"]["test"]["steps"]
+              if step.get("run", "").startswith("pip install")]
+    args = shlex.split(line)
+    assert args[:2] == ["pip", "install"] and args[3:] == ["pytest"], line
+    requirement = Requirement(args[2])
+    assert canonicalize_name(requirement.name) == "bxml-simulator"
+    return args[2]
+
+
+def test_init_writes_the_scaffold_and_says_what_next(tmp_path, monkeypatch):
+    fake_distribution(monkeypatch, tmp_path, None)
+    done = init(tmp_path / "project")
     assert done.exit_code == 0, done.output
-    for name in scaffold.FILES:
-        assert (tmp_path / "project" / name).read_text() == scaffold.FILES[name]
+    for name, text in scaffold.files(scaffold.installed_source()).items():
+        assert (tmp_path / "project" / name).read_text() == text
         assert f"wrote {tmp_path / 'project' / name}" in done.output
+    assert "the workflow installs bxml-simulator\n" in done.stdout
     assert "python -m pytest tests" in done.output
 
 
 def test_init_never_overwrites(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "voice_app.py").write_text("mine")
-    done = CliRunner().invoke(main, ["init", str(tmp_path)])
+    done = init(tmp_path)
     assert done.exit_code == 2 and "exist already (nothing was written)" in done.output
     assert (tmp_path / "tests" / "voice_app.py").read_text() == "mine"
     assert not (tmp_path / "tests" / "test_voice_app.py").exists()
 
 
+@pytest.mark.parametrize("direct_url, requirement", [
+    pytest.param({"url": REPO, "vcs_info": {"vcs": "git", "requested_revision": "main",
+                                            "commit_id": COMMIT}},
+                 f"bxml-simulator @ git+{REPO}@{COMMIT}", id="vcs-pinned-to-its-commit"),
+    pytest.param({"url": REPO, "subdirectory": "python",
+                  "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+                 f"bxml-simulator @ git+{REPO}@{COMMIT}#subdirectory=python",
+                 id="vcs-with-subdirectory"),
+    pytest.param({"url": WHEEL, "archive_info": {"hashes": {"sha256": "0" * 64}}},
+                 f"bxml-simulator @ {WHEEL}", id="archive-url-as-is"),
+    pytest.param(None, "bxml-simulator", id="index-by-name"),
+])
+def test_the_workflow_installs_from_where_bxmlsim_came_from(tmp_path, monkeypatch, direct_url,
+                                                            requirement):
+    fake_distribution(monkeypatch, tmp_path, direct_url)
+    done = init(tmp_path / "project")
+    assert done.exit_code == 0, done.output
+    assert installed_requirement(tmp_path / "project") == requirement
+    assert f"the workflow installs {requirement}\n" in done.stdout
+    assert done.stderr == ""  # CI can install from there: nothing to say
+
+
+@pytest.mark.parametrize("direct_url, what", [
+    pytest.param({"url": "file:///home/sam/bxml-simulator", "dir_info": {}},
+                 "a local folder or file (/home/sam/bxml-simulator)", id="local-dir"),
+    pytest.param({"url": "file:///home/sam/bxml%20simulator", "dir_info": {"editable": True}},
+                 "an editable local folder (/home/sam/bxml simulator)", id="editable-local-dir"),
+    pytest.param({"url": "file:///home/sam/dist/bxml_simulator-0.1.0-py3-none-any.whl",
+                  "archive_info": {}},
+                 "a local folder or file (/home/sam/dist/bxml_simulator-0.1.0-py3-none-any.whl)",
+                 id="local-wheel"),
+    pytest.param({"url": "file:///home/sam/bxml-simulator",
+                  "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+                 "a local folder or file (/home/sam/bxml-simulator)", id="local-git-clone"),
+])
+def test_a_local_install_is_named_by_name_with_a_notice(tmp_path, monkeypatch, direct_url, what):
+    fake_distribution(monkeypatch, tmp_path, direct_url)
+    done = init(tmp_path / "project")
+    assert done.exit_code == 0, done.output
+    assert installed_requirement(tmp_path / "project") == "bxml-simulator"
+    assert done.stderr.startswith(f"notice: bxmlsim is installed from {what}, which CI cannot "
+                                  "reach: the workflow installs bxml-simulator by name")
+    assert "edit the pip install line of .github/workflows/bxmlsim.yml" in done.stderr
+    assert "bxmlsim init --install SPEC" in done.stderr
+    assert "notice" not in done.stdout
+
+
+def test_a_source_tree_without_install_metadata_is_named_by_name_with_a_notice(tmp_path,
+                                                                                monkeypatch):
+    fake_distribution(monkeypatch, tmp_path, None, installer=None)  # setuptools' egg-info
+    done = init(tmp_path / "project")
+    assert done.exit_code == 0, done.output
+    assert installed_requirement(tmp_path / "project") == "bxml-simulator"
+    assert done.stderr.startswith("notice: bxmlsim runs from a source tree")
+
+
+@pytest.fixture(params=["packaging", "no-packaging"])
+def requirement_parser(request, monkeypatch):
+    """--install is checked by packaging when it is installed (it is not a dependency), by the
+    shape of a requirement otherwise."""
+    if request.param == "no-packaging":
+        monkeypatch.setitem(sys.modules, "packaging.requirements", None)  # import fails
+    return request.param
+
+
+@pytest.mark.parametrize("spec, requirement", [
+    ("bxml-simulator==0.1.0", "bxml-simulator==0.1.0"),
+    (f"bxml-simulator @ git+{REPO}@{COMMIT}", f"bxml-simulator @ git+{REPO}@{COMMIT}"),
+    (WHEEL, f"bxml-simulator @ {WHEEL}"),  # a bare URL: pip's direct reference names it
+    (f"  bxml_simulator[tts] @ {WHEEL}  ", f"bxml_simulator[tts] @ {WHEEL}"),
+])
+def test_install_names_the_source_over_the_metadata(tmp_path, monkeypatch, requirement_parser,
+                                                    spec, requirement):
+    fake_distribution(monkeypatch, tmp_path, {"url": "file:///home/sam/x", "dir_info": {}})
+    done = init(tmp_path / "project", "--install", spec)
+    assert done.exit_code == 0, done.output
+    assert installed_requirement(tmp_path / "project") == requirement
+    assert done.stderr == ""  # the local install is not used: no notice
+    text = (tmp_path / "project" / WORKFLOW).read_text()
+    assert "# bxml-simulator as bxmlsim init --install named it\n" in text
+
+
+@pytest.mark.parametrize("spec, reason", [
+    ("", "it is empty"),
+    ("   ", "it is empty"),
+    ("-e .", "that is a pip option, not a requirement"),
+    ("requests==2.31", "it installs requests, not bxml-simulator"),
+    ("bxml-simulator\n==0.1.0", "it spans several lines"),
+    ("bxml simulator", None),
+    ("bxml-simulator @ ./here", None),
+])
+def test_a_malformed_install_is_a_usage_error(tmp_path, requirement_parser, spec, reason):
+    done = init(tmp_path, "--install", spec)
+    assert done.exit_code == 2, done.output
+    message = done.stderr.splitlines()[-1]
+    assert message.startswith(
+        "Error: Invalid value for '--install': expected a pip requirement of bxml-simulator "
+        "('bxml-simulator @ git+https://github.com/OWNER/REPO@COMMIT', a wheel URL, "
+        f"'bxml-simulator==VERSION'), got {spec!r}: "), message
+    if reason:
+        assert message.endswith(f": {reason}")
+    assert not (tmp_path / "tests").exists()
+
+
+def test_install_of_a_local_path_is_written_with_a_notice(tmp_path):
+    done = init(tmp_path, "--install", "file:///srv/wheels/bxml_simulator-0.1.0-py3-none-any.whl")
+    assert done.exit_code == 0, done.output
+    assert installed_requirement(tmp_path) == (
+        "bxml-simulator @ file:///srv/wheels/bxml_simulator-0.1.0-py3-none-any.whl")
+    assert done.stderr == ("notice: --install names a local path "
+                           "(/srv/wheels/bxml_simulator-0.1.0-py3-none-any.whl), which CI cannot "
+                           "reach.\n")
+
+
+@pytest.mark.parametrize("requirement", [
+    "bxml-simulator",
+    f"bxml-simulator[tts,server] @ git+{REPO}@{COMMIT}#subdirectory=py",
+    "bxml-simulator==0.1.0; python_version >= '3.11'",
+    'bxml-simulator; platform_version == "a: #b"',  # reads as a mapping and a comment in YAML
+])
+def test_the_install_line_reads_back_in_yaml_and_the_shell(requirement):
+    line = scaffold.install_line(requirement)
+    run = yaml.safe_load(f"- run: {line}")[0]["run"]
+    assert shlex.split(run) == ["pip", "install", requirement, "pytest"]
+
+
+def test_the_sample_needs_no_extra_of_bxml_simulator():
+    """The sample app and its tests import the standard library and each other only (and use
+    the core plugin's fixture): the install line names no extra."""
+    for text in (scaffold.APP, scaffold.TEST):
+        for node in ast.walk(ast.parse(text)):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert name.split(".")[0] in {*sys.stdlib_module_names, "voice_app"}, name
+    assert scaffold.EXTRAS == ()
+    # were one needed, it is in the requirement, whatever the source
+    with_extra = scaffold.source_from({"url": REPO, "vcs_info": {"vcs": "git",
+                                                                 "commit_id": COMMIT}},
+                                      extras=("samples",))
+    assert with_extra.requirement == f"bxml-simulator[samples] @ git+{REPO}@{COMMIT}"
+    assert scaffold.source_from(None, extras=("samples",)).requirement == "bxml-simulator[samples]"
+
+
 def test_the_scaffold_passes_as_written_with_its_ci_commands(tmp_path):
     CliRunner().invoke(main, ["init", str(tmp_path)])
-    workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "bxmlsim.yml").read_text())
+    installed_requirement(tmp_path)  # the project's environment has it already: not run
+    workflow = yaml.safe_load((tmp_path / WORKFLOW).read_text())
     commands = [step["run"] for step in workflow["jobs"]["test"]["steps"] if "run" in step]
-    assert commands[0].startswith("pip install")  # the project's environment has them already
+    assert commands[0].startswith("pip install")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     for command in commands[1:]:
