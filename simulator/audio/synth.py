@@ -175,6 +175,15 @@ class SpeechCache:
             parts[0].flags.writeable = False
         return parts[0][a - first * size:max(a, b) - first * size]
 
+    def add_speech(self, out: np.ndarray, text: str, total: int, seed: int, a: int,
+                   b: int) -> None:
+        """``out += samples [a, b)`` of the speech span, chunk by chunk (no joined copy)."""
+        size = self.CHUNK
+        for index in range(a // size, (b - 1) // size + 1):
+            base = index * size
+            lo, hi = max(a, base), min(b, base + size)
+            out[lo - a:hi - a] += self._chunk(text, total, seed, index)[lo - base:hi - base]
+
     def _chunk(self, text: str, total: int, seed: int, index: int) -> np.ndarray:
         key = (text, total, seed, index)
         chunk = self._chunks.get(key)
@@ -266,20 +275,21 @@ def render(spans: Sequence[Span], start: float, end: float, *,
             a, b = max(lo, span_lo), min(hi, span_hi)
             if a >= b:
                 continue
-            piece = _span_slice(span, span_hi - span_lo, a - span_lo, b - span_lo, cache)
-            out[a - lo:a - lo + len(piece)] += piece
+            if cache is not None and span.kind == "speech":   # added from the run's chunks
+                cache.add_speech(out[a - lo:b - lo], span.text, span_hi - span_lo, span.seed,
+                                 a - span_lo, b - span_lo)
+            else:
+                piece = _span_slice(span, span_hi - span_lo, a - span_lo, b - span_lo)
+                out[a - lo:a - lo + len(piece)] += piece
             touched = True
         if touched:
             np.clip(out, -1.0, 1.0, out=out)
         yield out
 
 
-def _span_slice(span: Span, total: int, a: int, b: int,
-                cache: SpeechCache | None = None) -> np.ndarray:
+def _span_slice(span: Span, total: int, a: int, b: int) -> np.ndarray:
     """Samples [a, b) of a span that is `total` samples long (may be shorter for `samples`)."""
     if span.kind == "speech":
-        if cache is not None:
-            return cache.speech(span.text, total, span.seed, a, b)
         return speech_slice(span.text, total, span.seed, a, b)
     if span.kind == "dtmf":
         return _sine_mix(_dtmf_pair(span.digit), DTMF_AMPLITUDE, a, b)

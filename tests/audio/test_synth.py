@@ -225,6 +225,9 @@ def test_the_speech_cache_gives_the_samples_synthesis_gives(ranges):
         got = cache.speech("cached words", 60_000, 4, a, b)
         assert got.tobytes() == speech_slice("cached words", 60_000, 4, a, b).tobytes()
         assert not got.flags.writeable and cache.bytes <= cache.max_bytes
+        mixed = np.full(b - a, 0.25, dtype=np.float32)     # what render adds a span into
+        cache.add_speech(mixed, "cached words", 60_000, 4, a, b)
+        assert mixed.tobytes() == (np.float32(0.25) + got).tobytes()
 
 
 def test_render_through_a_cache_synthesises_each_speech_sample_once(monkeypatch):
