@@ -21,6 +21,8 @@ exits 128 + the signal).
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import signal
 import time
 import traceback
@@ -114,9 +116,7 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
             raise ScenarioError("cannot use this path", where=shorten(str(raw)),
                                 got=getattr(exc, "strerror", None) or str(exc)) from None
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.suffix in SCENARIO_SUFFIXES
-                            and p.is_file() and not any(part.startswith(".")
-                                                        for part in p.relative_to(path).parts))
+            inside = sorted(_scenario_files(path))
             if not inside:  # "0 passed" with exit 0 would hide a wrong path in CI
                 raise ScenarioError("no scenario files in this folder", where=str(path),
                                     expected="*.yaml or *.yml files (searched recursively, "
@@ -131,6 +131,44 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
         else:
             raise ScenarioError("no such file or folder", where=str(path))
     return found
+
+
+#: The errors pathlib's rglob and is_file/is_dir ignore (pathlib._IGNORED_ERRNOS).
+_IGNORED = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def _scenario_files(folder: Path) -> Iterator[Path]:
+    """The ``*.yaml``/``*.yml`` files below ``folder`` that ``rglob("*")`` would list, with no
+    hidden name in their path: a hidden folder is not entered, and a directory entry says
+    what it is (an entry's type is stat'ed only for a link) instead of a stat a file. Folders
+    reached through a link are not entered; an unreadable folder is passed over."""
+    pending = [str(folder)]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except PermissionError:
+            continue
+        for entry in listed:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if _is(entry.is_dir):
+                if not entry.is_symlink():
+                    pending.append(entry.path)
+            elif name.endswith(SCENARIO_SUFFIXES) and _is(entry.is_file):
+                yield Path(entry.path)
+
+
+def _is(test) -> bool:
+    """``entry.is_dir()``/``is_file()``, False where pathlib's would be (a link loop...)."""
+    try:
+        return test()
+    except OSError as exc:
+        if exc.errno not in _IGNORED:
+            raise
+        return False
 
 
 def where(scenario: Scenario) -> str:

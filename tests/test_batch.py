@@ -54,6 +54,31 @@ def test_collect_files_sorts_recursively_and_rejects_other_files(tmp_path):
         collect_files([tmp_path / "a" / "readme.md"])
 
 
+def test_collect_files_lists_what_rglob_lists_without_hidden_names(tmp_path):
+    """The same files, in the same order, as pathlib's rglob("*") filtered as before: links
+    to files kept, folders through links not entered, broken and looping links, folders named
+    like scenarios, hidden files and folders anywhere, odd suffixes."""
+    for name in ("b.yaml", "a/z.yml", "a/b/c/deep.yaml", "a/.h.yaml", ".hidden/x.yaml",
+                 "a/.hid/y.yaml", "a/readme.md", "a/x.yaml.bak", "a/x.", "a/x.YAML",
+                 "a/two.dots.yml", "real/r.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("name: x\n")
+    (tmp_path / "dir.yaml").mkdir()
+    (tmp_path / "dir.yaml" / "in.yaml").write_text("name: x\n")
+    (tmp_path / "a" / "link.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "a" / "broken.yaml").symlink_to(tmp_path / "missing.yaml")
+    (tmp_path / "a" / "loop.yaml").symlink_to(tmp_path / "a" / "loop.yaml")
+    (tmp_path / "a" / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "a" / "dirlink.yaml").symlink_to(tmp_path / "real", target_is_directory=True)
+    before = sorted(p for p in tmp_path.rglob("*") if p.suffix in (".yaml", ".yml")
+                    and p.is_file() and not any(part.startswith(".")
+                                                for part in p.relative_to(tmp_path).parts))
+    assert collect_files([tmp_path]) == before
+    assert [str(p.relative_to(tmp_path)) for p in before] == [
+        "a/b/c/deep.yaml", "a/link.yaml", "a/two.dots.yml", "a/z.yml", "b.yaml",
+        "dir.yaml/in.yaml", "real/r.yaml"]
+
+
 @pytest.mark.parametrize("name", ["x" * 5000 + ".yaml", "x" * 5000])
 def test_collect_files_refuses_a_path_too_long_to_open(tmp_path, name):
     with pytest.raises(ScenarioError) as info:
