@@ -300,6 +300,19 @@ def plain(value: Any) -> Any:
 
 
 _EXACT_SCALARS = frozenset((int, float, bool, type(None)))
+#: ``Equals`` of a short text, an int, a bool or null, by type and value: the same few
+#: constants are expected in every file of a suite, and a matcher is immutable (a float is
+#: left out: 0.0 and -0.0 are one key but say themselves apart).
+_CONSTANTS: dict[tuple[type, Any], Equals] = {}
+
+
+def _constant(kind: type, value: Any) -> Equals:
+    matcher = _CONSTANTS.get((kind, value))
+    if matcher is None:
+        matcher = Equals(value)
+        if len(_CONSTANTS) < 4096:
+            _CONSTANTS[(kind, value)] = matcher
+    return matcher
 
 
 def compile_matcher(node: Any, root: Locator, parts: tuple, problems: Problems) -> Matcher:
@@ -316,9 +329,9 @@ def compile_matcher(node: Any, root: Locator, parts: tuple, problems: Problems) 
             if m:
                 tolerance = float(m.group(2)) if m.group(2) else DEFAULT_TOLERANCE
                 return Approx(float(m.group(1)), tolerance)
-        return Equals(node)
+        return _constant(kind, node) if len(node) <= 64 else Equals(node)
     if kind in _EXACT_SCALARS:  # plain() would give them back as they are
-        return Equals(node)
+        return Equals(node) if kind is float else _constant(kind, node)
     if isinstance(node, list):
         return Items(tuple(compile_matcher(v, root, parts + (i,), problems)
                            for i, v in enumerate(node)))

@@ -46,3 +46,18 @@ def test_matches_is_not_check(spec, value):
     problems = Problems("test")
     matcher = compile_matcher(spec, Locator(spec), (), problems)
     assert matcher.matches(value) == (not matcher.check(value))
+
+
+def test_equal_constants_of_other_types_stay_apart():
+    """A constant's matcher is kept by its type and value: 1, True and 1.0 (equal in Python)
+    each say and match themselves, as do 0.0 and -0.0."""
+    values = [1, True, 1.0, 0, False, 0.0, -0.0, None, "1", "x"]
+
+    def compiled(value):
+        return compile_matcher(value, Locator({}), (), Problems("f"))
+
+    first = [compiled(v).describe() for v in values]
+    again = [compiled(v).describe() for v in values]
+    assert first == again == [repr(v) for v in values]
+    assert compiled(True).matches(True) and not compiled(True).matches(1)
+    assert compiled(1).matches(1.0) and not compiled(1).matches(True)
