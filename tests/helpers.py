@@ -66,7 +66,7 @@ def on_a_terminal(*args: str, cwd: Path | None = None) -> tuple[int, str]:
     main_end, side = pty.openpty()
     env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
-    process = subprocess.Popen([sys.executable, "-c", "from simulator.cli import main; main()",
+    process = subprocess.Popen([sys.executable, "-c", "from simulator.console import main; main()",
                                 *args], cwd=cwd, stdin=side, stdout=side, stderr=side,
                                env=env, close_fds=True)
     os.close(side)

@@ -139,7 +139,7 @@ def app_scenario(name: str, module: str) -> str:
 
 def bxmlsim_run(folder: Path, *args: str) -> subprocess.CompletedProcess:
     """``bxmlsim run`` in a fresh interpreter (one thread: the workers can be forked)."""
-    done = subprocess.run([sys.executable, "-c", "from simulator.cli import main; main()",
+    done = subprocess.run([sys.executable, "-c", "from simulator.console import main; main()",
                            "run", *args], cwd=folder, capture_output=True, text=True,
                           timeout=120)
     assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr

@@ -129,7 +129,7 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
         address = "tcp://127.0.0.1:%d" % probe.getsockname()[1]
     path = scenario(tmp_path, "a.yaml", name="a")
     code = ("import simulator.distributed as d; d.CONNECT_TIMEOUT = 1.0  # keeps it short\n"
-            "from simulator.cli import main; main()")
+            "from simulator.console import main; main()")
     done = subprocess.run([sys.executable, "-c", code, "run", str(path), "--out",
                            str(tmp_path / "out"), "--dask", address],
                           capture_output=True, text=True, timeout=120)

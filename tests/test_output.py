@@ -98,7 +98,7 @@ def run_cli(args, cwd, *, limit: int | None = None) -> subprocess.CompletedProce
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run([sys.executable, "-c", "from simulator.cli import main; main()", *args],
+    return subprocess.run([sys.executable, "-c", "from simulator.console import main; main()", *args],
                           cwd=cwd, capture_output=True, text=True, timeout=60,
                           preexec_fn=restrict if limit is not None else None)
 

@@ -66,7 +66,7 @@ def suite(tmp_path):
                                        ("SIGTERM to the whole group", "2"),
                                        ("SIGINT to the main process", "1")])
 def test_a_signal_during_run_j2_stops_everything_and_reports_so_far(suite, how, jobs):
-    run = subprocess.Popen([sys.executable, "-c", "from simulator.cli import main; main()",
+    run = subprocess.Popen([sys.executable, "-c", "from simulator.console import main; main()",
                             "run", ".", "-j", jobs, "--out", "out"], cwd=suite,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            start_new_session=True)
@@ -118,7 +118,7 @@ def test_a_signal_while_the_apps_are_imported_stops_before_anything_ran(tmp_path
     for index in range(2):
         (tmp_path / f"s{index}.yaml").write_text(
             f'name: s{index}\napp: {{wsgi: "slowimport:app"}}\n')
-    run = subprocess.Popen([sys.executable, "-c", "from simulator.cli import main; main()",
+    run = subprocess.Popen([sys.executable, "-c", "from simulator.console import main; main()",
                             "run", ".", "-j", jobs, "--out", "out"], cwd=tmp_path,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 40

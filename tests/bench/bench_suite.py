@@ -86,7 +86,7 @@ def virtual_seconds(out: Path) -> tuple[int, float]:
 def bxmlsim() -> list[str]:
     script = Path(sys.executable).with_name("bxmlsim")
     return [str(script)] if script.exists() else [
-        sys.executable, "-c", "from simulator.cli import main; main()"]
+        sys.executable, "-c", "from simulator.console import main; main()"]
 
 
 def reference_seconds() -> float:

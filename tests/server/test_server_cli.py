@@ -89,7 +89,7 @@ def test_serve_prints_its_url_and_stops_cleanly_on_a_signal(tmp_path, stop, inhe
     """Also when started with SIGINT ignored (a script's background job): a Ctrl-C sent as
     soon as the URL is printed stops it (it was lost before uvicorn's handler: a hang)."""
     process = subprocess.Popen(
-        [sys.executable, "-c", "from simulator.cli import main; main()", "serve",
+        [sys.executable, "-c", "from simulator.console import main; main()", "serve",
          "--out", str(tmp_path / "o")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=inherited)
     try:
