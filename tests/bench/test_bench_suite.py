@@ -3,7 +3,7 @@ bundled apps and files, as a real suite's scenarios do."""
 
 from __future__ import annotations
 
-from bench_suite import SCENARIOS, app_imports, make_suite
+from bench_suite import SCENARIOS, app_imports, make_suite, simulator_factor
 
 from simulator import api
 from simulator.batch import collect_files
@@ -40,3 +40,11 @@ def test_the_apps_own_imports_are_their_third_party_modules(tmp_path):
 
 def test_the_bundled_apps_import_the_sdk_and_flask():
     assert {"bandwidth", "flask"} <= set(app_imports(SCENARIOS))
+
+
+def test_the_goal_counts_the_run_less_the_apps_own_imports():
+    # 4,514 virtual seconds in 2.00 s of wall, 0.50 s of which importing the SDK and Flask
+    assert simulator_factor(4514.0, 2.00, 0.50) == 4514.0 / 1.50
+    assert simulator_factor(4514.0, 2.00, 0.0) == 4514.0 / 2.00
+    # an import timed (in another interpreter) as longer than the whole run: bounded, positive
+    assert simulator_factor(4514.0, 0.40, 0.45) == 4514.0 / 1e-3
