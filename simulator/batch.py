@@ -103,8 +103,9 @@ SCENARIO_SUFFIXES = (".yaml", ".yml")
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     """Scenario files (and bare ``.xml`` documents) named by ``paths``; folders are searched
-    recursively for ``*.yaml``/``*.yml`` (hidden folders skipped), in sorted order. A path that
-    does not exist, is not a scenario, or is a folder without any scenario is a ScenarioError."""
+    recursively for ``*.yaml``/``*.yml`` (hidden files and folders inside skipped, links to
+    folders not entered), in sorted order. A path that does not exist, is not a scenario, is a
+    folder without any scenario or one that cannot be searched is a ScenarioError."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -120,7 +121,7 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
             if not inside:  # "0 passed" with exit 0 would hide a wrong path in CI
                 raise ScenarioError("no scenario files in this folder", where=str(path),
                                     expected="*.yaml or *.yml files (searched recursively, "
-                                             "hidden folders skipped)", got="none")
+                                             "hidden files and folders skipped)", got="none")
             found += inside
         elif path.is_file() and path.suffix in SCENARIO_SUFFIXES + (".xml",):
             found.append(path)
@@ -139,9 +140,11 @@ _IGNORED = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 def _scenario_files(folder: Path) -> Iterator[Path]:
     """The ``*.yaml``/``*.yml`` files below ``folder`` that ``rglob("*")`` would list, with no
-    hidden name in their path: a hidden folder is not entered, and a directory entry says
-    what it is (an entry's type is stat'ed only for a link) instead of a stat a file. Folders
-    reached through a link are not entered; an unreadable folder is passed over."""
+    hidden name below ``folder`` in their path: a hidden folder is not entered, a hidden file
+    not listed, and a directory entry says what it is instead of a stat a file. A link is
+    never entered, so only a link named like a scenario is stat'ed (is it a file?). An
+    unreadable folder is passed over, as rglob does; any other error (a folder that vanished,
+    a link into an unreadable folder) is a ScenarioError naming the path."""
     pending = [str(folder)]
     while pending:
         directory = pending.pop()
@@ -150,25 +153,34 @@ def _scenario_files(folder: Path) -> Iterator[Path]:
                 listed = list(entries)
         except PermissionError:
             continue
+        except OSError as exc:
+            raise _unusable("cannot search this folder", directory, exc) from None
         for entry in listed:
             name = entry.name
             if name.startswith("."):
                 continue
-            if _is(entry.is_dir):
-                if not entry.is_symlink():
-                    pending.append(entry.path)
-            elif name.endswith(SCENARIO_SUFFIXES) and _is(entry.is_file):
+            # follow_symlinks=False: the entry's own type (from the directory; an lstat at
+            # most), never its target's, which may not be there or not be stat-able at all
+            if _is(entry.is_dir, entry.path, follow_symlinks=False):
+                pending.append(entry.path)
+            elif name.endswith(SCENARIO_SUFFIXES) and _is(entry.is_file, entry.path):
                 yield Path(entry.path)
 
 
-def _is(test) -> bool:
-    """``entry.is_dir()``/``is_file()``, False where pathlib's would be (a link loop...)."""
+def _is(test, path: str, **options) -> bool:
+    """``entry.is_dir()``/``is_file()``, False where pathlib's would be (a broken link, a link
+    loop...); any other OSError is a ScenarioError naming ``path``."""
     try:
-        return test()
+        return test(**options)
     except OSError as exc:
-        if exc.errno not in _IGNORED:
-            raise
-        return False
+        if exc.errno in _IGNORED:
+            return False
+        raise _unusable("cannot use this path", path, exc) from None
+
+
+def _unusable(message: str, path: str, exc: OSError) -> ScenarioError:
+    # a path found on disk, named in full (only a path as typed, which may be anything, is cut)
+    return ScenarioError(message, where=path, got=exc.strerror or str(exc))
 
 
 def where(scenario: Scenario) -> str:

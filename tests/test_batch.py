@@ -79,6 +79,56 @@ def test_collect_files_lists_what_rglob_lists_without_hidden_names(tmp_path):
         "dir.yaml/in.yaml", "real/r.yaml"]
 
 
+def test_a_folder_named_on_the_command_line_is_searched_even_when_hidden(tmp_path):
+    """Only names below the folder searched are hidden: ``.hid`` itself, named, is searched;
+    ``.hid/.deeper`` and ``.hid/.h.yaml``, found inside it, are not."""
+    for name in (".hid/a.yaml", ".hid/sub/c.yaml", ".hid/.deeper/b.yaml", ".hid/.h.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("name: x\n")
+    assert collect_files([tmp_path / ".hid"]) == [tmp_path / ".hid" / "a.yaml",
+                                                  tmp_path / ".hid" / "sub" / "c.yaml"]
+
+
+def test_a_link_whose_target_cannot_be_looked_up_is_not_followed_unless_a_scenario(tmp_path):
+    """A link is never entered, so a link to a name too long to stat (ENAMETOOLONG) that is
+    not named like a scenario is passed over without a look at its target."""
+    for name in ("a.yaml", "z/b.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("name: x\n")
+    (tmp_path / "m").symlink_to("x" * 300)
+    (tmp_path / "z" / "n").symlink_to("x" * 300)
+    assert collect_files([tmp_path]) == [tmp_path / "a.yaml", tmp_path / "z" / "b.yaml"]
+
+
+def test_a_scenario_link_whose_target_cannot_be_looked_up_is_a_scenario_error(tmp_path):
+    (tmp_path / "a.yaml").write_text("name: x\n")
+    (tmp_path / "m.yaml").symlink_to("x" * 300)
+    with pytest.raises(ScenarioError) as info:
+        collect_files([tmp_path])
+    assert str(info.value) == f"{tmp_path / 'm.yaml'}: cannot use this path, got File name too long"
+
+
+def test_a_folder_that_cannot_be_listed_is_a_scenario_error(tmp_path, monkeypatch):
+    """A folder that vanishes while it is searched (any error but EACCES, which passes an
+    unreadable folder over, as rglob did) names the folder, not a traceback."""
+    import simulator.batch
+
+    (tmp_path / "gone").mkdir()
+    (tmp_path / "a.yaml").write_text("name: x\n")
+    scandir = simulator.batch.os.scandir
+
+    def vanishing(path):
+        if path == str(tmp_path / "gone"):
+            raise FileNotFoundError(2, "No such file or directory", path)
+        return scandir(path)
+
+    monkeypatch.setattr(simulator.batch.os, "scandir", vanishing)
+    with pytest.raises(ScenarioError) as info:
+        collect_files([tmp_path])
+    assert str(info.value) == (f"{tmp_path / 'gone'}: cannot search this folder, "
+                               "got No such file or directory")
+
+
 @pytest.mark.parametrize("name", ["x" * 5000 + ".yaml", "x" * 5000])
 def test_collect_files_refuses_a_path_too_long_to_open(tmp_path, name):
     with pytest.raises(ScenarioError) as info:

@@ -56,6 +56,19 @@ def test_missing_path_is_a_usage_error(tmp_path):
     assert res.exit_code == 2 and "no such file or folder" in res.output
 
 
+def test_a_link_that_cannot_be_looked_up_in_a_folder_is_no_traceback(tmp_path):
+    """A link to a name too long to stat is passed over (links are not entered): the folder
+    has no scenario, a usage error. Named like a scenario, it is one itself, named."""
+    (tmp_path / "m").symlink_to("x" * 300)
+    res = run(str(tmp_path), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 2 and "no scenario files in this folder" in res.output, res.output
+    (tmp_path / "m.yaml").symlink_to("x" * 300)
+    res = run(str(tmp_path), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 2, res.output
+    assert "m.yaml: cannot use this path, got File name too long" in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
 def test_parallel_run_gives_the_same_bytes_as_a_serial_run(tmp_path):
     for i in range(3):
         scenario(tmp_path / "s", f"s{i}.yaml", name=f"vm {i}")
