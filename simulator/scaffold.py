@@ -12,7 +12,8 @@ bxmlsim came from (:func:`installed_source`, from the PEP 610 ``direct_url.json`
 distribution): a VCS install pinned to its commit (``bxml-simulator @ git+URL@COMMIT``, with its
 subdirectory), an archive URL as is, the name alone when it came from an index. A local folder
 or file (``pip install .``, editable or not) cannot be reached from CI: the name alone, with a
-notice saying so. ``bxmlsim init --install SPEC`` names the source instead (:func:`parse_install`).
+notice saying so; so is metadata that names no URL, or a VCS install that names no VCS.
+``bxmlsim init --install SPEC`` names the source instead (:func:`parse_install`).
 """
 
 from __future__ import annotations
@@ -188,7 +189,13 @@ def source_from(direct_url: dict[str, object] | None, extras: tuple[str, ...] = 
                       f"reach: the workflow installs {PACKAGE} by name, from CI's package "
                       f"index. {CHOOSE}")
     if isinstance(vcs_info, dict):
-        vcs = str(vcs_info["vcs"])
+        vcs = vcs_info.get("vcs")
+        if not isinstance(vcs, str) or not vcs:  # PEP 610 requires it: metadata gone wrong
+            return Source(named(extras), "from the package index (bxmlsim init's metadata names "
+                          "no version control system)",
+                          f"notice: the install metadata of {PACKAGE} (direct_url.json) names no "
+                          f"version control system for {url}: the workflow installs {PACKAGE} "
+                          f"by name. {CHOOSE}")
         link = url if url.startswith(f"{vcs}+") else f"{vcs}+{url}"
         if vcs_info.get("commit_id"):  # the commit installed, not a branch that moves on
             link += f"@{vcs_info['commit_id']}"

@@ -127,6 +127,26 @@ def test_a_local_install_is_named_by_name_with_a_notice(tmp_path, monkeypatch, d
     assert "notice" not in done.stdout
 
 
+@pytest.mark.parametrize("vcs_info", [
+    pytest.param({"commit_id": COMMIT}, id="no-vcs-key"),
+    pytest.param({"vcs": "", "commit_id": COMMIT}, id="empty-vcs"),
+    pytest.param({"vcs": None, "commit_id": COMMIT}, id="vcs-not-a-name"),
+])
+def test_vcs_metadata_that_names_no_vcs_is_named_by_name_with_a_notice(tmp_path, monkeypatch,
+                                                                       vcs_info):
+    """PEP 610 requires ``vcs`` in ``vcs_info``; without it the URL cannot be told apart from an
+    archive's, so the workflow installs by name and says why."""
+    assert scaffold.source_from({"url": REPO, "vcs_info": vcs_info}).requirement == "bxml-simulator"
+    fake_distribution(monkeypatch, tmp_path, {"url": REPO, "vcs_info": vcs_info})
+    done = init(tmp_path / "project")
+    assert done.exit_code == 0, done.output
+    assert installed_requirement(tmp_path / "project") == "bxml-simulator"
+    assert done.stderr.startswith("notice: the install metadata of bxml-simulator "
+                                  "(direct_url.json) names no version control system for "
+                                  f"{REPO}: the workflow installs bxml-simulator by name.")
+    assert "bxmlsim init --install SPEC" in done.stderr
+
+
 def test_a_source_tree_without_install_metadata_is_named_by_name_with_a_notice(tmp_path,
                                                                                 monkeypatch):
     fake_distribution(monkeypatch, tmp_path, None, installer=None)  # setuptools' egg-info
