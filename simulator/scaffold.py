@@ -230,9 +230,16 @@ def installed_source() -> Source:
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+\Z")
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
-#: a requirement's shape, for when packaging is not installed (empty or malformed values)
+#: OP VERSION; a version does not start like an operator (or ``NAME>=`` would be ``>`` ``=``)
+_CLAUSE = r"(?:===|~=|==|!=|<=|>=|<|>)\s*[^\s,;()<>=!~][^\s,;()]*"
+_CLAUSES = rf"(?:{_CLAUSE}(?:\s*,\s*{_CLAUSE})*\s*,?)?"  # pip allows a trailing comma, or none
+#: a requirement's shape, for when packaging is not installed: NAME[EXTRAS] then a URL or
+#: version clauses (OP VERSION, ...; in parentheses or not) and a marker, none of them empty
+#: (``NAME==``, ``NAME;`` are rejected, as pip does); what a version or a marker says is not
+#: checked: the shape lets through some that pip refuses (``NAME~=1``, ``NAME; foo``)
 _SHAPE = re.compile(rf"(?P<name>{_NAME})\s*(?:\[[^\]]*\])?\s*"
-                    rf"(?:@\s*(?P<url>[A-Za-z][A-Za-z0-9+.-]*://\S+)|[<>=!~(;].*)?\s*\Z")
+                    rf"(?:@\s*(?P<url>[A-Za-z][A-Za-z0-9+.-]*://\S+)"
+                    rf"|(?:\(\s*{_CLAUSES}\s*\)|{_CLAUSES})\s*(?:;\s*\S.*)?)\s*\Z")
 
 
 def parse_install(spec: str) -> Source:

@@ -170,6 +170,9 @@ def requirement_parser(request, monkeypatch):
     (f"bxml-simulator @ git+{REPO}@{COMMIT}", f"bxml-simulator @ git+{REPO}@{COMMIT}"),
     (WHEEL, f"bxml-simulator @ {WHEEL}"),  # a bare URL: pip's direct reference names it
     (f"  bxml_simulator[tts] @ {WHEEL}  ", f"bxml_simulator[tts] @ {WHEEL}"),
+    ("bxml-simulator (>=0.1, <1) ; python_version >= '3.11'",
+     "bxml-simulator (>=0.1, <1) ; python_version >= '3.11'"),
+    ("bxml-simulator~=0.1.0,!=0.1.3", "bxml-simulator~=0.1.0,!=0.1.3"),
 ])
 def test_install_names_the_source_over_the_metadata(tmp_path, monkeypatch, requirement_parser,
                                                     spec, requirement):
@@ -190,6 +193,14 @@ def test_install_names_the_source_over_the_metadata(tmp_path, monkeypatch, requi
     ("bxml-simulator\n==0.1.0", "it spans several lines"),
     ("bxml simulator", None),
     ("bxml-simulator @ ./here", None),
+    ("bxml-simulator==", None),  # a version clause without its version
+    ("bxml-simulator>=0.1,<", None),
+    ("bxml-simulator>=", None),  # not ">" then the version "="
+    ("bxml-simulator;", None),  # a marker separator without its marker
+    ("bxml-simulator==0.1 ;", None),
+    ("bxml-simulator=0.1", None),  # not an operator
+    ("bxml-simulator>=0.1 <1", None),  # clauses not separated by a comma
+    ("bxml-simulator (==0.1", None),
 ])
 def test_a_malformed_install_is_a_usage_error(tmp_path, requirement_parser, spec, reason):
     done = init(tmp_path, "--install", spec)
