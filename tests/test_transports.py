@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import logging
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -267,6 +270,50 @@ def test_an_asgi_app_without_lifespan_support_is_fine(tmp_path):
         "    await send({'type': 'http.response.body', 'body': b'ok'})\n")
     with make_transport(AppSettings(asgi="bare:app"), tmp_path) as transport:
         assert post(transport, "http://app.test/").status == 201
+
+
+# ---- an in-process app's worker between runs ----------------------------------------------
+
+
+class _App:
+    """A WSGI app object, owned by its transport alone (not a module global)."""
+
+    def __init__(self, owned=None) -> None:
+        self.owned = owned
+
+    def __call__(self, environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+
+def test_an_idle_worker_keeps_nothing_of_the_run_it_served():
+    app = _App()
+    transport = InProcessTransport(app)
+    assert post(transport, "http://app.test/", json={"eventType": "answer"}).status == 200
+    gone = weakref.ref(app)
+    transport.close()
+    del app, transport
+    gc.collect()
+    assert gone() is None   # the worker, idle in the pool, no longer holds the app
+
+
+def test_a_finished_runs_finalizer_is_no_app_error_of_the_next_run():
+    """Run A's app is freed after its run: what its cleanup logs is not run B's app_error,
+    though B's request runs on the worker thread A's did."""
+
+    class Resource:
+        def __del__(self):
+            logging.getLogger("app_a").error("cleanup failed",
+                                             exc_info=RuntimeError("run A's cleanup"))
+
+    first = InProcessTransport(_App(Resource()))
+    assert post(first, "http://app.test/").app_error is None
+    first.close()
+    del first
+    second = InProcessTransport(_App())
+    reply = post(second, "http://app.test/")
+    second.close()
+    assert (reply.status, reply.app_error) == (200, None)
 
 
 # ---- in-process apps that hang -----------------------------------------------------------

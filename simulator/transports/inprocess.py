@@ -403,8 +403,9 @@ class _Worker:
     A transport takes a worker when it sends its first request (:meth:`take`) and gives it
     back when it closes (:meth:`release`): an idle worker serves the next transport's app,
     so a run does not start a thread of its own (0.11 ms of CPU a run). A thread holds
-    nothing of a run: each request runs in a copy of its runner's context (:meth:`run`), and
-    the app objects are the transport's. A worker abandoned in a hang is never given back."""
+    nothing of a run: each request runs in a copy of its runner's context (:meth:`run`), the
+    app objects are the transport's, and the loop lets go of a request's call before handing
+    back its reply (:meth:`_loop`). A worker abandoned in a hang is never given back."""
 
     #: Idle workers kept for the next transports: as many as runs go on at once in a process.
     IDLE_LIMIT = 4
@@ -437,10 +438,18 @@ class _Worker:
     def _loop(self) -> None:
         while (job := self._jobs.get()) is not None:
             call, done = job
+            job = None
             try:
-                done.put(call())
+                result = call()
             except BaseException as exc:  # noqa: BLE001 - handed to the caller, never lost
-                done.put(exc)
+                result = exc
+            # An idle worker keeps nothing of the run it served (its context copy, transport,
+            # app: a finalizer run later, on this thread, would land in the next run's
+            # capture). Dropped before the reply is handed back, while the run's capture is
+            # still open: what the run's objects do as they go is the run's own.
+            call = None
+            done.put(result)
+            done = result = None
 
     def run(self, call) -> queue.SimpleQueue:
         """``call`` runs in a copy of the caller's context, marked as the app's code: the run
