@@ -20,6 +20,7 @@ from simulator.errors import TransportError
 from simulator.scenario.model import AppSettings, Route
 from simulator.transports import (AsgiBridge, HttpTransport, InProcessTransport,
                                   RoutesTransport, TransportReply, load_app, make_transport)
+from simulator.transports.inprocess import _Worker
 
 APPS = Path(__file__).parent / "apps"
 BASE = "http://app.test"
@@ -314,6 +315,19 @@ def test_a_finished_runs_finalizer_is_no_app_error_of_the_next_run():
     reply = post(second, "http://app.test/")
     second.close()
     assert (reply.status, reply.app_error) == (200, None)
+
+
+def test_a_request_after_close_is_a_closed_clients_answer_and_takes_no_thread():
+    before = threading.active_count()
+    replies = []
+    for _ in range(2 * _Worker.IDLE_LIMIT):   # more closed transports than idle workers
+        transport = InProcessTransport(_App())
+        transport.close()
+        replies.append(post(transport, "http://app.test/"))
+    assert threading.active_count() == before
+    assert [(r.status, r.error, r.app_error) for r in replies] == [
+        (None, "invalid request: Cannot send a request, as the client has been closed.", None)
+    ] * len(replies)
 
 
 # ---- in-process apps that hang -----------------------------------------------------------

@@ -70,7 +70,9 @@ class InProcessTransport(_ClientTransport):
     that raises ``SystemExit`` or ``KeyboardInterrupt`` (trying to end the process) raises
     TransportError naming the app (``name``) and the raising line: the scenario's error. Any
     exception raised in the app while it handled the request (escaping, or logged with
-    exc_info by a framework that answered 500 itself) is the reply's ``app_error``."""
+    exc_info by a framework that answered 500 itself) is the reply's ``app_error``. A request
+    sent after ``close()`` gets the closed client's answer (no status, an ``invalid request``
+    error, as from ``HttpTransport``), the app not asked."""
 
     #: Wall seconds after which a request is a hang. Generous, so a slow machine or a loaded
     #: CI run never turns an answer into a timeout (which would break determinism).
@@ -112,6 +114,11 @@ class InProcessTransport(_ClientTransport):
 
     def send(self, method, url, *, headers=None, params=None, json=None, timeout,
              max_bytes=BODY_LIMIT):
+        if self._closed:   # the closed client's answer, as real HTTP's: the app is not asked,
+            # so no worker is taken (one taken now would never be given back)
+            return _ClientTransport(self.client).send(
+                method, url, headers=headers, params=params, json=json, timeout=timeout,
+                max_bytes=max_bytes)
         if self._worker is None:
             self._worker = _Worker.take()
         capture = app_errors.open_capture(self._worker.ident, *self._threads)
@@ -405,7 +412,8 @@ class _Worker:
     so a run does not start a thread of its own (0.11 ms of CPU a run). A thread holds
     nothing of a run: each request runs in a copy of its runner's context (:meth:`run`), the
     app objects are the transport's, and the loop lets go of a request's call before handing
-    back its reply (:meth:`_loop`). A worker abandoned in a hang is never given back."""
+    back its reply (:meth:`_loop`). A closed transport takes no worker. A worker abandoned in
+    a hang is never given back."""
 
     #: Idle workers kept for the next transports: as many as runs go on at once in a process.
     IDLE_LIMIT = 4
