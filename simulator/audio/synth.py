@@ -203,14 +203,19 @@ class _SpeechMemo:
     function of those, and a suite of one app says the same prompts in many scenarios (with the
     default seed 0 a scenario's k-th span gets the same seed in every scenario), so a chunk one
     run made is read again by the next instead of synthesised again. Chunks are read-only and
-    shared; at most ``MAX_BYTES`` of samples (about 17 minutes of speech), the least recently
-    used dropped first.
+    shared; at most ``MAX_BYTES`` in all (about 17 minutes of speech), the least recently used
+    dropped first. An entry is counted as its samples, its key's text and ``ENTRY_BYTES``, so
+    short chunks of long texts are bounded too, not only their samples; each entry keeps the
+    size it was counted as, which is what its eviction takes off.
     """
 
     MAX_BYTES = 32 << 20
+    #: What an entry holds besides its samples and its text (the key tuple and its ints, the
+    #: array object, the table's slot), a little over the ~480 bytes tracemalloc measures.
+    ENTRY_BYTES = 512
 
     def __init__(self) -> None:
-        self._table: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._table: OrderedDict[tuple, tuple[np.ndarray, int]] = OrderedDict()
         self.bytes = 0
         self.made = 0                   # chunks synthesised so far (for tests)
         self._lock = threading.Lock()   # runs of one process may share it from threads
@@ -220,17 +225,18 @@ class _SpeechMemo:
             found = self._table.get(key)
             if found is not None:
                 self._table.move_to_end(key)
-                return found
+                return found[0]
         text, total, seed, index = key
         chunk = speech_slice(text, total, seed, index * CHUNK, min(total, (index + 1) * CHUNK))
         chunk.flags.writeable = False
+        size = chunk.nbytes + len(text) + self.ENTRY_BYTES
         with self._lock:
             self.made += 1
-            if key not in self._table:
-                self._table[key] = chunk
-                self.bytes += chunk.nbytes
+            if key not in self._table and size <= self.MAX_BYTES:
+                self._table[key] = chunk, size
+                self.bytes += size
                 while self.bytes > self.MAX_BYTES:
-                    self.bytes -= self._table.popitem(last=False)[1].nbytes
+                    self.bytes -= self._table.popitem(last=False)[1][1]
         return chunk
 
     def clear(self) -> None:

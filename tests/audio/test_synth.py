@@ -273,6 +273,24 @@ def test_the_process_memo_of_speech_stays_within_its_bytes(monkeypatch):
     module.clear_caches()
 
 
+def test_the_process_memo_counts_a_chunks_text_and_entry_not_only_its_samples(monkeypatch):
+    """Short spans of long texts (a 1 ms ``say`` of a 10 KB text) are bounded too: an entry is
+    counted as its samples, its text and ENTRY_BYTES, and the count is its entries' sizes."""
+    from simulator.audio import synth as module
+
+    memo, bound = module._CHUNKS, 256 << 10
+    monkeypatch.setattr(module._SpeechMemo, "MAX_BYTES", bound)
+    module.clear_caches()
+    for seed in range(60):                       # 60 texts of 10 KB: 600 KB of text
+        SpeechCache().speech(f"{seed} " + "word " * 2000, 8, seed, 0, 8)   # one 8-sample chunk
+        assert sum(len(text) for text, *_ in memo._table) <= bound   # the texts kept
+    held = sum(chunk.nbytes + len(text) + module._SpeechMemo.ENTRY_BYTES
+               for (text, *_), (chunk, _) in memo._table.items())
+    assert memo.bytes == sum(size for _, size in memo._table.values()) == held <= bound
+    assert 0 < len(memo._table) < 60
+    module.clear_caches()
+
+
 # ---- memory follows the audio asked for (issue 14) -------------------------------------------
 
 
