@@ -395,8 +395,8 @@ class _VoiceMemo:
     run's k-th span is the same in every scenario of the default seed 0), so the table must
     hold a suite's distinct spans, not a run's: :data:`ENTRIES` of them (a copy of the bundled
     scenarios has 34; a 32-entry LRU missed every one of them on every copy), and at most
-    :data:`MAX_BYTES` as `voice_bytes` counts them (a 5 s prompt about 9 KB, a 10-minute segment
-    about 0.65 MB), the least recently used dropped first.
+    :data:`MAX_BYTES` as `voice_bytes` counts them plus their key's text (a 5 s prompt about
+    9 KB, a 10-minute segment about 0.65 MB), the least recently used dropped first.
     """
 
     ENTRIES = 512
@@ -419,7 +419,7 @@ class _VoiceMemo:
                 self._table.move_to_end(key)
                 return found[0]
         voice = _voice(text, total, seed)
-        size = voice_bytes(voice)
+        size = voice_bytes(voice) + len(text)   # the key's text is held as long as the entry
         with self._lock:
             self.misses += 1
             if key not in self._table and size <= self.MAX_BYTES:

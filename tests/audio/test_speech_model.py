@@ -243,9 +243,9 @@ def test_the_memo_holds_a_suites_spans_within_its_bounds(monkeypatch):
         speech_slice(text, total, seed, 0, 10)
     assert model._VOICES.misses == misses + 100 and len(model._VOICES) == 100
 
+    entry = model.voice_bytes(model._voice(*spans[0])) + len(spans[0][0])   # voice and text
     monkeypatch.setattr(model._VoiceMemo, "ENTRIES", 10)
-    monkeypatch.setattr(model._VoiceMemo, "MAX_BYTES", 12 * model.voice_bytes(
-        model._voice(*spans[0])))
+    monkeypatch.setattr(model._VoiceMemo, "MAX_BYTES", 12 * entry)
     model.clear_layouts()
     for text, total, seed in spans:
         speech_slice(text, total, seed, 0, 10)
@@ -257,11 +257,27 @@ def test_the_memo_holds_a_suites_spans_within_its_bounds(monkeypatch):
     assert model._VOICES.misses == misses + 1
 
     model.clear_layouts()
-    monkeypatch.setattr(model._VoiceMemo, "MAX_BYTES", 3 * model.voice_bytes(
-        model._voice(*spans[0])))
+    monkeypatch.setattr(model._VoiceMemo, "MAX_BYTES", 3 * entry)
     for text, total, seed in spans[:5]:
         speech_slice(text, total, seed, 0, 10)
     assert len(model._VOICES) == 3   # the bytes bind before the entries
+    model.clear_layouts()
+
+
+def test_the_memo_counts_each_spans_text_as_well_as_its_voice(monkeypatch):
+    """Short spans of long texts (a 1 ms ``say`` of a 10 KB text) are bounded too: an entry is
+    counted as voice_bytes plus its text, and the count is its entries' sizes."""
+    bound = 64 << 10
+    monkeypatch.setattr(model._VoiceMemo, "MAX_BYTES", bound)
+    model.clear_layouts()
+    memo = model._VOICES
+    for seed in range(20):                       # 20 texts of 10 KB: 200 KB of text
+        speech_slice(f"{seed} " + "word " * 2000, 8, seed, 0, 8)
+        assert sum(len(text) for text, *_ in memo._table) <= bound   # the texts kept
+    held = sum(model.voice_bytes(voice) + len(text)
+               for (text, *_), (voice, _) in memo._table.items())
+    assert memo.bytes == sum(size for _, size in memo._table.values()) == held <= bound
+    assert 0 < len(memo) < 20
     model.clear_layouts()
 
 
