@@ -144,6 +144,8 @@ class Span:
 
 
 #: Samples of a speech span kept together, in the run's cache and the process's memo (2 s).
+#: One size for both: the memo's key names a chunk by its index, so the run's cache must cut
+#: spans where the memo does.
 CHUNK = 16_000
 
 
@@ -158,8 +160,6 @@ class SpeechCache:
     when another run has not made it either.
     """
 
-    CHUNK = CHUNK
-
     def __init__(self, max_bytes: int = 32 * 2**20) -> None:
         self.max_bytes = max_bytes
         self.bytes = 0
@@ -167,7 +167,7 @@ class SpeechCache:
 
     def speech(self, text: str, total: int, seed: int, a: int, b: int) -> np.ndarray:
         """Samples [a, b) of the speech span (text, total samples, seed); read-only."""
-        size = self.CHUNK
+        size = CHUNK
         first, last = a // size, max(a, b - 1) // size
         parts = [self._chunk(text, total, seed, i) for i in range(first, last + 1)]
         if len(parts) > 1:
@@ -178,7 +178,7 @@ class SpeechCache:
     def add_speech(self, out: np.ndarray, text: str, total: int, seed: int, a: int,
                    b: int) -> None:
         """``out += samples [a, b)`` of the speech span, chunk by chunk (no joined copy)."""
-        size = self.CHUNK
+        size = CHUNK
         for index in range(a // size, (b - 1) // size + 1):
             base = index * size
             lo, hi = max(a, base), min(b, base + size)

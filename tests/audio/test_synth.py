@@ -6,8 +6,8 @@ from hypothesis import given, settings, strategies as st
 
 from simulator.audio.speech_model import speech_slice
 from simulator.audio.synth import (
-    DTMF_FREQUENCIES, SAMPLE_RATE, Span, SpeechCache, dtmf, render, silence, speech, tone,
-    tts_seconds,
+    CHUNK, DTMF_FREQUENCIES, SAMPLE_RATE, Span, SpeechCache, dtmf, render, silence, speech,
+    tone, tts_seconds,
 )
 
 KEYS = "1234567890*#ABCD"
@@ -219,7 +219,7 @@ def test_span_is_frozen_and_its_samples_are_read_only():
 @given(st.lists(st.tuples(st.integers(0, 60_000), st.integers(0, 60_000)), min_size=1,
                 max_size=8))
 def test_the_speech_cache_gives_the_samples_synthesis_gives(ranges):
-    cache = SpeechCache(max_bytes=3 * SpeechCache.CHUNK * 4)   # evicts as it goes
+    cache = SpeechCache(max_bytes=3 * CHUNK * 4)   # evicts as it goes
     for a, b in ranges:
         a, b = min(a, b), max(a, b)
         got = cache.speech("cached words", 60_000, 4, a, b)

@@ -26,7 +26,7 @@ import numpy as np
 
 from simulator.audio.sink import RecordingSink
 from simulator.audio.speech_model import speech_slice
-from simulator.audio.synth import Span, SpeechCache, clear_caches, render
+from simulator.audio.synth import CHUNK, Span, clear_caches, render
 
 HOUR = 3600.0
 SPEED_GOAL_SECONDS = 0.6
@@ -106,8 +106,8 @@ def synthesise_spans(round_: int) -> float:
     for i, duration in enumerate(SPEECH_SECONDS * 2):
         total = round(duration * 8000)
         text = f"message number {i} please call me back about the appointment"
-        for a in range(0, total, SpeechCache.CHUNK):
-            speech_slice(text, total, 1000 * round_ + i, a, min(total, a + SpeechCache.CHUNK))
+        for a in range(0, total, CHUNK):
+            speech_slice(text, total, 1000 * round_ + i, a, min(total, a + CHUNK))
         seconds += duration
     return seconds
 
