@@ -26,9 +26,9 @@ work (every cache of a run's results is per run: ``Simulation.speech``). Then:
    whole K-copy run: docs/performance.md, "The goal's measure". The 1-copy and K-copy runs
    are made ``--rounds`` times in alternation and the fastest of each kept.
 2. ``-j 2`` over the same K copies: its wall time as a ratio to ``-j 1``, and at the margin
-   (1-copy and K-copy ``-j 2`` runs, fastest of ``--rounds`` each: the first gives the start-up: one process's
-   imports, before the workers fork, so not divided by them). 2 cores: ideally about 0.5 at
-   the margin; other load on the machine shows up here.
+   (1-copy and K-copy ``-j 2`` runs, fastest of ``--rounds`` each; the start-up is one
+   process's imports, before the workers fork, so not divided by them). 2 cores: ideally
+   about 0.5 at the margin; other load on the machine shows up here.
 3. In process, through the Python API, over the K copies: load (``api.load``), simulate and
    check (``run_loaded`` without an output folder), write (``run_loaded`` into a folder, minus
    the previous figure: result.json and the audio), in ms per scenario.
