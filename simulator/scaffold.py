@@ -10,10 +10,11 @@ so the scaffold always passes as written.
 bxml-simulator is not on PyPI, so the workflow's ``pip install`` line names where the running
 bxmlsim came from (:func:`installed_source`, from the PEP 610 ``direct_url.json`` of its
 distribution): a VCS install pinned to its commit (``bxml-simulator @ git+URL@COMMIT``, with its
-subdirectory), an archive URL as is, the name alone when it came from an index. A local folder
-or file (``pip install .``, editable or not) cannot be reached from CI: the name alone, with a
-notice saying so; so is metadata that names no URL, or a VCS install that names no VCS.
-``bxmlsim init --install SPEC`` names the source instead (:func:`parse_install`).
+subdirectory), an archive URL as is, the name at the installed version (``NAME==VERSION``)
+when it came from an index. A local folder or file (``pip install .``, editable or not) cannot
+be reached from CI: the name at its version, with a notice saying so; so is metadata that
+names no URL, or a VCS install that names no VCS. ``bxmlsim init --install SPEC`` names the
+source instead (:func:`parse_install`).
 """
 
 from __future__ import annotations
@@ -166,36 +167,42 @@ class Source:
     notice: str | None = None
 
 
-def named(extras: tuple[str, ...] = EXTRAS) -> str:
-    """``bxml-simulator`` with ``extras``: the requirement's name part."""
-    return f"{PACKAGE}[{','.join(extras)}]" if extras else PACKAGE
+def named(extras: tuple[str, ...] = EXTRAS, version: str | None = None) -> str:
+    """``bxml-simulator`` with ``extras``: the requirement's name part; ``==version`` when
+    given (a requirement by name: CI installs the version the user ran, not the index's
+    newest, nor a same-named package of another version)."""
+    name = f"{PACKAGE}[{','.join(extras)}]" if extras else PACKAGE
+    return f"{name}=={version}" if version else name
 
 
-def source_from(direct_url: dict[str, object] | None, extras: tuple[str, ...] = EXTRAS) -> Source:
+def source_from(direct_url: dict[str, object] | None, extras: tuple[str, ...] = EXTRAS,
+                version: str | None = None) -> Source:
     """The source of a distribution installed as PEP 610 ``direct_url`` says (None: from an
-    index); a pure function of the metadata."""
+    index), at ``version`` (the installed one) where it is named; a pure function of the
+    metadata."""
+    by_name = named(extras, version)
     if direct_url is None:
-        return Source(named(extras), "from the package index (the one bxmlsim init came from)")
+        return Source(by_name, "from the package index (the one bxmlsim init came from)")
     url = direct_url.get("url")
     if not isinstance(url, str) or not url:
-        return Source(named(extras), "from the package index (bxmlsim init's metadata names no URL)",
+        return Source(by_name, "from the package index (bxmlsim init's metadata names no URL)",
                       f"notice: the install metadata of {PACKAGE} (direct_url.json) names no URL: "
-                      f"the workflow installs {PACKAGE} by name. {CHOOSE}")
+                      f"the workflow installs {by_name}. {CHOOSE}")
     vcs_info = direct_url.get("vcs_info")
     if "dir_info" in direct_url or urlsplit(url).scheme.endswith("file"):
         what = "an editable local folder" if _editable(direct_url) else "a local folder or file"
-        return Source(named(extras), "from the package index (bxmlsim init came from a local path)",
+        return Source(by_name, "from the package index (bxmlsim init came from a local path)",
                       f"notice: bxmlsim is installed from {what} ({_path(url)}), which CI cannot "
-                      f"reach: the workflow installs {PACKAGE} by name, from CI's package "
+                      f"reach: the workflow installs {by_name}, from CI's package "
                       f"index. {CHOOSE}")
     if isinstance(vcs_info, dict):
         vcs = vcs_info.get("vcs")
         if not isinstance(vcs, str) or not vcs:  # PEP 610 requires it: metadata gone wrong
-            return Source(named(extras), "from the package index (bxmlsim init's metadata names "
+            return Source(by_name, "from the package index (bxmlsim init's metadata names "
                           "no version control system)",
                           f"notice: the install metadata of {PACKAGE} (direct_url.json) names no "
-                          f"version control system for {url}: the workflow installs {PACKAGE} "
-                          f"by name. {CHOOSE}")
+                          f"version control system for {url}: the workflow installs "
+                          f"{by_name}. {CHOOSE}")
         link = url if url.startswith(f"{vcs}+") else f"{vcs}+{url}"
         if vcs_info.get("commit_id"):  # the commit installed, not a branch that moves on
             link += f"@{vcs_info['commit_id']}"
@@ -216,16 +223,17 @@ def installed_source() -> Source:
     text = dist.read_text("direct_url.json") if dist else None
     if text is None and (dist is None or dist.read_text("INSTALLER") is None):
         # no installer's record: a source tree's own metadata (python -m from the checkout)
-        return Source(named(), "from the package index (bxmlsim init ran from a source tree)",
+        by_name = named(version=dist.version if dist else None)
+        return Source(by_name, "from the package index (bxmlsim init ran from a source tree)",
                       f"notice: bxmlsim runs from a source tree, not an installed {PACKAGE}: the "
-                      f"workflow installs {PACKAGE} by name. {CHOOSE}")
+                      f"workflow installs {by_name}. {CHOOSE}")
     if text is None:
-        return source_from(None)  # an installer that writes no direct_url.json: an index
+        return source_from(None, version=dist.version)  # no direct_url.json: an index
     try:
         direct_url = json.loads(text)
     except ValueError:
         direct_url = None
-    return source_from(direct_url if isinstance(direct_url, dict) else {})
+    return source_from(direct_url if isinstance(direct_url, dict) else {}, version=dist.version)
 
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+\Z")

@@ -67,7 +67,7 @@ def test_init_writes_the_scaffold_and_says_what_next(tmp_path, monkeypatch):
     for name, text in scaffold.files(scaffold.installed_source()).items():
         assert (tmp_path / "project" / name).read_text() == text
         assert f"wrote {tmp_path / 'project' / name}" in done.output
-    assert "the workflow installs bxml-simulator\n" in done.stdout
+    assert "the workflow installs bxml-simulator==0.1.0\n" in done.stdout   # the version that ran
     assert "python -m pytest tests" in done.output
 
 
@@ -90,7 +90,7 @@ def test_init_never_overwrites(tmp_path):
                  id="vcs-with-subdirectory"),
     pytest.param({"url": WHEEL, "archive_info": {"hashes": {"sha256": "0" * 64}}},
                  f"bxml-simulator @ {WHEEL}", id="archive-url-as-is"),
-    pytest.param(None, "bxml-simulator", id="index-by-name"),
+    pytest.param(None, "bxml-simulator==0.1.0", id="index-by-name-at-its-version"),
 ])
 def test_the_workflow_installs_from_where_bxmlsim_came_from(tmp_path, monkeypatch, direct_url,
                                                             requirement):
@@ -119,9 +119,10 @@ def test_a_local_install_is_named_by_name_with_a_notice(tmp_path, monkeypatch, d
     fake_distribution(monkeypatch, tmp_path, direct_url)
     done = init(tmp_path / "project")
     assert done.exit_code == 0, done.output
-    assert installed_requirement(tmp_path / "project") == "bxml-simulator"
+    assert installed_requirement(tmp_path / "project") == "bxml-simulator==0.1.0"
     assert done.stderr.startswith(f"notice: bxmlsim is installed from {what}, which CI cannot "
-                                  "reach: the workflow installs bxml-simulator by name")
+                                  "reach: the workflow installs bxml-simulator==0.1.0, from CI's "
+                                  "package index")
     assert "edit the pip install line of .github/workflows/bxmlsim.yml" in done.stderr
     assert "bxmlsim init --install SPEC" in done.stderr
     assert "notice" not in done.stdout
@@ -140,10 +141,10 @@ def test_vcs_metadata_that_names_no_vcs_is_named_by_name_with_a_notice(tmp_path,
     fake_distribution(monkeypatch, tmp_path, {"url": REPO, "vcs_info": vcs_info})
     done = init(tmp_path / "project")
     assert done.exit_code == 0, done.output
-    assert installed_requirement(tmp_path / "project") == "bxml-simulator"
+    assert installed_requirement(tmp_path / "project") == "bxml-simulator==0.1.0"
     assert done.stderr.startswith("notice: the install metadata of bxml-simulator "
                                   "(direct_url.json) names no version control system for "
-                                  f"{REPO}: the workflow installs bxml-simulator by name.")
+                                  f"{REPO}: the workflow installs bxml-simulator==0.1.0.")
     assert "bxmlsim init --install SPEC" in done.stderr
 
 
@@ -152,7 +153,7 @@ def test_a_source_tree_without_install_metadata_is_named_by_name_with_a_notice(t
     fake_distribution(monkeypatch, tmp_path, None, installer=None)  # setuptools' egg-info
     done = init(tmp_path / "project")
     assert done.exit_code == 0, done.output
-    assert installed_requirement(tmp_path / "project") == "bxml-simulator"
+    assert installed_requirement(tmp_path / "project") == "bxml-simulator==0.1.0"
     assert done.stderr.startswith("notice: bxmlsim runs from a source tree")
 
 
@@ -253,6 +254,19 @@ def test_the_sample_needs_no_extra_of_bxml_simulator():
                                       extras=("samples",))
     assert with_extra.requirement == f"bxml-simulator[samples] @ git+{REPO}@{COMMIT}"
     assert scaffold.source_from(None, extras=("samples",)).requirement == "bxml-simulator[samples]"
+    assert scaffold.source_from(None, extras=("samples",), version="0.2.0").requirement == \
+        "bxml-simulator[samples]==0.2.0"
+
+
+def test_a_requirement_by_name_is_pinned_to_the_version_that_ran_init():
+    """CI then installs what the user ran, not an index's newest (nor another package's)."""
+    assert scaffold.source_from(None, version="0.1.0").requirement == "bxml-simulator==0.1.0"
+    local = {"url": "file:///home/sam/bxml-simulator", "dir_info": {}}
+    assert scaffold.source_from(local, version="0.1.0").requirement == "bxml-simulator==0.1.0"
+    # a URL names its own version: not pinned again
+    assert scaffold.source_from({"url": WHEEL, "archive_info": {}}, version="0.1.0"
+                                ).requirement == f"bxml-simulator @ {WHEEL}"
+    assert scaffold.source_from(None).requirement == "bxml-simulator"   # version unknown
 
 
 def test_the_scaffold_passes_as_written_with_its_ci_commands(tmp_path):
