@@ -4,10 +4,12 @@ an exit does that can be seen still happens."""
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 import textwrap
 import tomllib
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,8 +50,42 @@ def test_the_exit_still_flushes_and_closes_what_an_app_left_open(tmp_path):
     """, "--help", cwd=tmp_path)
     assert done.returncode == 0
     assert (tmp_path / "app.log").read_text() == "call answered\n"
-    import gzip
     assert gzip.decompress((tmp_path / "calls.gz").read_bytes()) == b"c-1,answered\n"
+
+
+def test_files_alive_only_through_a_cycle_are_finished_as_the_collector_would(tmp_path):
+    # Frozen, the collector would never finalise them: they are closed before the freeze.
+    done = console("""
+        import gzip, logging, tempfile, zipfile
+        class Log:                      # a class is in a cycle (its own __mro__)
+            file = open("class.log", "w")
+        Log.file.write("class attribute\\n")
+        class Holder:
+            pass
+        held = Holder()
+        held.me = held                  # alive, in a cycle of its own, until the exit
+        held.log = open("cycle.log", "w")
+        held.log.write("in a cycle\\n")
+        held.zip = zipfile.ZipFile("cycle.zip", "w")
+        held.zip.writestr("a.txt", "zipped")
+        raw = open("wrapped.gz", "wb")  # a gzip file writing into a file it was given
+        held.gz = gzip.GzipFile(fileobj=raw, mode="wb")
+        held.gz.write(b"gzipped")
+        held.raw = raw
+        held.temp = tempfile.NamedTemporaryFile(dir=".", prefix="temp-")
+        held.temp.write(b"scratch")
+        held.reader = open("class.log")  # open for reading: left alone
+        logging.basicConfig(filename="app_logging.log", level=logging.INFO)
+        logging.getLogger("app").info("logged")
+    """, "--help", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "class.log").read_text() == "class attribute\n"
+    assert (tmp_path / "cycle.log").read_text() == "in a cycle\n"
+    with zipfile.ZipFile(tmp_path / "cycle.zip") as archive:
+        assert archive.read("a.txt") == b"zipped"
+    assert gzip.decompress((tmp_path / "wrapped.gz").read_bytes()) == b"gzipped"
+    assert not list(tmp_path.glob("temp-*"))   # removed, as its finaliser would
+    assert "logged" in (tmp_path / "app_logging.log").read_text()
 
 
 def test_a_run_keeps_its_output_and_status(tmp_path):
