@@ -28,8 +28,6 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
-import tempfile
-import zipfile
 from _io import _IOBase   # io's own base class of every file object
 
 
@@ -56,14 +54,18 @@ def _close_written_files() -> None:
         while stream is not None and id(stream) not in standard:
             standard.add(id(stream))
             stream = getattr(stream, "buffer", None) or getattr(stream, "raw", None)
+    # A module not imported has no objects: zipfile and tempfile are not imported for them.
+    zip_file = getattr(sys.modules.get("zipfile"), "ZipFile", None)
+    temporary = getattr(sys.modules.get("tempfile"), "_TemporaryFileWrapper", None)
+    finished = tuple(kind for kind in (_IOBase, zip_file, temporary) if kind is not None)
     kinds: dict[type, bool] = {}
     found = []
     for item in gc.get_objects():
         kind = type(item)
         known = kinds.get(kind)
         if known is None:   # a table of the types seen: ~100,000 objects in a few ms
-            known = kinds[kind] = issubclass(kind, _FINISHED)
-        if known and id(item) not in standard and _written(item):
+            known = kinds[kind] = issubclass(kind, finished)
+        if known and id(item) not in standard and _written(item, zip_file, temporary):
             found.append(item)
     for file in _outer_first(found):
         try:
@@ -72,19 +74,15 @@ def _close_written_files() -> None:
             pass
 
 
-#: What the exit finishes by closing: file objects, zip archives, temporary files. Files by
-#: io's concrete base (every io class and subclass of one derives from it), not the abstract
-#: io.IOBase: an abstract class's subclass test of each of a run's thousands of types (the
-#: SDK's pydantic models...) took ~90 ms.
-_FINISHED = (_IOBase, zipfile.ZipFile, tempfile._TemporaryFileWrapper)   # noqa: SLF001
-
-
-def _written(item) -> bool:
-    """Open, and being written (a temporary file is closed whatever its mode: that removes it)."""
+def _written(item, zip_file: type | None, temporary: type | None) -> bool:
+    """Open, and being written (a temporary file is closed whatever its mode: that removes it).
+    Files are told by io's concrete base (every io class and subclass of one derives from it),
+    not the abstract io.IOBase: its subclass test of each of a run's thousands of types (the
+    SDK's pydantic models...) took ~90 ms."""
     try:
-        if isinstance(item, zipfile.ZipFile):
+        if zip_file is not None and isinstance(item, zip_file):
             return item.fp is not None and item.mode in "wax"
-        if isinstance(item, tempfile._TemporaryFileWrapper):   # noqa: SLF001
+        if temporary is not None and isinstance(item, temporary):
             return not item.closed
         return not item.closed and item.writable()
     except Exception:   # noqa: BLE001 - a detached or broken file: nothing to finish

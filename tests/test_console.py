@@ -100,3 +100,11 @@ def test_a_run_keeps_its_output_and_status(tmp_path):
                              capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2
     assert "no such file or folder" in missing.stderr
+
+
+def test_the_script_itself_imports_nothing_a_command_does_not_use():
+    code = ("import sys, simulator.console; print([m for m in ('zipfile', 'tempfile', 'click') "
+            "if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
