@@ -10,11 +10,11 @@ so the scaffold always passes as written.
 bxml-simulator is not on PyPI, so the workflow's ``pip install`` line names where the running
 bxmlsim came from (:func:`installed_source`, from the PEP 610 ``direct_url.json`` of its
 distribution): a VCS install pinned to its commit (``bxml-simulator @ git+URL@COMMIT``, with its
-subdirectory), an archive URL as is, the name at the installed version (``NAME==VERSION``)
-when it came from an index. A local folder or file (``pip install .``, editable or not) cannot
-be reached from CI: the name at its version, with a notice saying so; so is metadata that
-names no URL, or a VCS install that names no VCS. ``bxmlsim init --install SPEC`` names the
-source instead (:func:`parse_install`).
+subdirectory), an archive URL with the sha256 pip recorded (``#sha256=``: pip checks it), the
+name at the installed version (``NAME==VERSION``) when it came from an index. A local folder or
+file (``pip install .``, editable or not) cannot be reached from CI: the name at its version,
+with a notice saying so; so is metadata that names no URL, or a VCS install that names no VCS.
+``bxmlsim init --install SPEC`` names the source instead (:func:`parse_install`).
 """
 
 from __future__ import annotations
@@ -209,9 +209,31 @@ def source_from(direct_url: dict[str, object] | None, extras: tuple[str, ...] = 
         origin = f"at the {vcs} commit bxmlsim init came from"
     else:
         link, origin = url, "from the archive bxmlsim init came from"
+    fragment = []   # pip's URL fragment: the archive's hash (pip checks it), the subdirectory
+    digest = _sha256(direct_url.get("archive_info"))
+    if not isinstance(vcs_info, dict) and digest and "sha256=" not in urlsplit(url).fragment:
+        fragment.append(f"sha256={digest}")
+        origin += ", checked against the sha256 it had"
     if direct_url.get("subdirectory"):
-        link += f"#subdirectory={direct_url['subdirectory']}"
+        fragment.append(f"subdirectory={direct_url['subdirectory']}")
+    if fragment:
+        link += ("&" if urlsplit(link).fragment else "#") + "&".join(fragment)
     return Source(f"{named(extras)} @ {link}", origin)
+
+
+def _sha256(archive_info: object) -> str | None:
+    """The sha256 of an archive as PEP 610 records it (``hashes``, or the older ``hash``:
+    ``sha256=HEX``), when it is one: 64 hex digits."""
+    if not isinstance(archive_info, dict):
+        return None
+    hashes = archive_info.get("hashes")
+    digest = hashes.get("sha256") if isinstance(hashes, dict) else None
+    legacy = archive_info.get("hash")
+    if digest is None and isinstance(legacy, str) and legacy.startswith("sha256="):
+        digest = legacy[len("sha256="):]
+    if isinstance(digest, str) and re.fullmatch(r"[0-9a-fA-F]{64}", digest):
+        return digest.lower()
+    return None
 
 
 def installed_source() -> Source:

@@ -89,6 +89,8 @@ def test_init_never_overwrites(tmp_path):
                  f"bxml-simulator @ git+{REPO}@{COMMIT}#subdirectory=python",
                  id="vcs-with-subdirectory"),
     pytest.param({"url": WHEEL, "archive_info": {"hashes": {"sha256": "0" * 64}}},
+                 f"bxml-simulator @ {WHEEL}#sha256={'0' * 64}", id="archive-url-with-its-hash"),
+    pytest.param({"url": WHEEL, "archive_info": {}},
                  f"bxml-simulator @ {WHEEL}", id="archive-url-as-is"),
     pytest.param(None, "bxml-simulator==0.1.0", id="index-by-name-at-its-version"),
 ])
@@ -288,3 +290,23 @@ def test_the_scaffold_passes_as_written_with_its_ci_commands(tmp_path):
     assert (pytest_suite.get("tests"), pytest_suite.get("failures")) == ("3", "0")  # 2 + yaml
     bxmlsim_suite = ET.parse(tmp_path / "reports" / "bxmlsim.xml").getroot().find("testsuite")
     assert (bxmlsim_suite.get("tests"), bxmlsim_suite.get("failures")) == ("1", "0")
+
+
+@pytest.mark.parametrize("direct_url, link", [
+    pytest.param({"url": WHEEL, "archive_info": {"hash": "sha256=" + "AB" * 32}},
+                 f"{WHEEL}#sha256={'ab' * 32}", id="older-hash-key"),
+    pytest.param({"url": WHEEL, "archive_info": {"hashes": {"sha256": "not hex"}}},
+                 WHEEL, id="not-a-sha256-left-out"),
+    pytest.param({"url": WHEEL, "archive_info": {"hashes": {"md5": "0" * 32}}},
+                 WHEEL, id="another-algorithm-left-out"),
+    pytest.param({"url": f"{WHEEL}#sha256={'1' * 64}",
+                  "archive_info": {"hashes": {"sha256": "1" * 64}}},
+                 f"{WHEEL}#sha256={'1' * 64}", id="already-in-the-url"),
+    pytest.param({"url": "https://example.com/src.tar.gz", "subdirectory": "python",
+                  "archive_info": {"hashes": {"sha256": "2" * 64}}},
+                 f"https://example.com/src.tar.gz#sha256={'2' * 64}&subdirectory=python",
+                 id="with-a-subdirectory"),
+])
+def test_an_archive_is_installed_checked_against_the_sha256_it_had(direct_url, link):
+    """pip checks a URL's ``#sha256=`` fragment: CI installs the very archive the user ran."""
+    assert scaffold.source_from(direct_url).requirement == f"bxml-simulator @ {link}"
