@@ -4,23 +4,29 @@ When the interpreter ends it clears every module and runs the cyclic collector o
 left, several times. After a run, whose process holds the apps' own libraries (Flask, an SDK
 on pydantic: some 100,000 objects the collector tracks), those passes took 0.17-0.25 s: a
 fifth of the bundled suite's one-copy run, spent on memory the operating system frees at once
-anyway. So the script's last ``atexit`` function (:func:`_finish`: registered first, run last)
-moves every object then alive to the collector's permanent generation (:func:`gc.freeze`),
-which those passes skip. Before the exit it has been a normal one: threads waited for, the
-other ``atexit`` functions (logging, coverage.py, profilers) run; after it, modules are cleared
-(objects freed by their reference counts: a file in a module's global is flushed and closed
-as before) and stdout and stderr flushed.
+anyway. So when the command has returned, :func:`main` does the exit's first steps itself,
+then moves every object still alive to the collector's permanent generation
+(:func:`gc.freeze`), which those passes skip, and exits. Only when the process is alone: no
+thread but this one and the in-process apps' idle workers (a thread still running might hold
+a file's lock, or log at the exit: then the exit is the normal one, untouched). The steps:
 
-What the collector would still have finalised is what is alive only through a reference
-cycle: a file held by a class attribute, a zip or gzip file or a temporary file that refers to
-itself. Frozen, those would never be finished, so :func:`_finish` first closes (found among
-the objects the collector tracks: ~30 ms after a run) every file object open for writing (outer wrappers before the files they wrap: a gzip file before the
-file it writes into), every zip archive being written and every temporary file (which removes
-it): what the exit would have done to them. Files open only for reading are left alone (a
-daemon thread may be blocked reading one; closing it would wait for that read). Other
-finalisers of objects in cycles are not run at exit: Python does not promise them then (the
-data model says so), and no command of ours relies on one. The CLI run through ``python -c
-'from simulator.cli import main; main()'`` or click's test runner exits without any of this.
+1. the ``atexit`` functions, in their order (what the exit runs first when no thread is left:
+   logging's flush, coverage.py's data, profilers, the apps' own);
+2. the files the teardown would have finished, which, frozen, it never would (a file in a
+   module's global or a class attribute, a zip, gzip or temporary file anywhere): every file
+   object open for writing is closed (outer wrappers before the files they wrap: a gzip file
+   before the file it writes into), every zip archive being written and every temporary file
+   (which removes it); not the standard streams nor what they write into (a tee to a log
+   file: the exit writes to them still), nor files open only for reading. They are found
+   among the objects the collector tracks: ~30 ms after a run;
+3. the freeze; then the exit: the standard streams flushed, a SystemExit's message written,
+   the status set. Frozen, nothing still alive is freed by the teardown (a module's globals
+   included): what had to be finished is, above.
+
+Finalisers (``__del__``) of objects alive at the exit are not run: Python does not promise
+them then (the data model says so), and no command of ours relies on one. The CLI run through
+``python -c 'from simulator.cli import main; main()'`` or click's test runner exits without
+any of this.
 """
 
 from __future__ import annotations
@@ -28,32 +34,43 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
+import threading
+import types
 from _io import _IOBase   # io's own base class of every file object
 
 
 def main() -> None:
-    """The console script: run the command; at the end of the exit's atexit functions, finish
-    what the collector would have and freeze the rest."""
-    atexit.register(_finish)   # first registered, so the last to run
+    """The console script: run the command, then exit as described above."""
     from simulator.cli import main as cli
 
-    cli()   # click's standalone mode: ends in SystemExit, whatever the command did
+    try:
+        cli()   # click's standalone mode: ends in SystemExit, whatever the command did
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_functions is not None and _alone():
+        run_exit_functions()   # noqa: SLF001 - what the exit would run now, in its order
+        _close_written_files()
+        gc.freeze()
+    sys.exit(code)
 
 
-def _finish() -> None:
-    _close_written_files()
-    gc.freeze()
+def _alone() -> bool:
+    """No thread but this one and the in-process apps' idle workers (read from the module if
+    a run imported it: importing it here would cost a command that has no apps)."""
+    inprocess = sys.modules.get("simulator.transports.inprocess")
+    idle = inprocess.idle_threads() if inprocess is not None else set()
+    current = threading.get_ident()
+    return all(thread.ident == current or thread.ident in idle
+               for thread in threading.enumerate())
 
 
 def _close_written_files() -> None:
     """Close the file objects open for writing, zip archives being written and temporary files
     still open, wrappers first; the standard streams are left to the exit (it flushes them)."""
-    standard: set[int] = set()   # the standard streams, their buffers and raw files
-    for stream in (sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__,
-                   sys.__stderr__):
-        while stream is not None and id(stream) not in standard:
-            standard.add(id(stream))
-            stream = getattr(stream, "buffer", None) or getattr(stream, "raw", None)
+    standard = _reached((sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__,
+                         sys.__stderr__))
     # A module not imported has no objects: zipfile and tempfile are not imported for them.
     zip_file = getattr(sys.modules.get("zipfile"), "ZipFile", None)
     temporary = getattr(sys.modules.get("tempfile"), "_TemporaryFileWrapper", None)
@@ -72,6 +89,28 @@ def _close_written_files() -> None:
             file.close()
         except Exception:   # noqa: BLE001 - the exit ignores a failing close too
             pass
+
+
+def _reached(streams: tuple, depth: int = 3) -> set[int]:
+    """The ids of the standard streams and of what they refer to, ``depth`` references deep
+    (their buffers and raw files; a replacement's own files: a tee into a log file), through
+    instance dicts, lists and tuples: the exit flushes them last, so none is closed."""
+    reached: set[int] = set()
+    level = [stream for stream in streams if stream is not None]
+    for _ in range(depth + 1):
+        following = []
+        for item in level:
+            if id(item) in reached:
+                continue
+            reached.add(id(item))
+            following += gc.get_referents(item)
+        level = [item for item in following   # objects' state, not their classes or code
+                 if isinstance(item, (_IOBase, dict, list, tuple))
+                 or (hasattr(item, "__dict__") and not isinstance(item, _NOT_STATE))]
+    return reached
+
+
+_NOT_STATE = (type, types.ModuleType, types.FunctionType, types.MethodType)
 
 
 def _written(item, zip_file: type | None, temporary: type | None) -> bool:

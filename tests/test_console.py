@@ -5,6 +5,7 @@ an exit does that can be seen still happens."""
 from __future__ import annotations
 
 import gzip
+import os
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,9 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Without PYTHONUNBUFFERED (set on some machines, this project's among them): the standard
+#: streams block-buffered, as on most, so what the exit flushes is still to be flushed.
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
 SCRIPT = [sys.executable, "-c", "from simulator.console import main; main()"]
 
 
@@ -21,7 +25,7 @@ def console(body: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     script = (textwrap.dedent(body) + "\nimport sys\nsys.argv = ['bxmlsim', *sys.argv[1:]]\n"
               "from simulator.console import main\nmain()\n")
     return subprocess.run([sys.executable, "-c", script, *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=60, env=ENV)
 
 
 def test_the_console_script_is_this_entry_point():
@@ -30,13 +34,89 @@ def test_the_console_script_is_this_entry_point():
 
 
 def test_the_objects_alive_at_the_end_are_frozen_before_the_exit(tmp_path):
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import gc, sys
+        sys.argv = ["bxmlsim", "--help"]
+        from simulator.console import main
+        try:
+            main()
+        except SystemExit as done:
+            print(done.code, gc.get_freeze_count(), file=sys.stderr)
+    """)], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=ENV)
+    assert done.stdout.startswith("Usage: bxmlsim")
+    code, frozen = done.stderr.split()
+    assert code == "0" and int(frozen) > 10_000   # the modules, click, the CLI
+
+
+def test_atexit_functions_run_in_their_order_before_the_files_are_closed(tmp_path):
+    # registered before the command (a sitecustomize, coverage's process start-up) or by an
+    # app: each writes into a file it keeps open, which must still be open then
     done = console("""
-        import atexit, gc, pathlib
-        atexit.register(lambda: pathlib.Path("frozen").write_text(str(gc.get_freeze_count())))
+        import atexit
+        class Keeper:
+            pass
+        keeper = Keeper()
+        keeper.me = keeper
+        keeper.log = open("atexit.log", "w")
+        atexit.register(lambda: keeper.log.write("first registered, last run\\n"))
+        atexit.register(lambda: keeper.log.write("last registered, first run\\n"))
+    """, "--help", cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr == ""
+    assert (tmp_path / "atexit.log").read_text() == (
+        "last registered, first run\nfirst registered, last run\n")
+
+
+def test_the_standard_streams_and_what_they_write_into_are_left_to_the_exit(tmp_path):
+    # The exit still writes after the files are closed: a SystemExit's message, to stderr.
+    done = console("""
+        import sys
+        class Tee:
+            def __init__(self, *streams):
+                self.streams = streams
+            def write(self, text):
+                for stream in self.streams:
+                    stream.write(text)
+            def flush(self):
+                for stream in self.streams:
+                    stream.flush()
+        sys.stdout = Tee(sys.stdout, open("tee.log", "w"))
+        sys.stderr = Tee(sys.stderr, open("errors.log", "w"))
+        import simulator.cli
+        def command():
+            print("a line of output")
+            sys.exit("the command's message")
+        simulator.cli.main = command
+    """, cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, "a line of output\n", "the command's message\n")
+    assert (tmp_path / "tee.log").read_text() == "a line of output\n"
+    assert (tmp_path / "errors.log").read_text() == "the command's message\n"
+
+
+def test_a_thread_still_running_leaves_the_exit_as_it_was(tmp_path):
+    # a daemon thread blocked writing into a full pipe holds that file's lock: closing the
+    # file would wait for it for ever; nothing is closed nor frozen, as at a normal exit
+    done = console("""
+        import os, threading, time
+        read_end, write_end = os.pipe()
+        pipe = os.fdopen(write_end, "wb")
+        threading.Thread(target=lambda: pipe.write(b"x" * 10_000_000), daemon=True).start()
+        time.sleep(0.2)
     """, "--help", cwd=tmp_path)
     assert done.returncode == 0
-    assert done.stdout.startswith("Usage: bxmlsim")
-    assert int((tmp_path / "frozen").read_text()) > 10_000   # the modules, click, the CLI
+
+
+def test_the_in_process_apps_idle_workers_do_not_count_as_running(tmp_path):
+    # in a fresh interpreter: this process's threads are the test runner's
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        from simulator import console
+        from simulator.transports import inprocess
+        worker = inprocess._Worker.take()
+        serving = console._alone()          # a worker serving a run
+        worker.release()
+        print(serving, worker.ident in inprocess.idle_threads(), console._alone())
+    """)], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=ENV)
+    assert done.stdout.split() == ["False", "True", "True"], done.stderr
 
 
 def test_the_exit_still_flushes_and_closes_what_an_app_left_open(tmp_path):
@@ -92,7 +172,7 @@ def test_a_run_keeps_its_output_and_status(tmp_path):
     scenario = ROOT / "scenarios" / "voicemail-hangup.scenario.yaml"
     out = tmp_path / "out"
     done = subprocess.run([*SCRIPT, "run", str(scenario), "--out", str(out)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=ENV)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("PASS ")
     assert list(out.glob("*/result.json"))

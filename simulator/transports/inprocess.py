@@ -471,5 +471,11 @@ class _Worker:
         self._jobs.put(None)
 
 
+def idle_threads() -> set[int]:
+    """The idents of the worker threads idle in the pool: waiting for a next run's request,
+    running no app code, holding no lock (what the console script's exit may ignore)."""
+    return {worker.ident for worker in list(_Worker._idle)}
+
+
 # A forked child has none of its parent's threads: the idle workers are not there to take.
 os.register_at_fork(after_in_child=_Worker._idle.clear)
