@@ -12,19 +12,23 @@ a file's lock, or log at the exit: then the exit is the normal one, untouched). 
 
 1. the ``atexit`` functions, in their order (what the exit runs first when no thread is left:
    logging's flush, coverage.py's data, profilers, the apps' own);
-2. the files the teardown would have finished, which, frozen, it never would (a file in a
-   module's global or a class attribute, a zip, gzip or temporary file anywhere): every file
-   object open for writing is closed (outer wrappers before the files they wrap: a gzip file
-   before the file it writes into), every zip archive being written and every temporary file
-   (which removes it); not the standard streams nor what they write into (a tee to a log
-   file: the exit writes to them still), nor files open only for reading. They are found
-   among the objects the collector tracks: ~30 ms after a run;
+2. what is being written, finished as freeing it would, since frozen it may never be freed
+   (a file in a class attribute or a cycle, a module's global): first the objects that finish
+   a file when closed (a class with ``close`` and a finaliser, such as a ``wave`` writer
+   patching its header, holding a file closed here; sqlite3 connections, which check their
+   write-ahead log back in), then every file object open for writing (outer wrappers before
+   the files they wrap: a gzip file before the file it writes into), every zip archive being
+   written and every temporary file (which removes it); not the standard streams nor what
+   they write into (a tee to a log file: the exit writes to them still), nor files open only
+   for reading. They are found among the objects the collector tracks: ~30 ms after a run;
 3. the freeze; then the exit: the standard streams flushed, a SystemExit's message written,
-   the status set. Frozen, nothing still alive is freed by the teardown (a module's globals
-   included): what had to be finished is, above.
+   the status set. What the teardown still frees by reference counts (a module's globals,
+   when it clears them) is freed as before.
 
-Finalisers (``__del__``) of objects alive at the exit are not run: Python does not promise
-them then (the data model says so), and no command of ours relies on one. The CLI run through
+Finalisers (``__del__``) of objects alive only through a cycle, or in the script's own
+``__main__`` (nothing of an app's: apps are imported modules), are not run at the exit (the
+collector or the teardown would have) unless they finish a file as above: Python does not
+promise them then (the data model says so), and no command of ours relies on one. The CLI run through
 ``python -c 'from simulator.cli import main; main()'`` or click's test runner exits without
 any of this.
 """
@@ -67,28 +71,60 @@ def _alone() -> bool:
 
 
 def _close_written_files() -> None:
-    """Close the file objects open for writing, zip archives being written and temporary files
-    still open, wrappers first; the standard streams are left to the exit (it flushes them)."""
+    """Finish what is being written, as freeing it would: first the objects that finish a file
+    they write when closed (a class with ``close`` and a finaliser, such as a ``wave`` writer
+    patching its header, holding a file closed below; sqlite3 connections), then the file
+    objects open for writing, zip archives being written and temporary files, wrappers first;
+    the standard streams and what they write into are left to the exit."""
     standard = _reached((sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__,
                          sys.__stderr__))
-    # A module not imported has no objects: zipfile and tempfile are not imported for them.
+    # A module not imported has no objects: zipfile, tempfile, sqlite3 are not imported here.
     zip_file = getattr(sys.modules.get("zipfile"), "ZipFile", None)
     temporary = getattr(sys.modules.get("tempfile"), "_TemporaryFileWrapper", None)
-    finished = tuple(kind for kind in (_IOBase, zip_file, temporary) if kind is not None)
-    kinds: dict[type, bool] = {}
-    found = []
+    connection = getattr(sys.modules.get("sqlite3"), "Connection", None)
+    files_kinds = tuple(kind for kind in (_IOBase, zip_file, temporary) if kind is not None)
+    roles: dict[type, int] = {}
+    files, finishers, connections = [], [], []
     for item in gc.get_objects():
         kind = type(item)
-        known = kinds.get(kind)
-        if known is None:   # a table of the types seen: ~100,000 objects in a few ms
-            known = kinds[kind] = issubclass(kind, finished)
-        if known and id(item) not in standard and _written(item, zip_file, temporary):
-            found.append(item)
-    for file in _outer_first(found):
+        role = roles.get(kind)
+        if role is None:   # a table of the types seen: ~100,000 objects in a few ms
+            role = roles[kind] = _role(kind, files_kinds, connection)
+        if role == _FILE:
+            if id(item) not in standard and _written(item, zip_file, temporary):
+                files.append(item)
+        elif role == _FINISHER:
+            finishers.append(item)
+        elif role == _CONNECTION:
+            connections.append(item)
+    closing = {id(file) for file in files}
+    finishing = [item for item in finishers
+                 if any(id(ref) in closing for ref in _state(item))]
+    for item in [*finishing, *connections, *_outer_first(files)]:
         try:
-            file.close()
+            item.close()
         except Exception:   # noqa: BLE001 - the exit ignores a failing close too
             pass
+
+
+_OTHER, _FILE, _FINISHER, _CONNECTION = range(4)
+
+
+def _role(kind: type, files_kinds: tuple, connection: type | None) -> int:
+    if issubclass(kind, files_kinds):
+        return _FILE
+    if connection is not None and issubclass(kind, connection):
+        return _CONNECTION
+    if (getattr(kind, "__del__", None) is not None and callable(getattr(kind, "close", None))
+            and not issubclass(kind, type)):
+        return _FINISHER
+    return _OTHER
+
+
+def _state(item) -> list:
+    """What an object refers to, its instance dict's values included."""
+    refs = gc.get_referents(item)
+    return refs + [value for ref in refs if isinstance(ref, dict) for value in ref.values()]
 
 
 def _reached(streams: tuple, depth: int = 3) -> set[int]:
@@ -134,9 +170,8 @@ def _outer_first(files: list) -> list:
     ids = {id(file): file for file in files}
     inner: dict[int, list] = {}
     for file in files:
-        refs = gc.get_referents(file)
-        refs += [value for ref in refs if isinstance(ref, dict) for value in ref.values()]
-        inner[id(file)] = [ids[id(ref)] for ref in refs if id(ref) in ids and ref is not file]
+        inner[id(file)] = [ids[id(ref)] for ref in _state(file)
+                           if id(ref) in ids and ref is not file]
     ordered: list = []
     seen: set[int] = set()
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import gzip
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import tomllib
+import wave
 import zipfile
 from pathlib import Path
 
@@ -166,6 +168,49 @@ def test_files_alive_only_through_a_cycle_are_finished_as_the_collector_would(tm
     assert gzip.decompress((tmp_path / "wrapped.gz").read_bytes()) == b"gzipped"
     assert not list(tmp_path.glob("temp-*"))   # removed, as its finaliser would
     assert "logged" in (tmp_path / "app_logging.log").read_text()
+
+
+def test_writers_that_finish_their_file_when_closed_are_closed_first(tmp_path):
+    # An app module's globals (an app is imported, not the script's __main__): a wave writer
+    # patches its header when closed, a sqlite3 connection checks its write-ahead log back in,
+    # an app's own writer writes its trailer; each holds a file closed after it.
+    (tmp_path / "voice_app.py").write_text(textwrap.dedent("""
+        import sqlite3, wave
+        greeting = wave.open("greeting.wav", "wb")
+        greeting.setnchannels(1)
+        greeting.setsampwidth(2)
+        greeting.setframerate(8000)
+        greeting.writeframes(b"\\x01\\x00" * 800)
+        calls = sqlite3.connect("calls.db")
+        calls.execute("pragma journal_mode=wal")
+        calls.execute("create table call(id)")
+        calls.execute("insert into call values ('c-1')")
+        calls.commit()
+        class Report:
+            def __init__(self, path):
+                self.file = open(path, "w")
+                self.me = self            # alive only through a cycle
+            def close(self):
+                if not self.file.closed:
+                    self.file.write("end of report\\n")
+                    self.file.close()
+            def __del__(self):
+                self.close()
+        report = Report("report.txt")
+        report.file.write("1 call\\n")
+    """))
+    done = console("""
+        import sys
+        sys.path.insert(0, ".")
+        import voice_app
+    """, "--help", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    with wave.open(str(tmp_path / "greeting.wav")) as greeting:
+        assert greeting.getnframes() == 800
+    assert not (tmp_path / "calls.db-wal").exists()
+    assert sqlite3.connect(tmp_path / "calls.db").execute("select id from call").fetchall() == [
+        ("c-1",)]
+    assert (tmp_path / "report.txt").read_text() == "1 call\nend of report\n"
 
 
 def test_a_run_keeps_its_output_and_status(tmp_path):
