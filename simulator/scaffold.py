@@ -211,7 +211,8 @@ def source_from(direct_url: dict[str, object] | None, extras: tuple[str, ...] = 
         link, origin = url, "from the archive bxmlsim init came from"
     fragment = []   # pip's URL fragment: the archive's hash (pip checks it), the subdirectory
     digest = _sha256(direct_url.get("archive_info"))
-    if not isinstance(vcs_info, dict) and digest and "sha256=" not in urlsplit(url).fragment:
+    if (not isinstance(vcs_info, dict) and digest and _names_version(url, version)
+            and "sha256=" not in urlsplit(url).fragment):
         fragment.append(f"sha256={digest}")
         origin += ", checked against the sha256 it had"
     if direct_url.get("subdirectory"):
@@ -219,6 +220,18 @@ def source_from(direct_url: dict[str, object] | None, extras: tuple[str, ...] = 
     if fragment:
         link += ("&" if urlsplit(link).fragment else "#") + "&".join(fragment)
     return Source(f"{named(extras)} @ {link}", origin)
+
+
+def _names_version(url: str, version: str | None) -> bool:
+    """The URL's file is a wheel or sdist of ``version`` (``bxml_simulator-0.1.0-...whl``,
+    ``bxml-simulator-0.1.0.tar.gz``): an archive that names its version stays that archive,
+    while one behind a moving URL (a branch's archive) changes with every push, and a hash
+    pinned to it would stop CI at the next one."""
+    if not version:
+        return False
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]).lower()
+    return any(name.startswith(f"{stem}-{version.lower()}")
+               for stem in ("bxml_simulator", "bxml-simulator", "bxml.simulator"))
 
 
 def _sha256(archive_info: object) -> str | None:
@@ -262,13 +275,14 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+\Z")
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 #: OP VERSION; a version does not start like an operator (or ``NAME>=`` would be ``>`` ``=``)
 _CLAUSE = r"(?:===|~=|==|!=|<=|>=|<|>)\s*[^\s,;()<>=!~][^\s,;()]*"
-_CLAUSES = rf"(?:{_CLAUSE}(?:\s*,\s*{_CLAUSE})*\s*,?)?"  # pip allows a trailing comma, or none
+_CLAUSES = rf"(?:{_CLAUSE}(?:\s*,\s*{_CLAUSE})*)?"  # no trailing comma: older pips refuse it
 #: a requirement's shape, for when packaging is not installed: NAME[EXTRAS] then a URL or
-#: version clauses (OP VERSION, ...; in parentheses or not) and a marker, none of them empty
-#: (``NAME==``, ``NAME;`` are rejected, as pip does); what a version or a marker says is not
-#: checked: the shape lets through some that pip refuses (``NAME~=1``, ``NAME; foo``)
+#: version clauses (OP VERSION, ...; in parentheses or not), then a marker (after a URL, past
+#: a space, as PEP 508 has it), none of them empty (``NAME==``, ``NAME;`` are rejected, as pip
+#: does); what a version or a marker says is not checked: the shape lets through some that pip
+#: refuses (``NAME~=1``, ``NAME; foo``)
 _SHAPE = re.compile(rf"(?P<name>{_NAME})\s*(?:\[[^\]]*\])?\s*"
-                    rf"(?:@\s*(?P<url>[A-Za-z][A-Za-z0-9+.-]*://\S+)"
+                    rf"(?:@\s*(?P<url>[A-Za-z][A-Za-z0-9+.-]*://[^\s;]+)(?:\s+;\s*\S.*)?"
                     rf"|(?:\(\s*{_CLAUSES}\s*\)|{_CLAUSES})\s*(?:;\s*\S.*)?)\s*\Z")
 
 

@@ -176,6 +176,8 @@ def requirement_parser(request, monkeypatch):
     ("bxml-simulator (>=0.1, <1) ; python_version >= '3.11'",
      "bxml-simulator (>=0.1, <1) ; python_version >= '3.11'"),
     ("bxml-simulator~=0.1.0,!=0.1.3", "bxml-simulator~=0.1.0,!=0.1.3"),
+    (f"bxml-simulator @ {WHEEL} ; python_version >= '3.11'",   # a URL, then its marker
+     f"bxml-simulator @ {WHEEL} ; python_version >= '3.11'"),
 ])
 def test_install_names_the_source_over_the_metadata(tmp_path, monkeypatch, requirement_parser,
                                                     spec, requirement):
@@ -204,6 +206,7 @@ def test_install_names_the_source_over_the_metadata(tmp_path, monkeypatch, requi
     ("bxml-simulator=0.1", None),  # not an operator
     ("bxml-simulator>=0.1 <1", None),  # clauses not separated by a comma
     ("bxml-simulator (==0.1", None),
+    (f"bxml-simulator @ {WHEEL}; python_version >= '3.11'", None),  # PEP 508: a space first
 ])
 def test_a_malformed_install_is_a_usage_error(tmp_path, requirement_parser, spec, reason):
     done = init(tmp_path, "--install", spec)
@@ -302,11 +305,29 @@ def test_the_scaffold_passes_as_written_with_its_ci_commands(tmp_path):
     pytest.param({"url": f"{WHEEL}#sha256={'1' * 64}",
                   "archive_info": {"hashes": {"sha256": "1" * 64}}},
                  f"{WHEEL}#sha256={'1' * 64}", id="already-in-the-url"),
-    pytest.param({"url": "https://example.com/src.tar.gz", "subdirectory": "python",
-                  "archive_info": {"hashes": {"sha256": "2" * 64}}},
-                 f"https://example.com/src.tar.gz#sha256={'2' * 64}&subdirectory=python",
-                 id="with-a-subdirectory"),
+    pytest.param({"url": "https://example.com/bxml-simulator-0.1.0.tar.gz",
+                  "subdirectory": "python", "archive_info": {"hashes": {"sha256": "2" * 64}}},
+                 f"https://example.com/bxml-simulator-0.1.0.tar.gz#sha256={'2' * 64}"
+                 "&subdirectory=python", id="with-a-subdirectory"),
+    pytest.param({"url": "https://github.com/OWNER/REPO/archive/refs/heads/main.zip",
+                  "archive_info": {"hashes": {"sha256": "3" * 64}}},
+                 "https://github.com/OWNER/REPO/archive/refs/heads/main.zip",
+                 id="a-moving-url-not-pinned"),
+    pytest.param({"url": "https://example.com/dl/bxml_simulator-0.2.0-py3-none-any.whl",
+                  "archive_info": {"hashes": {"sha256": "4" * 64}}},
+                 "https://example.com/dl/bxml_simulator-0.2.0-py3-none-any.whl",
+                 id="another-versions-file-not-pinned"),
 ])
 def test_an_archive_is_installed_checked_against_the_sha256_it_had(direct_url, link):
-    """pip checks a URL's ``#sha256=`` fragment: CI installs the very archive the user ran."""
-    assert scaffold.source_from(direct_url).requirement == f"bxml-simulator @ {link}"
+    """pip checks a URL's ``#sha256=`` fragment: CI installs the very archive the user ran,
+    when its file names the version that ran (a branch's archive changes with every push: a
+    hash pinned to it would stop CI at the next one)."""
+    assert scaffold.source_from(direct_url, version="0.1.0").requirement == \
+        f"bxml-simulator @ {link}"
+
+
+def test_the_fallback_shape_refuses_a_trailing_comma():
+    """packaging 22+ takes ``NAME>=0.1,``; the pips of some CI images (23.2) do not: without
+    packaging to ask, the shape refuses it, rather than write a line CI may reject."""
+    assert scaffold._SHAPE.match("bxml-simulator>=0.1,") is None
+    assert scaffold._SHAPE.match("bxml-simulator>=0.1,<1") is not None

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import sys
 import threading
 import zlib
 from collections import OrderedDict
@@ -419,7 +420,7 @@ class _VoiceMemo:
                 self._table.move_to_end(key)
                 return found[0]
         voice = _voice(text, total, seed)
-        size = voice_bytes(voice) + len(text)   # the key's text is held as long as the entry
+        size = voice_bytes(voice) + sys.getsizeof(text)   # the key's text, held with the entry
         with self._lock:
             self.misses += 1
             if key not in self._table and size <= self.MAX_BYTES:

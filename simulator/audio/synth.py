@@ -20,6 +20,7 @@ speech; level about -20 dBFS.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from typing import Iterable, Iterator, Sequence
@@ -229,7 +230,7 @@ class _SpeechMemo:
         text, total, seed, index = key
         chunk = speech_slice(text, total, seed, index * CHUNK, min(total, (index + 1) * CHUNK))
         chunk.flags.writeable = False
-        size = chunk.nbytes + len(text) + self.ENTRY_BYTES
+        size = chunk.nbytes + sys.getsizeof(text) + self.ENTRY_BYTES   # the text as held
         with self._lock:
             self.made += 1
             if key not in self._table and size <= self.MAX_BYTES:

@@ -243,7 +243,7 @@ def test_the_memo_holds_a_suites_spans_within_its_bounds(monkeypatch):
         speech_slice(text, total, seed, 0, 10)
     assert model._VOICES.misses == misses + 100 and len(model._VOICES) == 100
 
-    entry = model.voice_bytes(model._voice(*spans[0])) + len(spans[0][0])   # voice and text
+    entry = model.voice_bytes(model._voice(*spans[0])) + sys.getsizeof(spans[0][0])   # voice, text
     monkeypatch.setattr(model._VoiceMemo, "ENTRIES", 10)
     monkeypatch.setattr(model._VoiceMemo, "MAX_BYTES", 12 * entry)
     model.clear_layouts()
@@ -273,8 +273,8 @@ def test_the_memo_counts_each_spans_text_as_well_as_its_voice(monkeypatch):
     memo = model._VOICES
     for seed in range(20):                       # 20 texts of 10 KB: 200 KB of text
         speech_slice(f"{seed} " + "word " * 2000, 8, seed, 0, 8)
-        assert sum(len(text) for text, *_ in memo._table) <= bound   # the texts kept
-    held = sum(model.voice_bytes(voice) + len(text)
+        assert sum(sys.getsizeof(text) for text, *_ in memo._table) <= bound   # the texts kept
+    held = sum(model.voice_bytes(voice) + sys.getsizeof(text)
                for (text, *_), (voice, _) in memo._table.items())
     assert memo.bytes == sum(size for _, size in memo._table.values()) == held <= bound
     assert 0 < len(memo) < 20

@@ -1,5 +1,7 @@
 """audio/synth.py: deterministic speech-like audio, DTMF, tones, TTS timing, span timelines."""
 
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -283,11 +285,21 @@ def test_the_process_memo_counts_a_chunks_text_and_entry_not_only_its_samples(mo
     module.clear_caches()
     for seed in range(60):                       # 60 texts of 10 KB: 600 KB of text
         SpeechCache().speech(f"{seed} " + "word " * 2000, 8, seed, 0, 8)   # one 8-sample chunk
-        assert sum(len(text) for text, *_ in memo._table) <= bound   # the texts kept
-    held = sum(chunk.nbytes + len(text) + module._SpeechMemo.ENTRY_BYTES
+        assert sum(sys.getsizeof(text) for text, *_ in memo._table) <= bound   # the texts kept
+    held = sum(chunk.nbytes + sys.getsizeof(text) + module._SpeechMemo.ENTRY_BYTES
                for (text, *_), (chunk, _) in memo._table.items())
     assert memo.bytes == sum(size for _, size in memo._table.values()) == held <= bound
     assert 0 < len(memo._table) < 60
+    module.clear_caches()
+
+
+def test_the_process_memo_counts_a_texts_bytes_not_its_characters():
+    from simulator.audio import synth as module
+
+    module.clear_caches()
+    text = "\N{TELEPHONE RECEIVER}" * 5000          # 5,000 characters, 4 bytes each as held
+    SpeechCache().speech(text, 8, 1, 0, 8)
+    assert module._CHUNKS.bytes >= 4 * len(text)
     module.clear_caches()
 
 
