@@ -10,11 +10,12 @@ so the scaffold always passes as written.
 bxml-simulator is not on PyPI, so the workflow's ``pip install`` line names where the running
 bxmlsim came from (:func:`installed_source`, from the PEP 610 ``direct_url.json`` of its
 distribution): a VCS install pinned to its commit (``bxml-simulator @ git+URL@COMMIT``, with its
-subdirectory), an archive URL with the sha256 pip recorded (``#sha256=``: pip checks it), the
-name at the installed version (``NAME==VERSION``) when it came from an index. A local folder or
-file (``pip install .``, editable or not) cannot be reached from CI: the name at its version,
-with a notice saying so; so is metadata that names no URL, or a VCS install that names no VCS.
-``bxmlsim init --install SPEC`` names the source instead (:func:`parse_install`).
+subdirectory), an archive URL (with the sha256 pip recorded, ``#sha256=``, when its file names
+the running version: pip checks it), the name at the installed version (``NAME==VERSION``)
+when it came from an index. A local folder or file (``pip install .``, editable or not) cannot
+be reached from CI: the name at its version, with a notice saying so; so is metadata that
+names no URL, or a VCS install that names no VCS. ``bxmlsim init --install SPEC`` names the
+source instead (:func:`parse_install`).
 """
 
 from __future__ import annotations
