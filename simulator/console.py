@@ -111,13 +111,16 @@ _OTHER, _FILE, _FINISHER, _CONNECTION = range(4)
 
 
 def _role(kind: type, files_kinds: tuple, connection: type | None) -> int:
-    if issubclass(kind, files_kinds):
-        return _FILE
-    if connection is not None and issubclass(kind, connection):
-        return _CONNECTION
-    if (getattr(kind, "__del__", None) is not None and callable(getattr(kind, "close", None))
-            and not issubclass(kind, type)):
-        return _FINISHER
+    try:
+        if issubclass(kind, files_kinds):
+            return _FILE
+        if connection is not None and issubclass(kind, connection):
+            return _CONNECTION
+        if (getattr(kind, "__del__", None) is not None
+                and callable(getattr(kind, "close", None)) and not issubclass(kind, type)):
+            return _FINISHER
+    except Exception:   # noqa: BLE001 - a class whose metaclass answers oddly: not ours to close
+        pass
     return _OTHER
 
 

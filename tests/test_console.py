@@ -233,3 +233,18 @@ def test_the_script_itself_imports_nothing_a_command_does_not_use():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_a_class_whose_metaclass_refuses_attribute_lookups_is_passed_over(tmp_path):
+    done = console("""
+        class Odd(type):
+            def __getattr__(cls, name):
+                raise RuntimeError(f"no {name} here")
+        class Model(metaclass=Odd):
+            pass
+        model = Model()
+        log = open("app.log", "w")
+        log.write("still written\\n")
+    """, "--help", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (tmp_path / "app.log").read_text() == "still written\n"
