@@ -17,7 +17,8 @@ run did (the caller stayed silent, the parties did what the scenario says):
   speaking past maxDuration, speaking then hanging up;
 * Transfer: every target busy, none answering, each one answering (then talking and hanging
   up, so the transfer ends);
-* a created call: answered, busy, not answered;
+* a created call: answered, busy, not answered; with ``machine_detection``, answered by a far
+  end that greets as each verdict needs (the choices below, set as that call's steps);
 * answering-machine detection of an outbound call (``call.machine_detection``): at the answer,
   the far end greets like a person (a short "Hello?", then silence), like a machine (a
   greeting past speechThreshold), starts talking too late to be decided before
@@ -26,8 +27,9 @@ run did (the caller stayed silent, the parties did what the scenario says):
 * any verb that lasts: the caller hanging up in its middle.
 
 Choices are scenario changes: caller steps at virtual times taken from the run (``at``,
-seconds since the answer, to the millisecond), or party/created-call statuses. The run with a
-choice replays the run it came from up to the point (determinism), then goes its own way.
+seconds since the answer, to the millisecond), party/created-call statuses, or a created
+call's far-end steps (``at`` since that call's answer). The run with a choice replays the run
+it came from up to the point (determinism), then goes its own way.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ class Choice:
     steps: tuple[model.Step, ...] = ()  # caller steps to add (each with its own `at`)
     parties: tuple[tuple[str, model.Party], ...] = ()  # parties to set
     calls: tuple[tuple[str, str], ...] = ()  # (created call name, status) to set
+    # (created call name, its far end's steps) to set: what it does at its own answer
+    call_callers: tuple[tuple[str, tuple[model.Step, ...]], ...] = ()
     ends: bool = False  # the caller hangs up: nothing is explored after it
 
 
@@ -268,6 +272,13 @@ def _created_calls(result: dict[str, Any], scenario: model.Scenario) -> list[Poi
                         for status, label in (("answer", "answered"), ("busy", "busy"),
                                               ("no-answer", "not answered"))
                         if status != spec.status)
+        if spec.machine_detection is not None:
+            # answered, its far end greeting as each verdict needs (its own steps, ``at``
+            # since its answer); hanging up there ends that call only, not the path
+            choices += tuple(Choice(f"created call {name}: {choice.label}", "call",
+                                    calls=((name, "answer"),),
+                                    call_callers=((name, choice.steps),))
+                             for choice in detection_choices(spec.machine_detection))
         found.append(Point(index, float(entry.get("at") or 0.0), "call", None, None, None,
                            None, True, choices, name=name))
     return found

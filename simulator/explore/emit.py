@@ -2,8 +2,8 @@
 
 Each file is the starting scenario as its author wrote it (read back from the file, comments
 kept; for a bare FLOW.xml, the document as the answer route plus its folder), with ``name``,
-``seed``, ``caller`` and ``expect`` replaced and the party / created-call statuses the path
-chose. Relative paths (route files, ``static``, ``play``) are rewritten for DIR. The
+``seed``, ``caller`` and ``expect`` replaced and the party / created-call statuses (and a
+created call's far-end steps) the path chose. Relative paths (route files, ``static``, ``play``) are rewritten for DIR. The
 expectations are what the run did, so the file passes when re-run, and fails as soon as the
 app behaves otherwise: every callback in order (``exact``, with its URL, status, attempt,
 fallback, the type of an exception the app raised (C2 ``appError``), and a Gather's digits,
@@ -109,7 +109,7 @@ def render(path: ExploredPath, base: model.Scenario, folder: Path, *, index: int
     for key in ("caller", "expect"):
         data.pop(key, None)
     _set_parties(data, path, folder, base)
-    _set_calls(data, path)
+    _set_calls(data, path, folder, base)
     data["caller"] = _steps(path.scenario.caller, folder, base)
     data["expect"] = expectations(path.result)
     origin = _one_line(source or base.file or base.name)
@@ -200,9 +200,12 @@ def _set_parties(data: CommentedMap, path: ExploredPath, folder: Path,
         parties[number] = entry
 
 
-def _set_calls(data: CommentedMap, path: ExploredPath) -> None:
+def _set_calls(data: CommentedMap, path: ExploredPath, folder: Path,
+               base: model.Scenario) -> None:
     for name, status in path.branch.calls:
         data["calls"][name]["status"] = status
+    for name, steps in path.branch.call_callers:   # a created call's far end (its detection)
+        data["calls"][name]["caller"] = _steps(steps, folder, base)
 
 
 def _steps(steps, folder: Path, base: model.Scenario) -> CommentedSeq:

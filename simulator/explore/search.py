@@ -80,6 +80,7 @@ class Branch:
     steps: tuple[model.Step, ...] = ()
     parties: tuple[tuple[str, model.Party], ...] = ()
     calls: tuple[tuple[str, str], ...] = ()
+    call_callers: tuple[tuple[str, tuple[model.Step, ...]], ...] = ()  # created calls' far ends
     description: tuple[str, ...] = ()
     depth: int = 0
     visits: tuple[tuple[tuple, int], ...] = ()  # points passed (state, times) up to the choice
@@ -195,6 +196,8 @@ def scenario_for(base: model.Scenario, branch: Branch) -> model.Scenario:
     calls = dict(base.calls)
     for name, status in branch.calls:
         calls[name] = attrs.evolve(calls[name], status=status)
+    for name, steps in branch.call_callers:
+        calls[name] = attrs.evolve(calls[name], caller=steps)
     return attrs.evolve(base, caller=branch.steps, parties=parties, calls=calls)
 
 
@@ -238,6 +241,7 @@ def _children(branch: Branch, number: int, result: dict[str, Any], run: Trace,
                 anchor_at = None if first is None else first + _answered(result)
                 yield Branch(branch.steps + choice.steps, _merge(branch.parties, choice.parties),
                              _merge(branch.calls, choice.calls),
+                             _merge(branch.call_callers, choice.call_callers),
                              (*branch.description, *passed, _told(choice, point)),
                              level, here, point.index, anchor_at, choice.ends, number, prefix,
                              choice, point)

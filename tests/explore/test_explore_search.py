@@ -259,6 +259,85 @@ class TestMachineDetection:
             "hangup: end of /answer (machine detection: answering-machine)"}
 
 
+REMINDER = '''
+import json
+
+
+def app(environ, start_response):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    event = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    if environ["PATH_INFO"] == "/answer":   # the scenario's own call: hold while it rings
+        body = "<Response><Pause duration=\\"30\\"/></Response>"
+    else:                                   # the reminder the app places, by its verdict
+        value = (event.get("machineDetectionResult") or {}).get("value")
+        body = {"human": "<Response><SpeakSentence>Your order is ready.</SpeakSentence>"
+                         "</Response>",
+                "answering-machine": "<Response><SpeakSentence>Please call us back."
+                                     "</SpeakSentence></Response>"}.get(value,
+                                                                        "<Response/>")
+    start_response("200 OK", [("Content-Type", "application/xml")])
+    return [body.encode()]
+'''
+
+
+class TestCreatedCallMachineDetection:
+    """A call the app creates (``calls:``) with machine_detection: its far end is explored
+    as the scenario's own outbound call is (TestMachineDetection), its steps set on it."""
+
+    def scenario(self, tmp_path):
+        (tmp_path / "reminder.py").write_text(REMINDER)
+        (tmp_path / "s.yaml").write_text(
+            "name: reminder\napp:\n  wsgi: 'reminder:app'\ncalls:\n  reminder:\n"
+            "    to: '+15555550188'\n    answer_url: /reminder\n    at: 1\n"
+            "    machine_detection: {mode: sync, speech_end_threshold: 2, speech_threshold: 6}\n")
+        [scenario] = load(tmp_path / "s.yaml")
+        return scenario
+
+    def test_every_verdict_of_the_created_call_is_reached(self, tmp_path):
+        exploration = explore(self.scenario(tmp_path), Options(max_depth=1), BatchRunner())
+        found = {p.description: [e["detail"]["value"] or e["detail"]["reason"]
+                                 for e in p.result["timeline"]
+                                 if e["kind"] == "machine-detection"]
+                 for p in exploration.paths}
+
+        assert found == {
+            "the caller stays silent": ["silence"],
+            "hang up during /answer 1:11 Pause": ["silence"],
+            "created call reminder busy": [],
+            "created call reminder not answered": [],
+            "created call reminder: a person answers: 'Hello?' (1 s), then silence": ["human"],
+            "created call reminder: an answering machine answers: a greeting of 8 s":
+                ["answering-machine"],
+            "created call reminder: the far end starts talking at 9.5 s, past "
+            "detectionTimeout (15 s)": ["timeout"],
+            "created call reminder: the far end hangs up at 5 s, before a verdict": ["hangup"]}
+        # the created call's far end took the steps: the scenario's own caller is untouched,
+        # and the app told the person and the machine apart
+        assert all(p.scenario.caller == () for p in exploration.paths
+                   if p.description.startswith("created call"))
+        spoken = [[e for e in p.result["timeline"]
+                   if e["kind"] == "verb-start" and e.get("verb") == "SpeakSentence"]
+                  for p in exploration.paths if "answers" in p.description]
+        assert [len(entries) for entries in spoken] == [1, 1]   # the person, the machine
+        assert not exploration.failed and exploration.stats.beyond_depth == 0
+
+    def test_the_paths_emit_scenarios_that_replay_them(self, tmp_path):
+        from simulator.explore.emit import render
+
+        scenario = self.scenario(tmp_path)
+        exploration = explore(scenario, Options(max_depth=1), BatchRunner())
+        [human] = [p for p in exploration.paths if "a person answers" in p.description]
+        text = render(human, scenario, tmp_path)
+        emitted = tmp_path / "path3.scenario.yaml"
+        emitted.write_text(text)
+        [again] = load(emitted)
+
+        def steps(scenario):   # where each step was written aside
+            return [attrs.evolve(step, line=0) for step in scenario.calls["reminder"].caller]
+
+        assert steps(again) == steps(human.scenario) != []
+
+
 class TestSpeech:
     """The bundled "say sales or press 1" menu (ivr-speech-menu, input="dtmf_speech")."""
 
