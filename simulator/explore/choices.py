@@ -18,9 +18,7 @@ run did (the caller stayed silent, the parties did what the scenario says):
 * Transfer: every target busy, none answering, each one answering (then talking and hanging
   up, so the transfer ends);
 * a created call: answered, busy, not answered; with ``machine_detection``, answered by a far
-  end that greets as each verdict needs (the choices below, set as that call's steps); a call
-  the app placed through the Voice API to a number of ``parties:``: that party answered,
-  busy, not answering;
+  end that greets as each verdict needs (the choices below, set as that call's steps);
 * answering-machine detection of an outbound call (``call.machine_detection``): at the answer,
   the far end greets like a person (a short "Hello?", then silence), like a machine (a
   greeting past speechThreshold), starts talking too late to be decided before
@@ -259,9 +257,7 @@ def _transfer_choices(node: nodes.Transfer, scenario: model.Scenario):
 
 
 def _created_calls(result: dict[str, Any], scenario: model.Scenario) -> list[Point]:
-    """A point per call the app created, at its createCall entry: a ``calls:`` entry, or a
-    call the app placed through the Voice API (its SDK's ``create_call``) to a number of
-    ``parties:`` (whose far end that party is: its status is set)."""
+    """A point per call the app created (``calls:``), at its createCall entry."""
     found = []
     for index, entry in enumerate(result.get("timeline") or []):
         detail = entry.get("detail") or {}
@@ -269,11 +265,6 @@ def _created_calls(result: dict[str, Any], scenario: model.Scenario) -> list[Poi
             continue
         name = detail.get("name")
         spec = scenario.calls.get(name)
-        if spec is None and detail.get("via") == "api":
-            point = _placed_call(index, entry, scenario)
-            if point is not None:
-                found.append(point)
-            continue
         if spec is None:
             continue
         choices = tuple(Choice(f"created call {name} {label}", "call",
@@ -291,23 +282,6 @@ def _created_calls(result: dict[str, Any], scenario: model.Scenario) -> list[Poi
         found.append(Point(index, float(entry.get("at") or 0.0), "call", None, None, None,
                            None, True, choices, name=name))
     return found
-
-
-def _placed_call(index: int, entry: dict[str, Any], scenario: model.Scenario) -> Point | None:
-    """A call the app placed through the Voice API to a party: answered, busy, not answered
-    (those the party does not already do). Its machineDetection, if any, is the app's request
-    (not in the run's record): not branched."""
-    number = (entry.get("detail") or {}).get("to")
-    party = scenario.parties.get(number)
-    if party is None:   # not in parties: it does not answer, whatever is chosen
-        return None
-    choices = tuple(Choice(f"created call to {number} {label}", "call",
-                           parties=((number, attrs.evolve(party, status=status)),))
-                    for status, label in (("answer", "answered"), ("busy", "busy"),
-                                          ("no-answer", "not answered"))
-                    if status != party.status)
-    return Point(index, float(entry.get("at") or 0.0), "call", None, None, None, None, True,
-                 choices, name=number)
 
 
 def detection_choices(config: model.MachineDetection) -> list[Choice]:

@@ -338,46 +338,6 @@ class TestCreatedCallMachineDetection:
         assert steps(again) == steps(human.scenario) != []
 
 
-DIALS_OUT = '''
-import json
-
-from bandwidth import ApiClient, CallsApi, Configuration
-from bandwidth.models import CreateCall
-
-calls_api = CallsApi(ApiClient(Configuration(username="api-user", password="api-password")))
-
-
-def app(environ, start_response):
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    event = json.loads(environ["wsgi.input"].read(length) or b"{}")
-    if environ["PATH_INFO"] == "/answer":   # the caller holds while the app calls an agent
-        calls_api.create_call("9900000", CreateCall(
-            to="+15555550123", var_from=event["to"], application_id="app-1",
-            answer_url="https://callbacks.example.com/agent"))
-        body = "<Response><Ring duration=\\"30\\"/></Response>"
-    else:
-        body = "<Response><SpeakSentence>You have a caller.</SpeakSentence></Response>"
-    start_response("200 OK", [("Content-Type", "application/xml")])
-    return [body.encode()]
-'''
-
-
-def test_a_call_the_app_places_through_the_voice_api_is_answered_busy_or_not(tmp_path):
-    """The SDK's create_call to a number of ``parties:``: that party's status is the choice."""
-    (tmp_path / "dials_out.py").write_text(DIALS_OUT)
-    (tmp_path / "s.yaml").write_text(
-        "name: dials out\napp:\n  wsgi: 'dials_out:app'\nparties:\n"
-        "  '+15555550123': {answer_after: 2}\n")
-    [scenario] = load(tmp_path / "s.yaml")
-    exploration = explore(scenario, Options(max_depth=1), BatchRunner())
-    agent = {p.description: p.result["calls"][1]["disconnectCause"] for p in exploration.paths
-             if p.description.startswith("created call") and "hang up" not in p.description}
-
-    assert agent == {"created call to +15555550123 busy": "busy",
-                     "created call to +15555550123 not answered": "timeout"}
-    assert exploration.paths[0].result["calls"][1]["disconnectCause"] == "hangup"   # answered
-
-
 class TestSpeech:
     """The bundled "say sales or press 1" menu (ivr-speech-menu, input="dtmf_speech")."""
 
