@@ -28,9 +28,9 @@ a file's lock, or log at the exit: then the exit is the normal one, untouched). 
 Finalisers (``__del__``) of objects alive only through a cycle, or in the script's own
 ``__main__`` (nothing of an app's: apps are imported modules), are not run at the exit (the
 collector or the teardown would have) unless they finish a file as above: Python does not
-promise them then (the data model says so), and no command of ours relies on one. The CLI run through
-``python -c 'from simulator.cli import main; main()'`` or click's test runner exits without
-any of this.
+promise them then (the data model says so), and no command of ours relies on one. The CLI run
+through ``python -c 'from simulator.cli import main; main()'`` or click's test runner exits
+without any of this.
 """
 
 from __future__ import annotations
@@ -40,7 +40,10 @@ import gc
 import sys
 import threading
 import types
-from _io import _IOBase   # io's own base class of every file object
+# io's own base class of every file object (every io class and subclass of one derives from
+# it), rather than the abstract io.IOBase: its subclass test of each of a run's thousands of
+# types (the SDK's pydantic models...) took ~90 ms
+from _io import _IOBase
 
 
 def main() -> None:
@@ -153,10 +156,7 @@ _NOT_STATE = (type, types.ModuleType, types.FunctionType, types.MethodType)
 
 
 def _written(item, zip_file: type | None, temporary: type | None) -> bool:
-    """Open, and being written (a temporary file is closed whatever its mode: that removes it).
-    Files are told by io's concrete base (every io class and subclass of one derives from it),
-    not the abstract io.IOBase: its subclass test of each of a run's thousands of types (the
-    SDK's pydantic models...) took ~90 ms."""
+    """Open, and being written (a temporary file is closed whatever its mode: that removes it)."""
     try:
         if zip_file is not None and isinstance(item, zip_file):
             return item.fp is not None and item.mode in "wax"

@@ -3,12 +3,12 @@
 Each file is the starting scenario as its author wrote it (read back from the file, comments
 kept; for a bare FLOW.xml, the document as the answer route plus its folder), with ``name``,
 ``seed``, ``caller`` and ``expect`` replaced and the party / created-call statuses (and a
-created call's far-end steps) the path chose. Relative paths (route files, ``static``, ``play``) are rewritten for DIR. The
-expectations are what the run did, so the file passes when re-run, and fails as soon as the
-app behaves otherwise: every callback in order (``exact``, with its URL, status, attempt,
-fallback, the type of an exception the app raised (C2 ``appError``), and a Gather's digits,
-and what it recognised when it takes speech),
-the digits, each call's end cause, the recordings (end
+created call's far-end steps) the path chose. Relative paths (route files, ``static``,
+``play``) are rewritten for DIR. The expectations are what the run did, so the file passes
+when re-run, and fails as soon as the app behaves otherwise: every callback in order
+(``exact``, with its URL, status, attempt, fallback, the type of an exception the app raised
+(C2 ``appError``), and a Gather's digits, and what it recognised when it takes speech), the
+digits, each call's end cause, the recordings (end
 reason, duration within 10 ms), how each Gather, Record and Transfer ended, and each
 answering-machine detection's verdict.
 
