@@ -230,9 +230,10 @@ def _names_version(url: str, version: str | None) -> bool:
     pinned to it would stop CI at the next one."""
     if not version:
         return False
-    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]).lower()
-    return any(name.startswith(f"{stem}-{version.lower()}")
-               for stem in ("bxml_simulator", "bxml-simulator", "bxml.simulator"))
+    # the name as pip compares names (``_canonical``), the version up to its own end
+    name = _canonical(unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
+    prefix = _canonical(f"{PACKAGE}-{version}")
+    return name == prefix or name.startswith(f"{prefix}-")
 
 
 def _sha256(archive_info: object) -> str | None:

@@ -317,6 +317,14 @@ def test_the_scaffold_passes_as_written_with_its_ci_commands(tmp_path):
                   "archive_info": {"hashes": {"sha256": "4" * 64}}},
                  "https://example.com/dl/bxml_simulator-0.2.0-py3-none-any.whl",
                  id="another-versions-file-not-pinned"),
+    pytest.param({"url": "https://example.com/dl/bxml_simulator-0.1.01-py3-none-any.whl",
+                  "archive_info": {"hashes": {"sha256": "5" * 64}}},
+                 "https://example.com/dl/bxml_simulator-0.1.01-py3-none-any.whl",
+                 id="a-version-that-only-starts-the-same-not-pinned"),
+    pytest.param({"url": "https://example.com/dl/Bxml.Simulator-0.1.0.tar.gz",
+                  "archive_info": {"hashes": {"sha256": "6" * 64}}},
+                 f"https://example.com/dl/Bxml.Simulator-0.1.0.tar.gz#sha256={'6' * 64}",
+                 id="a-name-spelt-otherwise-as-pip-compares-it"),
 ])
 def test_an_archive_is_installed_checked_against_the_sha256_it_had(direct_url, link):
     """pip checks a URL's ``#sha256=`` fragment: CI installs the very archive the user ran,
