@@ -61,6 +61,40 @@ def test_every_package_a_bundled_app_imports_comes_with_the_core_or_the_samples_
     assert set(SAMPLE_PACKAGES) <= seen  # the extra holds nothing the apps do not use
 
 
+#: Third-party modules the simulator imports that no dependency or extra of its own names,
+#: and why that is safe.
+NOT_DECLARED = {
+    "distributed": "the dist extra's dask[distributed] (simulator/distributed.py)",
+    "httpcore2": "httpx2's own dependency (transports/real_http.py)",
+    "packaging": "optional: scaffold.py checks a requirement's shape itself without it",
+    "pytest": "the pytest plugins, which only pytest loads",
+}
+
+
+def test_every_package_the_simulator_imports_comes_with_the_core_or_its_own_extra():
+    """``pip install .`` has what every command imports: a module reached only by a test
+    extra (ruamel.yaml for ``explore --emit``, once) is a traceback for a user. The server,
+    dist and tts extras are asked for by name when missing."""
+    provides = importlib.metadata.packages_distributions()
+    extras = PROJECT["optional-dependencies"]
+    installed = names(PROJECT["dependencies"]) | names(
+        extras["server"] + extras["dist"] + extras["tts"])
+    for path in sorted((ROOT / "simulator").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                tops = [node.module.split(".")[0]]
+            else:
+                continue
+            for top in tops:
+                if top in sys.stdlib_module_names or top in ("simulator", "__future__") \
+                        or top in NOT_DECLARED:
+                    continue
+                assert names(provides.get(top, [top])) & installed, \
+                    f"{path.relative_to(ROOT)} imports {top}: not a dependency nor its extra"
+
+
 def test_the_readme_s_first_command_installs_the_samples_extra():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first = re.search(r"```bash\n(.+?)\n```", readme).group(1)
